@@ -1,0 +1,69 @@
+package dev.fsgen.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.fsgen.bench.QualityEval;
+import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.runtime.model.LlamaConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fsgen eval}: the quality table of the model family. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = {"Quality of each model on held-out data: Brown and KJV validation perplexity, arithmetic exact match.",
+        "Without --model it evaluates every model directory under --family (smallest first)."})
+public final class EvalCommand implements Callable<Integer> {
+  @Option(names = "--model", description = "A model directory (repeatable).")
+  List<Path> models = new ArrayList<>();
+
+  @Option(names = "--family", description = "Directory of model directories. Default: <root>/work/family.")
+  Path family;
+
+  @Option(names = "--data", description = "Prepared data directory. Default: <root>/data.")
+  Path data;
+
+  @Option(names = "--problems", defaultValue = "500", description = "Arithmetic test problems. Default: ${DEFAULT-VALUE}.")
+  int problems;
+
+  @Option(names = "--windows", defaultValue = "1000", description = "At most this many 256-token windows per perplexity. Default: ${DEFAULT-VALUE}.")
+  int windows;
+
+  @Option(names = "--markdown", description = "Also write the table to this Markdown file.")
+  Path markdown;
+
+  @Option(names = "--json", description = "Print the figures as one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    if (problems < 1) throw new IllegalArgumentException("--problems must be at least 1");
+    if (windows < 1) throw new IllegalArgumentException("--windows must be at least 1");
+    List<Path> dirs = new ArrayList<>(models);
+    if (dirs.isEmpty()) {
+      Path fam = family != null ? family : Cli.root().resolve("work/family");
+      if (!Files.isDirectory(fam)) throw new IllegalArgumentException("no --model given and " + fam + " does not exist (train the family first)");
+      try (Stream<Path> s = Files.list(fam)) {
+        s.filter(d -> Files.exists(d.resolve("model.safetensors"))).forEach(dirs::add);
+      }
+      dirs.sort(Comparator.comparingLong(d -> LlamaConfig.read(d).parameterCount()));
+    }
+    DataLayout layout = new DataLayout(data != null ? data : Cli.root().resolve("data"));
+    QualityEval.Options o = new QualityEval.Options(256, windows, problems);
+    List<QualityEval.Quality> rows = new ArrayList<>();
+    for (Path d : dirs) {
+      rows.add(QualityEval.evaluate(d.getFileName().toString(), d, layout, o, msg -> System.err.println("eval: " + msg)));
+    }
+    String table = QualityEval.markdown(rows);
+    if (markdown != null) Files.writeString(markdown, table);
+    if (json) System.out.println(new GsonBuilder().create().toJson(java.util.Map.of("models", rows)));
+    else System.out.print(table);
+    return 0;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.fsgen.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.fsgen.runtime.model.ModelFamily;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fsgen family}: the whole model family in one resumable command — every size on the
+ * general mixture, the Bible-tuned variants, then the quality table. Finished models are skipped,
+ * an interrupted one resumes from its checkpoint.
+ */
+@Command(name = "family", mixinStandardHelpOptions = true,
+    description = {"Train the whole fsgen model family (resumable), then write its quality table.",
+        "Takes hours on 2 cores; rerun the same command after an interruption to continue."})
+public final class FamilyCommand implements Callable<Integer> {
+  @Option(names = "--out", description = "Where the models go, one directory each. Default: <root>/work/family.")
+  Path out;
+
+  @Option(names = "--sizes", split = ",", defaultValue = "xs,s,m,l,xl", description = "Sizes on the general mixture. Default: ${DEFAULT-VALUE}.")
+  List<String> sizes;
+
+  @Option(names = "--tuned", split = ",", defaultValue = "xs,xl", description = "Sizes also tuned on the King James Bible. Default: ${DEFAULT-VALUE}.")
+  List<String> tuned;
+
+  @Option(names = "--quality", description = "Quality table (Markdown) to write at the end. Default: <root>/docs/quality.md.")
+  Path quality;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = out != null ? out : Cli.root().resolve("work/family");
+    Files.createDirectories(dir);
+    Map<String, Object> times = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    for (String s : sizes) {
+      ModelFamily size = ModelFamily.parse(s);
+      times.put(size.id(), train(dir.resolve(size.id()), "--size", size.id(), "--out", dir.resolve(size.id()).toString()));
+    }
+    for (String s : tuned) {
+      ModelFamily size = ModelFamily.parse(s);
+      Path base = dir.resolve(size.id());
+      if (!Files.exists(base.resolve("model.safetensors"))) {
+        throw new IllegalArgumentException("--tuned " + size.id() + " needs the general " + size.id() + " model; add it to --sizes");
+      }
+      Path target = dir.resolve(size.id() + "-kjv");
+      times.put(size.id() + "-kjv", train(target, "--size", size.id(), "--domain", "kjv", "--init", base.toString(), "--out", target.toString()));
+    }
+    Path table = quality != null ? quality : Cli.root().resolve("docs/quality.md");
+    List<String> eval = new ArrayList<>(List.of("--family", dir.toString(), "--markdown", table.toString()));
+    int rc = new CommandLine(new EvalCommand()).execute(eval.toArray(String[]::new));
+    if (rc != 0) return rc;
+    times.put("total_seconds_this_run", (System.nanoTime() - start) / 1e9);
+    Files.writeString(dir.resolve("family.json"), new GsonBuilder().setPrettyPrinting().create().toJson(times) + "\n");
+    System.err.println("family: done; wall times in " + dir.resolve("family.json") + ", table in " + table);
+    return 0;
+  }
+
+  /** Trains one model unless it is finished; returns the training wall time recorded in its report. */
+  private static Object train(Path target, String... args) throws Exception {
+    if (!Files.exists(target.resolve("model.safetensors"))) {
+      int rc = new CommandLine(new TrainCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+      if (rc != 0) throw new IllegalStateException("training " + target + " failed (exit " + rc + ")");
+    }
+    Path report = target.resolve("training.json");
+    return Files.exists(report)
+        ? com.google.gson.JsonParser.parseString(Files.readString(report)).getAsJsonObject().get("seconds").getAsDouble()
+        : null;
+  }
+}

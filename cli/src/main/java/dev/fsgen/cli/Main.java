@@ -1,0 +1,41 @@
+package dev.fsgen.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The single user entry point behind {@code ./fsgen}. Each subcommand lives in its own class. */
+@Command(
+    name = "fsgen",
+    mixinStandardHelpOptions = true,
+    version = "fsgen 0.1.0",
+    description = "Collaborative decoding between a small fast model (System 1) and a large slow one (System 2).",
+    subcommands = {
+      DataCommand.class,
+      TrainCommand.class,
+      GenerateCommand.class,
+      EvalCommand.class,
+      FamilyCommand.class,
+      ConvertCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    // a domain error is a message for the user, not a stack trace
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          commandLine.getErr().println("fsgen: " + ex.getMessage());
+          if (Boolean.getBoolean("fsgen.debug")) ex.printStackTrace(commandLine.getErr());
+          return 1;
+        });
+    System.exit(cli.execute(args));
+  }
+}

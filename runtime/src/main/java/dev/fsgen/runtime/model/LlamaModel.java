@@ -1,0 +1,168 @@
+package dev.fsgen.runtime.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.fsgen.runtime.train.Evaluation;
+import dev.fsgen.runtime.train.TokenCorpus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A loaded Llama-family model ready for inference: config, fp32 weights and the decoder. One
+ * instance may serve many sequences, each with its own {@link KvCache}; calls on one cache must
+ * not overlap.
+ */
+public final class LlamaModel implements AutoCloseable {
+  private final LlamaConfig config;
+  private final NDManager manager;
+  private final FusedWeights fused;
+  private final Transformer transformer;
+  private final Path directory;
+
+  private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, Path directory) {
+    this.config = config;
+    this.manager = manager;
+    this.directory = directory;
+    this.fused = FusedWeights.forInference(config, weights, manager);
+    this.transformer = new Transformer(config, manager);
+  }
+
+  /** The engine every fsgen model runs on: PyTorch, on the CPU. */
+  public static NDManager newManager() {
+    return Engine.getEngine("PyTorch").newBaseManager();
+  }
+
+  /** Loads a Hugging Face layout directory; nothing stays allocated if any part of it is wrong. */
+  public static LlamaModel load(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new ModelFormatException(dir, "not a model directory (expected config.json, model.safetensors, tokenizer.json)");
+    }
+    LlamaConfig config = LlamaConfig.read(dir);
+    NDManager manager = newManager();
+    try {
+      return new LlamaModel(config, manager, Checkpoint.loadWeights(dir, config, manager), dir);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** Wraps weights that already live in {@code manager} (which the model then owns). */
+  public static LlamaModel of(LlamaConfig config, Map<String, NDArray> weights, NDManager manager) {
+    return new LlamaModel(config, manager, weights, null);
+  }
+
+  /** Random weights as a freshly initialised model of this config would have them (for tests). */
+  public static LlamaModel random(LlamaConfig config, long seed) {
+    NDManager manager = newManager();
+    return new LlamaModel(config, manager, Initializer.init(config, manager, seed), null);
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  /** The directory it was loaded from, or null for a model built in memory. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * A fresh copy of the weights under their Hugging Face names, owned by {@code into} (the model
+   * itself holds them only in fused form).
+   */
+  public Map<String, NDArray> weights(NDManager into) {
+    return fused.unfuse(config, into);
+  }
+
+  /** Copies owned by the model, freed when it closes: for tests and one-off inspection. */
+  public Map<String, NDArray> weights() {
+    return weights(manager);
+  }
+
+  /** Bytes of the fp32 weights as held in memory. */
+  public long weightBytes() {
+    return config.parameterCount() * Float.BYTES;
+  }
+
+  public KvCache newCache(int batch) {
+    return new KvCache(config, manager, batch, 256);
+  }
+
+  /** Appends {@code tokens} to a batch-1 cache and returns the logits after the last one: [vocab]. */
+  public float[] next(int[] tokens, KvCache cache) {
+    return run(new int[][] {tokens}, cache, true)[0][0];
+  }
+
+  /** Appends {@code tokens} to a batch-1 cache and returns the logits at every new position: [t][vocab]. */
+  public float[][] forward(int[] tokens, KvCache cache) {
+    return run(new int[][] {tokens}, cache, false)[0];
+  }
+
+  /**
+   * Appends one block of equally long rows to a cache of the same batch.
+   *
+   * @return logits [batch][t or 1][vocab]
+   */
+  public float[][][] run(int[][] tokens, KvCache cache, boolean lastOnly) {
+    int b = tokens.length;
+    int t = tokens[0].length;
+    if (t == 0) throw new IllegalArgumentException("no tokens to run");
+    long[] flat = new long[b * t];
+    for (int i = 0; i < b; i++) {
+      if (tokens[i].length != t) throw new IllegalArgumentException("rows of one block must have equal length");
+      for (int j = 0; j < t; j++) {
+        int id = tokens[i][j];
+        if (id < 0 || id >= config.vocabSize()) {
+          throw new IllegalArgumentException("token id " + id + " outside vocabulary of " + config.vocabSize());
+        }
+        flat[i * t + j] = id;
+      }
+    }
+    try (NDManager step = manager.newSubManager()) {
+      NDArray ids = step.create(flat, new Shape(b, t));
+      NDArray logits = transformer.forward(fused, ids, cache, lastOnly); // [b, t', vocab]
+      int rows = (int) logits.getShape().get(1);
+      float[] all = logits.toType(DataType.FLOAT32, false).toFloatArray();
+      int v = config.vocabSize();
+      float[][][] out = new float[b][rows][v];
+      for (int i = 0; i < b; i++) {
+        for (int r = 0; r < rows; r++) System.arraycopy(all, (i * rows + r) * v, out[i][r], 0, v);
+      }
+      return out;
+    }
+  }
+
+  /** Mean teacher-forced loss (nats/token) on a corpus; see {@link Evaluation}. */
+  public double evaluate(TokenCorpus corpus, int seqLen, int batch, int maxWindows) {
+    int len = Math.min(seqLen, config.maxPositionEmbeddings());
+    return Evaluation.meanLoss(fused, transformer, manager, corpus, len, batch, maxWindows);
+  }
+
+  /**
+   * Writes this model as a Hugging Face layout directory: config, weights in {@code dtype}, the
+   * generation defaults, and a copy of {@code tokenizerJson} (the model is unusable without it).
+   */
+  public void save(Path dir, DataType dtype, Path tokenizerJson) throws IOException {
+    Files.createDirectories(dir);
+    config.write(dir);
+    GenerationConfig.defaults(config).write(dir);
+    try (NDManager scratch = manager.newSubManager()) {
+      Checkpoint.writeWeights(dir, weights(scratch), dtype);
+    }
+    if (tokenizerJson != null && !tokenizerJson.toAbsolutePath().equals(dir.resolve(Checkpoint.TOKENIZER).toAbsolutePath())) {
+      Files.copy(tokenizerJson, dir.resolve(Checkpoint.TOKENIZER), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  @Override
+  public void close() {
+    transformer.close();
+    manager.close();
+  }
+}

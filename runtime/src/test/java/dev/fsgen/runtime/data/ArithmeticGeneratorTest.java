@@ -1,0 +1,56 @@
+package dev.fsgen.runtime.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fsgen.runtime.data.ArithmeticGenerator.ArithmeticSplits;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ArithmeticGeneratorTest {
+  @Test
+  void sameSeedSameProblems() {
+    ArithmeticSplits a = new ArithmeticGenerator(7).generate(5000, 300, 300);
+    ArithmeticSplits b = new ArithmeticGenerator(7).generate(5000, 300, 300);
+    assertEquals(a, b);
+    assertNotEquals(a.train(), new ArithmeticGenerator(8).generate(5000, 300, 300).train());
+  }
+
+  @Test
+  void noProblemIsInTwoSplitsOrTwice() {
+    ArithmeticSplits s = new ArithmeticGenerator(1234).generate(20000, 2000, 2000);
+    assertEquals(20000, s.train().size());
+    assertEquals(2000, s.val().size());
+    assertEquals(2000, s.test().size());
+    Set<ArithmeticProblem> all = new HashSet<>();
+    for (Split split : Split.values()) all.addAll(s.get(split));
+    assertEquals(24000, all.size());
+  }
+
+  @Test
+  void evaluationSetsDoNotDependOnTrainingSize() {
+    ArithmeticSplits small = new ArithmeticGenerator(5).generate(100, 500, 500);
+    ArithmeticSplits large = new ArithmeticGenerator(5).generate(30000, 500, 500);
+    assertEquals(small.val(), large.val());
+    assertEquals(small.test(), large.test());
+  }
+
+  @Test
+  void operandsHaveOneToFourDigitsAndResultsAreNonNegative() {
+    List<ArithmeticProblem> train = new ArithmeticGenerator(3).generate(20000, 0, 0).train();
+    Set<Integer> digitCounts = new HashSet<>();
+    int subtractions = 0;
+    for (ArithmeticProblem p : train) {
+      assertTrue(p.a() <= 9999 && p.b() <= 9999);
+      assertTrue(p.result() >= 0);
+      digitCounts.add(Long.toString(p.a()).length());
+      if (p.op() == '-') subtractions++;
+      assertEquals(p, ArithmeticProblem.parse(p.line()));
+    }
+    assertEquals(Set.of(1, 2, 3, 4), digitCounts);
+    assertTrue(subtractions > 9000 && subtractions < 11000, "subtractions: " + subtractions);
+  }
+}
