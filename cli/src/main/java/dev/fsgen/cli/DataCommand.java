@@ -73,7 +73,7 @@ public final class DataCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long started = System.nanoTime();
     PrintStream err = System.err;
-    Path root = Path.of(System.getProperty("fsgen.root", ".")).toAbsolutePath().normalize();
+    Path root = Cli.root();
     Path outDir = (out != null ? out : root.resolve("data")).toAbsolutePath().normalize();
     Path rawDir = (raw != null ? raw : outDir.resolve("raw")).toAbsolutePath().normalize();
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 
 /**
  * Keys and values of every layer for a batch of sequences that share one length. Buffers are
@@ -18,6 +19,10 @@ public final class KvCache implements AutoCloseable {
   private final int batch;
   private NDArray[] keys; // per layer [batch, kv_heads, capacity, head_dim]
   private NDArray[] values; // per layer [batch, kv_heads, capacity, head_dim]
+  // direct views of those buffers' memory for the Java decode step, made on first use and
+  // dropped when the buffers are replaced by bigger ones
+  private ByteBuffer[] keyViews;
+  private ByteBuffer[] valueViews;
   private int capacity;
   private int length;
 
@@ -29,6 +34,8 @@ public final class KvCache implements AutoCloseable {
     this.capacity = Math.max(1, Math.min(initialCapacity, config.maxPositionEmbeddings()));
     this.keys = new NDArray[config.numLayers()];
     this.values = new NDArray[config.numLayers()];
+    this.keyViews = new ByteBuffer[config.numLayers()];
+    this.valueViews = new ByteBuffer[config.numLayers()];
     for (int l = 0; l < config.numLayers(); l++) {
       keys[l] = manager.zeros(shape(capacity), DataType.FLOAT32);
       values[l] = manager.zeros(shape(capacity), DataType.FLOAT32);
@@ -94,6 +101,8 @@ public final class KvCache implements AutoCloseable {
     for (int l = 0; l < keys.length; l++) {
       keys[l] = grow(keys[l], cap, used);
       values[l] = grow(values[l], cap, used);
+      keyViews[l] = null;
+      valueViews[l] = null;
     }
     capacity = cap;
   }
@@ -119,6 +128,17 @@ public final class KvCache implements AutoCloseable {
 
   NDArray values(int layer, int end, NDManager step) {
     return values[layer].get(step, new NDIndex(":, :, :{}", end));
+  }
+
+  /** The memory of a layer's keys, written in place by the Java decode step: [batch, kv_heads, capacity, head_dim]. */
+  ByteBuffer keyView(int layer) {
+    if (keyViews[layer] == null) keyViews[layer] = WeightViews.view(keys[layer]);
+    return keyViews[layer];
+  }
+
+  ByteBuffer valueView(int layer) {
+    if (valueViews[layer] == null) valueViews[layer] = WeightViews.view(values[layer]);
+    return valueViews[layer];
   }
 
   void advance(int t) {

@@ -18,11 +18,19 @@ import java.util.Map;
  * not overlap.
  */
 public final class LlamaModel implements AutoCloseable {
+  /**
+   * Whether one-token steps run in Java ({@link VectorDecoder}): needs the incubating Vector API
+   * module at run time ({@code --add-modules jdk.incubator.vector}); {@code -Dfsgen.vector=false}
+   * keeps every step on libtorch (for comparisons).
+   */
+  static final boolean VECTOR_DECODE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+      && !"false".equalsIgnoreCase(System.getProperty("fsgen.vector"));
   private final LlamaConfig config;
   private final NDManager manager;
   private final FusedWeights fused;
   private final Transformer transformer;
   private final Path directory;
+  private VectorDecoder decoder; // null when the Vector API is off, or once closed
 
   private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, Path directory) {
     this.config = config;
@@ -30,6 +38,7 @@ public final class LlamaModel implements AutoCloseable {
     this.directory = directory;
     this.fused = FusedWeights.forInference(config, weights, manager);
     this.transformer = new Transformer(config, manager);
+    if (VECTOR_DECODE) this.decoder = new VectorDecoder(config, WeightViews.of(fused));
   }
 
   /** The engine every fsgen model runs on: PyTorch, on the CPU. */
@@ -94,8 +103,18 @@ public final class LlamaModel implements AutoCloseable {
     return new KvCache(config, manager, batch, 256);
   }
 
-  /** Appends {@code tokens} to a batch-1 cache and returns the logits after the last one: [vocab]. */
+  /**
+   * Appends {@code tokens} to a batch-1 cache and returns the logits after the last one: [vocab].
+   * A single token runs in Java ({@link VectorDecoder}) when the Vector API is available, a block
+   * on libtorch; both read and write the same cache, so they mix in any order.
+   */
   public float[] next(int[] tokens, KvCache cache) {
+    VectorDecoder d = decoder;
+    if (d != null && tokens.length == 1 && cache.batch() == 1) {
+      // one token at batch 1: per-op overhead would dominate on libtorch
+      checkToken(tokens[0]);
+      return d.step(tokens[0], cache);
+    }
     return run(new int[][] {tokens}, cache, true)[0][0];
   }
 
@@ -117,11 +136,8 @@ public final class LlamaModel implements AutoCloseable {
     for (int i = 0; i < b; i++) {
       if (tokens[i].length != t) throw new IllegalArgumentException("rows of one block must have equal length");
       for (int j = 0; j < t; j++) {
-        int id = tokens[i][j];
-        if (id < 0 || id >= config.vocabSize()) {
-          throw new IllegalArgumentException("token id " + id + " outside vocabulary of " + config.vocabSize());
-        }
-        flat[i * t + j] = id;
+        checkToken(tokens[i][j]);
+        flat[i * t + j] = tokens[i][j];
       }
     }
     try (NDManager step = manager.newSubManager()) {
@@ -135,6 +151,12 @@ public final class LlamaModel implements AutoCloseable {
         for (int r = 0; r < rows; r++) System.arraycopy(all, (i * rows + r) * v, out[i][r], 0, v);
       }
       return out;
+    }
+  }
+
+  private void checkToken(int id) {
+    if (id < 0 || id >= config.vocabSize()) {
+      throw new IllegalArgumentException("token id " + id + " outside vocabulary of " + config.vocabSize());
     }
   }
 
@@ -162,6 +184,7 @@ public final class LlamaModel implements AutoCloseable {
 
   @Override
   public void close() {
+    decoder = null; // its views point into memory freed below
     transformer.close();
     manager.close();
   }

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
@@ -202,26 +203,33 @@ public final class Trainer {
     return train.get(train.size() - 1);
   }
 
+  /** Global L2 norm of the gradients, accumulated in double so that a large gradient cannot overflow it. */
   private double gradientNorm(Map<String, NDArray> params, NDManager scratch) {
     double sq = 0;
     for (NDArray p : params.values()) {
       NDArray g = p.getGradient();
       g.attach(scratch);
-      sq += g.square().sum().getFloat();
+      sq += g.toType(DataType.FLOAT64, false).square().sum().getDouble();
     }
     return Math.sqrt(sq);
   }
 
+  /** Names the parameters whose gradient holds a non-finite value, with the largest finite magnitude seen. */
   private static List<String> nonFinite(Map<String, NDArray> params) {
     List<String> bad = new ArrayList<>();
-    params.forEach((name, p) -> {
-      for (float f : p.getGradient().toFloatArray()) {
+    float largest = 0;
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      NDArray g = e.getValue().getGradient();
+      for (float f : g.toFloatArray()) {
         if (!Float.isFinite(f)) {
-          bad.add(name);
+          bad.add(e.getKey());
           break;
         }
+        largest = Math.max(largest, Math.abs(f));
       }
-    });
+      g.close();
+    }
+    bad.add("largest finite |gradient| " + largest);
     return bad;
   }
 
