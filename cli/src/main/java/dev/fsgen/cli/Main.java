@@ -27,15 +27,19 @@ public final class Main implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  public static void main(String[] args) {
+  /** The configured command line; a domain error becomes a one-line message and exit code 1, not a stack trace. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
-    // a domain error is a message for the user, not a stack trace
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("fsgen: " + ex.getMessage());
           if (Boolean.getBoolean("fsgen.debug")) ex.printStackTrace(commandLine.getErr());
           return 1;
         });
-    System.exit(cli.execute(args));
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
   }
 }
