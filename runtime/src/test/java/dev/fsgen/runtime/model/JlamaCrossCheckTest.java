@@ -69,6 +69,7 @@ class JlamaCrossCheckTest {
         worst = Math.max(worst, maxDiff(ours, theirs.get(i).lastLogits()));
         assertArrayEquals(theirs.get(i).greedy(), greedy(m, p), "greedy continuation of '" + texts[i] + "'");
       }
+      System.out.printf("Jlama cross-check on %s: max |logit difference| %.3g over %d prompts%n", dir, worst, prompts.size());
       assertTrue(worst <= 1e-3, "max |logit difference| " + worst);
     }
   }
