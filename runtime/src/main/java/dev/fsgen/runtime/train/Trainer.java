@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -37,6 +38,7 @@ import java.util.Random;
 public final class Trainer {
   private static final String STATE_JSON = "state.json";
   private static final String STATE_TENSORS = "state.safetensors";
+  private static final NDIndex ALL = new NDIndex("...");
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
   private final LlamaConfig model;
@@ -233,13 +235,19 @@ public final class Trainer {
     return bad;
   }
 
-  private static void zeroGradients(Map<String, NDArray> params) {
+  /**
+   * Fills every gradient with zeros in place. Not {@code g - g} (what DJL's own zeroGradients
+   * does): NaN − NaN is NaN, so one transient non-finite gradient would stay in the buffer and
+   * poison every later step, which is how whole tails of training runs were lost.
+   */
+  static void zeroGradients(Map<String, NDArray> params) {
     for (NDArray p : params.values()) {
       NDArray g = p.getGradient();
-      g.subi(g);
+      g.set(ALL, 0f);
       g.close();
     }
   }
+
 
   /** Mean next-token loss (nats) per validation corpus, over fixed consecutive windows. */
   private Map<String, Double> evaluate(Map<String, NDArray> params, NDManager manager, Transformer transformer) {

@@ -2,7 +2,14 @@ package dev.fsgen.runtime.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.fsgen.runtime.model.LlamaConfig;
+import dev.fsgen.runtime.model.LlamaModel;
+import java.util.Map;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -48,6 +55,24 @@ class TrainerTest {
       assertEquals(loss, t.model().evaluate(val, 32, 4, 8), 1e-4, "the trained model evaluates as the trainer saw it");
     }
     assertTrue(log.toString().contains("validation perm"), log.toString());
+  }
+
+  /** A non-finite gradient must not survive zeroing: NaN − NaN is NaN, a fill with zeros is not. */
+  @Test
+  void zeroingClearsNonFiniteGradients() {
+    try (NDManager m = LlamaModel.newManager()) {
+      NDArray w = m.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+      w.setRequiresGradient(true);
+      try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        gc.backward(w.mul(Float.NaN).sum());
+      }
+      assertTrue(Float.isNaN(w.getGradient().toFloatArray()[0]));
+      Trainer.zeroGradients(Map.of("w", w));
+      try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        gc.backward(w.mul(2f).sum());
+      }
+      assertArrayEquals(new float[] {2, 2, 2, 2}, w.getGradient().toFloatArray());
+    }
   }
 
   @Test
