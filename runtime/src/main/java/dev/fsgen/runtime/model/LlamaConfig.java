@@ -67,6 +67,14 @@ public record LlamaConfig(
 
   public int kvDim() { return numKvHeads * headDim; }
 
+  /**
+   * Rotary frequency of pair {@code i} of a head, as Hugging Face computes it: theta^(-2i/d). One
+   * expression for every decode path, so that they rotate by identical floats.
+   */
+  public double ropeInverseFrequency(int i) {
+    return 1.0 / Math.pow(ropeTheta, (2.0 * i) / headDim);
+  }
+
   /** Parameter count including the output projection only when it is not tied. */
   public long parameterCount() {
     long attn = (long) hiddenSize * (qDim() + 2L * kvDim()) + (long) qDim() * hiddenSize

@@ -37,9 +37,8 @@ public final class Transformer implements AutoCloseable {
     float[] sinv = new float[n * d];
     for (int p = 0; p < n; p++) {
       for (int i = 0; i < half; i++) {
-        // HF: inv_freq = theta^(-2i/d), angles duplicated across both halves of the head
-        double invFreq = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / d);
-        double angle = p * invFreq;
+        // angles duplicated across both halves of the head (HF rotate_half)
+        double angle = p * c.ropeInverseFrequency(i);
         float co = (float) Math.cos(angle);
         float si = (float) Math.sin(angle);
         cosv[p * d + i] = co;

@@ -30,8 +30,7 @@ final class VectorDecoder {
     this.w = weights;
     int d = c.headDim();
     invFreq = new double[d / 2];
-    // the same expression as the Transformer's table, so both paths rotate by identical floats
-    for (int i = 0; i < d / 2; i++) invFreq[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / d);
+    for (int i = 0; i < d / 2; i++) invFreq[i] = c.ropeInverseFrequency(i);
   }
 
   /** Appends {@code token} to a batch-1 cache and returns the logits after it: [vocab]. */

@@ -166,7 +166,7 @@ public final class Trainer {
         } else {
           // a non-finite gradient would poison the moments for good: drop this update only
           skipped++;
-          progress.note("step " + (step + 1) + ": non-finite gradient in " + nonFinite(params) + " (loss " + lastLoss + "), update skipped");
+          progress.note("step " + (step + 1) + ": non-finite gradient in " + describeNonFinite(params) + " (loss " + lastLoss + "), update skipped");
         }
         zeroGradients(params);
         smoothLoss = Double.isNaN(smoothLoss) ? lastLoss : 0.95 * smoothLoss + 0.05 * lastLoss;
@@ -216,8 +216,8 @@ public final class Trainer {
     return Math.sqrt(sq);
   }
 
-  /** Names the parameters whose gradient holds a non-finite value, with the largest finite magnitude seen. */
-  private static List<String> nonFinite(Map<String, NDArray> params) {
+  /** The parameters whose gradient holds a non-finite value, and the largest finite magnitude seen. */
+  private static String describeNonFinite(Map<String, NDArray> params) {
     List<String> bad = new ArrayList<>();
     float largest = 0;
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -231,8 +231,7 @@ public final class Trainer {
       }
       g.close();
     }
-    bad.add("largest finite |gradient| " + largest);
-    return bad;
+    return bad + ", largest finite |gradient| " + largest;
   }
 
   /**
