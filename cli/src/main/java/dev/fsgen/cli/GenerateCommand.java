@@ -5,7 +5,7 @@ import dev.fsgen.decoding.Generator;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.runtime.model.LoadedModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import dev.fsgen.runtime.tokenizer.StreamDecoder;
+import dev.fsgen.tokenizer.StreamDecoder;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

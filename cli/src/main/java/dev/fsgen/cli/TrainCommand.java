@@ -8,7 +8,7 @@ import dev.fsgen.runtime.data.Split;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.model.ModelFamily;
-import dev.fsgen.runtime.tokenizer.TextTokenizer;
+import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.runtime.train.TokenCorpus;
 import dev.fsgen.runtime.train.TokenizedData;
 import dev.fsgen.runtime.train.TrainConfig;

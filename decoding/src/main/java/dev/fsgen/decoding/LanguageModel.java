@@ -1,8 +1,15 @@
 package dev.fsgen.decoding;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
 /**
  * The port every decoding strategy sees: a next-token model that keeps per-sequence state. It may
  * run in this process or behind a network call; strategies cannot tell and must not care.
+ *
+ * <p>The default methods are the in-process meaning of each call. A remote model answers each of
+ * them with one round trip, and its server runs these same defaults, so both paths give the same
+ * tokens.
  */
 public interface LanguageModel {
   int vocabSize();
@@ -28,5 +35,75 @@ public interface LanguageModel {
 
     @Override
     void close();
+
+    /** Appends tokens and returns the most likely next token. */
+    default int nextArgmax(int[] tokens) {
+      return Sampler.argmax(append(tokens));
+    }
+
+    /** Appends tokens and returns the next-token distribution under {@code params}: [vocab]. */
+    default float[] nextDistribution(int[] tokens, SamplingParams params) {
+      return Sampler.probabilities(append(tokens), params);
+    }
+
+    /**
+     * Appends {@code context} (at least one token) then {@code draft}, in one forward pass, and
+     * scores the draft.length + 1 positions after the context's last token and after each draft
+     * token: what speculative decoding needs from System 2.
+     */
+    default Verification verify(int[] context, int[] draft, SamplingParams params) {
+      if (context.length == 0) throw new IllegalArgumentException("verify needs at least one context token");
+      int[] all = Arrays.copyOf(context, context.length + draft.length);
+      System.arraycopy(draft, 0, all, context.length, draft.length);
+      float[][] rows = appendAll(all); // [context + draft][vocab]
+      int first = context.length - 1;
+      int[] argmax = new int[draft.length + 1];
+      float[][] distributions = params.greedy() ? null : new float[draft.length + 1][];
+      for (int i = 0; i <= draft.length; i++) {
+        argmax[i] = Sampler.argmax(rows[first + i]);
+        if (distributions != null) distributions[i] = Sampler.probabilities(rows[first + i], params);
+      }
+      return new Verification(argmax, distributions);
+    }
+
+    /**
+     * Appends {@code tokens} (at least one) and proposes {@code gamma} tokens after them, greedy or
+     * sampled with a generator seeded by {@code seed}. The first gamma - 1 proposals are appended
+     * (the last one needs no scores yet), so a caller that keeps all of them need only send the
+     * last one again.
+     */
+    default Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions) {
+      if (tokens.length == 0) throw new IllegalArgumentException("draft needs at least one new token");
+      if (gamma < 1) throw new IllegalArgumentException("gamma must be at least 1, got " + gamma);
+      SplittableRandom rng = new SplittableRandom(seed);
+      int previous = -1;
+      float[] logits;
+      if (tokens.length >= 2) {
+        // score the position of the last given token too: it tells the caller what this model would
+        // have chosen there (collaboration frequency for a token it did not produce)
+        previous = Sampler.argmax(append(Arrays.copyOf(tokens, tokens.length - 1)));
+        logits = append(new int[] {tokens[tokens.length - 1]});
+      } else {
+        logits = append(tokens);
+      }
+      int[] proposed = new int[gamma];
+      int[] greedy = new int[gamma];
+      float[] probability = new float[gamma];
+      float[][] distributions = withDistributions ? new float[gamma][] : null;
+      for (int i = 0; i < gamma; i++) {
+        if (i > 0) logits = append(new int[] {proposed[i - 1]});
+        greedy[i] = Sampler.argmax(logits);
+        float[] q = params.greedy() && !withDistributions ? null : Sampler.probabilities(logits, params);
+        if (params.greedy()) {
+          proposed[i] = greedy[i];
+          probability[i] = (float) Sampler.softmaxAt(logits, greedy[i]);
+        } else {
+          proposed[i] = Sampler.draw(q, rng);
+          probability[i] = q[proposed[i]];
+        }
+        if (distributions != null) distributions[i] = q;
+      }
+      return new Draft(proposed, probability, greedy, distributions, previous);
+    }
   }
 }

@@ -70,6 +70,50 @@ public final class Sampler {
     return last; // rounding left u above the total: the last token with mass
   }
 
+  /**
+   * {@link #distribution} rounded to float: the form distributions travel in, in process and over
+   * the network alike, so that both paths draw the same tokens.
+   */
+  public static float[] probabilities(float[] logits, SamplingParams params) {
+    double[] p = distribution(logits, params);
+    float[] out = new float[p.length];
+    for (int i = 0; i < p.length; i++) out[i] = (float) p[i];
+    return out;
+  }
+
+  /** The temperature-1 softmax probability of one token. */
+  public static double softmaxAt(float[] logits, int id) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float l : logits) max = Math.max(max, l);
+    double sum = 0;
+    for (float l : logits) sum += Math.exp(l - max);
+    return Math.exp(logits[id] - max) / sum;
+  }
+
+  /** Index of the largest probability; ties go to the lowest index. */
+  public static int argmax(float[] p, int length) {
+    int best = 0;
+    for (int i = 1; i < length; i++) if (p[i] > p[best]) best = i;
+    return best;
+  }
+
+  /** {@link #draw(double[], RandomGenerator)} over float probabilities (which need not sum to exactly 1). */
+  public static int draw(float[] p, RandomGenerator rng) {
+    double total = 0;
+    for (float x : p) if (x > 0) total += x;
+    if (!(total > 0)) throw new IllegalArgumentException("a distribution with no mass cannot be sampled");
+    double u = rng.nextDouble() * total;
+    double cum = 0;
+    int last = 0;
+    for (int i = 0; i < p.length; i++) {
+      if (p[i] <= 0) continue;
+      cum += p[i];
+      last = i;
+      if (u < cum) return i;
+    }
+    return last;
+  }
+
   public static int sample(float[] logits, SamplingParams params, RandomGenerator rng) {
     return params.greedy() ? argmax(logits) : draw(distribution(logits, params), rng);
   }

@@ -1,6 +1,6 @@
 package dev.fsgen.runtime.model;
 
-import dev.fsgen.runtime.tokenizer.TextTokenizer;
+import dev.fsgen.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 
 /** A model directory loaded whole: weights and the tokenizer they were trained with, checked against each other. */

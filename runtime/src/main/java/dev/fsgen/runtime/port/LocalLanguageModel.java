@@ -12,6 +12,10 @@ public final class LocalLanguageModel implements LanguageModel {
     this.model = model;
   }
 
+  public LlamaModel model() {
+    return model;
+  }
+
   @Override
   public int vocabSize() {
     return model.config().vocabSize();
@@ -23,33 +27,48 @@ public final class LocalLanguageModel implements LanguageModel {
   }
 
   @Override
-  public Sequence newSequence() {
-    KvCache cache = model.newCache(1);
-    return new Sequence() {
-      @Override
-      public float[] append(int[] tokens) {
-        return model.next(tokens, cache);
-      }
+  public LocalSequence newSequence() {
+    return new LocalSequence(model, model.newCache(1));
+  }
 
-      @Override
-      public float[][] appendAll(int[] tokens) {
-        return model.forward(tokens, cache);
-      }
+  /** A sequence whose cache size is visible, so a server can bound the memory its sessions hold. */
+  public static final class LocalSequence implements Sequence {
+    private final LlamaModel model;
+    private final KvCache cache;
 
-      @Override
-      public void rollback(int length) {
-        cache.rollback(length);
-      }
+    LocalSequence(LlamaModel model, KvCache cache) {
+      this.model = model;
+      this.cache = cache;
+    }
 
-      @Override
-      public int length() {
-        return cache.length();
-      }
+    @Override
+    public float[] append(int[] tokens) {
+      return model.next(tokens, cache);
+    }
 
-      @Override
-      public void close() {
-        cache.close();
-      }
-    };
+    @Override
+    public float[][] appendAll(int[] tokens) {
+      return model.forward(tokens, cache);
+    }
+
+    @Override
+    public void rollback(int length) {
+      cache.rollback(length);
+    }
+
+    @Override
+    public int length() {
+      return cache.length();
+    }
+
+    /** Bytes the KV cache holds (its capacity, not just its length). */
+    public long bytes() {
+      return cache.bytes();
+    }
+
+    @Override
+    public void close() {
+      cache.close();
+    }
   }
 }

@@ -3,7 +3,7 @@ package dev.fsgen.runtime.train;
 import dev.fsgen.runtime.data.DataLayout;
 import dev.fsgen.runtime.data.Domain;
 import dev.fsgen.runtime.data.Split;
-import dev.fsgen.runtime.tokenizer.TextTokenizer;
+import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

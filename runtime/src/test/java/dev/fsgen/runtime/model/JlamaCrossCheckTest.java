@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.types.DataType;
 import dev.fsgen.runtime.JlamaReference;
-import dev.fsgen.runtime.tokenizer.TextTokenizer;
-import dev.fsgen.runtime.tokenizer.TokenizerFixture;
+import dev.fsgen.tokenizer.TextTokenizer;
+import dev.fsgen.tokenizer.TokenizerFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,11 @@
+package dev.fsgen.decoding;
+
+/** Why a generation ended. */
+public enum Finish {
+  /** max_tokens reached. */
+  LENGTH,
+  /** The end-of-text token was produced (it is not part of the output). */
+  EOS,
+  /** The model's context is full. */
+  CONTEXT
+}

@@ -1,0 +1,145 @@
+package dev.fsgen.decoding;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SpeculativeTest {
+  private static final int VOCAB = 64;
+  private final BigramModel target = new BigramModel(VOCAB, 200, 2.0, 1);
+  // a draft model that agrees with the target often but not always
+  private final BigramModel drafter = new BigramModel(target, 1.0, 2);
+  private final ModelPair pair = new ModelPair(drafter, target);
+
+  private static int[] prompt(long seed, int length) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    int[] p = new int[length];
+    for (int i = 0; i < length; i++) p[i] = rng.nextInt(VOCAB);
+    return p;
+  }
+
+  @Test
+  void greedyOutputEqualsSystem2AloneForEveryGamma() {
+    for (int gamma = 1; gamma <= 8; gamma++) {
+      for (int k = 0; k < 10; k++) {
+        int[] p = prompt(k, 1 + k % 4);
+        DecodeRequest r = new DecodeRequest(40, SamplingParams.GREEDY, 0, k % 3 == 0 ? 5 : -1);
+        Outcome alone = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, r, TokenSink.NONE);
+        Outcome spec = new Speculative(gamma).run(pair, p, r, TokenSink.NONE);
+        assertArrayEquals(alone.tokens(), spec.tokens(), "gamma " + gamma + " prompt " + k);
+        assertEquals(alone.finish(), spec.finish());
+      }
+    }
+    assertEquals(0, drafter.openSequences);
+    assertEquals(0, target.openSequences);
+  }
+
+  @Test
+  void contextLimitStopsBothTheSameWay() {
+    BigramModel small = new BigramModel(VOCAB, 20, 2.0, 1);
+    ModelPair p = new ModelPair(new BigramModel(small, 1.0, 2), small);
+    DecodeRequest r = new DecodeRequest(100, SamplingParams.GREEDY, 0, -1);
+    int[] prompt = prompt(3, 6);
+    Outcome alone = new SingleModel(SingleModel.Role.SYSTEM2).run(p, prompt, r, TokenSink.NONE);
+    Outcome spec = new Speculative(4).run(p, prompt, r, TokenSink.NONE);
+    assertEquals(Finish.CONTEXT, alone.finish());
+    assertArrayEquals(alone.tokens(), spec.tokens());
+    assertEquals(Finish.CONTEXT, spec.finish());
+    assertEquals(20 - 6, spec.tokens().length);
+  }
+
+  @Test
+  void statisticsAgreeWithTheProducers() {
+    Outcome o = new Speculative(4).run(pair, prompt(9, 3), new DecodeRequest(64, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+    int accepted = 0;
+    int corrections = 0;
+    for (Producer p : o.producers()) {
+      if (p == Producer.SYSTEM1_ACCEPTED) accepted++;
+      if (p == Producer.SYSTEM2_CORRECTION) corrections++;
+    }
+    assertEquals(accepted, o.accepted());
+    assertTrue(corrections > 0 && accepted > 0, "the pair should both agree and disagree");
+    assertEquals(o.system2Calls(), roundsIn(o), "one System 2 call per round");
+    assertEquals(64, o.scored(), "System 1's choice is known for every token");
+  }
+
+  private static int roundsIn(Outcome o) {
+    int rounds = 0;
+    for (Producer p : o.producers()) if (p.bySystem2()) rounds++;
+    return rounds;
+  }
+
+  @Test
+  void collaborationFrequencyCountsTokensThatDifferFromSystem1sGreedyChoice() {
+    for (SamplingParams sp : new SamplingParams[] {SamplingParams.GREEDY, new SamplingParams(1.0, 0, 1)}) {
+      int[] p = prompt(11, 2);
+      Outcome o = new Speculative(3).run(pair, p, new DecodeRequest(50, sp, 7, -1), TokenSink.NONE);
+      // brute force: System 1's argmax after each decided prefix is its argmax after the last token
+      int differing = 0;
+      int last = p[p.length - 1];
+      for (int t : o.tokens()) {
+        if (Sampler.argmax(drafter.logitsAfter(last)) != t) differing++;
+        last = t;
+      }
+      assertEquals(differing / 50.0, o.collaborationFrequency(), 1e-12, sp.toString());
+    }
+  }
+
+  @Test
+  void system2AloneLeavesCollaborationFrequencyUnmeasured() {
+    Outcome o = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, prompt(1, 2), new DecodeRequest(8, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+    assertTrue(Double.isNaN(o.collaborationFrequency()));
+    assertEquals(1.0, o.system2TokenShare());
+    Outcome s1 = new SingleModel(SingleModel.Role.SYSTEM1).run(pair, prompt(1, 2), new DecodeRequest(8, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+    assertEquals(0.0, s1.collaborationFrequency());
+    assertEquals(0.0, s1.system2TokenShare());
+  }
+
+  @Test
+  void cancellationStopsBeforeTheNextCallAndClosesSequences() {
+    int[] seen = {0};
+    TokenSink sink = new TokenSink() {
+      @Override
+      public void accept(int[] ids, Producer[] producers) {
+        seen[0] += ids.length;
+      }
+
+      @Override
+      public boolean cancelled() {
+        return seen[0] >= 5;
+      }
+    };
+    assertThrows(CancelledException.class,
+        () -> new Speculative(2).run(pair, prompt(2, 2), new DecodeRequest(100, SamplingParams.GREEDY, 0, -1), sink));
+    assertEquals(0, drafter.openSequences);
+    assertEquals(0, target.openSequences);
+    assertTrue(seen[0] < 10);
+  }
+
+  @Test
+  void eosEndsTheGenerationWithoutBeingEmitted() {
+    // find a token the target emits greedily within a few steps, and call it end-of-text
+    int[] p = prompt(4, 2);
+    Outcome free = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, new DecodeRequest(10, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+    int eos = free.tokens()[3];
+    Outcome spec = new Speculative(4).run(pair, p, new DecodeRequest(10, SamplingParams.GREEDY, 0, eos), TokenSink.NONE);
+    assertEquals(Finish.EOS, spec.finish());
+    int firstEos = 0;
+    while (free.tokens()[firstEos] != eos) firstEos++;
+    assertEquals(firstEos, spec.tokens().length);
+  }
+
+  @Test
+  void invalidArgumentsNameTheField() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new Speculative(0)).getMessage().contains("gamma"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> new DecodeRequest(0, SamplingParams.GREEDY, 0, -1)).getMessage().contains("max_tokens"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> new Speculative(2).run(pair, new int[0], new DecodeRequest(4, SamplingParams.GREEDY, 0, -1), TokenSink.NONE))
+        .getMessage().contains("prompt"));
+  }
+}

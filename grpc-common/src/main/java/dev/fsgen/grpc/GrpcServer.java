@@ -1,0 +1,90 @@
+package dev.fsgen.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gRPC server as every fsgen service runs it: the standard health service (NOT_SERVING until
+ * {@link #serving()}), server reflection (so {@code grpcurl list} works), a message size limit, and a
+ * graceful shutdown that lets running calls finish for a grace period.
+ */
+public final class GrpcServer implements AutoCloseable {
+  private final Server server;
+  private final HealthStatusManager health;
+  private final String name;
+
+  private GrpcServer(Server server, HealthStatusManager health, String name) {
+    this.server = server;
+    this.health = health;
+    this.name = name;
+  }
+
+  /**
+   * Starts listening on {@code host:port} (port 0 picks a free one).
+   *
+   * @param serviceNames the fully qualified service names whose health is reported
+   */
+  @SuppressWarnings("deprecation") // the v1alpha reflection service: older grpcurl releases ask only for it
+  public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
+      List<String> serviceNames) {
+    HealthStatusManager health = new HealthStatusManager();
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    for (String s : serviceNames) health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .maxInboundMessageSize(maxMessageBytes)
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(ProtoReflectionService.newInstance());
+    for (BindableService s : services) b.addService(s);
+    try {
+      return new GrpcServer(b.build().start(), health, name);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + host + ":" + port + " for " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reports SERVING for every service: call once the model (or the pair) is ready. */
+  public void serving() {
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    for (var s : server.getServices()) {
+      health.setStatus(s.getServiceDescriptor().getName(), io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Stops taking calls, lets running ones finish for up to 5 s, then cancels the rest. */
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.fsgen.grpc;
+
+import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.proto.model.v1.Distribution;
+import dev.fsgen.proto.model.v1.Sampling;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Conversions between messages and domain values, with the validation of request fields. */
+public final class Messages {
+  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  private Messages() {}
+
+  /** Sampling parameters from a message; an absent message is {@code fallback}. */
+  public static SamplingParams sampling(boolean present, Sampling s, SamplingParams fallback) {
+    if (!present) return fallback;
+    long topK = Integer.toUnsignedLong(s.getTopK());
+    if (topK > Integer.MAX_VALUE) throw new IllegalArgumentException("sampling.top_k is out of range: " + topK);
+    double topP = s.hasTopP() ? s.getTopP() : 1.0;
+    try {
+      return new SamplingParams(s.getTemperature(), (int) topK, topP);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("sampling." + e.getMessage(), e);
+    }
+  }
+
+  public static Sampling sampling(SamplingParams p) {
+    Sampling.Builder b = Sampling.newBuilder().setTemperature(p.temperature()).setTopK(p.topK());
+    if (p.topP() != 1.0) b.setTopP(p.topP());
+    return b.build();
+  }
+
+  /** A session id as given, validated. */
+  public static String sessionId(String id, String field) {
+    if (!SESSION_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(field + " must be 1 to 128 characters of [A-Za-z0-9._:-], got '"
+          + (id.length() > 40 ? id.substring(0, 40) + "...'" : id + "'"));
+    }
+    return id;
+  }
+
+  /** Token ids from a packed field, each checked against the vocabulary. */
+  public static int[] tokens(List<Integer> ids, int vocab, String field) {
+    int[] out = new int[ids.size()];
+    for (int i = 0; i < out.length; i++) {
+      int id = ids.get(i);
+      if (id < 0 || id >= vocab) {
+        throw new IllegalArgumentException(field + "[" + i + "] = " + id + " is outside the vocabulary [0, " + vocab + ")");
+      }
+      out[i] = id;
+    }
+    return out;
+  }
+
+  /** An unsigned count field checked against [min, max]. */
+  public static int count(int raw, int min, int max, String field) {
+    long v = Integer.toUnsignedLong(raw);
+    if (v < min || v > max) throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], got " + v);
+    return (int) v;
+  }
+
+  public static Distribution distribution(float[] p) {
+    Distribution.Builder b = Distribution.newBuilder();
+    for (float x : p) b.addProbabilities(x);
+    return b.build();
+  }
+
+  public static float[] floats(Distribution d) {
+    float[] out = new float[d.getProbabilitiesCount()];
+    for (int i = 0; i < out.length; i++) out[i] = d.getProbabilities(i);
+    return out;
+  }
+
+  public static int[] ints(List<Integer> values) {
+    int[] out = new int[values.size()];
+    for (int i = 0; i < out.length; i++) out[i] = values.get(i);
+    return out;
+  }
+
+}

@@ -1,0 +1,257 @@
+package dev.fsgen.service;
+
+import com.google.protobuf.ByteString;
+import dev.fsgen.decoding.Draft;
+import dev.fsgen.decoding.OverloadedException;
+import dev.fsgen.decoding.Sampler;
+import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.decoding.Verification;
+import dev.fsgen.grpc.Messages;
+import dev.fsgen.proto.model.v1.BatchVerifyRequest;
+import dev.fsgen.proto.model.v1.BatchVerifyResponse;
+import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.DraftRequest;
+import dev.fsgen.proto.model.v1.DraftResponse;
+import dev.fsgen.proto.model.v1.EndSessionRequest;
+import dev.fsgen.proto.model.v1.EndSessionResponse;
+import dev.fsgen.proto.model.v1.Limits;
+import dev.fsgen.proto.model.v1.ModelInfo;
+import dev.fsgen.proto.model.v1.NextTokenRequest;
+import dev.fsgen.proto.model.v1.NextTokenResponse;
+import dev.fsgen.proto.model.v1.TokenScore;
+import dev.fsgen.proto.model.v1.TokenizerFile;
+import dev.fsgen.runtime.model.Checkpoint;
+import dev.fsgen.runtime.model.LlamaConfig;
+import dev.fsgen.runtime.model.LoadedModel;
+import dev.fsgen.runtime.model.SafetensorsHeader;
+import dev.fsgen.runtime.port.LocalLanguageModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One loaded model served over the model protocol: validates each request, leases the session's
+ * cache, runs the port's operation and builds the answer. Shared by the System 1 and System 2
+ * servers, which expose different subsets of it. Model computation is serialised (one forward pass
+ * at a time: the machine's cores are already used by each pass); at most {@code maxQueued}
+ * requests wait for it.
+ */
+public final class ModelHost implements AutoCloseable {
+  private final LoadedModel loaded;
+  private final LocalLanguageModel model;
+  private final LlamaConfig config;
+  private final HostLimits limits;
+  private final SessionStore sessions;
+  private final ReentrantLock compute = new ReentrantLock(true);
+  private final Semaphore queue;
+  private final ModelInfo info;
+  private final TokenizerFile tokenizer;
+
+  private ModelHost(LoadedModel loaded, HostLimits limits) throws IOException {
+    this.loaded = loaded;
+    this.model = new LocalLanguageModel(loaded.model());
+    this.config = loaded.model().config();
+    this.limits = limits;
+    this.sessions = new SessionStore(model, limits);
+    this.queue = new Semaphore(limits.maxQueued());
+    Path dir = loaded.model().directory();
+    this.tokenizer = TokenizerFile.newBuilder()
+        .setJson(ByteString.copyFrom(Files.readAllBytes(loaded.tokenizer().path())))
+        .setFingerprint(loaded.tokenizer().fingerprint()).build();
+    this.info = ModelInfo.newBuilder()
+        .setArchitecture(config.modelType().equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM")
+        .setModelType(config.modelType())
+        .setParameterCount(config.parameterCount())
+        .setVocabSize(config.vocabSize())
+        .setContextLength(config.maxPositionEmbeddings())
+        .setTokenizerFingerprint(loaded.tokenizer().fingerprint())
+        .setEosTokenId(loaded.tokenizer().eosId())
+        .setNumLayers(config.numLayers())
+        .setHiddenSize(config.hiddenSize())
+        .setDtype(storedDtype(dir))
+        .setSource(dir == null ? "" : dir.toString())
+        .setLimits(Limits.newBuilder().setMaxPrefixTokens(config.maxPositionEmbeddings())
+            .setMaxDraftTokens(limits.maxDraftTokens()).setMaxSessions(limits.maxSessions())
+            .setMaxCacheBytes(limits.maxCacheBytes()).setSessionIdleSeconds((int) limits.sessionIdle().toSeconds())
+            .setMaxMessageBytes(limits.maxMessageBytes()))
+        .build();
+  }
+
+  /** Loads a Hugging Face layout model directory. */
+  public static ModelHost load(Path dir, HostLimits limits) {
+    LoadedModel loaded = LoadedModel.load(dir);
+    try {
+      return new ModelHost(loaded, limits);
+    } catch (IOException e) {
+      loaded.close();
+      throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      loaded.close();
+      throw e;
+    }
+  }
+
+  private static String storedDtype(Path dir) {
+    if (dir == null) return "float32";
+    try {
+      Path file = dir.resolve(Checkpoint.WEIGHTS);
+      if (!Files.exists(file)) return "unknown";
+      return switch (SafetensorsHeader.read(file).values().iterator().next().dtype()) {
+        case "F16" -> "float16";
+        case "BF16" -> "bfloat16";
+        default -> "float32";
+      };
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  public ModelInfo info() {
+    return info;
+  }
+
+  public TokenizerFile tokenizer() {
+    return tokenizer;
+  }
+
+  public CacheStats stats() {
+    return sessions.stats();
+  }
+
+  public EndSessionResponse end(EndSessionRequest r) {
+    String id = Messages.sessionId(r.getSessionId(), "session_id");
+    return EndSessionResponse.newBuilder().setReleased(sessions.end(id)).build();
+  }
+
+  public NextTokenResponse nextToken(NextTokenRequest r) {
+    String id = Messages.sessionId(r.getSessionId(), "session_id");
+    int[] prefix = prefix(r.getPrefixList(), 0, "prefix");
+    SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), new SamplingParams(1.0, 0, 1.0));
+    int k = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOP_K
+        ? Messages.count(r.getTopK(), 1, config.vocabSize(), "top_k") : 0;
+    int[] named = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOKEN_IDS
+        ? Messages.tokens(r.getTokenIds().getIdsList(), config.vocabSize(), "token_ids.ids") : null;
+    if (named != null && named.length == 0) throw new IllegalArgumentException("token_ids.ids must name at least one token");
+    return run(id, prefix, (lease, feed) -> {
+      NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(lease.reused);
+      if (r.getSelectionCase() == NextTokenRequest.SelectionCase.SELECTION_NOT_SET) {
+        return b.setArgmax(lease.sequence.nextArgmax(feed)).build();
+      }
+      float[] logits = lease.sequence.append(feed); // [vocab]
+      float[] p = Sampler.probabilities(logits, params);
+      b.setArgmax(Sampler.argmax(logits));
+      switch (r.getSelectionCase()) {
+        case FULL_VOCABULARY -> {
+          for (float x : logits) b.addLogits(x);
+          for (float x : p) b.addProbabilities(x);
+        }
+        case TOP_K -> {
+          Integer[] order = new Integer[logits.length];
+          for (int i = 0; i < order.length; i++) order[i] = i;
+          Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -logits[i]).thenComparingInt(i -> i));
+          for (int i = 0; i < k; i++) b.addScores(score(order[i], logits, p));
+        }
+        case TOKEN_IDS -> {
+          for (int t : named) b.addScores(score(t, logits, p));
+        }
+        default -> throw new IllegalStateException();
+      }
+      return b.build();
+    });
+  }
+
+  private static TokenScore score(int id, float[] logits, float[] p) {
+    return TokenScore.newBuilder().setId(id).setLogit(logits[id]).setProbability(p[id]).build();
+  }
+
+  public DraftResponse draft(DraftRequest r) {
+    String id = Messages.sessionId(r.getSessionId(), "session_id");
+    int gamma = Messages.count(r.getGamma(), 1, limits.maxDraftTokens(), "gamma");
+    int[] prefix = prefix(r.getPrefixList(), gamma, "prefix");
+    SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
+    return run(id, prefix, (lease, feed) -> {
+      Draft d = lease.sequence.draft(feed, gamma, params, r.getSeed(), r.getReturnDistributions());
+      DraftResponse.Builder b = DraftResponse.newBuilder().setReusedTokens(lease.reused);
+      for (int i = 0; i < d.gamma(); i++) {
+        b.addTokens(d.tokens()[i]).addTokenProbabilities(d.probabilities()[i]).addGreedy(d.greedy()[i]);
+        if (d.distributions() != null) b.addDistributions(Messages.distribution(d.distributions()[i]));
+      }
+      if (d.previousGreedy() >= 0) b.setPreviousGreedy(d.previousGreedy());
+      return b.build();
+    });
+  }
+
+  public BatchVerifyResponse verify(BatchVerifyRequest r) {
+    String id = Messages.sessionId(r.getSessionId(), "session_id");
+    int[] draft = Messages.tokens(r.getDraftList(), config.vocabSize(), "draft");
+    if (draft.length < 1 || draft.length > limits.maxDraftTokens()) {
+      throw new IllegalArgumentException("draft must hold 1 to " + limits.maxDraftTokens() + " tokens, got " + draft.length);
+    }
+    int[] prefix = prefix(r.getPrefixList(), draft.length, "prefix");
+    SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
+    return run(id, prefix, (lease, feed) -> {
+      Verification v = lease.sequence.verify(feed, draft, params);
+      BatchVerifyResponse.Builder b = BatchVerifyResponse.newBuilder().setReusedTokens(lease.reused);
+      for (int i = 0; i < v.positions(); i++) {
+        b.addArgmax(v.argmax()[i]);
+        if (v.distributions() != null) b.addDistributions(Messages.distribution(v.distributions()[i]));
+      }
+      return b.build();
+    });
+  }
+
+  /** The prefix, validated: non-empty, in the vocabulary, and leaving room for {@code extra} more tokens. */
+  private int[] prefix(java.util.List<Integer> ids, int extra, String field) {
+    if (ids.isEmpty()) throw new IllegalArgumentException(field + " must hold at least one token");
+    if (ids.size() + extra > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException(field + " has " + ids.size() + " tokens" + (extra > 0 ? " (+" + extra + " to draft or verify)" : "")
+          + "; the model's context is " + config.maxPositionEmbeddings());
+    }
+    return Messages.tokens(ids, config.vocabSize(), field);
+  }
+
+  private interface Operation<T> {
+    T apply(SessionStore.Lease lease, int[] feed);
+  }
+
+  private <T> T run(String id, int[] prefix, Operation<T> op) {
+    if (!queue.tryAcquire()) {
+      throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
+    }
+    try {
+      compute.lock();
+      try {
+        SessionStore.Lease lease = sessions.lease(id, prefix);
+        boolean ok = false;
+        try {
+          T out = op.apply(lease, Arrays.copyOfRange(prefix, lease.reused, prefix.length));
+          ok = true;
+          return out;
+        } finally {
+          sessions.release(lease, ok);
+        }
+      } finally {
+        compute.unlock();
+      }
+    } finally {
+      queue.release();
+    }
+  }
+
+  @Override
+  public void close() {
+    compute.lock();
+    try {
+      sessions.close();
+      loaded.close();
+    } finally {
+      compute.unlock();
+    }
+  }
+
+}

@@ -1,0 +1,43 @@
+package dev.fsgen.service;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/**
+ * How a model service is configured: every flag also reads an environment variable, so the same
+ * keys work on the command line, in the local launcher and in a Kubernetes ConfigMap.
+ */
+public final class ModelServerOptions {
+  @Option(names = "--host", defaultValue = "${env:FSGEN_HOST:-0.0.0.0}", description = "Address to listen on (FSGEN_HOST). Default: ${DEFAULT-VALUE}.")
+  public String host;
+
+  @Option(names = "--port", defaultValue = "${env:FSGEN_PORT}", description = "Port to listen on, 0 = any free one (FSGEN_PORT). Default: 50051 for System 1, 50052 for System 2.")
+  public Integer port;
+
+  @Option(names = "--model", defaultValue = "${env:FSGEN_MODEL}", description = "Model directory in the Hugging Face layout (FSGEN_MODEL). Default: the bundled models/system1 or models/system2.")
+  public Path model;
+
+  @Option(names = "--max-draft-tokens", defaultValue = "${env:FSGEN_MAX_DRAFT_TOKENS:-64}", description = "Largest gamma for Draft and draft for BatchVerify (FSGEN_MAX_DRAFT_TOKENS). Default: ${DEFAULT-VALUE}.")
+  public int maxDraftTokens;
+
+  @Option(names = "--max-sessions", defaultValue = "${env:FSGEN_MAX_SESSIONS:-256}", description = "Session caches held at once (FSGEN_MAX_SESSIONS). Default: ${DEFAULT-VALUE}.")
+  public int maxSessions;
+
+  @Option(names = "--max-cache-mb", defaultValue = "${env:FSGEN_MAX_CACHE_MB:-2048}", description = "KV cache memory over all sessions, MiB (FSGEN_MAX_CACHE_MB). Default: ${DEFAULT-VALUE}.")
+  public long maxCacheMb;
+
+  @Option(names = "--session-idle-seconds", defaultValue = "${env:FSGEN_SESSION_IDLE_SECONDS:-300}", description = "Free a session cache unused this long (FSGEN_SESSION_IDLE_SECONDS). Default: ${DEFAULT-VALUE}.")
+  public long sessionIdleSeconds;
+
+  @Option(names = "--max-queued", defaultValue = "${env:FSGEN_MAX_QUEUED:-256}", description = "Requests waiting for the model at once; more get RESOURCE_EXHAUSTED (FSGEN_MAX_QUEUED). Default: ${DEFAULT-VALUE}.")
+  public int maxQueued;
+
+  @Option(names = "--max-message-bytes", defaultValue = "${env:FSGEN_MAX_MESSAGE_BYTES:-16777216}", description = "Largest request message (FSGEN_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
+  public int maxMessageBytes;
+
+  public HostLimits limits() {
+    return new HostLimits(maxDraftTokens, maxSessions, maxCacheMb << 20, Duration.ofSeconds(sessionIdleSeconds), maxQueued,
+        maxMessageBytes);
+  }
+}

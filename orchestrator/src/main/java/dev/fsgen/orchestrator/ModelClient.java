@@ -1,0 +1,79 @@
+package dev.fsgen.orchestrator;
+
+import dev.fsgen.proto.model.v1.BatchVerifyRequest;
+import dev.fsgen.proto.model.v1.BatchVerifyResponse;
+import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.CacheStatsRequest;
+import dev.fsgen.proto.model.v1.DraftRequest;
+import dev.fsgen.proto.model.v1.DraftResponse;
+import dev.fsgen.proto.model.v1.EndSessionRequest;
+import dev.fsgen.proto.model.v1.ModelInfo;
+import dev.fsgen.proto.model.v1.ModelInfoRequest;
+import dev.fsgen.proto.model.v1.NextTokenRequest;
+import dev.fsgen.proto.model.v1.NextTokenResponse;
+import dev.fsgen.proto.model.v1.System1Grpc;
+import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.TokenizerFile;
+import dev.fsgen.proto.model.v1.TokenizerRequest;
+import io.grpc.Channel;
+import io.grpc.Status;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The calls the orchestrator makes to one model service, whichever of the two it is. Calls made on
+ * a request's thread inherit its deadline and its cancellation through the gRPC context.
+ */
+public interface ModelClient {
+  /** "System 1" or "System 2", for messages. */
+  String role();
+
+  ModelInfo info();
+
+  TokenizerFile tokenizer();
+
+  NextTokenResponse nextToken(NextTokenRequest r);
+
+  DraftResponse draft(DraftRequest r);
+
+  BatchVerifyResponse verify(BatchVerifyRequest r);
+
+  void endSession(String sessionId);
+
+  CacheStats stats();
+
+  static ModelClient system1(Channel channel) {
+    System1Grpc.System1BlockingStub stub = System1Grpc.newBlockingStub(channel);
+    return new ModelClient() {
+      public String role() { return "System 1"; }
+      public ModelInfo info() { return stub.getModelInfo(ModelInfoRequest.getDefaultInstance()); }
+      public TokenizerFile tokenizer() { return stub.getTokenizer(TokenizerRequest.getDefaultInstance()); }
+      public NextTokenResponse nextToken(NextTokenRequest r) { return stub.nextToken(r); }
+      public DraftResponse draft(DraftRequest r) { return stub.draft(r); }
+      public BatchVerifyResponse verify(BatchVerifyRequest r) {
+        throw Status.UNIMPLEMENTED.withDescription("System 1 does not verify drafts").asRuntimeException();
+      }
+      public void endSession(String id) {
+        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).build());
+      }
+      public CacheStats stats() { return stub.getCacheStats(CacheStatsRequest.getDefaultInstance()); }
+    };
+  }
+
+  static ModelClient system2(Channel channel) {
+    System2Grpc.System2BlockingStub stub = System2Grpc.newBlockingStub(channel);
+    return new ModelClient() {
+      public String role() { return "System 2"; }
+      public ModelInfo info() { return stub.getModelInfo(ModelInfoRequest.getDefaultInstance()); }
+      public TokenizerFile tokenizer() { return stub.getTokenizer(TokenizerRequest.getDefaultInstance()); }
+      public NextTokenResponse nextToken(NextTokenRequest r) { return stub.nextToken(r); }
+      public DraftResponse draft(DraftRequest r) {
+        throw Status.UNIMPLEMENTED.withDescription("System 2 does not draft").asRuntimeException();
+      }
+      public BatchVerifyResponse verify(BatchVerifyRequest r) { return stub.batchVerify(r); }
+      public void endSession(String id) {
+        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).build());
+      }
+      public CacheStats stats() { return stub.getCacheStats(CacheStatsRequest.getDefaultInstance()); }
+    };
+  }
+}

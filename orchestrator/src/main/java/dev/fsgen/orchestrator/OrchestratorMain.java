@@ -1,0 +1,66 @@
+package dev.fsgen.orchestrator;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the orchestrator until it is stopped (SIGTERM drains it gracefully). */
+@Command(name = "orchestrator", mixinStandardHelpOptions = true,
+    description = "Serve the orchestrator (fsgen.decoding.v1.Orchestrator) over running System 1 and System 2 services.")
+public final class OrchestratorMain implements Callable<Integer> {
+  public static final int DEFAULT_PORT = 50050;
+
+  @Option(names = "--host", defaultValue = "${env:FSGEN_HOST:-0.0.0.0}", description = "Address to listen on (FSGEN_HOST). Default: ${DEFAULT-VALUE}.")
+  public String host;
+
+  @Option(names = "--port", defaultValue = "${env:FSGEN_PORT:-50050}", description = "Port to listen on (FSGEN_PORT). Default: ${DEFAULT-VALUE}.")
+  public int port;
+
+  @Option(names = "--system1", defaultValue = "${env:FSGEN_SYSTEM1:-localhost:50051}", description = "System 1 address (FSGEN_SYSTEM1). Default: ${DEFAULT-VALUE}.")
+  public String system1;
+
+  @Option(names = "--system2", defaultValue = "${env:FSGEN_SYSTEM2:-localhost:50052}", description = "System 2 address (FSGEN_SYSTEM2). Default: ${DEFAULT-VALUE}.")
+  public String system2;
+
+  @Option(names = "--max-prompt-tokens", defaultValue = "${env:FSGEN_MAX_PROMPT_TOKENS:-4096}", description = "Longest prompt (FSGEN_MAX_PROMPT_TOKENS). Default: ${DEFAULT-VALUE}.")
+  public int maxPromptTokens;
+
+  @Option(names = "--max-tokens", defaultValue = "${env:FSGEN_MAX_TOKENS:-4096}", description = "Largest max_tokens (FSGEN_MAX_TOKENS). Default: ${DEFAULT-VALUE}.")
+  public int maxTokens;
+
+  @Option(names = "--max-gamma", defaultValue = "${env:FSGEN_MAX_GAMMA:-16}", description = "Largest draft length (FSGEN_MAX_GAMMA). Default: ${DEFAULT-VALUE}.")
+  public int maxGamma;
+
+  @Option(names = "--max-concurrent", defaultValue = "${env:FSGEN_MAX_CONCURRENT:-64}", description = "Generations at once; more get RESOURCE_EXHAUSTED (FSGEN_MAX_CONCURRENT). Default: ${DEFAULT-VALUE}.")
+  public int maxConcurrent;
+
+  @Option(names = "--max-message-bytes", defaultValue = "${env:FSGEN_MAX_MESSAGE_BYTES:-4194304}", description = "Largest request message (FSGEN_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
+  public int maxMessageBytes;
+
+  @Option(names = "--wait-seconds", defaultValue = "${env:FSGEN_WAIT_SECONDS:-120}", description = "How long to wait for the model services at start (FSGEN_WAIT_SECONDS). Default: ${DEFAULT-VALUE}.")
+  public long waitSeconds;
+
+  public OrchestratorLimits limits() {
+    return new OrchestratorLimits(maxPromptTokens, maxTokens, maxGamma, maxConcurrent, maxMessageBytes,
+        Math.min(128, maxTokens), Math.min(4, maxGamma));
+  }
+
+  public OrchestratorServer start() {
+    return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    OrchestratorServer server = start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "orchestrator-shutdown"));
+    System.err.println("orchestrator: serving on port " + server.port() + " (System 1 " + system1 + ", System 2 " + system2 + ")");
+    server.awaitTermination();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new OrchestratorMain()).execute(args));
+  }
+}

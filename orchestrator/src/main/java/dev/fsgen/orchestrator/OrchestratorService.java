@@ -1,0 +1,140 @@
+package dev.fsgen.orchestrator;
+
+import dev.fsgen.decoding.ModelPair;
+import dev.fsgen.decoding.OverloadedException;
+import dev.fsgen.decoding.Outcome;
+import dev.fsgen.decoding.Producer;
+import dev.fsgen.decoding.TokenSink;
+import dev.fsgen.grpc.SessionConflictException;
+import dev.fsgen.grpc.Statuses;
+import dev.fsgen.grpc.Unary;
+import dev.fsgen.proto.decoding.v1.FinishReason;
+import dev.fsgen.proto.decoding.v1.GenerateEvent;
+import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.Info;
+import dev.fsgen.proto.decoding.v1.InfoRequest;
+import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.Started;
+import dev.fsgen.proto.decoding.v1.Summary;
+import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.Tokens;
+import dev.fsgen.tokenizer.StreamDecoder;
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * fsgen.decoding.v1.Orchestrator: validates a request, admits it, runs its strategy over the
+ * remote models on the call's thread (so deadlines and cancellation reach both services through
+ * the gRPC context) and streams one event per decided step.
+ */
+public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
+  private final Pairing pair;
+  private final OrchestratorLimits limits;
+  private final Semaphore admission;
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+  OrchestratorService(Pairing pair, OrchestratorLimits limits) {
+    this.pair = pair;
+    this.limits = limits;
+    this.admission = new Semaphore(limits.maxConcurrent());
+  }
+
+  @Override
+  public void getInfo(InfoRequest request, StreamObserver<Info> out) {
+    Unary.answer(out, () -> Info.newBuilder().setSystem1(pair.info1()).setSystem2(pair.info2())
+        .setMaxPromptTokens(limits.maxPromptTokens()).setMaxTokens(limits.maxTokens()).setMaxGamma(limits.maxGamma())
+        .setMaxConcurrentGenerations(limits.maxConcurrent()).build());
+  }
+
+  @Override
+  public void generate(GenerateRequest request, StreamObserver<GenerateEvent> out) {
+    ServerCallStreamObserver<GenerateEvent> call = (ServerCallStreamObserver<GenerateEvent>) out;
+    call.setOnCancelHandler(() -> {}); // cancellation is polled between model calls
+    boolean admitted = false;
+    String session = null;
+    try {
+      Plan plan = Plan.of(request, pair, limits);
+      if (!admission.tryAcquire()) {
+        throw new OverloadedException(limits.maxConcurrent() + " generations are running, the limit; retry later");
+      }
+      admitted = true;
+      if (!running.add(plan.sessionId())) {
+        throw new SessionConflictException("session_id '" + plan.sessionId() + "' is already generating");
+      }
+      session = plan.sessionId();
+      call.onNext(GenerateEvent.newBuilder().setStarted(Started.newBuilder().setSessionId(session)
+          .setPromptTokens(plan.prompt().length).setStrategy(plan.strategy().name())).build());
+      ModelPair models = new ModelPair(
+          new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(), session),
+          new RemoteLanguageModel(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(), session));
+      StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder());
+      Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
+      call.onNext(GenerateEvent.newBuilder().setSummary(summary(o, sink.decoder)).build());
+      call.onCompleted();
+    } catch (Throwable e) {
+      if (!call.isCancelled()) call.onError(Statuses.toException(e));
+    } finally {
+      if (session != null) running.remove(session);
+      if (admitted) admission.release();
+    }
+  }
+
+  private Summary summary(Outcome o, StreamDecoder decoder) {
+    Summary.Builder b = Summary.newBuilder()
+        .setTokens(o.tokens().length).setPromptTokens(o.promptTokens())
+        .setSystem1Calls(o.system1Calls()).setSystem2Calls(o.system2Calls())
+        .setDrafted(o.drafted()).setAccepted(o.accepted()).setAcceptanceRate(o.acceptanceRate())
+        .setSystem2TokenShare(o.system2TokenShare())
+        .setTimeToFirstTokenMs(o.firstTokenNanos() / 1e6).setTokensPerSecond(o.tokensPerSecond())
+        .setTotalMs(o.totalNanos() / 1e6)
+        .setFinishReason(switch (o.finish()) {
+          case LENGTH -> FinishReason.LENGTH;
+          case EOS -> FinishReason.EOS;
+          case CONTEXT -> FinishReason.CONTEXT;
+        })
+        .setText(pair.tokenizer().decode(o.tokens(), true));
+    if (!Double.isNaN(o.collaborationFrequency())) b.setCollaborationFrequency(o.collaborationFrequency());
+    return b.build();
+  }
+
+  static dev.fsgen.proto.decoding.v1.Producer producer(Producer p) {
+    return switch (p) {
+      case SYSTEM1 -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM1;
+      case SYSTEM1_ACCEPTED -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM1_ACCEPTED;
+      case SYSTEM2 -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2;
+      case SYSTEM2_CORRECTION -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2_CORRECTION;
+      case SYSTEM2_BONUS -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2_BONUS;
+    };
+  }
+
+  /** Turns each decided step into one event, with the text each token completes. */
+  private static final class StreamSink implements TokenSink {
+    private final ServerCallStreamObserver<GenerateEvent> call;
+    final StreamDecoder decoder;
+    private int index;
+
+    StreamSink(ServerCallStreamObserver<GenerateEvent> call, StreamDecoder decoder) {
+      this.call = call;
+      this.decoder = decoder;
+    }
+
+    @Override
+    public void accept(int[] ids, Producer[] producers) {
+      Tokens.Builder b = Tokens.newBuilder();
+      for (int i = 0; i < ids.length; i++) {
+        b.addTokens(Token.newBuilder().setId(ids[i]).setText(decoder.accept(ids[i])).setProducer(producer(producers[i]))
+            .setIndex(index++));
+      }
+      call.onNext(GenerateEvent.newBuilder().setTokens(b).build());
+    }
+
+    @Override
+    public boolean cancelled() {
+      return call.isCancelled() || Context.current().isCancelled();
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.fsgen.orchestrator;
+
+import dev.fsgen.decoding.IncompatibleModelsException;
+import dev.fsgen.decoding.ModelUnavailableException;
+import dev.fsgen.proto.model.v1.ModelInfo;
+import dev.fsgen.proto.model.v1.TokenizerFile;
+import dev.fsgen.tokenizer.TextTokenizer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The served pair, checked: both services answer, their tokenizers are the same (by fingerprint),
+ * and the orchestrator holds that tokenizer for text in and out.
+ */
+record Pairing(ModelClient system1, ModelClient system2, ModelInfo info1, ModelInfo info2, TextTokenizer tokenizer)
+    implements AutoCloseable {
+
+  /** Waits up to {@code wait} for both services, then checks that they can collaborate. */
+  static Pairing connect(ModelClient system1, ModelClient system2, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    ModelInfo a = await(system1, deadline);
+    ModelInfo b = await(system2, deadline);
+    if (!a.getTokenizerFingerprint().equals(b.getTokenizerFingerprint())) {
+      throw new IncompatibleModelsException("System 1 (" + a.getSource() + ") and System 2 (" + b.getSource()
+          + ") use different tokenizers (fingerprints " + shorten(a.getTokenizerFingerprint()) + " and "
+          + shorten(b.getTokenizerFingerprint()) + "): their token ids do not mean the same text, so they cannot be paired");
+    }
+    if (a.getVocabSize() != b.getVocabSize()) {
+      throw new IncompatibleModelsException("System 1 has a vocabulary of " + a.getVocabSize() + " and System 2 of "
+          + b.getVocabSize() + ": they cannot be paired");
+    }
+    TokenizerFile file = system2.tokenizer();
+    try {
+      Path dir = Files.createTempDirectory("fsgen-tokenizer");
+      Path json = dir.resolve("tokenizer.json");
+      Files.write(json, file.getJson().toByteArray());
+      TextTokenizer tokenizer = TextTokenizer.load(json);
+      Files.deleteIfExists(json);
+      Files.deleteIfExists(dir);
+      if (!tokenizer.fingerprint().equals(b.getTokenizerFingerprint())) {
+        tokenizer.close();
+        throw new IncompatibleModelsException("System 2 sent a tokenizer whose fingerprint differs from the one it reports");
+      }
+      return new Pairing(system1, system2, a, b, tokenizer);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the tokenizer: " + e.getMessage(), e);
+    }
+  }
+
+  private static String shorten(String f) {
+    return f.length() > 12 ? f.substring(0, 12) + "…" : f;
+  }
+
+  private static ModelInfo await(ModelClient c, long deadline) {
+    while (true) {
+      try {
+        return c.info();
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        boolean retry = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        if (!retry || System.nanoTime() > deadline) {
+          throw new ModelUnavailableException(c.role() + " is not available: " + e.getStatus().getCode() + " "
+              + e.getStatus().getDescription(), e);
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ModelUnavailableException("interrupted while waiting for " + c.role());
+      }
+    }
+  }
+
+  int contextLength() {
+    return Math.min(info1.getContextLength(), info2.getContextLength());
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

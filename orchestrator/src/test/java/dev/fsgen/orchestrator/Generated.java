@@ -1,0 +1,31 @@
+package dev.fsgen.orchestrator;
+
+import dev.fsgen.proto.decoding.v1.GenerateEvent;
+import dev.fsgen.proto.decoding.v1.Producer;
+import dev.fsgen.proto.decoding.v1.Summary;
+import dev.fsgen.proto.decoding.v1.Token;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A generation's events folded into token ids, producers and the summary. */
+record Generated(int[] ids, List<Producer> producers, String text, Summary summary) {
+  static Generated of(List<GenerateEvent> events) {
+    List<Integer> ids = new ArrayList<>();
+    List<Producer> producers = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    Summary summary = null;
+    for (GenerateEvent e : events) {
+      if (e.hasTokens()) {
+        for (Token t : e.getTokens().getTokensList()) {
+          if (t.getIndex() != ids.size()) throw new AssertionError("token index " + t.getIndex() + " out of order");
+          ids.add(t.getId());
+          producers.add(t.getProducer());
+          text.append(t.getText());
+        }
+      }
+      if (e.hasSummary()) summary = e.getSummary();
+    }
+    if (summary == null) throw new AssertionError("no summary event");
+    return new Generated(ids.stream().mapToInt(Integer::intValue).toArray(), producers, text.toString(), summary);
+  }
+}

@@ -1,0 +1,192 @@
+package dev.fsgen.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fsgen.proto.decoding.v1.GenerateEvent;
+import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.model.v1.BatchVerifyRequest;
+import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.CacheStatsRequest;
+import dev.fsgen.proto.model.v1.DraftRequest;
+import dev.fsgen.proto.model.v1.NextTokenRequest;
+import dev.fsgen.proto.model.v1.Sampling;
+import dev.fsgen.proto.model.v1.TokenIds;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Cancellation, deadlines and bad input, against real services. */
+class LifecycleAndValidationTest {
+  static LiveServices live;
+
+  @BeforeAll
+  static void start() {
+    live = new LiveServices();
+  }
+
+  @AfterAll
+  static void stop() {
+    live.close();
+  }
+
+  static GenerateRequest.Builder longRun() {
+    return GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(900).setIgnoreEos(true)
+        .setStrategy(SpeculativeOverGrpcTest.speculative(2));
+  }
+
+  private CacheStats stats1() {
+    return live.system1Stub().getCacheStats(CacheStatsRequest.getDefaultInstance());
+  }
+
+  private CacheStats stats2() {
+    return live.system2Stub().getCacheStats(CacheStatsRequest.getDefaultInstance());
+  }
+
+  private static void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.get()) {
+      if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void cancellingTheStreamStopsDecodingAndFreesBothCaches() throws Exception {
+    long ended1 = stats1().getEnded();
+    long ended2 = stats2().getEnded();
+    CountDownLatch cancelled = new CountDownLatch(1);
+    AtomicInteger events = new AtomicInteger();
+    OrchestratorGrpc.newStub(live.channel).generate(longRun().build(), new ClientResponseObserver<GenerateRequest, GenerateEvent>() {
+      ClientCallStreamObserver<GenerateRequest> call;
+
+      @Override
+      public void beforeStart(ClientCallStreamObserver<GenerateRequest> requestStream) {
+        call = requestStream;
+      }
+
+      @Override
+      public void onNext(GenerateEvent e) {
+        if (e.hasTokens() && events.incrementAndGet() == 3) {
+          // the generation is under way: both services hold a cache for it now
+          assertEquals(1, stats1().getSessions());
+          assertEquals(1, stats2().getSessions());
+          call.cancel("the client lost interest", null);
+          cancelled.countDown();
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
+    assertTrue(cancelled.await(30, TimeUnit.SECONDS));
+    awaitTrue(() -> stats1().getSessions() == 0 && stats2().getSessions() == 0, "both caches to be freed");
+    assertEquals(ended1 + 1, stats1().getEnded(), "System 1's cache was ended, not left to expire");
+    assertEquals(ended2 + 1, stats2().getEnded());
+    assertEquals(0, stats2().getCacheBytes());
+  }
+
+  @Test
+  void aDeadlineReachesTheModelServicesAndFreesTheCaches() throws Exception {
+    Iterator<GenerateEvent> it = live.orchestrator().withDeadlineAfter(300, TimeUnit.MILLISECONDS).generate(longRun().build());
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> {
+      while (it.hasNext()) it.next();
+    });
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    awaitTrue(() -> stats1().getSessions() == 0 && stats2().getSessions() == 0, "both caches to be freed");
+  }
+
+  @Test
+  void aCompletedGenerationLeavesNoCacheBehind() throws Exception {
+    live.generate(GenerateRequest.newBuilder().setText("In the beginning").setMaxTokens(10).build());
+    awaitTrue(() -> stats1().getSessions() == 0 && stats2().getSessions() == 0, "both caches to be freed");
+  }
+
+  @Test
+  void everyOutOfRangeOrchestratorFieldIsInvalidArgumentNamingIt() {
+    GenerateRequest ok = GenerateRequest.newBuilder().setText("Hello").setMaxTokens(4).build();
+    Map<String, GenerateRequest> bad = new LinkedHashMap<>();
+    bad.put("prompt", GenerateRequest.newBuilder().setMaxTokens(4).build());
+    bad.put("text", ok.toBuilder().setText("").build());
+    bad.put("tokens.ids", ok.toBuilder().setTokens(TokenIds.newBuilder().addIds(5).addIds(4096)).build());
+    bad.put("tokens.ids[0]", ok.toBuilder().setTokens(TokenIds.newBuilder().addIds(-1)).build());
+    bad.put("max_tokens", ok.toBuilder().setMaxTokens(1_000_000_000).build());
+    bad.put("sampling.temperature", ok.toBuilder().setSampling(Sampling.newBuilder().setTemperature(Double.NaN)).build());
+    bad.put("sampling.temperature ", ok.toBuilder().setSampling(Sampling.newBuilder().setTemperature(-1)).build());
+    bad.put("sampling.top_p", ok.toBuilder().setSampling(Sampling.newBuilder().setTemperature(1).setTopP(1.5)).build());
+    bad.put("sampling.top_p ", ok.toBuilder().setSampling(Sampling.newBuilder().setTemperature(1).setTopP(0)).build());
+    bad.put("sampling.top_k", ok.toBuilder().setSampling(Sampling.newBuilder().setTemperature(1).setTopK(-1)).build());
+    bad.put("strategy.speculative.gamma", ok.toBuilder().setStrategy(SpeculativeOverGrpcTest.speculative(1_000_000)).build());
+    bad.put("session_id", ok.toBuilder().setSessionId("no spaces allowed").build());
+    bad.put("session_id ", ok.toBuilder().setSessionId("x".repeat(200)).build());
+    bad.put("the prompt has", ok.toBuilder().setTokens(TokenIds.newBuilder().addAllIds(java.util.Collections.nCopies(1100, 7))).build());
+    for (Map.Entry<String, GenerateRequest> c : bad.entrySet()) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> live.generate(c.getValue()), c.getKey());
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), c.getKey() + ": " + e.getStatus());
+      assertTrue(e.getStatus().getDescription().contains(c.getKey().trim()), c.getKey() + " not named in: " + e.getStatus().getDescription());
+    }
+    // and the services still serve
+    assertEquals(4, Generated.of(live.generate(ok)).ids().length);
+  }
+
+  @Test
+  void everyOutOfRangeModelServiceFieldIsInvalidArgumentNamingIt() {
+    NextTokenRequest next = NextTokenRequest.newBuilder().setSessionId("s").addPrefix(1).build();
+    DraftRequest draft = DraftRequest.newBuilder().setSessionId("s").addPrefix(1).setGamma(2).build();
+    BatchVerifyRequest verify = BatchVerifyRequest.newBuilder().setSessionId("s").addPrefix(1).addDraft(2).build();
+    Map<String, Runnable> bad = new LinkedHashMap<>();
+    bad.put("session_id", () -> live.system1Stub().nextToken(next.toBuilder().setSessionId("").build()));
+    bad.put("prefix", () -> live.system1Stub().nextToken(next.toBuilder().clearPrefix().build()));
+    bad.put("prefix[1]", () -> live.system2Stub().nextToken(next.toBuilder().addPrefix(99999).build()));
+    bad.put("prefix ", () -> live.system2Stub().nextToken(next.toBuilder().addAllPrefix(java.util.Collections.nCopies(1100, 3)).build()));
+    bad.put("top_k", () -> live.system1Stub().nextToken(next.toBuilder().setTopK(5000).build()));
+    bad.put("token_ids.ids[0]", () -> live.system1Stub().nextToken(next.toBuilder().setTokenIds(TokenIds.newBuilder().addIds(-5)).build()));
+    bad.put("sampling.top_p", () -> live.system1Stub().nextToken(next.toBuilder().setSampling(Sampling.newBuilder().setTopP(2)).build()));
+    bad.put("gamma", () -> live.system1Stub().draft(draft.toBuilder().setGamma(0).build()));
+    bad.put("gamma ", () -> live.system1Stub().draft(draft.toBuilder().setGamma(1_000_000).build()));
+    bad.put("draft", () -> live.system2Stub().batchVerify(verify.toBuilder().clearDraft().build()));
+    bad.put("draft[0]", () -> live.system2Stub().batchVerify(verify.toBuilder().setDraft(0, 4096).build()));
+    bad.put("sampling.temperature", () -> live.system2Stub().batchVerify(verify.toBuilder().setSampling(Sampling.newBuilder().setTemperature(-2)).build()));
+    for (Map.Entry<String, Runnable> c : bad.entrySet()) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, c.getValue()::run, c.getKey());
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), c.getKey() + ": " + e.getStatus());
+      assertTrue(e.getStatus().getDescription().contains(c.getKey().trim()), c.getKey() + " not named in: " + e.getStatus().getDescription());
+    }
+  }
+
+  @Test
+  void aSessionIdInUseIsRefused() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    OrchestratorGrpc.newStub(live.channel).generate(longRun().setSessionId("shared-1").setMaxTokens(300).build(),
+        new StreamObserver<>() {
+          public void onNext(GenerateEvent e) { started.countDown(); }
+          public void onError(Throwable t) { done.countDown(); }
+          public void onCompleted() { done.countDown(); }
+        });
+    assertTrue(started.await(30, TimeUnit.SECONDS));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> live.generate(GenerateRequest.newBuilder().setText("x").setSessionId("shared-1").setMaxTokens(2).build()));
+    assertEquals(Status.Code.ALREADY_EXISTS, e.getStatus().getCode());
+    assertTrue(done.await(60, TimeUnit.SECONDS));
+  }
+
+}

@@ -1,0 +1,134 @@
+package dev.fsgen.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fsgen.decoding.DecodeRequest;
+import dev.fsgen.decoding.ModelPair;
+import dev.fsgen.decoding.Outcome;
+import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.decoding.SingleModel;
+import dev.fsgen.decoding.Speculative;
+import dev.fsgen.decoding.Strategy;
+import dev.fsgen.decoding.TokenSink;
+import dev.fsgen.grpc.Messages;
+import dev.fsgen.proto.decoding.v1.FinishReason;
+import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.Producer;
+import dev.fsgen.proto.decoding.v1.SingleModel.Builder;
+import dev.fsgen.proto.model.v1.TokenIds;
+import dev.fsgen.runtime.model.LlamaModel;
+import dev.fsgen.runtime.port.LocalLanguageModel;
+import dev.fsgen.tokenizer.TextTokenizer;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Speculative decoding through real gRPC services on the bundled default pair. */
+class SpeculativeOverGrpcTest {
+  static final List<String> PROMPTS = List.of(
+      "The history of the city", "In the beginning", "She looked at the", "The committee said that",
+      "It was a cold morning and", "The president of the United States", "After the war, the", "He said that he would",
+      "The results of the study show", "Most of the people in the", "There is no doubt that", "When the music started,",
+      "The church was built in", "According to the report,", "The new law requires", "They walked down the road",
+      "Science has shown that", "The team won the game", "On the other hand,", "A small boy came into the room");
+
+  static LiveServices live;
+  static TextTokenizer tokenizer;
+  static LlamaModel small;
+  static LlamaModel large;
+
+  @BeforeAll
+  static void start() {
+    live = new LiveServices();
+    tokenizer = TextTokenizer.load(LiveServices.ROOT.resolve("models/system2"));
+    small = LlamaModel.load(LiveServices.ROOT.resolve("models/system1"));
+    large = LlamaModel.load(LiveServices.ROOT.resolve("models/system2"));
+  }
+
+  @AfterAll
+  static void stop() {
+    live.close();
+    tokenizer.close();
+    small.close();
+    large.close();
+  }
+
+  static GenerateRequest.Builder request(String prompt, int maxTokens) {
+    return GenerateRequest.newBuilder().setTokens(TokenIds.newBuilder().addAllIds(
+        java.util.Arrays.stream(tokenizer.encode(prompt)).boxed().toList())).setMaxTokens(maxTokens).setIgnoreEos(true);
+  }
+
+  static dev.fsgen.proto.decoding.v1.Strategy speculative(int gamma) {
+    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+        .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setGamma(gamma)).build();
+  }
+
+  static dev.fsgen.proto.decoding.v1.Strategy system2Only() {
+    Builder none = dev.fsgen.proto.decoding.v1.SingleModel.newBuilder();
+    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setSystem2Only(none).build();
+  }
+
+  static dev.fsgen.proto.decoding.v1.Strategy system1Only() {
+    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+        .setSystem1Only(dev.fsgen.proto.decoding.v1.SingleModel.newBuilder()).build();
+  }
+
+  @Test
+  void greedySpeculativeEqualsSystem2AloneTokenForToken() {
+    double acceptance = 0;
+    for (String p : PROMPTS) {
+      Generated alone = Generated.of(live.generate(request(p, 64).setStrategy(system2Only()).build()));
+      Generated spec = Generated.of(live.generate(request(p, 64).setStrategy(speculative(4)).build()));
+      assertArrayEquals(alone.ids(), spec.ids(), "prompt '" + p + "'");
+      assertEquals(64, spec.ids().length);
+      assertEquals(FinishReason.LENGTH, spec.summary().getFinishReason());
+      assertEquals(alone.text(), spec.text());
+      assertEquals(spec.summary().getText(), spec.text(), "the streamed deltas add up to the final text");
+      assertTrue(alone.producers().stream().allMatch(x -> x == Producer.SYSTEM2));
+      assertTrue(spec.summary().getSystem2Calls() < 64, "fewer System 2 calls than tokens");
+      assertTrue(spec.summary().hasCollaborationFrequency());
+      assertFalse(alone.summary().hasCollaborationFrequency());
+      acceptance += spec.summary().getAcceptanceRate();
+    }
+    assertTrue(acceptance / PROMPTS.size() > 0.3, "mean acceptance " + acceptance / PROMPTS.size());
+  }
+
+  /** The same strategy in process over the same models: everything the summary counts must match. */
+  @Test
+  void grpcPathEqualsInProcessPath() {
+    ModelPair local = new ModelPair(new LocalLanguageModel(small), new LocalLanguageModel(large));
+    SamplingParams sampled = new SamplingParams(0.8, 0, 0.95);
+    record Case(Strategy strategy, dev.fsgen.proto.decoding.v1.Strategy wire, SamplingParams sampling) {}
+    List<Case> cases = List.of(
+        new Case(new Speculative(4), speculative(4), SamplingParams.GREEDY),
+        new Case(new Speculative(3), speculative(3), sampled),
+        new Case(new SingleModel(SingleModel.Role.SYSTEM1), system1Only(), sampled),
+        new Case(new SingleModel(SingleModel.Role.SYSTEM2), system2Only(), sampled));
+    for (Case c : cases) {
+      for (String p : PROMPTS.subList(0, 3)) {
+        int[] prompt = tokenizer.encode(p);
+        Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, -1), TokenSink.NONE);
+        Generated out = Generated.of(live.generate(request(p, 40).setStrategy(c.wire()).setSeed(7)
+            .setSampling(Messages.sampling(c.sampling())).build()));
+        String what = c.strategy().name() + " " + c.sampling() + " '" + p + "'";
+        assertArrayEquals(in.tokens(), out.ids(), what);
+        for (int i = 0; i < in.tokens().length; i++) {
+          assertEquals(OrchestratorService.producer(in.producers()[i]), out.producers().get(i), what + " token " + i);
+        }
+        assertEquals(in.system1Calls(), out.summary().getSystem1Calls(), what);
+        assertEquals(in.system2Calls(), out.summary().getSystem2Calls(), what);
+        assertEquals(in.accepted(), out.summary().getAccepted(), what);
+        assertEquals(in.drafted(), out.summary().getDrafted(), what);
+        if (Double.isNaN(in.collaborationFrequency())) {
+          assertFalse(out.summary().hasCollaborationFrequency(), what);
+        } else {
+          assertEquals(in.collaborationFrequency(), out.summary().getCollaborationFrequency(), 1e-12, what);
+        }
+      }
+    }
+  }
+}

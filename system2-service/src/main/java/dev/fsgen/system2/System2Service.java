@@ -1,0 +1,57 @@
+package dev.fsgen.system2;
+
+import dev.fsgen.grpc.Unary;
+import dev.fsgen.proto.model.v1.BatchVerifyRequest;
+import dev.fsgen.proto.model.v1.BatchVerifyResponse;
+import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.CacheStatsRequest;
+import dev.fsgen.proto.model.v1.EndSessionRequest;
+import dev.fsgen.proto.model.v1.EndSessionResponse;
+import dev.fsgen.proto.model.v1.ModelInfo;
+import dev.fsgen.proto.model.v1.ModelInfoRequest;
+import dev.fsgen.proto.model.v1.NextTokenRequest;
+import dev.fsgen.proto.model.v1.NextTokenResponse;
+import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.TokenizerFile;
+import dev.fsgen.proto.model.v1.TokenizerRequest;
+import dev.fsgen.service.HostRef;
+import io.grpc.stub.StreamObserver;
+
+/** fsgen.model.v1.System2: next-token scores and batch verification over the hosted model. */
+public final class System2Service extends System2Grpc.System2ImplBase {
+  private final HostRef host;
+
+  public System2Service(HostRef host) {
+    this.host = host;
+  }
+
+  @Override
+  public void getModelInfo(ModelInfoRequest request, StreamObserver<ModelInfo> out) {
+    Unary.answer(out, () -> host.get().info());
+  }
+
+  @Override
+  public void nextToken(NextTokenRequest request, StreamObserver<NextTokenResponse> out) {
+    Unary.answer(out, () -> host.get().nextToken(request));
+  }
+
+  @Override
+  public void batchVerify(BatchVerifyRequest request, StreamObserver<BatchVerifyResponse> out) {
+    Unary.answer(out, () -> host.get().verify(request));
+  }
+
+  @Override
+  public void endSession(EndSessionRequest request, StreamObserver<EndSessionResponse> out) {
+    Unary.answer(out, () -> host.get().end(request));
+  }
+
+  @Override
+  public void getCacheStats(CacheStatsRequest request, StreamObserver<CacheStats> out) {
+    Unary.answer(out, () -> host.get().stats());
+  }
+
+  @Override
+  public void getTokenizer(TokenizerRequest request, StreamObserver<TokenizerFile> out) {
+    Unary.answer(out, () -> host.get().tokenizer());
+  }
+}
