@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       DataCommand.class,
       TrainCommand.class,
+      DemoCommand.class,
       GenerateCommand.class,
+      ServeCommand.class,
+      LocalCommand.class,
       EvalCommand.class,
       FamilyCommand.class,
       ConvertCommand.class,

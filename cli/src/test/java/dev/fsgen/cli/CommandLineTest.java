@@ -25,7 +25,7 @@ class CommandLineTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : new String[] {"data", "train", "family", "eval", "generate", "convert", "bench"}) {
+    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "convert", "bench"}) {
       Outcome o = run(sub, "--help");
       assertEquals(0, o.code(), sub);
       assertTrue(o.out().contains("Usage: fsgen " + sub), sub + ": " + o.out());
@@ -36,10 +36,10 @@ class CommandLineTest {
   @Test
   void badValuesNameTheOption(@TempDir Path dir) {
     assertError(run("train", "--size", "huge", "--out", dir.toString()), "--size");
-    assertError(run("generate", "--max-tokens", "0", "--model", dir.toString()), "--max-tokens");
-    assertError(run("generate", "--temperature", "-1", "--model", dir.toString()), "temperature");
-    assertError(run("generate", "--top-p", "1.5", "--model", dir.toString()), "top_p");
-    assertError(run("generate", "--model", dir.resolve("missing").toString()), "not a model directory");
+    assertError(run("local", "--max-tokens", "0", "--model", dir.toString()), "--max-tokens");
+    assertError(run("local", "--temperature", "-1", "--model", dir.toString()), "temperature");
+    assertError(run("local", "--top-p", "1.5", "--model", dir.toString()), "top_p");
+    assertError(run("local", "--model", dir.resolve("missing").toString()), "not a model directory");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--domain", "kjv", "--data", dir.toString()), "--init");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--dtype", "int8"), "--dtype");
     assertError(run("eval", "--problems", "0"), "--problems");

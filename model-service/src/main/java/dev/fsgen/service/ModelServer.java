@@ -29,7 +29,7 @@ public final class ModelServer implements AutoCloseable {
     HostRef ref = new HostRef();
     BindableService s = service.apply(ref);
     GrpcServer server = GrpcServer.start(name, host, port, limits.maxMessageBytes(), List.of(s),
-        List.of(s.bindService().getServiceDescriptor().getName()));
+        List.of(s.bindService().getServiceDescriptor().getName()), true);
     try {
       long t0 = System.nanoTime();
       ref.set(ModelHost.load(model, limits));

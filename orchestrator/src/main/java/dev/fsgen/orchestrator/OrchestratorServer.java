@@ -35,7 +35,7 @@ public final class OrchestratorServer implements AutoCloseable {
       pairing = Pairing.connect(ModelClient.system1(c1), ModelClient.system2(c2), wait);
       OrchestratorService service = new OrchestratorService(pairing, limits);
       GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(), List.of(service),
-          List.of(service.bindService().getServiceDescriptor().getName()));
+          List.of(service.bindService().getServiceDescriptor().getName()), false);
       server.serving();
       return new OrchestratorServer(server, c1, c2, pairing);
     } catch (RuntimeException e) {

@@ -109,18 +109,27 @@ public final class LlamaModel implements AutoCloseable {
    * on libtorch; both read and write the same cache, so they mix in any order.
    */
   public float[] next(int[] tokens, KvCache cache) {
-    VectorDecoder d = decoder;
-    if (d != null && tokens.length == 1 && cache.batch() == 1) {
-      // one token at batch 1: per-op overhead would dominate on libtorch
-      checkToken(tokens[0]);
-      return d.step(tokens[0], cache);
-    }
+    if (javaBlock(tokens, cache)) return decoder.block(tokens, cache, true)[0];
     return run(new int[][] {tokens}, cache, true)[0][0];
   }
 
-  /** Appends {@code tokens} to a batch-1 cache and returns the logits at every new position: [t][vocab]. */
+  /**
+   * Appends {@code tokens} to a batch-1 cache and returns the logits at every new position:
+   * [t][vocab]. Short blocks (a draft to verify) run in Java like single tokens.
+   */
   public float[][] forward(int[] tokens, KvCache cache) {
+    if (javaBlock(tokens, cache)) return decoder.block(tokens, cache, false);
     return run(new int[][] {tokens}, cache, false)[0];
+  }
+
+  /** The longest block the Java decoder takes; longer ones (prompts) are cheaper on libtorch. */
+  static final int JAVA_BLOCK = 16;
+
+  private boolean javaBlock(int[] tokens, KvCache cache) {
+    // a few tokens at batch 1: libtorch's per-op overhead would dominate
+    if (decoder == null || cache.batch() != 1 || tokens.length == 0 || tokens.length > JAVA_BLOCK) return false;
+    for (int t : tokens) checkToken(t);
+    return true;
   }
 
   /**

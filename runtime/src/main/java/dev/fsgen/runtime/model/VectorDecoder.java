@@ -35,6 +35,16 @@ final class VectorDecoder {
 
   /** Appends {@code token} to a batch-1 cache and returns the logits after it: [vocab]. */
   float[] step(int token, KvCache cache) {
+    return block(new int[] {token}, cache, true)[0];
+  }
+
+  /**
+   * Appends a short block of tokens to a batch-1 cache and returns the logits after each of them,
+   * [k][vocab], or after the last one only, [1][vocab]. Every weight row is read from memory once
+   * for the whole block, so verifying a draft of k tokens costs little more than one step.
+   */
+  float[][] block(int[] tokens, KvCache cache, boolean lastOnly) {
+    int k = tokens.length;
     int h = c.hiddenSize();
     int inter = c.intermediateSize();
     int heads = c.numHeads();
@@ -42,59 +52,72 @@ final class VectorDecoder {
     int d = c.headDim();
     int qkvDim = (heads + 2 * kv) * d;
     int pos = cache.length();
-    cache.reserve(1);
+    cache.reserve(k);
     int cap = cache.capacity();
 
-    float[] cos = new float[d]; // [head_dim], both halves share each angle
-    float[] sin = new float[d];
-    for (int i = 0; i < d / 2; i++) {
-      double angle = pos * invFreq[i];
-      cos[i] = cos[i + d / 2] = (float) Math.cos(angle);
-      sin[i] = sin[i + d / 2] = (float) Math.sin(angle);
+    float[][] cos = new float[k][d]; // [k][head_dim], both halves share each angle
+    float[][] sin = new float[k][d];
+    for (int j = 0; j < k; j++) {
+      for (int i = 0; i < d / 2; i++) {
+        double angle = (pos + j) * invFreq[i];
+        cos[j][i] = cos[j][i + d / 2] = (float) Math.cos(angle);
+        sin[j][i] = sin[j][i + d / 2] = (float) Math.sin(angle);
+      }
     }
-    float[] x = new float[h]; // [hidden] residual stream
-    float[] xn = new float[h]; // [hidden] normed input of a sublayer
-    float[] qkv = new float[qkvDim]; // [(heads + 2·kv)·head_dim]
-    float[] att = new float[heads * d]; // [heads·head_dim]
-    float[] proj = new float[h]; // [hidden] sublayer output
-    float[] gu = new float[2 * inter]; // [2·intermediate]: gate then up
-    float[] act = new float[inter]; // [intermediate]
-    float[] scores = new float[pos + 1]; // [positions]
+    float[][] x = new float[k][h]; // [k][hidden] residual stream
+    float[][] xn = new float[k][h]; // [k][hidden] normed input of a sublayer
+    float[][] qkv = new float[k][qkvDim]; // [k][(heads + 2·kv)·head_dim]
+    float[][] att = new float[k][heads * d]; // [k][heads·head_dim]
+    float[][] proj = new float[k][h]; // [k][hidden] sublayer output
+    float[][] gu = new float[k][2 * inter]; // [k][2·intermediate]: gate then up
+    float[][] act = new float[k][inter]; // [k][intermediate]
+    float[] scores = new float[pos + k]; // [positions]
 
-    w.embed.asFloatBuffer().get(token * h, x, 0, h);
+    for (int j = 0; j < k; j++) w.embed.asFloatBuffer().get(tokens[j] * h, x[j], 0, h);
     for (int l = 0; l < w.layers.size(); l++) {
       WeightViews.Layer lw = w.layers.get(l);
-      rmsNorm(x, lw.attnNorm(), xn);
-      matVec(lw.qkv(), qkvDim, xn, h, qkv);
-      if (lw.qkvBias() != null) for (int i = 0; i < qkvDim; i++) qkv[i] += lw.qkvBias()[i];
-      for (int hh = 0; hh < heads + kv; hh++) rope(qkv, hh * d, d, cos, sin);
+      for (int j = 0; j < k; j++) rmsNorm(x[j], lw.attnNorm(), xn[j]);
+      matMat(lw.qkv(), qkvDim, xn, h, qkv);
       ByteBuffer keys = cache.keyView(l); // [1, kv, capacity, head_dim]
       ByteBuffer values = cache.valueView(l);
       FloatBuffer kf = keys.asFloatBuffer();
       FloatBuffer vf = values.asFloatBuffer();
-      for (int k = 0; k < kv; k++) {
-        kf.put((k * cap + pos) * d, qkv, (heads + k) * d, d);
-        vf.put((k * cap + pos) * d, qkv, (heads + kv + k) * d, d);
+      for (int j = 0; j < k; j++) {
+        if (lw.qkvBias() != null) for (int i = 0; i < qkvDim; i++) qkv[j][i] += lw.qkvBias()[i];
+        for (int hh = 0; hh < heads + kv; hh++) rope(qkv[j], hh * d, d, cos[j], sin[j]);
+        // the whole block's keys and values go in first: token j then attends to positions <= pos + j
+        for (int q = 0; q < kv; q++) {
+          kf.put((q * cap + pos + j) * d, qkv[j], (heads + q) * d, d);
+          vf.put((q * cap + pos + j) * d, qkv[j], (heads + kv + q) * d, d);
+        }
       }
       int group = heads / kv;
-      for (int hh = 0; hh < heads; hh++) {
-        attend(qkv, hh * d, keys, values, (hh / group) * cap * d, pos + 1, d, scores, att);
+      for (int j = 0; j < k; j++) {
+        for (int hh = 0; hh < heads; hh++) {
+          attend(qkv[j], hh * d, keys, values, (hh / group) * cap * d, pos + j + 1, d, scores, att[j]);
+        }
       }
-      matVec(lw.o(), h, att, heads * d, proj);
-      for (int i = 0; i < h; i++) x[i] += proj[i];
-      rmsNorm(x, lw.mlpNorm(), xn);
-      matVec(lw.gateUp(), 2 * inter, xn, h, gu);
-      for (int i = 0; i < inter; i++) {
-        float g = gu[i];
-        act[i] = g / (1f + (float) Math.exp(-g)) * gu[inter + i];
+      matMat(lw.o(), h, att, heads * d, proj);
+      for (int j = 0; j < k; j++) {
+        for (int i = 0; i < h; i++) x[j][i] += proj[j][i];
+        rmsNorm(x[j], lw.mlpNorm(), xn[j]);
       }
-      matVec(lw.down(), h, act, inter, proj);
-      for (int i = 0; i < h; i++) x[i] += proj[i];
+      matMat(lw.gateUp(), 2 * inter, xn, h, gu);
+      for (int j = 0; j < k; j++) {
+        for (int i = 0; i < inter; i++) {
+          float g = gu[j][i];
+          act[j][i] = g / (1f + (float) Math.exp(-g)) * gu[j][inter + i];
+        }
+      }
+      matMat(lw.down(), h, act, inter, proj);
+      for (int j = 0; j < k; j++) for (int i = 0; i < h; i++) x[j][i] += proj[j][i];
     }
-    cache.advance(1);
-    rmsNorm(x, w.finalNorm, xn);
-    float[] logits = new float[c.vocabSize()];
-    matVec(w.head, c.vocabSize(), xn, h, logits);
+    cache.advance(k);
+    int first = lastOnly ? k - 1 : 0;
+    float[][] normed = new float[k - first][h];
+    for (int j = first; j < k; j++) rmsNorm(x[j], w.finalNorm, normed[j - first]);
+    float[][] logits = new float[k - first][c.vocabSize()]; // [rows][vocab]
+    matMat(w.head, c.vocabSize(), normed, h, logits);
     return logits;
   }
 
@@ -195,6 +218,58 @@ final class VectorDecoder {
       float r = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
       for (; i < in; i++) r += w.getFloat(row + i * Float.BYTES) * x[i];
       y[o] = r;
+    }
+  }
+
+  /**
+   * ys[j] = W · xs[j] for every j: W[out, in], xs [k][in], ys [k][out]. Tokens go through the
+   * weights four at a time (one weight load feeds four products); a last single token takes the
+   * one-token path instead of three wasted copies.
+   */
+  static void matMat(ByteBuffer w, int out, float[][] xs, int in, float[][] ys) {
+    int k = xs.length;
+    int g = 0;
+    for (; k - g >= 2; g += 4) {
+      int last = Math.min(g + 3, k - 1); // a short group repeats its last token and drops the copies
+      matMat4(w, out, in, xs[g], xs[Math.min(g + 1, last)], xs[Math.min(g + 2, last)], xs[last],
+          ys[g], g + 1 <= last ? ys[g + 1] : null, g + 2 <= last ? ys[g + 2] : null, g + 3 <= last ? ys[g + 3] : null);
+    }
+    if (g < k) matVec(w, out, xs[g], in, ys[g]);
+  }
+
+  private static void matMat4(ByteBuffer w, int out, int in, float[] x0, float[] x1, float[] x2, float[] x3,
+                              float[] y0, float[] y1, float[] y2, float[] y3) {
+    int bound = S.loopBound(in);
+    int lanes = S.length();
+    for (int o = 0; o < out; o++) {
+      int row = o * in * Float.BYTES;
+      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s1 = s0;
+      FloatVector s2 = s0;
+      FloatVector s3 = s0;
+      int i = 0;
+      for (; i < bound; i += lanes) {
+        FloatVector wv = FloatVector.fromByteBuffer(S, w, row + i * Float.BYTES, NATIVE);
+        s0 = wv.fma(FloatVector.fromArray(S, x0, i), s0);
+        s1 = wv.fma(FloatVector.fromArray(S, x1, i), s1);
+        s2 = wv.fma(FloatVector.fromArray(S, x2, i), s2);
+        s3 = wv.fma(FloatVector.fromArray(S, x3, i), s3);
+      }
+      float r0 = s0.reduceLanes(VectorOperators.ADD);
+      float r1 = s1.reduceLanes(VectorOperators.ADD);
+      float r2 = s2.reduceLanes(VectorOperators.ADD);
+      float r3 = s3.reduceLanes(VectorOperators.ADD);
+      for (; i < in; i++) {
+        float wi = w.getFloat(row + i * Float.BYTES);
+        r0 += wi * x0[i];
+        r1 += wi * x1[i];
+        r2 += wi * x2[i];
+        r3 += wi * x3[i];
+      }
+      y0[o] = r0;
+      if (y1 != null) y1[o] = r1;
+      if (y2 != null) y2[o] = r2;
+      if (y3 != null) y3[o] = r3;
     }
   }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java one-token step against the libtorch path: one cache is driven through a mix of both
- * (prefill and verify blocks on libtorch, single tokens in Java, rollbacks, growth past the
+ * The Java decoder against the libtorch path: one cache is driven through a mix of both (single
+ * tokens and short verify blocks in Java, long blocks on libtorch, rollbacks, growth past the
  * initial capacity of 256), a second only through libtorch, and every logit must agree.
  */
 class VectorDecoderTest {
@@ -48,6 +48,8 @@ class VectorDecoderTest {
         while (at < 300) p.single(toks[at++]); // past the first doubling of the cache
         assertTrue(mixed.capacity() > 256, "cache grew");
         p.block(Arrays.copyOfRange(toks, at, at += 6));
+        p.block(Arrays.copyOfRange(toks, at, at += 40)); // longer than a Java block: libtorch on both
+        p.block(Arrays.copyOfRange(toks, at, at += 16)); // the longest Java block, groups of four
         for (int i = 0; i < 5; i++) p.single(toks[at++]);
         assertEquals(at, mixed.length());
         assertEquals(at, torch.length());
@@ -73,8 +75,8 @@ class VectorDecoderTest {
   /** The same operations on a mixed cache and on a libtorch-only cache, logits compared. */
   private record Pair(LlamaModel m, KvCache mixed, KvCache torch, String name) {
     void block(int[] toks) {
-      float[][] got = m.forward(toks, mixed);
-      float[][] want = m.forward(toks, torch);
+      float[][] got = m.forward(toks, mixed); // Java for short blocks, libtorch for long ones
+      float[][] want = m.run(new int[][] {toks}, torch, false)[0]; // always libtorch
       for (int i = 0; i < toks.length; i++) {
         assertArrayEquals(want[i], got[i], TOLERANCE, name + " block row " + i + " at " + mixed.length());
       }
@@ -82,7 +84,7 @@ class VectorDecoderTest {
 
     void single(int tok) {
       float[] got = m.next(new int[] {tok}, mixed); // Java
-      float[] want = m.forward(new int[] {tok}, torch)[0]; // libtorch, same math at t = 1
+      float[] want = m.run(new int[][] {{tok}}, torch, false)[0][0]; // libtorch, same math at t = 1
       assertArrayEquals(want, got, TOLERANCE, name + " step at " + mixed.length());
     }
 
