@@ -5,14 +5,15 @@ import dev.fsgen.proto.decoding.v1.SingleModel;
 import dev.fsgen.proto.decoding.v1.Speculative;
 import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.model.v1.Sampling;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** What to generate and how: the options {@code generate} and {@code demo} share. */
 public final class GenerationOptions {
-  public enum StrategyName { SPECULATIVE, SYSTEM1, SYSTEM2 }
+  @Mixin
+  SamplingOptions sampling = new SamplingOptions();
 
-  @Option(names = {"-p", "--prompt"}, defaultValue = "The history of the city", description = "Prompt text. Default: '${DEFAULT-VALUE}'.")
-  String prompt;
+  public enum StrategyName { SPECULATIVE, SYSTEM1, SYSTEM2 }
 
   @Option(names = {"-s", "--strategy"}, defaultValue = "speculative",
       description = "speculative, system1 (System 1 alone) or system2 (System 2 alone). Default: ${DEFAULT-VALUE}.")
@@ -20,24 +21,6 @@ public final class GenerationOptions {
 
   @Option(names = "--gamma", defaultValue = "4", description = "Draft length for speculative decoding. Default: ${DEFAULT-VALUE}.")
   int gamma;
-
-  @Option(names = "--max-tokens", defaultValue = "96", description = "Tokens to generate at most. Default: ${DEFAULT-VALUE}.")
-  int maxTokens;
-
-  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy. Default: ${DEFAULT-VALUE}.")
-  double temperature;
-
-  @Option(names = "--top-k", defaultValue = "0", description = "Sample from the k most likely tokens (0 = all). Default: ${DEFAULT-VALUE}.")
-  int topK;
-
-  @Option(names = "--top-p", defaultValue = "1", description = "Sample from the smallest set reaching this probability. Default: ${DEFAULT-VALUE}.")
-  double topP;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for sampling. Default: ${DEFAULT-VALUE}.")
-  long seed;
-
-  @Option(names = "--ignore-eos", description = "Keep generating past the end-of-text token.")
-  boolean ignoreEos;
 
   @Option(names = "--session", description = "Session id (default: a fresh one).")
   String session;
@@ -56,13 +39,14 @@ public final class GenerationOptions {
       case SYSTEM1 -> s.setSystem1Only(SingleModel.getDefaultInstance());
       case SYSTEM2 -> s.setSystem2Only(SingleModel.getDefaultInstance());
     }
-    if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
+    SamplingOptions o = sampling;
+    o.checkLength();
     if (strategy == StrategyName.SPECULATIVE && gamma < 1) throw new IllegalArgumentException("--gamma must be at least 1, got " + gamma);
-    if (topK < 0) throw new IllegalArgumentException("--top-k must be >= 0, got " + topK);
-    Sampling.Builder sampling = Sampling.newBuilder().setTemperature(temperature).setTopK(topK);
-    if (topP != 1) sampling.setTopP(topP);
-    GenerateRequest.Builder b = GenerateRequest.newBuilder().setText(prompt).setStrategy(s).setSampling(sampling)
-        .setSeed(seed).setMaxTokens(maxTokens).setIgnoreEos(ignoreEos);
+    if (o.topK < 0) throw new IllegalArgumentException("--top-k must be >= 0, got " + o.topK);
+    Sampling.Builder samplingMessage = Sampling.newBuilder().setTemperature(o.temperature).setTopK(o.topK);
+    if (o.topP != 1) samplingMessage.setTopP(o.topP);
+    GenerateRequest.Builder b = GenerateRequest.newBuilder().setText(o.prompt).setStrategy(s).setSampling(samplingMessage)
+        .setSeed(o.seed).setMaxTokens(o.maxTokens).setIgnoreEos(o.ignoreEos);
     if (session != null) b.setSessionId(session);
     return b.build();
   }

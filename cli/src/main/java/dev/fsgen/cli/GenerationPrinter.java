@@ -45,7 +45,7 @@ final class GenerationPrinter {
             + colourOf(Producer.SYSTEM2_CORRECTION) + "System 2 correction" + RESET + "  " + colourOf(Producer.SYSTEM2_BONUS)
             + "System 2 bonus" + RESET + "  " + colourOf(Producer.SYSTEM2) + "System 2 alone" + RESET);
       }
-      out.print(o.prompt);
+      out.print(o.sampling.prompt);
     }
     try {
       for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).generate(o.request()); it.hasNext(); ) {
@@ -67,7 +67,7 @@ final class GenerationPrinter {
     if (o.json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("session_id", session);
-      m.put("prompt", o.prompt);
+      m.put("prompt", o.sampling.prompt);
       m.put("strategy", o.strategy.name().toLowerCase());
       m.put("text", summary.getText());
       m.put("token_ids", ids);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fsgen local}: one model in this process, no services; tokens printed as they are produced. */
@@ -24,48 +25,30 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Model directory (Hugging Face layout). Default: <root>/models/system2.")
   Path model;
 
-  @Option(names = {"-p", "--prompt"}, defaultValue = "The history of the city", description = "Prompt text. Default: '${DEFAULT-VALUE}'.")
-  String prompt;
-
-  @Option(names = "--max-tokens", defaultValue = "64", description = "Tokens to generate at most. Default: ${DEFAULT-VALUE}.")
-  int maxTokens;
-
-  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy. Default: ${DEFAULT-VALUE}.")
-  double temperature;
-
-  @Option(names = "--top-k", defaultValue = "0", description = "Sample from the k most likely tokens (0 = all). Default: ${DEFAULT-VALUE}.")
-  int topK;
-
-  @Option(names = "--top-p", defaultValue = "1", description = "Sample from the smallest set reaching this probability. Default: ${DEFAULT-VALUE}.")
-  double topP;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for sampling. Default: ${DEFAULT-VALUE}.")
-  long seed;
-
-  @Option(names = "--ignore-eos", description = "Keep generating past the end-of-text token.")
-  boolean ignoreEos;
+  @Mixin
+  SamplingOptions o = new SamplingOptions();
 
   @Option(names = "--json", description = "Print one JSON object (text, token ids, figures) instead of streaming.")
   boolean json;
 
   @Override
   public Integer call() {
-    SamplingParams sampling = new SamplingParams(temperature, topK, topP);
-    if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
+    SamplingParams sampling = new SamplingParams(o.temperature, o.topK, o.topP);
+    o.checkLength();
     Path dir = model != null ? model : Cli.root().resolve("models/system2");
     try (LoadedModel loaded = LoadedModel.load(dir)) {
-      int[] ids = loaded.tokenizer().encode(prompt);
+      int[] ids = loaded.tokenizer().encode(o.prompt);
       if (ids.length == 0) throw new IllegalArgumentException("--prompt is empty: give at least one character");
       int context = loaded.model().config().maxPositionEmbeddings();
       if (ids.length >= context) {
         throw new IllegalArgumentException("--prompt is " + ids.length + " tokens; the model's context is " + context);
       }
-      int budget = Math.min(maxTokens, context - ids.length);
+      int budget = Math.min(o.maxTokens, context - ids.length);
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
       StreamDecoder stream = loaded.tokenizer().newStreamDecoder();
-      if (!json) out.print(prompt);
+      if (!json) out.print(o.prompt);
       Generator.Result r = Generator.generate(new LocalLanguageModel(loaded.model()), ids,
-          new Generator.Options(budget, sampling, seed, ignoreEos ? -1 : loaded.tokenizer().eosId()),
+          new Generator.Options(budget, sampling, o.seed, o.ignoreEos ? -1 : loaded.tokenizer().eosId()),
           id -> {
             String delta = stream.accept(id);
             if (!json) out.print(delta);
@@ -74,7 +57,7 @@ public final class LocalCommand implements Callable<Integer> {
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", dir.toString());
-        m.put("prompt", prompt);
+        m.put("prompt", o.prompt);
         m.put("prompt_tokens", ids.length);
         m.put("text", text);
         m.put("token_ids", r.tokens());
