@@ -1,0 +1,64 @@
+package dev.fsgen.orchestrator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fsgen.decoding.IncompatibleModelsException;
+import dev.fsgen.decoding.ModelUnavailableException;
+import dev.fsgen.service.HostLimits;
+import dev.fsgen.service.ModelServer;
+import dev.fsgen.system1.System1Service;
+import dev.fsgen.system2.System2Service;
+import dev.fsgen.tokenizer.TokenizerFixture;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The orchestrator pairs only models that share a tokenizer, and waits only so long for them. */
+class PairingTest {
+  @Test
+  void modelsWithDifferentTokenizersAreRefusedWithAClearError(@TempDir Path tmp) throws Exception {
+    // System 1 with its weights but another tokenizer (smaller than the embedding, so it loads)
+    Path other = Files.createDirectories(tmp.resolve("system1-other"));
+    for (String f : new String[] {"config.json", "model.safetensors", "generation_config.json"}) {
+      Files.copy(LiveServices.ROOT.resolve("models/system1").resolve(f), other.resolve(f));
+    }
+    Files.copy(TokenizerFixture.write(tmp.resolve("tok"), 512), other.resolve("tokenizer.json"));
+    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, other, HostLimits.DEFAULT, System1Service::new);
+         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"),
+             HostLimits.DEFAULT, System2Service::new)) {
+      IncompatibleModelsException e = assertThrows(IncompatibleModelsException.class, () -> OrchestratorServer.start(
+          "127.0.0.1", 0, "127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port(), OrchestratorLimits.DEFAULT, Duration.ofSeconds(10)));
+      assertTrue(e.getMessage().contains("different tokenizers"), e.getMessage());
+      assertTrue(e.getMessage().contains(other.toString()), "names the offending model: " + e.getMessage());
+
+      // both services report SERVING through the standard health service
+      for (int port : new int[] {s1.port(), s2.port()}) {
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+          HealthCheckResponse h = HealthGrpc.newBlockingStub(c).check(HealthCheckRequest.newBuilder().setService("").build());
+          assertEquals(HealthCheckResponse.ServingStatus.SERVING, h.getStatus());
+        } finally {
+          c.shutdownNow();
+        }
+      }
+    }
+  }
+
+  @Test
+  void anAbsentServiceIsUnavailableAfterTheWait() {
+    long t0 = System.nanoTime();
+    ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> OrchestratorServer.start(
+        "127.0.0.1", 0, "127.0.0.1:1", "127.0.0.1:2", OrchestratorLimits.DEFAULT, Duration.ofMillis(600)));
+    assertTrue(e.getMessage().contains("System 1 is not available"), e.getMessage());
+    assertTrue((System.nanoTime() - t0) / 1e9 < 10, "gave up after the wait");
+  }
+}
