@@ -43,8 +43,9 @@ public final class SpeculativeBench {
       "After the war, the", "The results of the study show", "There is no doubt that", "The church was built in",
       "According to the report,", "They walked down the road", "On the other hand,", "A small boy came into the room");
 
-  public record Settings(Path system1, Path system2, int prompts, int maxTokens, int minGamma, int maxGamma) {
+  public record Settings(Path system1, Path system2, int prompts, int maxTokens, int minGamma, int maxGamma, int repeats) {
     public Settings {
+      if (repeats < 1) throw new IllegalArgumentException("--repeats must be at least 1");
       if (prompts < 1 || prompts > PROMPTS.size()) throw new IllegalArgumentException("--prompts must be in [1, " + PROMPTS.size() + "]");
       if (maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be at least 2");
       if (minGamma < 1 || maxGamma < minGamma || maxGamma > 16) throw new IllegalArgumentException("gammas must satisfy 1 <= min <= max <= 16");
@@ -52,16 +53,47 @@ public final class SpeculativeBench {
   }
 
   /** One configuration over the prompt set. */
+  /**
+   * One configuration over the prompt set.
+   *
+   * @param system1Busy seconds System 1 spent computing (its service's own count), likewise System 2
+   */
   public record Run(String strategy, int tokens, double seconds, double tokensPerSecond, int accepted, int corrections,
-      int drafted, int system2Calls, double collaborationFrequency) {}
+      int drafted, int system1Calls, int system2Calls, double collaborationFrequency, double system1Busy, double system2Busy) {
+    /** Share of the wall time in which neither model computed: transport, orchestration, streaming. */
+    public double overheadShare() {
+      return Math.max(0, 1 - (system1Busy + system2Busy) / seconds);
+    }
 
+    /** Several runs of one configuration as one. */
+    static Run merge(List<Run> runs) {
+      int tokens = 0, accepted = 0, corrections = 0, drafted = 0, calls1 = 0, calls2 = 0;
+      double seconds = 0, cf = 0, busy1 = 0, busy2 = 0;
+      for (Run r : runs) {
+        tokens += r.tokens;
+        seconds += r.seconds;
+        accepted += r.accepted;
+        corrections += r.corrections;
+        drafted += r.drafted;
+        calls1 += r.system1Calls;
+        calls2 += r.system2Calls;
+        cf += r.collaborationFrequency * r.tokens;
+        busy1 += r.system1Busy;
+        busy2 += r.system2Busy;
+      }
+      return new Run(runs.get(0).strategy, tokens, seconds, tokens / seconds, accepted, corrections, drafted, calls1, calls2,
+          cf / tokens, busy1, busy2);
+    }
+  }
+
+  /** One draft length: the speculative run and the System-2-only runs beside it. */
   public record Row(int gamma, double alpha, double c, double expected, double measured, double measuredOverExpected,
-      double verifyOverStep, Run run) {}
+      double verifyOverStep, Run run, Run baseline) {}
 
   public record Figures(String system1, String system2, long system1Parameters, long system2Parameters, int prompts,
-      int maxTokens, double system1StepMs, double system2StepMs, double c, Run system2Before, Run system2After,
-      double system2TokensPerSecond, List<Row> rows, double bestSpeedup, int bestGamma, double worstMeasuredOverExpected,
-      boolean speedupTargetMet, boolean fidelityTargetMet) {}
+      int maxTokens, int repeats, double system1StepMs, double system2StepMs, double c, double system2TokensPerSecond,
+      List<Row> rows, double bestSpeedup, int bestGamma, double worstMeasuredOverExpected, boolean speedupTargetMet,
+      boolean fidelityTargetMet) {}
 
   public static Figures measure(Settings s, Consumer<String> progress) {
     double[] steps = stepTimes(s, progress);
@@ -74,41 +106,49 @@ public final class SpeculativeBench {
       try {
         OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(channel);
         progress.accept("warming up the services");
-        for (int g = s.minGamma(); g <= s.maxGamma(); g++) run(stub, speculative(g), 2, 32);
-        run(stub, system2Only(), 2, 32);
-
-        Run before = run(stub, system2Only(), s.prompts(), s.maxTokens());
-        progress.accept(String.format("System 2 alone: %.1f tokens/s", before.tokensPerSecond()));
-        List<Run> spec = new ArrayList<>();
-        for (int g = s.minGamma(); g <= s.maxGamma(); g++) {
-          Run r = run(stub, speculative(g), s.prompts(), s.maxTokens());
-          spec.add(r);
-          progress.accept(String.format("gamma %d: %.1f tokens/s", g, r.tokensPerSecond()));
+        // until the JIT has compiled every path, the first runs are slower than the rest
+        for (int round = 0; round < 2; round++) {
+          run(stub, system2Only(), 4, 64, s1, s2);
+          for (int g = s.minGamma(); g <= s.maxGamma(); g++) run(stub, speculative(g), 3, 64, s1, s2);
         }
-        Run after = run(stub, system2Only(), s.prompts(), s.maxTokens());
-        double base = (before.tokensPerSecond() + after.tokensPerSecond()) / 2;
+
+        // each draft length is timed next to System 2 alone, in alternating order, so that drift on
+        // a shared machine cancels out of the ratio
         List<Row> rows = new ArrayList<>();
         double best = 0;
         int bestGamma = 0;
         double worst = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < spec.size(); i++) {
-          int g = s.minGamma() + i;
-          Run r = spec.get(i);
+        List<Run> baselines = new ArrayList<>();
+        for (int g = s.minGamma(); g <= s.maxGamma(); g++) {
+          List<Run> spec = new ArrayList<>();
+          List<Run> base = new ArrayList<>();
+          for (int rep = 0; rep < s.repeats(); rep++) {
+            boolean specFirst = (rep + g) % 2 == 0;
+            if (!specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
+            spec.add(run(stub, speculative(g), s.prompts(), s.maxTokens(), s1, s2));
+            if (specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
+          }
+          Run r = Run.merge(spec);
+          Run b = Run.merge(base);
+          baselines.addAll(base);
           // per-token acceptance: each round examines draft tokens until its first rejection
           double alpha = r.accepted() + r.corrections() == 0 ? 0 : (double) r.accepted() / (r.accepted() + r.corrections());
           double expected = expectedSpeedup(alpha, g, c);
-          double measured = r.tokensPerSecond() / base;
-          rows.add(new Row(g, alpha, c, expected, measured, measured / expected, steps[2 + i] / steps[1], r));
+          double measured = r.tokensPerSecond() / b.tokensPerSecond();
+          rows.add(new Row(g, alpha, c, expected, measured, measured / expected, steps[2 + g - s.minGamma()] / steps[1], r, b));
+          progress.accept(String.format("gamma %d: %.1f tokens/s against %.1f alone: %.2fx (expected %.2fx)", g,
+              r.tokensPerSecond(), b.tokensPerSecond(), measured, expected));
           if (measured > best) {
             best = measured;
             bestGamma = g;
           }
           worst = Math.min(worst, measured / expected);
         }
+        double base = Run.merge(baselines).tokensPerSecond();
         LlamaInfo i1 = new LlamaInfo(s1.host().info().getSource(), s1.host().info().getParameterCount());
         LlamaInfo i2 = new LlamaInfo(s2.host().info().getSource(), s2.host().info().getParameterCount());
-        return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.prompts(), s.maxTokens(), steps[0] / 1e6,
-            steps[1] / 1e6, c, before, after, base, rows, best, bestGamma, worst, best >= 1.5, worst >= 0.85);
+        return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.prompts(), s.maxTokens(), s.repeats(),
+            steps[0] / 1e6, steps[1] / 1e6, c, base, rows, best, bestGamma, worst, best >= 1.5, worst >= 0.85);
       } finally {
         channel.shutdownNow();
       }
@@ -169,7 +209,11 @@ public final class SpeculativeBench {
   }
 
   /** Greedy generations of every prompt, timed on the client from the request to the last event. */
-  private static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens) {
+  private static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens,
+      ModelServer s1, ModelServer s2) {
+    double busy1 = s1.host().stats().getBusySeconds();
+    double busy2 = s2.host().stats().getBusySeconds();
+    int calls1 = 0;
     int tokens = 0;
     int accepted = 0;
     int corrections = 0;
@@ -194,10 +238,12 @@ public final class SpeculativeBench {
       accepted += summary.getAccepted();
       drafted += summary.getDrafted();
       calls += summary.getSystem2Calls();
+      calls1 += summary.getSystem1Calls();
       cf += summary.hasCollaborationFrequency() ? summary.getCollaborationFrequency() * summary.getTokens() : Double.NaN;
     }
     String name = strategy.hasSpeculative() ? "speculative(gamma=" + strategy.getSpeculative().getGamma() + ")" : "system2-only";
-    return new Run(name, tokens, nanos / 1e9, tokens / (nanos / 1e9), accepted, corrections, drafted, calls, cf / tokens);
+    return new Run(name, tokens, nanos / 1e9, tokens / (nanos / 1e9), accepted, corrections, drafted, calls1, calls, cf / tokens,
+        s1.host().stats().getBusySeconds() - busy1, s2.host().stats().getBusySeconds() - busy2);
   }
 
   public static String toJson(Figures f) {
@@ -209,14 +255,17 @@ public final class SpeculativeBench {
     b.append(String.format("System 1  %s (%.2f M parameters): %.3f ms per token step%n", f.system1(), f.system1Parameters() / 1e6, f.system1StepMs()));
     b.append(String.format("System 2  %s (%.2f M parameters): %.3f ms per token step%n", f.system2(), f.system2Parameters() / 1e6, f.system2StepMs()));
     b.append(String.format("c = %.3f; %d prompts x %d tokens, greedy, over gRPC on loopback%n", f.c(), f.prompts(), f.maxTokens()));
-    b.append(String.format("System 2 alone: %.1f tokens/s before, %.1f after (mean %.1f)%n%n", f.system2Before().tokensPerSecond(),
-        f.system2After().tokensPerSecond(), f.system2TokensPerSecond()));
-    b.append(String.format("%5s %7s %9s %9s %9s %10s %12s %9s%n", "gamma", "alpha", "expected", "measured", "meas/exp", "tokens/s",
-        "verify/step", "S2 calls"));
+    b.append(String.format("System 2 alone: %.1f tokens/s over all its runs (%d repeats per draft length, interleaved)%n%n",
+        f.system2TokensPerSecond(), f.repeats()));
+    b.append(String.format("%5s %7s %9s %9s %9s %10s %10s %12s %9s %9s%n", "gamma", "alpha", "expected", "measured", "meas/exp",
+        "tokens/s", "S2 alone", "verify/step", "S2 calls", "overhead"));
     for (Row r : f.rows()) {
-      b.append(String.format("%5d %7.3f %8.2fx %8.2fx %9.2f %10.1f %12.2f %9d%n", r.gamma(), r.alpha(), r.expected(), r.measured(),
-          r.measuredOverExpected(), r.run().tokensPerSecond(), r.verifyOverStep(), r.run().system2Calls()));
+      b.append(String.format("%5d %7.3f %8.2fx %8.2fx %9.2f %10.1f %10.1f %12.2f %9d %8.0f%%%n", r.gamma(), r.alpha(), r.expected(),
+          r.measured(), r.measuredOverExpected(), r.run().tokensPerSecond(), r.baseline().tokensPerSecond(), r.verifyOverStep(),
+          r.run().system2Calls(), 100 * r.run().overheadShare()));
     }
+    b.append(String.format("%nS2 alone spends %.0f%% of its wall time outside the model (transport, orchestration, streaming).%n",
+        100 * f.rows().get(0).baseline().overheadShare()));
     b.append(String.format("%nbest measured speedup %.2fx at gamma %d (target >= 1.5x: %s); lowest measured/expected %.2f (target >= 0.85: %s)%n",
         f.bestSpeedup(), f.bestGamma(), f.speedupTargetMet() ? "met" : "NOT met", f.worstMeasuredOverExpected(),
         f.fidelityTargetMet() ? "met" : "NOT met"));

@@ -31,6 +31,9 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
   @Option(names = "--max-gamma", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
   int maxGamma;
 
+  @Option(names = "--repeats", defaultValue = "2", description = "Interleaved runs of each configuration. Default: ${DEFAULT-VALUE}.")
+  int repeats;
+
   @Option(names = "--json", description = "Print all figures as one JSON object instead of a table.")
   boolean json;
 
@@ -41,7 +44,7 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path root = Cli.root();
     SpeculativeBench.Settings s = new SpeculativeBench.Settings(system1 != null ? system1 : root.resolve("models/system1"),
-        system2 != null ? system2 : root.resolve("models/system2"), prompts, maxTokens, minGamma, maxGamma);
+        system2 != null ? system2 : root.resolve("models/system2"), prompts, maxTokens, minGamma, maxGamma, repeats);
     SpeculativeBench.Figures f = SpeculativeBench.measure(s, line -> System.err.println("bench speculative: " + line));
     if (out != null) {
       if (out.getParent() != null) Files.createDirectories(out.getParent());

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -49,6 +50,8 @@ public final class ModelHost implements AutoCloseable {
   private final SessionStore sessions;
   private final ReentrantLock compute = new ReentrantLock(true);
   private final Semaphore queue;
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder busyNanos = new LongAdder();
   private final ModelInfo info;
   private final TokenizerFile tokenizer;
 
@@ -120,7 +123,7 @@ public final class ModelHost implements AutoCloseable {
   }
 
   public CacheStats stats() {
-    return sessions.stats();
+    return sessions.stats().toBuilder().setRequests(requests.sum()).setBusySeconds(busyNanos.sum() / 1e9).build();
   }
 
   public EndSessionResponse end(EndSessionRequest r) {
@@ -225,6 +228,7 @@ public final class ModelHost implements AutoCloseable {
     }
     try {
       compute.lock();
+      long start = System.nanoTime();
       try {
         SessionStore.Lease lease = sessions.lease(id, prefix);
         boolean ok = false;
@@ -236,6 +240,8 @@ public final class ModelHost implements AutoCloseable {
           sessions.release(lease, ok);
         }
       } finally {
+        busyNanos.add(System.nanoTime() - start);
+        requests.increment();
         compute.unlock();
       }
     } finally {

@@ -193,6 +193,7 @@ public final class LlamaModel implements AutoCloseable {
 
   @Override
   public void close() {
+    if (decoder != null) decoder.close();
     decoder = null; // its views point into memory freed below
     transformer.close();
     manager.close();

@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * with no per-op cost. It reads the weights and reads/writes the {@link KvCache} in libtorch's
  * memory, so steps here and blocks through the {@link Transformer} interleave freely.
  *
- * <p>Stateless between calls (scratch is per call), so different caches may be stepped
- * concurrently. Loading this class needs the {@code jdk.incubator.vector} module.
+ * <p>Each matrix product is split over two cores ({@link RowSplit}). Scratch is per call, so
+ * different caches may be stepped concurrently (a second concurrent call runs on one core).
+ * Loading this class needs the {@code jdk.incubator.vector} module.
  */
 final class VectorDecoder {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -24,6 +25,7 @@ final class VectorDecoder {
   private final LlamaConfig c;
   private final WeightViews w;
   private final double[] invFreq; // [head_dim / 2]
+  private final RowSplit split = new RowSplit("fsgen-decode-helper");
 
   VectorDecoder(LlamaConfig config, WeightViews weights) {
     this.c = config;
@@ -44,6 +46,15 @@ final class VectorDecoder {
    * for the whole block, so verifying a draft of k tokens costs little more than one step.
    */
   float[][] block(int[] tokens, KvCache cache, boolean lastOnly) {
+    split.begin();
+    try {
+      return blockOnTwoCores(tokens, cache, lastOnly);
+    } finally {
+      split.end();
+    }
+  }
+
+  private float[][] blockOnTwoCores(int[] tokens, KvCache cache, boolean lastOnly) {
     int k = tokens.length;
     int h = c.hiddenSize();
     int inter = c.intermediateSize();
@@ -77,7 +88,7 @@ final class VectorDecoder {
     for (int l = 0; l < w.layers.size(); l++) {
       WeightViews.Layer lw = w.layers.get(l);
       for (int j = 0; j < k; j++) rmsNorm(x[j], lw.attnNorm(), xn[j]);
-      matMat(lw.qkv(), qkvDim, xn, h, qkv);
+      product(lw.qkv(), qkvDim, xn, h, qkv);
       ByteBuffer keys = cache.keyView(l); // [1, kv, capacity, head_dim]
       ByteBuffer values = cache.valueView(l);
       FloatBuffer kf = keys.asFloatBuffer();
@@ -97,19 +108,14 @@ final class VectorDecoder {
           attend(qkv[j], hh * d, keys, values, (hh / group) * cap * d, pos + j + 1, d, scores, att[j]);
         }
       }
-      matMat(lw.o(), h, att, heads * d, proj);
+      product(lw.o(), h, att, heads * d, proj);
       for (int j = 0; j < k; j++) {
         for (int i = 0; i < h; i++) x[j][i] += proj[j][i];
         rmsNorm(x[j], lw.mlpNorm(), xn[j]);
       }
-      matMat(lw.gateUp(), 2 * inter, xn, h, gu);
-      for (int j = 0; j < k; j++) {
-        for (int i = 0; i < inter; i++) {
-          float g = gu[j][i];
-          act[j][i] = g / (1f + (float) Math.exp(-g)) * gu[j][inter + i];
-        }
-      }
-      matMat(lw.down(), h, act, inter, proj);
+      product(lw.gateUp(), 2 * inter, xn, h, gu);
+      for (int j = 0; j < k; j++) silu(gu[j], inter, act[j]);
+      product(lw.down(), h, act, inter, proj);
       for (int j = 0; j < k; j++) for (int i = 0; i < h; i++) x[j][i] += proj[j][i];
     }
     cache.advance(k);
@@ -117,8 +123,41 @@ final class VectorDecoder {
     float[][] normed = new float[k - first][h];
     for (int j = first; j < k; j++) rmsNorm(x[j], w.finalNorm, normed[j - first]);
     float[][] logits = new float[k - first][c.vocabSize()]; // [rows][vocab]
-    matMat(w.head, c.vocabSize(), normed, h, logits);
+    product(w.head, c.vocabSize(), normed, h, logits);
     return logits;
+  }
+
+  /** act = silu(gate) · up over [gate | up] of length 2·n: SwiGLU's activation, in SIMD lanes. */
+  private static void silu(float[] gateUp, int n, float[] act) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += S.length()) {
+      FloatVector g = FloatVector.fromArray(S, gateUp, i);
+      FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+      g.div(sig).mul(FloatVector.fromArray(S, gateUp, n + i)).intoArray(act, i);
+    }
+    for (; i < n; i++) {
+      float g = gateUp[i];
+      act[i] = g / (1f + (float) Math.exp(-g)) * gateUp[n + i];
+    }
+  }
+
+  /** x[t] = exp(x[t] - shift) for t < n, in SIMD lanes; returns the sum. */
+  private static float expShifted(float[] x, int n, float shift) {
+    int bound = S.loopBound(n);
+    FloatVector acc = FloatVector.zero(S);
+    int i = 0;
+    for (; i < bound; i += S.length()) {
+      FloatVector e = FloatVector.fromArray(S, x, i).sub(shift).lanewise(VectorOperators.EXP);
+      e.intoArray(x, i);
+      acc = acc.add(e);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      x[i] = (float) Math.exp(x[i] - shift);
+      sum += x[i];
+    }
+    return sum;
   }
 
   private void rmsNorm(float[] x, float[] weight, float[] out) {
@@ -154,11 +193,7 @@ final class VectorDecoder {
       scores[t] = s;
       if (s > max) max = s;
     }
-    float sum = 0;
-    for (int t = 0; t < n; t++) {
-      scores[t] = (float) Math.exp(scores[t] - max);
-      sum += scores[t];
-    }
+    float sum = expShifted(scores, n, max);
     Arrays.fill(out, qOff, qOff + d, 0f); // out is reused by every layer
     int bound = S.loopBound(d);
     for (int t = 0; t < n; t++) {
@@ -196,9 +231,13 @@ final class VectorDecoder {
    * 1 M model whose weights do fit.
    */
   static void matVec(ByteBuffer w, int out, float[] x, int in, float[] y) {
+    matVecRows(w, 0, out, x, in, y);
+  }
+
+  static void matVecRows(ByteBuffer w, int rowFrom, int rowTo, float[] x, int in, float[] y) {
     int bound = S.loopBound(in);
     int lanes = S.length();
-    for (int o = 0; o < out; o++) {
+    for (int o = rowFrom; o < rowTo; o++) {
       int row = o * in * Float.BYTES;
       FloatVector s0 = FloatVector.zero(S);
       FloatVector s1 = s0;
@@ -227,21 +266,30 @@ final class VectorDecoder {
    * one-token path instead of three wasted copies.
    */
   static void matMat(ByteBuffer w, int out, float[][] xs, int in, float[][] ys) {
+    matMatRows(w, 0, out, xs, in, ys);
+  }
+
+  /** {@link #matMat} over two cores: the rows are split between the caller and the helper. */
+  private void product(ByteBuffer w, int out, float[][] xs, int in, float[][] ys) {
+    split.run(out, (long) out * in * xs.length, (from, to) -> matMatRows(w, from, to, xs, in, ys));
+  }
+
+  static void matMatRows(ByteBuffer w, int rowFrom, int rowTo, float[][] xs, int in, float[][] ys) {
     int k = xs.length;
     int g = 0;
     for (; k - g >= 2; g += 4) {
       int last = Math.min(g + 3, k - 1); // a short group repeats its last token and drops the copies
-      matMat4(w, out, in, xs[g], xs[Math.min(g + 1, last)], xs[Math.min(g + 2, last)], xs[last],
+      matMat4(w, rowFrom, rowTo, in, xs[g], xs[Math.min(g + 1, last)], xs[Math.min(g + 2, last)], xs[last],
           ys[g], g + 1 <= last ? ys[g + 1] : null, g + 2 <= last ? ys[g + 2] : null, g + 3 <= last ? ys[g + 3] : null);
     }
-    if (g < k) matVec(w, out, xs[g], in, ys[g]);
+    if (g < k) matVecRows(w, rowFrom, rowTo, xs[g], in, ys[g]);
   }
 
-  private static void matMat4(ByteBuffer w, int out, int in, float[] x0, float[] x1, float[] x2, float[] x3,
+  private static void matMat4(ByteBuffer w, int rowFrom, int rowTo, int in, float[] x0, float[] x1, float[] x2, float[] x3,
                               float[] y0, float[] y1, float[] y2, float[] y3) {
     int bound = S.loopBound(in);
     int lanes = S.length();
-    for (int o = 0; o < out; o++) {
+    for (int o = rowFrom; o < rowTo; o++) {
       int row = o * in * Float.BYTES;
       FloatVector s0 = FloatVector.zero(S);
       FloatVector s1 = s0;
@@ -271,5 +319,10 @@ final class VectorDecoder {
       if (y2 != null) y2[o] = r2;
       if (y3 != null) y3[o] = r3;
     }
+  }
+
+  /** Stops the helper thread. */
+  void close() {
+    split.close();
   }
 }
