@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,9 +35,16 @@ public final class DemoCommand implements Callable<Integer> {
   @Mixin
   GenerationOptions options = new GenerationOptions();
 
+  @Option(names = "--verbose", description = "Show the services' own log lines.")
+  boolean verbose;
+
+  // held so that the level set below stays in force (loggers are only weakly referenced)
+  private static final Logger SERVICES_LOG = Logger.getLogger("dev.fsgen");
+
   @Override
   public Integer call() throws InterruptedException {
     Path root = Cli.root();
+    if (!verbose) SERVICES_LOG.setLevel(Level.WARNING); // the demo prints its own summary of the services
     long t0 = System.nanoTime();
     try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, system1 != null ? system1 : root.resolve("models/system1"),
             HostLimits.DEFAULT, System1Service::new);
