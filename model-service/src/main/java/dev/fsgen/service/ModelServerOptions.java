@@ -18,6 +18,9 @@ public final class ModelServerOptions {
   @Option(names = "--model", defaultValue = "${env:FSGEN_MODEL}", description = "Model directory in the Hugging Face layout (FSGEN_MODEL). Default: the bundled models/system1 or models/system2.")
   public Path model;
 
+  @Option(names = "--threads", defaultValue = "${env:FSGEN_THREADS}", description = "Cores the model may use (FSGEN_THREADS): libtorch's threads and the decode step's. Default: all.")
+  public Integer threads;
+
   @Option(names = "--max-draft-tokens", defaultValue = "${env:FSGEN_MAX_DRAFT_TOKENS:-64}", description = "Largest gamma for Draft and draft for BatchVerify (FSGEN_MAX_DRAFT_TOKENS). Default: ${DEFAULT-VALUE}.")
   public int maxDraftTokens;
 
@@ -35,6 +38,17 @@ public final class ModelServerOptions {
 
   @Option(names = "--max-message-bytes", defaultValue = "${env:FSGEN_MAX_MESSAGE_BYTES:-16777216}", description = "Largest request message (FSGEN_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
   public int maxMessageBytes;
+
+  /**
+   * Applies --threads. It must run before the tensor engine starts (in a process that has already
+   * loaded a model it changes only the decode step).
+   */
+  public void applyThreads() {
+    if (threads == null) return;
+    if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    System.setProperty("fsgen.decode.threads", Integer.toString(threads));
+  }
 
   public HostLimits limits() {
     return new HostLimits(maxDraftTokens, maxSessions, maxCacheMb << 20, Duration.ofSeconds(sessionIdleSeconds), maxQueued,

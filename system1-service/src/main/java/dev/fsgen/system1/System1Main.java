@@ -18,6 +18,7 @@ public final class System1Main implements Callable<Integer> {
   public ModelServerOptions options = new ModelServerOptions();
 
   public static ModelServer start(ModelServerOptions o, Path root) {
+    o.applyThreads();
     Path model = o.model != null ? o.model : root.resolve("models/system1");
     return ModelServer.start("system1", o.host, o.port != null ? o.port : DEFAULT_PORT, model, o.limits(), System1Service::new);
   }

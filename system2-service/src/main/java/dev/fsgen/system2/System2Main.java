@@ -8,9 +8,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** Runs the System 1 service until it is stopped (SIGTERM drains it gracefully). */
+/** Runs the System 2 service until it is stopped (SIGTERM drains it gracefully). */
 @Command(name = "system2", mixinStandardHelpOptions = true,
-    description = "Serve System 1 (the large, slow model): fsgen.model.v1.System2 with health and reflection.")
+    description = "Serve System 2 (the large, slow model): fsgen.model.v1.System2 with health and reflection.")
 public final class System2Main implements Callable<Integer> {
   public static final int DEFAULT_PORT = 50052;
 
@@ -18,6 +18,7 @@ public final class System2Main implements Callable<Integer> {
   public ModelServerOptions options = new ModelServerOptions();
 
   public static ModelServer start(ModelServerOptions o, Path root) {
+    o.applyThreads();
     Path model = o.model != null ? o.model : root.resolve("models/system2");
     return ModelServer.start("system2", o.host, o.port != null ? o.port : DEFAULT_PORT, model, o.limits(), System2Service::new);
   }

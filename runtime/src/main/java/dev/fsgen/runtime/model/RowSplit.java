@@ -47,6 +47,8 @@ final class RowSplit implements AutoCloseable {
 
   // below this many multiply-adds a hand-off costs more than the share it takes
   private static final long MIN_WORK = 200_000;
+  /** Cores a decode step may use: {@code -Dfsgen.decode.threads}, by default all of them; 1 = no helper. */
+  static final boolean ENABLED = Integer.getInteger("fsgen.decode.threads", Runtime.getRuntime().availableProcessors()) >= 2;
   private final ReentrantLock owner = new ReentrantLock();
   private final Thread helper;
   private volatile Job job;
@@ -54,9 +56,11 @@ final class RowSplit implements AutoCloseable {
   private volatile boolean stepping;
 
   RowSplit(String name) {
-    helper = new Thread(this::loop, name);
-    helper.setDaemon(true);
-    helper.start();
+    helper = ENABLED ? new Thread(this::loop, name) : null;
+    if (helper != null) {
+      helper.setDaemon(true);
+      helper.start();
+    }
   }
 
   /** A decode step starts: keep the helper spinning between its products. */
@@ -71,7 +75,7 @@ final class RowSplit implements AutoCloseable {
 
   /** Runs rows [0, out), shared with the helper when the work is worth it. */
   void run(int out, long work, Rows rows) {
-    if (work < MIN_WORK || out < 32 || closed || !owner.tryLock()) {
+    if (helper == null || work < MIN_WORK || out < 32 || closed || !owner.tryLock()) {
       rows.run(0, out);
       return;
     }
@@ -104,6 +108,6 @@ final class RowSplit implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    LockSupport.unpark(helper);
+    if (helper != null) LockSupport.unpark(helper);
   }
 }
