@@ -18,11 +18,19 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The orchestrator pairs only models that share a tokenizer, and waits only so long for them. */
+/** The orchestrator pairs only models that share a tokenizer, and waits only so long for them; health and reflection. */
 class PairingTest {
   @Test
   void modelsWithDifferentTokenizersAreRefusedWithAClearError(@TempDir Path tmp) throws Exception {
@@ -40,17 +48,40 @@ class PairingTest {
       assertTrue(e.getMessage().contains("different tokenizers"), e.getMessage());
       assertTrue(e.getMessage().contains(other.toString()), "names the offending model: " + e.getMessage());
 
-      // both services report SERVING through the standard health service
-      for (int port : new int[] {s1.port(), s2.port()}) {
-        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      // both services report SERVING through the standard health service and list themselves by reflection
+      String[] names = {"fsgen.model.v1.System1", "fsgen.model.v1.System2"};
+      int[] ports = {s1.port(), s2.port()};
+      for (int i = 0; i < 2; i++) {
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", ports[i]).usePlaintext().build();
         try {
-          HealthCheckResponse h = HealthGrpc.newBlockingStub(c).check(HealthCheckRequest.newBuilder().setService("").build());
+          HealthCheckResponse h = HealthGrpc.newBlockingStub(c).check(HealthCheckRequest.newBuilder().setService(names[i]).build());
           assertEquals(HealthCheckResponse.ServingStatus.SERVING, h.getStatus());
+          assertTrue(reflectedServices(c).contains(names[i]), names[i] + " listed by reflection");
         } finally {
           c.shutdownNow();
         }
       }
     }
+  }
+
+  /** What {@code grpcurl list} asks: the service names, through the v1 reflection service. */
+  private static List<String> reflectedServices(ManagedChannel c) throws Exception {
+    CompletableFuture<List<String>> names = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(c).serverReflectionInfo(
+        new StreamObserver<ServerReflectionResponse>() {
+          public void onNext(ServerReflectionResponse r) {
+            names.complete(r.getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName).toList());
+          }
+
+          public void onError(Throwable t) {
+            names.completeExceptionally(t);
+          }
+
+          public void onCompleted() {}
+        });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+    return names.get(10, TimeUnit.SECONDS);
   }
 
   @Test
