@@ -28,6 +28,7 @@ final class GenerationPrinter {
       case SYSTEM2 -> "\u001b[33m"; // yellow: System 2 alone
       case SYSTEM2_CORRECTION -> "\u001b[1;31m"; // bold red: System 2 overruled System 1
       case SYSTEM2_BONUS -> "\u001b[35m"; // magenta: System 2's extra token
+      case COMBINED -> "\u001b[32m"; // green: both models' scores combined
       default -> "";
     };
   }

@@ -10,9 +10,12 @@ package dev.fsgen.decoding;
  * @param drafted draft tokens proposed by System 1 (speculative decoding)
  * @param accepted draft tokens accepted by System 2
  * @param firstTokenNanos time from the start to the first decided token
+ * @param uncertainty System 1's uncertainty at each output position where a strategy measured it,
+ *     else null entries
  */
 public record Outcome(int[] tokens, Producer[] producers, Finish finish, int promptTokens, int system1Calls,
-    int system2Calls, int drafted, int accepted, int scored, int differing, long firstTokenNanos, long totalNanos) {
+    int system2Calls, int drafted, int accepted, int scored, int differing, long firstTokenNanos, long totalNanos,
+    Uncertainty[] uncertainty) {
 
   public double acceptanceRate() {
     return drafted == 0 ? 0 : (double) accepted / drafted;

@@ -11,7 +11,9 @@ public enum Producer {
   /** System 2's token where it rejected System 1's draft. */
   SYSTEM2_CORRECTION,
   /** System 2's extra token after accepting a whole draft. */
-  SYSTEM2_BONUS;
+  SYSTEM2_BONUS,
+  /** Both models' scores combined (contrastive decoding, proxy tuning). */
+  COMBINED;
 
   public boolean bySystem2() {
     return this == SYSTEM2 || this == SYSTEM2_CORRECTION || this == SYSTEM2_BONUS;

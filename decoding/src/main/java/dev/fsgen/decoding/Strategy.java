@@ -4,7 +4,7 @@ package dev.fsgen.decoding;
  * A way for System 1 and System 2 to produce a continuation together. Strategies are small and pure:
  * they see only the {@link LanguageModel} port, never a transport or a tensor library.
  */
-public sealed interface Strategy permits SingleModel, Speculative {
+public sealed interface Strategy permits SingleModel, Speculative, Contrastive, ProxyTuned, Gated, Oracle {
   /** A short stable name, e.g. {@code speculative(gamma=4)}. */
   String name();
 

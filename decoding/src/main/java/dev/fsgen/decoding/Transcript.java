@@ -20,6 +20,7 @@ final class Transcript {
   private int size;
   private Producer[] producers;
   private int[] system1Choice;
+  private Uncertainty[] uncertainty;
   private int stepStart;
   private Finish finish;
   int system1Calls;
@@ -42,6 +43,7 @@ final class Transcript {
     this.size = prompt.length;
     this.producers = new Producer[decided.length - promptLength];
     this.system1Choice = new int[producers.length];
+    this.uncertainty = new Uncertainty[producers.length];
   }
 
   boolean done() {
@@ -108,6 +110,11 @@ final class Transcript {
     system1Choice[outputIndex] = choice;
   }
 
+  /** Records System 1's uncertainty at the position of the next token to be added. */
+  void setUncertainty(Uncertainty u) {
+    uncertainty[generated()] = u;
+  }
+
   int system1Choice(int outputIndex) {
     return system1Choice[outputIndex];
   }
@@ -131,6 +138,7 @@ final class Transcript {
       if (system1Choice[i] != decided[promptLength + i]) differing++;
     }
     return new Outcome(Arrays.copyOfRange(decided, promptLength, size), Arrays.copyOf(producers, n), finish, promptLength,
-        system1Calls, system2Calls, drafted, accepted, scored, differing, Math.max(0, firstToken), System.nanoTime() - start);
+        system1Calls, system2Calls, drafted, accepted, scored, differing, Math.max(0, firstToken), System.nanoTime() - start,
+        Arrays.copyOf(uncertainty, n));
   }
 }

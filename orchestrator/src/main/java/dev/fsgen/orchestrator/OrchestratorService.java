@@ -108,6 +108,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       case SYSTEM2 -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2;
       case SYSTEM2_CORRECTION -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2_CORRECTION;
       case SYSTEM2_BONUS -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2_BONUS;
+      case COMBINED -> dev.fsgen.proto.decoding.v1.Producer.COMBINED;
     };
   }
 

@@ -1,0 +1,54 @@
+package dev.fsgen.decoding;
+
+import java.util.SplittableRandom;
+
+/**
+ * Uncertainty-gated handoff, FS-GEN's finding made a strategy: System 1 generates, and where its
+ * {@link Router} finds it too unsure, System 2 produces the token instead. A budget caps the share
+ * of tokens System 2 may produce. System 2 is called only at a handoff, with every decided token
+ * it has not seen in one block.
+ *
+ * @param budget the largest share of the generated tokens System 2 may produce, in [0, 1]
+ */
+public record Gated(Router router, double budget) implements Strategy {
+  public Gated {
+    if (router == null) throw new IllegalArgumentException("router must be given");
+    if (!(budget >= 0 && budget <= 1)) throw new IllegalArgumentException("budget must be in [0, 1], got " + budget);
+  }
+
+  @Override
+  public String name() {
+    return "gated(" + router.name() + ", budget=" + budget + ")";
+  }
+
+  @Override
+  public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
+    Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
+    SplittableRandom rng = new SplittableRandom(request.seed());
+    SamplingParams params = request.sampling();
+    int bySystem2 = 0;
+    try (LanguageModel.Sequence small = models.system1().newSequence();
+         LanguageModel.Sequence large = models.system2().newSequence()) {
+      while (!t.done()) {
+        t.checkCancelled();
+        float[] s = small.append(t.pending(small.length())); // [vocab]
+        t.system1Calls++;
+        Uncertainty u = Uncertainty.of(s);
+        t.setUncertainty(u);
+        int choice = Sampler.argmax(s);
+        boolean allowed = bySystem2 + 1 <= budget * (t.generated() + 1) + 1e-9;
+        if (router.handOff(u) && allowed) {
+          int[] pending = t.pending(large.length());
+          int y = params.greedy() ? large.nextArgmax(pending) : Sampler.draw(large.nextDistribution(pending, params), rng);
+          t.system2Calls++;
+          bySystem2++;
+          t.add(y, Producer.SYSTEM2, choice);
+        } else {
+          t.add(Sampler.sample(s, params, rng), Producer.SYSTEM1, choice);
+        }
+        t.flush();
+      }
+    }
+    return t.outcome();
+  }
+}

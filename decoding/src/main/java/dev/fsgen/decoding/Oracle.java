@@ -1,0 +1,38 @@
+package dev.fsgen.decoding;
+
+import java.util.SplittableRandom;
+
+/**
+ * The analysis mode behind FS-GEN's collaboration frequency: System 2 generates (greedily, as
+ * the study does, unless the request samples) and System 1 is scored on the same prefix at every
+ * token, recording its choice and its uncertainty. The tokens where the two choices differ are
+ * where System 2 was needed.
+ */
+public record Oracle() implements Strategy {
+  @Override
+  public String name() {
+    return "oracle";
+  }
+
+  @Override
+  public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
+    Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
+    SplittableRandom rng = new SplittableRandom(request.seed());
+    SamplingParams params = request.sampling();
+    try (LanguageModel.Sequence small = models.system1().newSequence();
+         LanguageModel.Sequence large = models.system2().newSequence()) {
+      while (!t.done()) {
+        t.checkCancelled();
+        float[] s = small.append(t.pending(small.length())); // [vocab]
+        t.system1Calls++;
+        t.setUncertainty(Uncertainty.of(s));
+        int[] pending = t.pending(large.length());
+        int y = params.greedy() ? large.nextArgmax(pending) : Sampler.draw(large.nextDistribution(pending, params), rng);
+        t.system2Calls++;
+        t.add(y, Producer.SYSTEM2, Sampler.argmax(s));
+        t.flush();
+      }
+    }
+    return t.outcome();
+  }
+}
