@@ -32,6 +32,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--system2-model", description = "System 2 model directory. Default: <root>/models/system2.")
   Path system2;
 
+  @Option(names = "--system1-extra-model", description = "More models for System 1 to host, as name=DIR (repeatable): proxy tuning's tuned and base models.")
+  java.util.List<String> system1Extra;
+
   @Mixin
   GenerationOptions options = new GenerationOptions();
 
@@ -49,7 +52,10 @@ public final class DemoCommand implements Callable<Integer> {
     Path root = Cli.root();
     if (!verbose) SERVICES_LOG.setLevel(Level.WARNING); // the demo prints its own summary of the services
     long t0 = System.nanoTime();
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, system1 != null ? system1 : root.resolve("models/system1"),
+    dev.fsgen.service.ModelServerOptions hosted = new dev.fsgen.service.ModelServerOptions();
+    hosted.model = system1;
+    hosted.extraModels = system1Extra;
+    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, hosted.models(root.resolve("models/system1")),
             HostLimits.DEFAULT, System1Service::new);
          ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, system2 != null ? system2 : root.resolve("models/system2"),
             HostLimits.DEFAULT, System2Service::new);

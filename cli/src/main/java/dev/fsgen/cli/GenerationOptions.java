@@ -1,6 +1,9 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.proto.decoding.v1.Contrastive;
+import dev.fsgen.proto.decoding.v1.Gated;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.ProxyTuning;
 import dev.fsgen.proto.decoding.v1.SingleModel;
 import dev.fsgen.proto.decoding.v1.Speculative;
 import dev.fsgen.proto.decoding.v1.Strategy;
@@ -13,11 +16,36 @@ public final class GenerationOptions {
   @Mixin
   SamplingOptions sampling = new SamplingOptions();
 
-  public enum StrategyName { SPECULATIVE, SYSTEM1, SYSTEM2 }
+  public enum StrategyName { SPECULATIVE, SYSTEM1, SYSTEM2, CONTRASTIVE, PROXY, GATED, ORACLE }
 
   @Option(names = {"-s", "--strategy"}, defaultValue = "speculative",
-      description = "speculative, system1 (System 1 alone) or system2 (System 2 alone). Default: ${DEFAULT-VALUE}.")
+      description = {"speculative, system1 (System 1 alone), system2 (System 2 alone), contrastive, proxy (proxy tuning),",
+          "gated (uncertainty-gated handoff) or oracle (System 2 generates, System 1 is scored). Default: ${DEFAULT-VALUE}."})
   StrategyName strategy;
+
+  @Option(names = "--form", defaultValue = "li", description = "Contrastive decoding: li (log p2 - beta log p1) or fsgen (l1 + beta (l2 - l1)). Default: ${DEFAULT-VALUE}.")
+  String form;
+
+  @Option(names = "--alpha", description = "Contrastive: plausibility cut in (0, 1] (default 0.1); proxy tuning: the tuning's weight (default 1).")
+  Double alpha;
+
+  @Option(names = "--beta", description = "Contrastive decoding's beta (default 0.5).")
+  Double beta;
+
+  @Option(names = "--tuned-model", description = "Proxy tuning: the tuned small model's name on System 1.")
+  String tunedModel;
+
+  @Option(names = "--base-model", description = "Proxy tuning: the small base model's name on System 1 (default: its default model).")
+  String baseModel;
+
+  @Option(names = "--router", defaultValue = "top-probability", description = "Gated handoff: entropy, top-probability or margin. Default: ${DEFAULT-VALUE}.")
+  String router;
+
+  @Option(names = "--threshold", description = "Gated handoff: the router's threshold (defaults: entropy 2.0, top-probability 0.5, margin 0.2).")
+  Double threshold;
+
+  @Option(names = "--budget", description = "Gated handoff: the largest share of tokens System 2 may produce (default 1).")
+  Double budget;
 
   @Option(names = "--gamma", defaultValue = "4", description = "Draft length for speculative decoding. Default: ${DEFAULT-VALUE}.")
   int gamma;
@@ -38,6 +66,35 @@ public final class GenerationOptions {
       case SPECULATIVE -> s.setSpeculative(Speculative.newBuilder().setGamma(gamma));
       case SYSTEM1 -> s.setSystem1Only(SingleModel.getDefaultInstance());
       case SYSTEM2 -> s.setSystem2Only(SingleModel.getDefaultInstance());
+      case ORACLE -> s.setOracle(SingleModel.getDefaultInstance());
+      case CONTRASTIVE -> {
+        Contrastive.Builder c = Contrastive.newBuilder().setForm(switch (form.toLowerCase()) {
+          case "li" -> Contrastive.Form.LI;
+          case "fsgen" -> Contrastive.Form.FSGEN;
+          default -> throw new IllegalArgumentException("--form must be li or fsgen, got '" + form + "'");
+        });
+        if (alpha != null) c.setAlpha(alpha);
+        if (beta != null) c.setBeta(beta);
+        s.setContrastive(c);
+      }
+      case PROXY -> {
+        ProxyTuning.Builder p = ProxyTuning.newBuilder();
+        if (tunedModel != null) p.setTunedModel(tunedModel);
+        if (baseModel != null) p.setBaseModel(baseModel);
+        if (alpha != null) p.setAlpha(alpha);
+        s.setProxyTuning(p);
+      }
+      case GATED -> {
+        Gated.Builder g = Gated.newBuilder().setRouter(switch (router.toLowerCase()) {
+          case "entropy" -> Gated.Router.ENTROPY;
+          case "top-probability" -> Gated.Router.TOP_PROBABILITY;
+          case "margin" -> Gated.Router.MARGIN;
+          default -> throw new IllegalArgumentException("--router must be entropy, top-probability or margin, got '" + router + "'");
+        });
+        if (threshold != null) g.setThreshold(threshold);
+        if (budget != null) g.setBudget(budget);
+        s.setGated(g);
+      }
     }
     SamplingOptions o = sampling;
     o.checkLength();

@@ -1,26 +1,60 @@
 package dev.fsgen.service;
 
 import dev.fsgen.decoding.ModelUnavailableException;
+import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.ModelInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** The model a service answers with, once loaded; until then every call is UNAVAILABLE. */
+/**
+ * The models a service answers with, by name, once loaded; until then every call is UNAVAILABLE.
+ * The first one is the default, answering requests that name no model.
+ */
 public final class HostRef {
-  private volatile ModelHost host;
+  public static final String DEFAULT = "default";
+  private volatile Map<String, ModelHost> hosts;
   private volatile String state = "loading";
 
-  public ModelHost get() {
-    ModelHost h = host;
+  /** The named model; an empty name is the default one. */
+  public ModelHost get(String name) {
+    Map<String, ModelHost> h = hosts;
     if (h == null) throw new ModelUnavailableException("the model is " + state);
-    return h;
+    ModelHost host = h.get(name.isEmpty() ? DEFAULT : name);
+    if (host == null) {
+      throw new IllegalArgumentException("model '" + name + "' is not hosted here (hosted: " + String.join(", ", h.keySet()) + ")");
+    }
+    return host;
   }
 
-  void set(ModelHost h) {
-    host = h;
+  /** The named model's info, listing every hosted model. */
+  public ModelInfo info(String name) {
+    return get(name).info().toBuilder().addAllHostedModels(hosts.keySet()).build();
   }
 
-  ModelHost clear(String why) {
+  /** The caches of every hosted model, summed. */
+  public CacheStats stats() {
+    Map<String, ModelHost> h = hosts;
+    if (h == null) throw new ModelUnavailableException("the model is " + state);
+    CacheStats.Builder sum = CacheStats.newBuilder();
+    for (ModelHost m : h.values()) {
+      CacheStats c = m.stats();
+      sum.setSessions(sum.getSessions() + c.getSessions()).setCachedTokens(sum.getCachedTokens() + c.getCachedTokens())
+          .setCacheBytes(sum.getCacheBytes() + c.getCacheBytes()).setHits(sum.getHits() + c.getHits())
+          .setMisses(sum.getMisses() + c.getMisses()).setEnded(sum.getEnded() + c.getEnded())
+          .setExpired(sum.getExpired() + c.getExpired()).setEvicted(sum.getEvicted() + c.getEvicted())
+          .setRequests(sum.getRequests() + c.getRequests()).setBusySeconds(sum.getBusySeconds() + c.getBusySeconds());
+    }
+    return sum.build();
+  }
+
+  void set(Map<String, ModelHost> h) {
+    hosts = new LinkedHashMap<>(h);
+  }
+
+  Map<String, ModelHost> clear(String why) {
     state = why;
-    ModelHost h = host;
-    host = null;
-    return h;
+    Map<String, ModelHost> h = hosts;
+    hosts = null;
+    return h == null ? Map.of() : h;
   }
 }

@@ -55,7 +55,7 @@ public final class ModelHost implements AutoCloseable {
   private final ModelInfo info;
   private final TokenizerFile tokenizer;
 
-  private ModelHost(LoadedModel loaded, HostLimits limits) throws IOException {
+  private ModelHost(LoadedModel loaded, HostLimits limits, String name) throws IOException {
     this.loaded = loaded;
     this.model = new LocalLanguageModel(loaded.model());
     this.config = loaded.model().config();
@@ -67,6 +67,7 @@ public final class ModelHost implements AutoCloseable {
         .setJson(ByteString.copyFrom(Files.readAllBytes(loaded.tokenizer().path())))
         .setFingerprint(loaded.tokenizer().fingerprint()).build();
     this.info = ModelInfo.newBuilder()
+        .setName(name)
         .setArchitecture(config.modelType().equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM")
         .setModelType(config.modelType())
         .setParameterCount(config.parameterCount())
@@ -87,9 +88,14 @@ public final class ModelHost implements AutoCloseable {
 
   /** Loads a Hugging Face layout model directory. */
   public static ModelHost load(Path dir, HostLimits limits) {
+    return load(dir, limits, "default");
+  }
+
+  /** Loads a Hugging Face layout model directory, to be served under {@code name}. */
+  public static ModelHost load(Path dir, HostLimits limits, String name) {
     LoadedModel loaded = LoadedModel.load(dir);
     try {
-      return new ModelHost(loaded, limits);
+      return new ModelHost(loaded, limits, name);
     } catch (IOException e) {
       loaded.close();
       throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);

@@ -3,7 +3,9 @@ package dev.fsgen.service;
 import dev.fsgen.grpc.GrpcServer;
 import io.grpc.BindableService;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -26,18 +28,41 @@ public final class ModelServer implements AutoCloseable {
    */
   public static ModelServer start(String name, String host, int port, Path model, HostLimits limits,
       Function<HostRef, BindableService> service) {
+    return start(name, host, port, Map.of(HostRef.DEFAULT, model), limits, service);
+  }
+
+  /**
+   * @param models the models to host by name; {@link HostRef#DEFAULT} names the one that answers
+   *     requests naming no model. All must share one tokenizer.
+   */
+  public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
+      Function<HostRef, BindableService> service) {
+    if (!models.containsKey(HostRef.DEFAULT)) throw new IllegalArgumentException(name + " needs a default model");
     HostRef ref = new HostRef();
     BindableService s = service.apply(ref);
     GrpcServer server = GrpcServer.start(name, host, port, limits.maxMessageBytes(), List.of(s),
         List.of(s.bindService().getServiceDescriptor().getName()), true);
+    Map<String, ModelHost> hosts = new LinkedHashMap<>();
     try {
       long t0 = System.nanoTime();
-      ref.set(ModelHost.load(model, limits));
+      hosts.put(HostRef.DEFAULT, ModelHost.load(models.get(HostRef.DEFAULT), limits, HostRef.DEFAULT));
+      for (Map.Entry<String, Path> m : models.entrySet()) {
+        if (m.getKey().equals(HostRef.DEFAULT)) continue;
+        ModelHost h = ModelHost.load(m.getValue(), limits, m.getKey());
+        hosts.put(m.getKey(), h);
+        String want = hosts.get(HostRef.DEFAULT).info().getTokenizerFingerprint();
+        if (!h.info().getTokenizerFingerprint().equals(want)) {
+          throw new IllegalArgumentException("model '" + m.getKey() + "' (" + m.getValue() + ") has another tokenizer than the default model ("
+              + models.get(HostRef.DEFAULT) + "): one service hosts models of one tokenizer");
+        }
+      }
+      ref.set(hosts);
       server.serving();
-      LOG.info(() -> String.format("%s: %s loaded in %.1f s, serving on port %d", name, model, (System.nanoTime() - t0) / 1e9,
+      LOG.info(() -> String.format("%s: %s loaded in %.1f s, serving on port %d", name, models, (System.nanoTime() - t0) / 1e9,
           server.port()));
     } catch (RuntimeException e) {
       server.close();
+      hosts.values().forEach(ModelHost::close);
       throw e;
     }
     return new ModelServer(server, ref);
@@ -47,8 +72,13 @@ public final class ModelServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The default model. */
   public ModelHost host() {
-    return ref.get();
+    return ref.get("");
+  }
+
+  public ModelHost host(String model) {
+    return ref.get(model);
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -58,7 +88,6 @@ public final class ModelServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    ModelHost h = ref.clear("shut down");
-    if (h != null) h.close();
+    ref.clear("shut down").values().forEach(ModelHost::close);
   }
 }

@@ -18,6 +18,10 @@ public final class ModelServerOptions {
   @Option(names = "--model", defaultValue = "${env:FSGEN_MODEL}", description = "Model directory in the Hugging Face layout (FSGEN_MODEL). Default: the bundled models/system1 or models/system2.")
   public Path model;
 
+  @Option(names = "--extra-model", split = ",", defaultValue = "${env:FSGEN_EXTRA_MODELS}",
+      description = "More models to host, as name=DIR (repeatable, or comma-separated in FSGEN_EXTRA_MODELS); requests select them by name.")
+  public java.util.List<String> extraModels;
+
   @Option(names = "--threads", defaultValue = "${env:FSGEN_THREADS}", description = "Cores the model may use (FSGEN_THREADS): libtorch's threads and the decode step's. Default: all.")
   public Integer threads;
 
@@ -48,6 +52,25 @@ public final class ModelServerOptions {
     if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     System.setProperty("fsgen.decode.threads", Integer.toString(threads));
+  }
+
+  /** The models to host: the default one, then the extra ones by name. */
+  public java.util.Map<String, Path> models(Path defaultModel) {
+    java.util.Map<String, Path> m = new java.util.LinkedHashMap<>();
+    m.put(HostRef.DEFAULT, model != null ? model : defaultModel);
+    if (extraModels != null) {
+      for (String e : extraModels) {
+        if (e.isBlank()) continue;
+        int eq = e.indexOf('=');
+        if (eq <= 0 || eq == e.length() - 1) throw new IllegalArgumentException("--extra-model must be name=DIR, got '" + e + "'");
+        String name = e.substring(0, eq).trim();
+        if (!name.matches("[A-Za-z0-9._-]{1,64}") || name.equals(HostRef.DEFAULT)) {
+          throw new IllegalArgumentException("--extra-model name '" + name + "' must be 1 to 64 of [A-Za-z0-9._-] and not 'default'");
+        }
+        if (m.put(name, Path.of(e.substring(eq + 1).trim())) != null) throw new IllegalArgumentException("--extra-model '" + name + "' given twice");
+      }
+    }
+    return m;
   }
 
   public HostLimits limits() {

@@ -37,7 +37,7 @@ public interface ModelClient {
 
   BatchVerifyResponse verify(BatchVerifyRequest r);
 
-  void endSession(String sessionId);
+  void endSession(String sessionId, String model);
 
   CacheStats stats();
 
@@ -52,8 +52,8 @@ public interface ModelClient {
       public BatchVerifyResponse verify(BatchVerifyRequest r) {
         throw Status.UNIMPLEMENTED.withDescription("System 1 does not verify drafts").asRuntimeException();
       }
-      public void endSession(String id) {
-        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).build());
+      public void endSession(String id, String model) {
+        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build());
       }
       public CacheStats stats() { return stub.getCacheStats(CacheStatsRequest.getDefaultInstance()); }
     };
@@ -70,8 +70,8 @@ public interface ModelClient {
         throw Status.UNIMPLEMENTED.withDescription("System 2 does not draft").asRuntimeException();
       }
       public BatchVerifyResponse verify(BatchVerifyRequest r) { return stub.batchVerify(r); }
-      public void endSession(String id) {
-        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).build());
+      public void endSession(String id, String model) {
+        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build());
       }
       public CacheStats stats() { return stub.getCacheStats(CacheStatsRequest.getDefaultInstance()); }
     };

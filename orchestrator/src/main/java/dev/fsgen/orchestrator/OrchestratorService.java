@@ -69,8 +69,11 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       call.onNext(GenerateEvent.newBuilder().setStarted(Started.newBuilder().setSessionId(session)
           .setPromptTokens(plan.prompt().length).setStrategy(plan.strategy().name())).build());
       ModelPair models = new ModelPair(
-          new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(), session),
-          new RemoteLanguageModel(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(), session));
+          new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(), session,
+              plan.system1Model()),
+          new RemoteLanguageModel(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(), session, ""),
+          plan.system1BaseModel() == null ? null : new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(),
+              pair.info1().getContextLength(), session + ".base", plan.system1BaseModel()));
       StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder());
       Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
       call.onNext(GenerateEvent.newBuilder().setSummary(summary(o, sink.decoder)).build());

@@ -1,6 +1,11 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.decoding.Contrastive;
 import dev.fsgen.decoding.DecodeRequest;
+import dev.fsgen.decoding.Gated;
+import dev.fsgen.decoding.Oracle;
+import dev.fsgen.decoding.ProxyTuned;
+import dev.fsgen.decoding.Router;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.Speculative;
@@ -9,8 +14,15 @@ import dev.fsgen.grpc.Messages;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import java.util.UUID;
 
-/** A validated Generate request: every field checked, every default filled in. */
-record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest request) {
+/**
+ * A validated Generate request: every field checked, every default filled in.
+ *
+ * @param system1Model the System 1 model that plays System 1 (proxy tuning: the tuned one); "" = default
+ * @param system1BaseModel proxy tuning's small base model, else null
+ */
+record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest request, String system1Model,
+    String system1BaseModel) {
+  static final double DEFAULT_ENTROPY = 2.0;
 
   static Plan of(GenerateRequest r, Pairing pair, OrchestratorLimits limits) {
     String session = r.getSessionId().isEmpty() ? UUID.randomUUID().toString() : Messages.sessionId(r.getSessionId(), "session_id");
@@ -38,14 +50,75 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
     }
     int maxTokens = r.getMaxTokens() == 0 ? limits.defaultMaxTokens() : Messages.count(r.getMaxTokens(), 1, limits.maxTokens(), "max_tokens");
     SamplingParams sampling = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
-    Strategy strategy = switch (r.getStrategy().getKindCase()) {
-      case SPECULATIVE -> new Speculative(r.getStrategy().getSpeculative().getGamma() == 0 ? limits.defaultGamma()
-          : Messages.count(r.getStrategy().getSpeculative().getGamma(), 1, limits.maxGamma(), "strategy.speculative.gamma"));
+    String system1Model = "";
+    String system1BaseModel = null;
+    var wire = r.getStrategy();
+    Strategy strategy = switch (wire.getKindCase()) {
+      case SPECULATIVE -> new Speculative(wire.getSpeculative().getGamma() == 0 ? limits.defaultGamma()
+          : Messages.count(wire.getSpeculative().getGamma(), 1, limits.maxGamma(), "strategy.speculative.gamma"));
       case SYSTEM1_ONLY -> new SingleModel(SingleModel.Role.SYSTEM1);
       case SYSTEM2_ONLY -> new SingleModel(SingleModel.Role.SYSTEM2);
+      case CONTRASTIVE -> contrastive(wire.getContrastive());
+      case PROXY_TUNING -> {
+        var p = wire.getProxyTuning();
+        system1Model = hosted(pair, p.getTunedModel(), "strategy.proxy_tuning.tuned_model", true);
+        system1BaseModel = hosted(pair, p.getBaseModel(), "strategy.proxy_tuning.base_model", false);
+        if (system1Model.equals(system1BaseModel.isEmpty() ? "default" : system1BaseModel)) {
+          throw new IllegalArgumentException("strategy.proxy_tuning.tuned_model and base_model name the same model");
+        }
+        yield field("strategy.proxy_tuning.", () -> new ProxyTuned(p.hasAlpha() ? p.getAlpha() : 1.0));
+      }
+      case GATED -> gated(wire.getGated());
+      case ORACLE -> new Oracle();
       case KIND_NOT_SET -> new Speculative(limits.defaultGamma());
     };
     int eos = r.getIgnoreEos() ? -1 : pair.info2().getEosTokenId();
-    return new Plan(session, prompt, strategy, new DecodeRequest(maxTokens, sampling, r.getSeed(), eos));
+    return new Plan(session, prompt, strategy, new DecodeRequest(maxTokens, sampling, r.getSeed(), eos), system1Model,
+        system1BaseModel);
+  }
+
+  private static Strategy contrastive(dev.fsgen.proto.decoding.v1.Contrastive c) {
+    Contrastive.Form form = switch (c.getForm()) {
+      case LI -> Contrastive.Form.LI;
+      case FSGEN -> Contrastive.Form.FSGEN;
+      default -> throw new IllegalArgumentException("strategy.contrastive.form must be LI or FSGEN");
+    };
+    return field("strategy.contrastive.", () -> new Contrastive(form, c.hasAlpha() ? c.getAlpha() : Contrastive.DEFAULT_ALPHA,
+        c.hasBeta() ? c.getBeta() : form.defaultBeta));
+  }
+
+  private static Strategy gated(dev.fsgen.proto.decoding.v1.Gated g) {
+    return field("strategy.gated.", () -> {
+      Router router = switch (g.getRouter()) {
+        case ENTROPY -> new Router.Entropy(g.hasThreshold() ? g.getThreshold() : DEFAULT_ENTROPY);
+        case TOP_PROBABILITY -> new Router.TopProbability(g.hasThreshold() ? g.getThreshold() : Router.TopProbability.DEFAULT);
+        case MARGIN -> new Router.Margin(g.hasThreshold() ? g.getThreshold() : Router.Margin.DEFAULT);
+        default -> throw new IllegalArgumentException("router must be ENTROPY, TOP_PROBABILITY or MARGIN");
+      };
+      return new Gated(router, g.hasBudget() ? g.getBudget() : 1.0);
+    });
+  }
+
+  /** Builds a strategy, prefixing a parameter's error with the path of the field it came from. */
+  private static Strategy field(String path, java.util.function.Supplier<Strategy> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + e.getMessage(), e);
+    }
+  }
+
+  /** A System 1 model name the request gives, checked against what System 1 hosts. */
+  private static String hosted(Pairing pair, String name, String field, boolean required) {
+    if (name.isEmpty()) {
+      if (required) throw new IllegalArgumentException(field + " is required: the name of a model System 1 hosts ("
+          + String.join(", ", pair.info1().getHostedModelsList()) + ")");
+      return "";
+    }
+    if (!pair.info1().getHostedModelsList().contains(name)) {
+      throw new IllegalArgumentException(field + " '" + name + "' is not hosted by System 1 (hosted: "
+          + String.join(", ", pair.info1().getHostedModelsList()) + ")");
+    }
+    return name;
   }
 }

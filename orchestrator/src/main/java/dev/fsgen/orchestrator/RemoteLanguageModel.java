@@ -27,14 +27,19 @@ final class RemoteLanguageModel implements LanguageModel {
   private final int vocab;
   private final int context;
   private final String sessionPrefix;
+  private final String model;
   private int sequences;
 
-  /** @param sessionPrefix the generation's session id; sequences add a suffix to it */
-  RemoteLanguageModel(ModelClient client, int vocab, int context, String sessionPrefix) {
+  /**
+   * @param sessionPrefix the generation's session id; sequences add a suffix to it
+   * @param model the hosted model's name on the service; empty = its default
+   */
+  RemoteLanguageModel(ModelClient client, int vocab, int context, String sessionPrefix, String model) {
     this.client = client;
     this.vocab = vocab;
     this.context = context;
     this.sessionPrefix = sessionPrefix;
+    this.model = model;
   }
 
   @Override
@@ -82,7 +87,7 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public float[] append(int[] added) {
-      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session)
+      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
           .addAllPrefix(prefixWith(added)).setFullVocabulary(true).build());
       record(added, added.length);
       float[] logits = new float[r.getLogitsCount()];
@@ -97,7 +102,7 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public int nextArgmax(int[] added) {
-      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session)
+      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
           .addAllPrefix(prefixWith(added)).build());
       record(added, added.length);
       return r.getArgmax();
@@ -105,7 +110,7 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public float[] nextDistribution(int[] added, SamplingParams params) {
-      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session)
+      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
           .addAllPrefix(prefixWith(added)).setSampling(Messages.sampling(params)).setFullVocabulary(true).build());
       record(added, added.length);
       float[] p = new float[r.getProbabilitiesCount()];
@@ -115,7 +120,7 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public Verification verify(int[] contextTokens, int[] draft, SamplingParams params) {
-      BatchVerifyRequest.Builder b = BatchVerifyRequest.newBuilder().setSessionId(session)
+      BatchVerifyRequest.Builder b = BatchVerifyRequest.newBuilder().setSessionId(session).setModel(model)
           .addAllPrefix(prefixWith(contextTokens)).setSampling(Messages.sampling(params));
       for (int t : draft) b.addDraft(t);
       BatchVerifyResponse r = client.verify(b.build());
@@ -131,7 +136,7 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public Draft draft(int[] added, int gamma, SamplingParams params, long seed, boolean withDistributions) {
-      DraftResponse r = client.draft(DraftRequest.newBuilder().setSessionId(session).addAllPrefix(prefixWith(added))
+      DraftResponse r = client.draft(DraftRequest.newBuilder().setSessionId(session).setModel(model).addAllPrefix(prefixWith(added))
           .setGamma(gamma).setSampling(Messages.sampling(params)).setSeed(seed).setReturnDistributions(withDistributions)
           .build());
       int[] proposed = Messages.ints(r.getTokensList());
@@ -169,7 +174,7 @@ final class RemoteLanguageModel implements LanguageModel {
       // free the server's cache even when the generation was cancelled: outside the call's context
       Context.ROOT.run(() -> {
         try {
-          client.endSession(session);
+          client.endSession(session, model);
         } catch (RuntimeException e) {
           LOG.log(Level.FINE, "ending session " + session + " on " + client.role() + " failed (it will expire)", e);
         }

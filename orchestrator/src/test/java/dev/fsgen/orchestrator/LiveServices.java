@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /** The real thing on loopback: System 1, System 2 and the orchestrator as gRPC servers over sockets. */
 final class LiveServices implements AutoCloseable {
@@ -28,7 +29,12 @@ final class LiveServices implements AutoCloseable {
   final ManagedChannel channel2;
 
   LiveServices(HostLimits limits, OrchestratorLimits orchestratorLimits) {
-    system1 = ModelServer.start("system1", "127.0.0.1", 0, ROOT.resolve("models/system1"), limits, System1Service::new);
+    this(Map.of("default", ROOT.resolve("models/system1")), limits, orchestratorLimits);
+  }
+
+  /** @param system1Models what System 1 hosts, by name ("default" among them) */
+  LiveServices(Map<String, Path> system1Models, HostLimits limits, OrchestratorLimits orchestratorLimits) {
+    system1 = ModelServer.start("system1", "127.0.0.1", 0, system1Models, limits, System1Service::new);
     system2 = ModelServer.start("system2", "127.0.0.1", 0, ROOT.resolve("models/system2"), limits, System2Service::new);
     orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port(),
         orchestratorLimits, Duration.ofSeconds(30));

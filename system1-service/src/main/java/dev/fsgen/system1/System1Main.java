@@ -19,8 +19,8 @@ public final class System1Main implements Callable<Integer> {
 
   public static ModelServer start(ModelServerOptions o, Path root) {
     o.applyThreads();
-    Path model = o.model != null ? o.model : root.resolve("models/system1");
-    return ModelServer.start("system1", o.host, o.port != null ? o.port : DEFAULT_PORT, model, o.limits(), System1Service::new);
+    return ModelServer.start("system1", o.host, o.port != null ? o.port : DEFAULT_PORT, o.models(root.resolve("models/system1")),
+        o.limits(), System1Service::new);
   }
 
   @Override

@@ -27,31 +27,31 @@ public final class System1Service extends System1Grpc.System1ImplBase {
 
   @Override
   public void getModelInfo(ModelInfoRequest request, StreamObserver<ModelInfo> out) {
-    Unary.answer(out, () -> host.get().info());
+    Unary.answer(out, () -> host.info(request.getModel()));
   }
 
   @Override
   public void nextToken(NextTokenRequest request, StreamObserver<NextTokenResponse> out) {
-    Unary.answer(out, () -> host.get().nextToken(request));
+    Unary.answer(out, () -> host.get(request.getModel()).nextToken(request));
   }
 
   @Override
   public void draft(DraftRequest request, StreamObserver<DraftResponse> out) {
-    Unary.answer(out, () -> host.get().draft(request));
+    Unary.answer(out, () -> host.get(request.getModel()).draft(request));
   }
 
   @Override
   public void endSession(EndSessionRequest request, StreamObserver<EndSessionResponse> out) {
-    Unary.answer(out, () -> host.get().end(request));
+    Unary.answer(out, () -> host.get(request.getModel()).end(request));
   }
 
   @Override
   public void getCacheStats(CacheStatsRequest request, StreamObserver<CacheStats> out) {
-    Unary.answer(out, () -> host.get().stats());
+    Unary.answer(out, () -> host.stats());
   }
 
   @Override
   public void getTokenizer(TokenizerRequest request, StreamObserver<TokenizerFile> out) {
-    Unary.answer(out, () -> host.get().tokenizer());
+    Unary.answer(out, () -> host.get("").tokenizer());
   }
 }

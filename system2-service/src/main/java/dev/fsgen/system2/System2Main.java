@@ -19,8 +19,8 @@ public final class System2Main implements Callable<Integer> {
 
   public static ModelServer start(ModelServerOptions o, Path root) {
     o.applyThreads();
-    Path model = o.model != null ? o.model : root.resolve("models/system2");
-    return ModelServer.start("system2", o.host, o.port != null ? o.port : DEFAULT_PORT, model, o.limits(), System2Service::new);
+    return ModelServer.start("system2", o.host, o.port != null ? o.port : DEFAULT_PORT, o.models(root.resolve("models/system2")),
+        o.limits(), System2Service::new);
   }
 
   @Override

@@ -27,31 +27,31 @@ public final class System2Service extends System2Grpc.System2ImplBase {
 
   @Override
   public void getModelInfo(ModelInfoRequest request, StreamObserver<ModelInfo> out) {
-    Unary.answer(out, () -> host.get().info());
+    Unary.answer(out, () -> host.info(request.getModel()));
   }
 
   @Override
   public void nextToken(NextTokenRequest request, StreamObserver<NextTokenResponse> out) {
-    Unary.answer(out, () -> host.get().nextToken(request));
+    Unary.answer(out, () -> host.get(request.getModel()).nextToken(request));
   }
 
   @Override
   public void batchVerify(BatchVerifyRequest request, StreamObserver<BatchVerifyResponse> out) {
-    Unary.answer(out, () -> host.get().verify(request));
+    Unary.answer(out, () -> host.get(request.getModel()).verify(request));
   }
 
   @Override
   public void endSession(EndSessionRequest request, StreamObserver<EndSessionResponse> out) {
-    Unary.answer(out, () -> host.get().end(request));
+    Unary.answer(out, () -> host.get(request.getModel()).end(request));
   }
 
   @Override
   public void getCacheStats(CacheStatsRequest request, StreamObserver<CacheStats> out) {
-    Unary.answer(out, () -> host.get().stats());
+    Unary.answer(out, () -> host.stats());
   }
 
   @Override
   public void getTokenizer(TokenizerRequest request, StreamObserver<TokenizerFile> out) {
-    Unary.answer(out, () -> host.get().tokenizer());
+    Unary.answer(out, () -> host.get("").tokenizer());
   }
 }
