@@ -35,6 +35,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--system1-extra-model", description = "More models for System 1 to host, as name=DIR (repeatable): proxy tuning's tuned and base models.")
   java.util.List<String> system1Extra;
 
+  @Option(names = "--router-file", description = "A learned router (from 'fsgen router') for --strategy gated --router learned.")
+  Path routerFile;
+
   @Mixin
   GenerationOptions options = new GenerationOptions();
 
@@ -60,7 +63,8 @@ public final class DemoCommand implements Callable<Integer> {
          ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, system2 != null ? system2 : root.resolve("models/system2"),
             HostLimits.DEFAULT, System2Service::new);
          OrchestratorServer orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(),
-            "127.0.0.1:" + s2.port(), OrchestratorLimits.DEFAULT, Duration.ofSeconds(30))) {
+            "127.0.0.1:" + s2.port(), OrchestratorLimits.DEFAULT, Duration.ofSeconds(30),
+            routerFile == null ? null : dev.fsgen.orchestrator.RouterFile.read(routerFile))) {
       if (!options.json) {
         System.err.printf("demo: System 1 (%s, %.1f M parameters) on :%d, System 2 (%s, %.1f M) on :%d, orchestrator on :%d;"
                 + " up in %.1f s%n", s1.host().info().getSource(), s1.host().info().getParameterCount() / 1e6, s1.port(),

@@ -38,7 +38,7 @@ public final class GenerationOptions {
   @Option(names = "--base-model", description = "Proxy tuning: the small base model's name on System 1 (default: its default model).")
   String baseModel;
 
-  @Option(names = "--router", defaultValue = "top-probability", description = "Gated handoff: entropy, top-probability or margin. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--router", defaultValue = "top-probability", description = "Gated handoff: entropy, top-probability, margin or learned (see 'fsgen router'). Default: ${DEFAULT-VALUE}.")
   String router;
 
   @Option(names = "--threshold", description = "Gated handoff: the router's threshold (defaults: entropy 2.0, top-probability 0.5, margin 0.2).")
@@ -89,7 +89,8 @@ public final class GenerationOptions {
           case "entropy" -> Gated.Router.ENTROPY;
           case "top-probability" -> Gated.Router.TOP_PROBABILITY;
           case "margin" -> Gated.Router.MARGIN;
-          default -> throw new IllegalArgumentException("--router must be entropy, top-probability or margin, got '" + router + "'");
+          case "learned" -> Gated.Router.LEARNED;
+          default -> throw new IllegalArgumentException("--router must be entropy, top-probability, margin or learned, got '" + router + "'");
         });
         if (threshold != null) g.setThreshold(threshold);
         if (budget != null) g.setBudget(budget);

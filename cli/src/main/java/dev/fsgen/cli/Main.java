@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       ServeCommand.class,
       LocalCommand.class,
+      RouterCommand.class,
       EvalCommand.class,
       FamilyCommand.class,
       ConvertCommand.class,

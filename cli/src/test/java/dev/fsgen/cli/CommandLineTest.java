@@ -25,7 +25,7 @@ class CommandLineTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "convert", "bench"}) {
+    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "router", "convert", "bench"}) {
       Outcome o = run(sub, "--help");
       assertEquals(0, o.code(), sub);
       assertTrue(o.out().contains("Usage: fsgen " + sub), sub + ": " + o.out());

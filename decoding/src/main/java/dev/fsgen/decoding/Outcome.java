@@ -12,10 +12,11 @@ package dev.fsgen.decoding;
  * @param firstTokenNanos time from the start to the first decided token
  * @param uncertainty System 1's uncertainty at each output position where a strategy measured it,
  *     else null entries
+ * @param system1Choices System 1's greedy choice at each output position, -1 where unknown
  */
 public record Outcome(int[] tokens, Producer[] producers, Finish finish, int promptTokens, int system1Calls,
     int system2Calls, int drafted, int accepted, int scored, int differing, long firstTokenNanos, long totalNanos,
-    Uncertainty[] uncertainty) {
+    Uncertainty[] uncertainty, int[] system1Choices) {
 
   public double acceptanceRate() {
     return drafted == 0 ? 0 : (double) accepted / drafted;

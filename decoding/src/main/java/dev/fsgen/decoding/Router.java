@@ -75,8 +75,9 @@ public sealed interface Router {
     }
 
     public double probability(Uncertainty u) {
-      double z = bias + weights[Uncertainty.K] * u.entropy();
-      for (int i = 0; i < u.topK().length; i++) z += weights[i] * u.topK()[i];
+      double[] f = RouterFit.features(u);
+      double z = bias;
+      for (int i = 0; i < f.length; i++) z += weights[i] * f[i];
       return 1 / (1 + Math.exp(-z));
     }
 

@@ -139,6 +139,6 @@ final class Transcript {
     }
     return new Outcome(Arrays.copyOfRange(decided, promptLength, size), Arrays.copyOf(producers, n), finish, promptLength,
         system1Calls, system2Calls, drafted, accepted, scored, differing, Math.max(0, firstToken), System.nanoTime() - start,
-        Arrays.copyOf(uncertainty, n));
+        Arrays.copyOf(uncertainty, n), Arrays.copyOf(system1Choice, n));
   }
 }

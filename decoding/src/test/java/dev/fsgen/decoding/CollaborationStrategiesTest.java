@@ -144,4 +144,21 @@ class CollaborationStrategiesTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> new Gated(new Router.Margin(0.2), 1.5)).getMessage().contains("budget"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> new Router.TopProbability(2)).getMessage().contains("tau"));
   }
+
+  @Test
+  void aRouterLearnedFromTheOracleBeatsGuessingOnItsOwnData() {
+    java.util.List<RouterFit.Example> examples = new java.util.ArrayList<>();
+    for (long k = 0; k < 20; k++) {
+      Outcome o = new Oracle().run(pair, prompt(k), greedy, TokenSink.NONE);
+      for (int i = 0; i < o.tokens().length; i++) {
+        examples.add(new RouterFit.Example(o.uncertainty()[i], o.system1Choices()[i] != o.tokens()[i]));
+      }
+    }
+    RouterFit.Result r = RouterFit.fit(examples, 0.5, 2000);
+    double base = Math.max(r.positiveShare(), 1 - r.positiveShare());
+    assertTrue(r.accuracy() > base, "accuracy " + r.accuracy() + " against always guessing the majority " + base);
+    // confident System 1 is handed off less often than an unsure one
+    assertTrue(r.router().probability(Uncertainty.of(new float[] {12, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
+        < r.router().probability(Uncertainty.of(new float[10])));
+  }
 }

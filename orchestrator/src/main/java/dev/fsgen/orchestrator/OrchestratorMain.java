@@ -39,6 +39,9 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--max-message-bytes", defaultValue = "${env:FSGEN_MAX_MESSAGE_BYTES:-4194304}", description = "Largest request message (FSGEN_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
   public int maxMessageBytes;
 
+  @Option(names = "--router-file", defaultValue = "${env:FSGEN_ROUTER_FILE}", description = "A learned router made by 'fsgen router' (FSGEN_ROUTER_FILE), for gated requests that ask for LEARNED.")
+  public java.nio.file.Path routerFile;
+
   @Option(names = "--wait-seconds", defaultValue = "${env:FSGEN_WAIT_SECONDS:-120}", description = "How long to wait for the model services at start (FSGEN_WAIT_SECONDS). Default: ${DEFAULT-VALUE}.")
   public long waitSeconds;
 
@@ -48,7 +51,8 @@ public final class OrchestratorMain implements Callable<Integer> {
   }
 
   public OrchestratorServer start() {
-    return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds));
+    return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds),
+        routerFile == null ? null : RouterFile.read(routerFile));
   }
 
   @Override

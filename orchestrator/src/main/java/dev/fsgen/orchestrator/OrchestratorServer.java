@@ -28,12 +28,18 @@ public final class OrchestratorServer implements AutoCloseable {
    */
   public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
       Duration wait) {
+    return start(host, port, system1, system2, limits, wait, null);
+  }
+
+  /** @param learned the learned router that gated requests may ask for, or null */
+  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
+      Duration wait, dev.fsgen.decoding.Router.Learned learned) {
     ManagedChannel c1 = channel(system1, limits);
     ManagedChannel c2 = channel(system2, limits);
     Pairing pairing = null;
     try {
       pairing = Pairing.connect(ModelClient.system1(c1), ModelClient.system2(c2), wait);
-      OrchestratorService service = new OrchestratorService(pairing, limits);
+      OrchestratorService service = new OrchestratorService(pairing, limits, learned);
       GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(), List.of(service),
           List.of(service.bindService().getServiceDescriptor().getName()), false);
       server.serving();

@@ -4,6 +4,7 @@ import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.OverloadedException;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.Producer;
+import dev.fsgen.decoding.Router;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.grpc.SessionConflictException;
 import dev.fsgen.grpc.Statuses;
@@ -36,10 +37,13 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
   private final OrchestratorLimits limits;
   private final Semaphore admission;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Router.Learned learned;
 
-  OrchestratorService(Pairing pair, OrchestratorLimits limits) {
+  /** @param learned the learned router gated requests may ask for, or null */
+  OrchestratorService(Pairing pair, OrchestratorLimits limits, Router.Learned learned) {
     this.pair = pair;
     this.limits = limits;
+    this.learned = learned;
     this.admission = new Semaphore(limits.maxConcurrent());
   }
 
@@ -57,7 +61,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     boolean admitted = false;
     String session = null;
     try {
-      Plan plan = Plan.of(request, pair, limits);
+      Plan plan = Plan.of(request, pair, limits, learned);
       if (!admission.tryAcquire()) {
         throw new OverloadedException(limits.maxConcurrent() + " generations are running, the limit; retry later");
       }

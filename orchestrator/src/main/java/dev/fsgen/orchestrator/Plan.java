@@ -25,6 +25,11 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
   static final double DEFAULT_ENTROPY = 2.0;
 
   static Plan of(GenerateRequest r, Pairing pair, OrchestratorLimits limits) {
+    return of(r, pair, limits, null);
+  }
+
+  /** @param learned the orchestrator's learned router, or null when it has none */
+  static Plan of(GenerateRequest r, Pairing pair, OrchestratorLimits limits, Router.Learned learned) {
     String session = r.getSessionId().isEmpty() ? UUID.randomUUID().toString() : Messages.sessionId(r.getSessionId(), "session_id");
     int vocab = pair.info2().getVocabSize();
     int[] prompt = switch (r.getPromptCase()) {
@@ -68,7 +73,7 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         }
         yield field("strategy.proxy_tuning.", () -> new ProxyTuned(p.hasAlpha() ? p.getAlpha() : 1.0));
       }
-      case GATED -> gated(wire.getGated());
+      case GATED -> gated(wire.getGated(), learned);
       case ORACLE -> new Oracle();
       case KIND_NOT_SET -> new Speculative(limits.defaultGamma());
     };
@@ -87,13 +92,17 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         c.hasBeta() ? c.getBeta() : form.defaultBeta));
   }
 
-  private static Strategy gated(dev.fsgen.proto.decoding.v1.Gated g) {
+  private static Strategy gated(dev.fsgen.proto.decoding.v1.Gated g, Router.Learned learned) {
     return field("strategy.gated.", () -> {
       Router router = switch (g.getRouter()) {
+        case LEARNED -> {
+          if (learned == null) throw new IllegalArgumentException("router LEARNED: this orchestrator has no learned router (start it with --router-file)");
+          yield g.hasThreshold() ? new Router.Learned(learned.weights(), learned.bias(), g.getThreshold()) : learned;
+        }
         case ENTROPY -> new Router.Entropy(g.hasThreshold() ? g.getThreshold() : DEFAULT_ENTROPY);
         case TOP_PROBABILITY -> new Router.TopProbability(g.hasThreshold() ? g.getThreshold() : Router.TopProbability.DEFAULT);
         case MARGIN -> new Router.Margin(g.hasThreshold() ? g.getThreshold() : Router.Margin.DEFAULT);
-        default -> throw new IllegalArgumentException("router must be ENTROPY, TOP_PROBABILITY or MARGIN");
+        default -> throw new IllegalArgumentException("router must be ENTROPY, TOP_PROBABILITY, MARGIN or LEARNED");
       };
       return new Gated(router, g.hasBudget() ? g.getBudget() : 1.0);
     });

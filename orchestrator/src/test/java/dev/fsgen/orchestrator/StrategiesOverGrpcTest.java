@@ -142,11 +142,28 @@ class StrategiesOverGrpcTest {
         "strategy.proxy_tuning.tuned_model 'nope'", proxy("nope"),
         "strategy.gated.budget", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setGated(dev.fsgen.proto.decoding.v1.Gated.newBuilder()
             .setRouter(dev.fsgen.proto.decoding.v1.Gated.Router.MARGIN).setBudget(2)).build(),
-        "strategy.gated.router", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setGated(dev.fsgen.proto.decoding.v1.Gated.newBuilder()).build());
+        "strategy.gated.router", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setGated(dev.fsgen.proto.decoding.v1.Gated.newBuilder()).build(),
+        "strategy.gated.router LEARNED", gated(dev.fsgen.proto.decoding.v1.Gated.Router.LEARNED, 0.5));
     for (var e : bad.entrySet()) {
       StatusRuntimeException x = assertThrows(StatusRuntimeException.class, () -> live.generate(request("Hello", 4, e.getValue()).build()), e.getKey());
       assertEquals(Status.Code.INVALID_ARGUMENT, x.getStatus().getCode(), e.getKey());
       assertTrue(x.getStatus().getDescription().contains(e.getKey()), e.getKey() + " not named in: " + x.getStatus().getDescription());
     }
+  }
+
+  @Test
+  void aRouterFileRoundTrips(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    double[] w = new double[dev.fsgen.decoding.Uncertainty.K + 1];
+    w[0] = -3;
+    w[dev.fsgen.decoding.Uncertainty.K] = 1.5;
+    var fit = new dev.fsgen.decoding.RouterFit.Result(new Router.Learned(w, 0.25, 0.4), 0.6, 0.7, 100, 0.3);
+    java.nio.file.Path file = dir.resolve("router.json");
+    RouterFile.write(file, fit, "test");
+    Router.Learned back = RouterFile.read(file);
+    assertArrayEquals(w, back.weights());
+    assertEquals(0.25, back.bias());
+    assertEquals(0.4, back.threshold());
+    java.nio.file.Files.writeString(file, "{\"weights\": [1, 2]}");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> RouterFile.read(file)).getMessage().contains(file.toString()));
   }
 }
