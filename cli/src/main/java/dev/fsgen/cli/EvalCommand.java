@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fsgen eval}: the quality table of the model family. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(name = "eval", mixinStandardHelpOptions = true, subcommands = {EvalStrategiesCommand.class},
     description = {"Quality of each model on held-out data: Brown and KJV validation perplexity, arithmetic exact match.",
         "Without --model it evaluates every model directory under --family (smallest first)."})
 public final class EvalCommand implements Callable<Integer> {

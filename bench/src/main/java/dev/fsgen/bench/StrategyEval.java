@@ -1,0 +1,174 @@
+package dev.fsgen.bench;
+
+import dev.fsgen.decoding.Contrastive;
+import dev.fsgen.decoding.DecodeRequest;
+import dev.fsgen.decoding.Gated;
+import dev.fsgen.decoding.LogitCombiner;
+import dev.fsgen.decoding.ModelPair;
+import dev.fsgen.decoding.Outcome;
+import dev.fsgen.decoding.Router;
+import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.decoding.SingleModel;
+import dev.fsgen.decoding.Speculative;
+import dev.fsgen.decoding.Strategy;
+import dev.fsgen.decoding.TokenSink;
+import dev.fsgen.runtime.data.ArithmeticProblem;
+import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.runtime.data.Domain;
+import dev.fsgen.runtime.data.Split;
+import dev.fsgen.runtime.model.KvCache;
+import dev.fsgen.runtime.model.LlamaModel;
+import dev.fsgen.runtime.port.LocalLanguageModel;
+import dev.fsgen.runtime.train.TokenizedData;
+import dev.fsgen.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The collaboration strategies' quality, in process: proxy tuning as perplexity on held-out KJV
+ * text (large base, small tuned, the large base proxy-tuned by the small pair, and the large model
+ * tuned itself as the oracle), and every strategy's exact-match accuracy on the arithmetic task with
+ * System 2's share of the tokens.
+ */
+public final class StrategyEval {
+  private static final int SHOTS = 4;
+  private static final int ANSWER_TOKENS = 8;
+
+  private StrategyEval() {}
+
+  public record PerplexityRow(String model, double kjvPerplexity) {}
+
+  public record AccuracyRow(String strategy, double accuracy, double twoDigitAccuracy, double system2Share,
+      double collaborationFrequency, int problems) {}
+
+  /** Perplexity on KJV validation text of the four models of proxy tuning. */
+  public static List<PerplexityRow> proxyPerplexity(Path largeBase, Path smallTuned, Path smallBase, Path largeTuned,
+      DataLayout data, int windows, int seqLen, double alpha, Consumer<String> progress) throws IOException {
+    try (TextTokenizer tokenizer = TextTokenizer.load(largeBase);
+         LlamaModel lb = LlamaModel.load(largeBase);
+         LlamaModel st = LlamaModel.load(smallTuned);
+         LlamaModel sb = LlamaModel.load(smallBase);
+         LlamaModel lt = LlamaModel.load(largeTuned)) {
+      int[] text = TokenizedData.load(data, tokenizer, Domain.KJV, Split.VAL);
+      int n = Math.min(windows, (text.length - 1) / (seqLen + 1));
+      if (n < 1) throw new IllegalArgumentException("KJV validation text is shorter than one window of " + seqLen);
+      int stride = (text.length - seqLen - 1) / Math.max(1, n - 1);
+      double[] nll = new double[4]; // large base, small tuned, proxy, large tuned
+      long count = 0;
+      for (int w = 0; w < n; w++) {
+        int start = w * stride;
+        int[] in = java.util.Arrays.copyOfRange(text, start, start + seqLen);
+        float[][] a = logits(lb, in); // [seqLen][vocab]
+        float[][] b = logits(st, in);
+        float[][] c = logits(sb, in);
+        float[][] d = logits(lt, in);
+        for (int i = 0; i < seqLen; i++) {
+          int target = text[start + i + 1];
+          nll[0] -= logProb(a[i], target);
+          nll[1] -= logProb(b[i], target);
+          nll[2] -= logProb(LogitCombiner.proxy(a[i], b[i], c[i], alpha), target);
+          nll[3] -= logProb(d[i], target);
+          count++;
+        }
+        if ((w + 1) % 8 == 0) progress.accept("proxy tuning: window " + (w + 1) + "/" + n);
+      }
+      String[] names = {"large base (" + name(largeBase) + ")", "small tuned (" + name(smallTuned) + ")",
+          "large base proxy-tuned by " + name(smallTuned) + " − " + name(smallBase) + " (α = " + alpha + ")",
+          "large tuned (" + name(largeTuned) + ", the oracle)"};
+      List<PerplexityRow> rows = new ArrayList<>();
+      for (int i = 0; i < 4; i++) rows.add(new PerplexityRow(names[i], Math.exp(nll[i] / count)));
+      return rows;
+    }
+  }
+
+  private static String name(Path p) {
+    return p.getFileName().toString();
+  }
+
+  private static float[][] logits(LlamaModel m, int[] tokens) {
+    try (KvCache cache = m.newCache(1)) {
+      return m.forward(tokens, cache);
+    }
+  }
+
+  private static double logProb(float[] logits, int target) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float l : logits) max = Math.max(max, l);
+    double sum = 0;
+    for (float l : logits) sum += Math.exp(l - max);
+    return logits[target] - max - Math.log(sum);
+  }
+
+  /** The strategies compared on arithmetic, with their default parameters. */
+  public static List<Strategy> arithmeticStrategies() {
+    return List.of(new SingleModel(SingleModel.Role.SYSTEM1), new SingleModel(SingleModel.Role.SYSTEM2), new Speculative(4),
+        new Contrastive(Contrastive.Form.LI, Contrastive.DEFAULT_ALPHA, 0.5),
+        new Contrastive(Contrastive.Form.FSGEN, Contrastive.DEFAULT_ALPHA, 0.5),
+        new Gated(new Router.TopProbability(Router.TopProbability.DEFAULT), 1.0),
+        new Gated(new Router.Margin(Router.Margin.DEFAULT), 1.0),
+        new Gated(new Router.TopProbability(Router.TopProbability.DEFAULT), 0.3),
+        new Gated(new Router.Entropy(1.0), 0.3));
+  }
+
+  /** Exact-match accuracy of each strategy on arithmetic test problems, greedy, few-shot. */
+  public static List<AccuracyRow> arithmetic(Path small, Path large, DataLayout data, int problems, List<Strategy> strategies,
+      Consumer<String> progress) throws IOException {
+    try (TextTokenizer tokenizer = TextTokenizer.load(large);
+         LlamaModel s = LlamaModel.load(small);
+         LlamaModel l = LlamaModel.load(large)) {
+      ModelPair pair = new ModelPair(new LocalLanguageModel(s), new LocalLanguageModel(l));
+      StringBuilder context = new StringBuilder();
+      for (ArithmeticProblem p : data.readProblems(Split.VAL).subList(0, SHOTS)) context.append(p.line()).append('\n');
+      List<ArithmeticProblem> test = data.readProblems(Split.TEST);
+      int n = Math.min(problems, test.size());
+      DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0, tokenizer.eosId());
+      List<AccuracyRow> rows = new ArrayList<>();
+      for (Strategy strategy : strategies) {
+        int correct = 0, shortTotal = 0, shortCorrect = 0, tokens = 0;
+        double bySystem2 = 0, differing = 0;
+        for (int i = 0; i < n; i++) {
+          ArithmeticProblem p = test.get(i);
+          Outcome o = strategy.run(pair, tokenizer.encode(context + p.prompt()), request, TokenSink.NONE);
+          boolean ok = p.isExactMatch(tokenizer.decode(o.tokens(), true));
+          if (ok) correct++;
+          if (p.a() < 100 && p.b() < 100) {
+            shortTotal++;
+            if (ok) shortCorrect++;
+          }
+          tokens += o.tokens().length;
+          bySystem2 += o.system2TokenShare() * o.tokens().length;
+          differing += Double.isNaN(o.collaborationFrequency()) ? Double.NaN : o.collaborationFrequency() * o.tokens().length;
+        }
+        rows.add(new AccuracyRow(strategy.name(), (double) correct / n, shortTotal == 0 ? Double.NaN : (double) shortCorrect / shortTotal,
+            bySystem2 / tokens, differing / tokens, n));
+        progress.accept(String.format(Locale.ROOT, "arithmetic: %s %.1f%%", strategy.name(), 100.0 * correct / n));
+      }
+      return rows;
+    }
+  }
+
+  public static String markdown(List<PerplexityRow> proxy, List<AccuracyRow> arithmetic, String pair) {
+    StringBuilder b = new StringBuilder();
+    if (proxy != null) {
+      b.append("### Proxy tuning: perplexity on held-out King James Bible text\n\n| model | KJV val perplexity |\n|---|---:|\n");
+      for (PerplexityRow r : proxy) b.append(String.format(Locale.ROOT, "| %s | %.1f |%n", r.model(), r.kjvPerplexity()));
+      double base = proxy.get(0).kjvPerplexity();
+      double oracle = proxy.get(3).kjvPerplexity();
+      double tuned = proxy.get(2).kjvPerplexity();
+      b.append(String.format(Locale.ROOT, "%nThe proxy-tuned large model closes %.0f%% of the gap between the large base model and the"
+          + " large model tuned itself (in log-perplexity).%n%n", 100 * (Math.log(base) - Math.log(tuned)) / (Math.log(base) - Math.log(oracle))));
+    }
+    b.append("### Arithmetic: exact match, greedy, 4 solved problems as context (" + pair + ")\n\n");
+    b.append("| strategy | exact match | operands ≤ 2 digits | System 2 token share | collaboration frequency |\n|---|---:|---:|---:|---:|\n");
+    for (AccuracyRow r : arithmetic) {
+      b.append(String.format(Locale.ROOT, "| %s | %.1f%% | %.1f%% | %.1f%% | %s |%n", r.strategy(), 100 * r.accuracy(),
+          100 * r.twoDigitAccuracy(), 100 * r.system2Share(),
+          Double.isNaN(r.collaborationFrequency()) ? "—" : String.format(Locale.ROOT, "%.1f%%", 100 * r.collaborationFrequency())));
+    }
+    return b.toString();
+  }
+}

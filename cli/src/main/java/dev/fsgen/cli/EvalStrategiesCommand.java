@@ -1,0 +1,61 @@
+package dev.fsgen.cli;
+
+import dev.fsgen.bench.StrategyEval;
+import dev.fsgen.runtime.data.DataLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fsgen eval strategies}: what the collaboration strategies do to quality. */
+@Command(name = "strategies", mixinStandardHelpOptions = true,
+    description = {"Quality of the collaboration strategies: proxy tuning as KJV perplexity (needs the family's xs, xs-kjv,",
+        "xl and xl-kjv from ./fsgen family), and every strategy's arithmetic accuracy with System 2's token share",
+        "(on the default pair). Progress goes to stderr; --markdown writes the tables."})
+public final class EvalStrategiesCommand implements Callable<Integer> {
+  @Option(names = "--family", description = "The family's directory. Default: <root>/work/family.")
+  Path family;
+
+  @Option(names = "--data", description = "Default: <root>/data.")
+  Path data;
+
+  @Option(names = "--problems", defaultValue = "300", description = "Arithmetic test problems. Default: ${DEFAULT-VALUE}.")
+  int problems;
+
+  @Option(names = "--windows", defaultValue = "32", description = "KJV windows of 256 tokens for perplexity. Default: ${DEFAULT-VALUE}.")
+  int windows;
+
+  @Option(names = "--alpha", defaultValue = "1.0", description = "Proxy tuning's alpha. Default: ${DEFAULT-VALUE}.")
+  double alpha;
+
+  @Option(names = "--markdown", description = "Write the tables to this Markdown file.")
+  Path markdown;
+
+  @Override
+  public Integer call() throws Exception {
+    Path root = Cli.root();
+    Path dir = family != null ? family : root.resolve("work/family");
+    DataLayout layout = new DataLayout(data != null ? data : root.resolve("data"));
+    List<StrategyEval.PerplexityRow> proxy = null;
+    Path[] needed = {dir.resolve("xl"), dir.resolve("xs-kjv"), dir.resolve("xs"), dir.resolve("xl-kjv")};
+    boolean haveFamily = true;
+    for (Path p : needed) haveFamily &= Files.exists(p.resolve("model.safetensors"));
+    if (haveFamily) {
+      proxy = StrategyEval.proxyPerplexity(needed[0], needed[1], needed[2], needed[3], layout, windows, 256, alpha,
+          line -> System.err.println("eval strategies: " + line));
+    } else {
+      System.err.println("eval strategies: no proxy tuning figures: " + dir + " lacks xs, xs-kjv, xl or xl-kjv (run ./fsgen family)");
+    }
+    List<StrategyEval.AccuracyRow> arith = StrategyEval.arithmetic(root.resolve("models/system1"), root.resolve("models/system2"),
+        layout, problems, StrategyEval.arithmeticStrategies(), line -> System.err.println("eval strategies: " + line));
+    String table = StrategyEval.markdown(proxy, arith, "System 1 = models/system1, System 2 = models/system2");
+    if (markdown != null) {
+      if (markdown.getParent() != null) Files.createDirectories(markdown.getParent());
+      Files.writeString(markdown, table);
+    }
+    System.out.print(table);
+    return 0;
+  }
+}
