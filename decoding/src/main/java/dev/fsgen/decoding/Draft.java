@@ -5,7 +5,7 @@ package dev.fsgen.decoding;
  *
  * @param tokens the proposed tokens: [gamma]
  * @param probabilities each proposed token's probability under the sampling parameters (the
- *     temperature-1 softmax for a greedy draft): [gamma]
+ *     temperature-1 softmax for a greedy draft): [gamma]; null when not asked for
  * @param greedy System 1's argmax at each position, equal to tokens for a greedy draft: [gamma]
  * @param distributions the full distribution at each position, [gamma][vocab], or null when not asked for
  * @param previousGreedy System 1's argmax at the position of the last token it was given, or -1
@@ -14,7 +14,7 @@ package dev.fsgen.decoding;
 public record Draft(int[] tokens, float[] probabilities, int[] greedy, float[][] distributions, int previousGreedy) {
   public Draft {
     if (tokens.length == 0) throw new IllegalArgumentException("a draft holds at least one token");
-    if (probabilities.length != tokens.length || greedy.length != tokens.length
+    if ((probabilities != null && probabilities.length != tokens.length) || greedy.length != tokens.length
         || (distributions != null && distributions.length != tokens.length)) {
       throw new IllegalArgumentException("draft arrays disagree on the draft length " + tokens.length);
     }

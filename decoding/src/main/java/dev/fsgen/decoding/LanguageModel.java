@@ -73,6 +73,16 @@ public interface LanguageModel {
      * last one again.
      */
     default Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions) {
+      return draft(tokens, gamma, params, seed, withDistributions, true);
+    }
+
+    /**
+     * {@link #draft(int[], int, SamplingParams, long, boolean)}, leaving out the proposed tokens'
+     * probabilities when {@code withProbabilities} is false: a greedy draft would otherwise pay for a
+     * softmax over the vocabulary at every position only to report them.
+     */
+    default Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions,
+        boolean withProbabilities) {
       if (tokens.length == 0) throw new IllegalArgumentException("draft needs at least one new token");
       if (gamma < 1) throw new IllegalArgumentException("gamma must be at least 1, got " + gamma);
       SplittableRandom rng = new SplittableRandom(seed);
@@ -88,7 +98,7 @@ public interface LanguageModel {
       }
       int[] proposed = new int[gamma];
       int[] greedy = new int[gamma];
-      float[] probability = new float[gamma];
+      float[] probability = withProbabilities ? new float[gamma] : null;
       float[][] distributions = withDistributions ? new float[gamma][] : null;
       for (int i = 0; i < gamma; i++) {
         if (i > 0) logits = append(new int[] {proposed[i - 1]});
@@ -96,10 +106,10 @@ public interface LanguageModel {
         float[] q = params.greedy() && !withDistributions ? null : Sampler.probabilities(logits, params);
         if (params.greedy()) {
           proposed[i] = greedy[i];
-          probability[i] = (float) Sampler.softmaxAt(logits, greedy[i]);
+          if (probability != null) probability[i] = (float) Sampler.softmaxAt(logits, greedy[i]);
         } else {
           proposed[i] = Sampler.draw(q, rng);
-          probability[i] = q[proposed[i]];
+          if (probability != null) probability[i] = q[proposed[i]];
         }
         if (distributions != null) distributions[i] = q;
       }

@@ -51,7 +51,7 @@ public record Speculative(int gamma) implements Strategy {
       SamplingParams params, boolean greedy, SplittableRandom rng) {
     int decided = t.length();
     int[] draftPending = t.pending(draft.length());
-    Draft d = draft.draft(draftPending, g, params, rng.nextLong(), !greedy);
+    Draft d = draft.draft(draftPending, g, params, rng.nextLong(), !greedy, false);
     t.system1Calls++;
     if (d.previousGreedy() >= 0 && t.generated() > 0) {
       // the draft scored the position of the last decided token: System 1's choice for a bonus token

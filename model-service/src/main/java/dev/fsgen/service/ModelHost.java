@@ -184,10 +184,11 @@ public final class ModelHost implements AutoCloseable {
     int[] prefix = prefix(r.getPrefixList(), gamma, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
     return run(id, prefix, (lease, feed) -> {
-      Draft d = lease.sequence.draft(feed, gamma, params, r.getSeed(), r.getReturnDistributions());
+      Draft d = lease.sequence.draft(feed, gamma, params, r.getSeed(), r.getReturnDistributions(), !r.getSkipTokenProbabilities());
       DraftResponse.Builder b = DraftResponse.newBuilder().setReusedTokens(lease.reused);
       for (int i = 0; i < d.gamma(); i++) {
-        b.addTokens(d.tokens()[i]).addTokenProbabilities(d.probabilities()[i]).addGreedy(d.greedy()[i]);
+        b.addTokens(d.tokens()[i]).addGreedy(d.greedy()[i]);
+        if (d.probabilities() != null) b.addTokenProbabilities(d.probabilities()[i]);
         if (d.distributions() != null) b.addDistributions(Messages.distribution(d.distributions()[i]));
       }
       if (d.previousGreedy() >= 0) b.setPreviousGreedy(d.previousGreedy());

@@ -135,9 +135,11 @@ final class RemoteLanguageModel implements LanguageModel {
     }
 
     @Override
-    public Draft draft(int[] added, int gamma, SamplingParams params, long seed, boolean withDistributions) {
+    public Draft draft(int[] added, int gamma, SamplingParams params, long seed, boolean withDistributions,
+        boolean withProbabilities) {
       DraftResponse r = client.draft(DraftRequest.newBuilder().setSessionId(session).setModel(model).addAllPrefix(prefixWith(added))
           .setGamma(gamma).setSampling(Messages.sampling(params)).setSeed(seed).setReturnDistributions(withDistributions)
+          .setSkipTokenProbabilities(!withProbabilities)
           .build());
       int[] proposed = Messages.ints(r.getTokensList());
       if (proposed.length != gamma) {
@@ -145,8 +147,11 @@ final class RemoteLanguageModel implements LanguageModel {
       }
       record(added, added.length);
       record(proposed, gamma - 1); // the server appended all but the last proposal, as the port does
-      float[] probabilities = new float[gamma];
-      for (int i = 0; i < gamma; i++) probabilities[i] = r.getTokenProbabilities(i);
+      float[] probabilities = null;
+      if (withProbabilities) {
+        probabilities = new float[gamma];
+        for (int i = 0; i < gamma; i++) probabilities[i] = r.getTokenProbabilities(i);
+      }
       float[][] distributions = null;
       if (withDistributions) {
         distributions = new float[gamma][];
