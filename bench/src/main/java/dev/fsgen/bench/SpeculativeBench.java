@@ -145,8 +145,8 @@ public final class SpeculativeBench {
           worst = Math.min(worst, measured / expected);
         }
         double base = Run.merge(baselines).tokensPerSecond();
-        LlamaInfo i1 = new LlamaInfo(s1.host().info().getSource(), s1.host().info().getParameterCount());
-        LlamaInfo i2 = new LlamaInfo(s2.host().info().getSource(), s2.host().info().getParameterCount());
+        LlamaInfo i1 = new LlamaInfo(shortName(s.system1()), s1.host().info().getParameterCount());
+        LlamaInfo i2 = new LlamaInfo(shortName(s.system2()), s2.host().info().getParameterCount());
         return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.prompts(), s.maxTokens(), s.repeats(),
             steps[0] / 1e6, steps[1] / 1e6, c, base, rows, best, bestGamma, worst, best >= 1.5, worst >= 0.85);
       } finally {
@@ -156,6 +156,12 @@ public final class SpeculativeBench {
   }
 
   private record LlamaInfo(String source, long parameters) {}
+
+  /** The model directory's last two names, e.g. models/system2: the figures do not depend on where the checkout is. */
+  static String shortName(Path dir) {
+    Path p = dir.toAbsolutePath().normalize();
+    return p.getNameCount() >= 2 ? p.subpath(p.getNameCount() - 2, p.getNameCount()).toString() : p.toString();
+  }
 
   /** Leviathan et al.: expected tokens per round over the cost of a round, in System 2 steps. */
   public static double expectedSpeedup(double alpha, int gamma, double c) {
