@@ -2,7 +2,12 @@ package dev.fsgen.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -44,6 +49,37 @@ class CommandLineTest {
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--dtype", "int8"), "--dtype");
     assertError(run("eval", "--problems", "0"), "--problems");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--data", dir.toString()), "run ./fsgen data");
+  }
+
+  /** What a command printed on System.out (where the generation printer writes), as JSON. */
+  private static JsonObject jsonOf(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    Outcome o;
+    try {
+      o = run(args);
+    } finally {
+      System.setOut(old);
+    }
+    assertEquals(0, o.code(), o.err());
+    return JsonParser.parseString(buffer.toString(StandardCharsets.UTF_8).trim()).getAsJsonObject();
+  }
+
+  @Test
+  void theMainCommandRunsACollaborativeGenerationThroughTheServices() {
+    JsonObject spec = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0");
+    JsonObject alone = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0", "--strategy", "system2");
+    assertEquals(12, spec.getAsJsonArray("token_ids").size());
+    assertEquals(12, spec.getAsJsonArray("producers").size());
+    assertEquals(alone.get("token_ids"), spec.get("token_ids"), "greedy speculative decoding is System 2's own output");
+    assertEquals(alone.get("text"), spec.get("text"));
+    JsonObject summary = spec.getAsJsonObject("summary");
+    assertEquals(12, summary.get("tokens").getAsInt());
+    assertTrue(summary.get("system2_calls").getAsInt() < 12, "System 2 was called less than once per token");
+    assertTrue(spec.getAsJsonArray("producers").toString().contains("system1_accepted"));
+    assertTrue(alone.getAsJsonObject("summary").get("collaboration_frequency") == null
+        || alone.getAsJsonObject("summary").get("collaboration_frequency").isJsonNull());
   }
 
   private static void assertError(Outcome o, String expected) {
