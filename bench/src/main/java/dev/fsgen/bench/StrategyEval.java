@@ -7,6 +7,7 @@ import dev.fsgen.decoding.LogitCombiner;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.Router;
+import dev.fsgen.decoding.Sampler;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.Speculative;
@@ -96,11 +97,7 @@ public final class StrategyEval {
   }
 
   private static double logProb(float[] logits, int target) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) max = Math.max(max, l);
-    double sum = 0;
-    for (float l : logits) sum += Math.exp(l - max);
-    return logits[target] - max - Math.log(sum);
+    return logits[target] - Sampler.logSumExp(logits);
   }
 
   /** The strategies compared on arithmetic, with their default parameters. */

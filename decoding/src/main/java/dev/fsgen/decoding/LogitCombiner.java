@@ -33,8 +33,8 @@ public final class LogitCombiner {
    */
   public static float[] contrastiveFsGen(float[] large, float[] small, double alpha, double beta) {
     checkSame(large, small);
-    double cut = plausibilityCut(logSoftmax(large), alpha);
     double[] logPL = logSoftmax(large);
+    double cut = plausibilityCut(logPL, alpha);
     float[] out = new float[large.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = logPL[i] >= cut ? (float) (small[i] + beta * (large[i] - small[i])) : Float.NEGATIVE_INFINITY;
@@ -57,11 +57,7 @@ public final class LogitCombiner {
 
   /** log softmax in double: [vocab]. */
   static double[] logSoftmax(float[] logits) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) max = Math.max(max, l);
-    double sum = 0;
-    for (float l : logits) sum += Math.exp(l - max);
-    double log = max + Math.log(sum);
+    double log = Sampler.logSumExp(logits);
     double[] out = new double[logits.length];
     for (int i = 0; i < out.length; i++) out[i] = logits[i] - log;
     return out;

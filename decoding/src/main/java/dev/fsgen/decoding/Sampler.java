@@ -81,6 +81,15 @@ public final class Sampler {
     return out;
   }
 
+  /** log Σ exp(logits), computed stably in double: the normaliser of a temperature-1 log-softmax. */
+  public static double logSumExp(float[] logits) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float l : logits) max = Math.max(max, l);
+    double sum = 0;
+    for (float l : logits) sum += Math.exp(l - max);
+    return max + Math.log(sum);
+  }
+
   /** The temperature-1 softmax probability of one token. */
   public static double softmaxAt(float[] logits, int id) {
     double max = Double.NEGATIVE_INFINITY;
@@ -88,13 +97,6 @@ public final class Sampler {
     double sum = 0;
     for (float l : logits) sum += Math.exp(l - max);
     return Math.exp(logits[id] - max) / sum;
-  }
-
-  /** Index of the largest probability; ties go to the lowest index. */
-  public static int argmax(float[] p, int length) {
-    int best = 0;
-    for (int i = 1; i < length; i++) if (p[i] > p[best]) best = i;
-    return best;
   }
 
   /** {@link #draw(double[], RandomGenerator)} over float probabilities (which need not sum to exactly 1). */

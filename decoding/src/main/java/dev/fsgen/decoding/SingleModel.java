@@ -37,7 +37,7 @@ public record SingleModel(Role role) implements Strategy {
           next = argmax = seq.nextArgmax(pending);
         } else {
           float[] p = seq.nextDistribution(pending, params); // [vocab]
-          argmax = Sampler.argmax(p, p.length);
+          argmax = Sampler.argmax(p);
           next = Sampler.draw(p, rng);
         }
         if (first) t.system1Calls++;

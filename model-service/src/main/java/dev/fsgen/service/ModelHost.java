@@ -86,11 +86,6 @@ public final class ModelHost implements AutoCloseable {
         .build();
   }
 
-  /** Loads a Hugging Face layout model directory. */
-  public static ModelHost load(Path dir, HostLimits limits) {
-    return load(dir, limits, "default");
-  }
-
   /** Loads a Hugging Face layout model directory, to be served under {@code name}. */
   public static ModelHost load(Path dir, HostLimits limits, String name) {
     LoadedModel loaded = LoadedModel.load(dir);

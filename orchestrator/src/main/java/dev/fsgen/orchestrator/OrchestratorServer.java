@@ -34,8 +34,8 @@ public final class OrchestratorServer implements AutoCloseable {
   /** @param learned the learned router that gated requests may ask for, or null */
   public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
       Duration wait, dev.fsgen.decoding.Router.Learned learned) {
-    ManagedChannel c1 = channel(system1, limits);
-    ManagedChannel c2 = channel(system2, limits);
+    ManagedChannel c1 = channel(system1);
+    ManagedChannel c2 = channel(system2);
     Pairing pairing = null;
     try {
       pairing = Pairing.connect(ModelClient.system1(c1), ModelClient.system2(c2), wait);
@@ -52,7 +52,7 @@ public final class OrchestratorServer implements AutoCloseable {
     }
   }
 
-  private static ManagedChannel channel(String target, OrchestratorLimits limits) {
+  private static ManagedChannel channel(String target) {
     // model responses carry full distributions when sampling: allow them
     return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
   }
