@@ -2,8 +2,6 @@ package dev.fsgen.bench;
 
 import com.google.gson.GsonBuilder;
 import dev.fsgen.decoding.LanguageModel;
-import dev.fsgen.orchestrator.OrchestratorLimits;
-import dev.fsgen.orchestrator.OrchestratorServer;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
@@ -15,17 +13,12 @@ import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -98,60 +91,54 @@ public final class SpeculativeBench {
   public static Figures measure(Settings s, Consumer<String> progress) {
     double[] steps = stepTimes(s, progress);
     double c = steps[0] / steps[1];
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, s.system1(), HostLimits.DEFAULT, System1Service::new);
-         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, s.system2(), HostLimits.DEFAULT, System2Service::new);
-         OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port(),
-             OrchestratorLimits.DEFAULT, Duration.ofSeconds(30))) {
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
-      try {
-        OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(channel);
-        progress.accept("warming up the services");
-        // until the JIT has compiled every path, the first runs are slower than the rest
-        for (int round = 0; round < 2; round++) {
-          run(stub, system2Only(), 4, 64, s1, s2);
-          for (int g = s.minGamma(); g <= s.maxGamma(); g++) run(stub, speculative(g), 3, 64, s1, s2);
-        }
-
-        // each draft length is timed next to System 2 alone, in alternating order, so that drift on
-        // a shared machine cancels out of the ratio
-        List<Row> rows = new ArrayList<>();
-        double best = 0;
-        int bestGamma = 0;
-        double worst = Double.POSITIVE_INFINITY;
-        List<Run> baselines = new ArrayList<>();
-        for (int g = s.minGamma(); g <= s.maxGamma(); g++) {
-          List<Run> spec = new ArrayList<>();
-          List<Run> base = new ArrayList<>();
-          for (int rep = 0; rep < s.repeats(); rep++) {
-            boolean specFirst = (rep + g) % 2 == 0;
-            if (!specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
-            spec.add(run(stub, speculative(g), s.prompts(), s.maxTokens(), s1, s2));
-            if (specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
-          }
-          Run r = Run.merge(spec);
-          Run b = Run.merge(base);
-          baselines.addAll(base);
-          // per-token acceptance: each round examines draft tokens until its first rejection
-          double alpha = r.accepted() + r.corrections() == 0 ? 0 : (double) r.accepted() / (r.accepted() + r.corrections());
-          double expected = expectedSpeedup(alpha, g, c);
-          double measured = r.tokensPerSecond() / b.tokensPerSecond();
-          rows.add(new Row(g, alpha, c, expected, measured, measured / expected, steps[2 + g - s.minGamma()] / steps[1], r, b));
-          progress.accept(String.format("gamma %d: %.1f tokens/s against %.1f alone: %.2fx (expected %.2fx)", g,
-              r.tokensPerSecond(), b.tokensPerSecond(), measured, expected));
-          if (measured > best) {
-            best = measured;
-            bestGamma = g;
-          }
-          worst = Math.min(worst, measured / expected);
-        }
-        double base = Run.merge(baselines).tokensPerSecond();
-        LlamaInfo i1 = new LlamaInfo(shortName(s.system1()), s1.host().info().getParameterCount());
-        LlamaInfo i2 = new LlamaInfo(shortName(s.system2()), s2.host().info().getParameterCount());
-        return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.prompts(), s.maxTokens(), s.repeats(),
-            steps[0] / 1e6, steps[1] / 1e6, c, base, rows, best, bestGamma, worst, best >= 1.5, worst >= 0.85);
-      } finally {
-        channel.shutdownNow();
+    try (LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
+      ModelServer s1 = services.system1;
+      ModelServer s2 = services.system2;
+      OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(services.channel);
+      progress.accept("warming up the services");
+      // until the JIT has compiled every path, the first runs are slower than the rest
+      for (int round = 0; round < 2; round++) {
+        run(stub, system2Only(), 4, 64, s1, s2);
+        for (int g = s.minGamma(); g <= s.maxGamma(); g++) run(stub, speculative(g), 3, 64, s1, s2);
       }
+
+      // each draft length is timed next to System 2 alone, in alternating order, so that drift on
+      // a shared machine cancels out of the ratio
+      List<Row> rows = new ArrayList<>();
+      double best = 0;
+      int bestGamma = 0;
+      double worst = Double.POSITIVE_INFINITY;
+      List<Run> baselines = new ArrayList<>();
+      for (int g = s.minGamma(); g <= s.maxGamma(); g++) {
+        List<Run> spec = new ArrayList<>();
+        List<Run> base = new ArrayList<>();
+        for (int rep = 0; rep < s.repeats(); rep++) {
+          boolean specFirst = (rep + g) % 2 == 0;
+          if (!specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
+          spec.add(run(stub, speculative(g), s.prompts(), s.maxTokens(), s1, s2));
+          if (specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
+        }
+        Run r = Run.merge(spec);
+        Run b = Run.merge(base);
+        baselines.addAll(base);
+        // per-token acceptance: each round examines draft tokens until its first rejection
+        double alpha = r.accepted() + r.corrections() == 0 ? 0 : (double) r.accepted() / (r.accepted() + r.corrections());
+        double expected = expectedSpeedup(alpha, g, c);
+        double measured = r.tokensPerSecond() / b.tokensPerSecond();
+        rows.add(new Row(g, alpha, c, expected, measured, measured / expected, steps[2 + g - s.minGamma()] / steps[1], r, b));
+        progress.accept(String.format("gamma %d: %.1f tokens/s against %.1f alone: %.2fx (expected %.2fx)", g,
+            r.tokensPerSecond(), b.tokensPerSecond(), measured, expected));
+        if (measured > best) {
+          best = measured;
+          bestGamma = g;
+        }
+        worst = Math.min(worst, measured / expected);
+      }
+      double base = Run.merge(baselines).tokensPerSecond();
+      LlamaInfo i1 = new LlamaInfo(shortName(s.system1()), s1.host().info().getParameterCount());
+      LlamaInfo i2 = new LlamaInfo(shortName(s.system2()), s2.host().info().getParameterCount());
+      return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.prompts(), s.maxTokens(), s.repeats(),
+          steps[0] / 1e6, steps[1] / 1e6, c, base, rows, best, bestGamma, worst, best >= 1.5, worst >= 0.85);
     }
   }
 

@@ -1,17 +1,13 @@
 package dev.fsgen.cli;
 
-import dev.fsgen.orchestrator.OrchestratorLimits;
-import dev.fsgen.orchestrator.OrchestratorServer;
-import dev.fsgen.service.HostLimits;
+import dev.fsgen.bench.LoopbackServices;
+import dev.fsgen.orchestrator.RouterFile;
+import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import dev.fsgen.service.ModelServerOptions;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -33,7 +29,7 @@ public final class DemoCommand implements Callable<Integer> {
   Path system2;
 
   @Option(names = "--system1-extra-model", description = "More models for System 1 to host, as name=DIR (repeatable): proxy tuning's tuned and base models.")
-  java.util.List<String> system1Extra;
+  List<String> system1Extra;
 
   @Option(names = "--router-file", description = "A learned router (from 'fsgen router') for --strategy gated --router learned.")
   Path routerFile;
@@ -51,36 +47,28 @@ public final class DemoCommand implements Callable<Integer> {
   private static final Logger SERVICES_LOG = Logger.getLogger("dev.fsgen");
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     Path root = Cli.root();
     if (!verbose) SERVICES_LOG.setLevel(Level.WARNING); // the demo prints its own summary of the services
     long t0 = System.nanoTime();
-    dev.fsgen.service.ModelServerOptions hosted = new dev.fsgen.service.ModelServerOptions();
+    ModelServerOptions hosted = new ModelServerOptions();
     hosted.model = system1;
     hosted.extraModels = system1Extra;
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, hosted.models(root.resolve("models/system1")),
-            HostLimits.DEFAULT, System1Service::new);
-         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, system2 != null ? system2 : root.resolve("models/system2"),
-            HostLimits.DEFAULT, System2Service::new);
-         OrchestratorServer orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(),
-            "127.0.0.1:" + s2.port(), OrchestratorLimits.DEFAULT, Duration.ofSeconds(30),
-            routerFile == null ? null : dev.fsgen.orchestrator.RouterFile.read(routerFile))) {
+    try (LoopbackServices services = LoopbackServices.start(hosted.models(root.resolve("models/system1")),
+        system2 != null ? system2 : root.resolve("models/system2"), routerFile == null ? null : RouterFile.read(routerFile))) {
+      ModelServer s1 = services.system1;
+      ModelServer s2 = services.system2;
       if (!options.json) {
         System.err.printf("demo: System 1 (%s, %.1f M parameters) on :%d, System 2 (%s, %.1f M) on :%d, orchestrator on :%d;"
                 + " up in %.1f s%n", s1.host().info().getSource(), s1.host().info().getParameterCount() / 1e6, s1.port(),
-            s2.host().info().getSource(), s2.host().info().getParameterCount() / 1e6, s2.port(), orchestrator.port(),
+            s2.host().info().getSource(), s2.host().info().getParameterCount() / 1e6, s2.port(), services.orchestrator.port(),
             (System.nanoTime() - t0) / 1e9);
       }
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
-      try {
-        // until the JIT has compiled the decode path a token costs several times more
-        var stub = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(channel);
-        var request = options.request().toBuilder().setMaxTokens(48).clearSessionId().build();
-        for (int i = 0; i < warmup; i++) stub.generate(request).forEachRemaining(e -> {});
-        return GenerationPrinter.run(channel, options);
-      } finally {
-        channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-      }
+      // until the JIT has compiled the decode path a token costs several times more
+      var stub = OrchestratorGrpc.newBlockingStub(services.channel);
+      var request = options.request().toBuilder().setMaxTokens(48).clearSessionId().build();
+      for (int i = 0; i < warmup; i++) stub.generate(request).forEachRemaining(e -> {});
+      return GenerationPrinter.run(services.channel, options);
     }
   }
 }

@@ -68,6 +68,20 @@ public final class ModelServer implements AutoCloseable {
     return new ModelServer(server, ref);
   }
 
+  /** Starts a service as its flags and environment say; unset port and model take the service's defaults. */
+  public static ModelServer start(String name, ModelServerOptions o, int defaultPort, Path defaultModel,
+      Function<HostRef, BindableService> service) {
+    o.applyThreads();
+    return start(name, o.host, o.port != null ? o.port : defaultPort, o.models(defaultModel), o.limits(), service);
+  }
+
+  /** Serves in the foreground until the process is stopped; SIGTERM drains it gracefully. */
+  public void serveUntilStopped(String name) throws InterruptedException {
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, name + "-shutdown"));
+    System.err.println(name + ": serving on port " + port());
+    awaitTermination();
+  }
+
   public int port() {
     return server.port();
   }
@@ -75,10 +89,6 @@ public final class ModelServer implements AutoCloseable {
   /** The default model. */
   public ModelHost host() {
     return ref.get("");
-  }
-
-  public ModelHost host(String model) {
-    return ref.get(model);
   }
 
   public void awaitTermination() throws InterruptedException {

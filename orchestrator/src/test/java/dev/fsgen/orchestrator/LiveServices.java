@@ -11,7 +11,10 @@ import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import dev.fsgen.proto.model.v1.TokenIds;
+import dev.fsgen.tokenizer.TextTokenizer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,6 +30,8 @@ final class LiveServices implements AutoCloseable {
   final ManagedChannel channel;
   final ManagedChannel channel1;
   final ManagedChannel channel2;
+  /** The served tokenizer, for prompts given as token ids. */
+  final TextTokenizer tokenizer;
 
   LiveServices(HostLimits limits, OrchestratorLimits orchestratorLimits) {
     this(Map.of("default", ROOT.resolve("models/system1")), limits, orchestratorLimits);
@@ -41,6 +46,13 @@ final class LiveServices implements AutoCloseable {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
     channel1 = NettyChannelBuilder.forAddress("127.0.0.1", system1.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
     channel2 = NettyChannelBuilder.forAddress("127.0.0.1", system2.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
+    tokenizer = TextTokenizer.load(ROOT.resolve("models/system2"));
+  }
+
+  /** A request for {@code maxTokens} tokens after the prompt's token ids, past end-of-text. */
+  GenerateRequest.Builder request(String prompt, int maxTokens) {
+    return GenerateRequest.newBuilder().setTokens(TokenIds.newBuilder().addAllIds(
+        Arrays.stream(tokenizer.encode(prompt)).boxed().toList())).setMaxTokens(maxTokens).setIgnoreEos(true);
   }
 
   LiveServices() {
@@ -74,5 +86,6 @@ final class LiveServices implements AutoCloseable {
     orchestrator.close();
     system1.close();
     system2.close();
+    tokenizer.close();
   }
 }

@@ -15,13 +15,10 @@ import dev.fsgen.decoding.Strategy;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.grpc.Messages;
 import dev.fsgen.proto.decoding.v1.FinishReason;
-import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.Producer;
 import dev.fsgen.proto.decoding.v1.SingleModel.Builder;
-import dev.fsgen.proto.model.v1.TokenIds;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import dev.fsgen.tokenizer.TextTokenizer;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,14 +34,12 @@ class SpeculativeOverGrpcTest {
       "Science has shown that", "The team won the game", "On the other hand,", "A small boy came into the room");
 
   static LiveServices live;
-  static TextTokenizer tokenizer;
   static LlamaModel small;
   static LlamaModel large;
 
   @BeforeAll
   static void start() {
     live = new LiveServices();
-    tokenizer = TextTokenizer.load(LiveServices.ROOT.resolve("models/system2"));
     small = LlamaModel.load(LiveServices.ROOT.resolve("models/system1"));
     large = LlamaModel.load(LiveServices.ROOT.resolve("models/system2"));
   }
@@ -52,14 +47,8 @@ class SpeculativeOverGrpcTest {
   @AfterAll
   static void stop() {
     live.close();
-    tokenizer.close();
     small.close();
     large.close();
-  }
-
-  static GenerateRequest.Builder request(String prompt, int maxTokens) {
-    return GenerateRequest.newBuilder().setTokens(TokenIds.newBuilder().addAllIds(
-        java.util.Arrays.stream(tokenizer.encode(prompt)).boxed().toList())).setMaxTokens(maxTokens).setIgnoreEos(true);
   }
 
   static dev.fsgen.proto.decoding.v1.Strategy speculative(int gamma) {
@@ -81,8 +70,8 @@ class SpeculativeOverGrpcTest {
   void greedySpeculativeEqualsSystem2AloneTokenForToken() {
     double acceptance = 0;
     for (String p : PROMPTS) {
-      Generated alone = Generated.of(live.generate(request(p, 64).setStrategy(system2Only()).build()));
-      Generated spec = Generated.of(live.generate(request(p, 64).setStrategy(speculative(4)).build()));
+      Generated alone = Generated.of(live.generate(live.request(p, 64).setStrategy(system2Only()).build()));
+      Generated spec = Generated.of(live.generate(live.request(p, 64).setStrategy(speculative(4)).build()));
       assertArrayEquals(alone.ids(), spec.ids(), "prompt '" + p + "'");
       assertEquals(64, spec.ids().length);
       assertEquals(FinishReason.LENGTH, spec.summary().getFinishReason());
@@ -110,9 +99,9 @@ class SpeculativeOverGrpcTest {
         new Case(new SingleModel(SingleModel.Role.SYSTEM2), system2Only(), sampled));
     for (Case c : cases) {
       for (String p : PROMPTS.subList(0, 3)) {
-        int[] prompt = tokenizer.encode(p);
+        int[] prompt = live.tokenizer.encode(p);
         Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, -1), TokenSink.NONE);
-        Generated out = Generated.of(live.generate(request(p, 40).setStrategy(c.wire()).setSeed(7)
+        Generated out = Generated.of(live.generate(live.request(p, 40).setStrategy(c.wire()).setSeed(7)
             .setSampling(Messages.sampling(c.sampling())).build()));
         String what = c.strategy().name() + " " + c.sampling() + " '" + p + "'";
         assertArrayEquals(in.tokens(), out.ids(), what);

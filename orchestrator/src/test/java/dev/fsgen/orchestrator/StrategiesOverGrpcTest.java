@@ -20,14 +20,11 @@ import dev.fsgen.grpc.Messages;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.ProxyTuning;
 import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.model.v1.TokenIds;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.service.HostLimits;
-import dev.fsgen.tokenizer.TextTokenizer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +39,6 @@ import org.junit.jupiter.api.Test;
  */
 class StrategiesOverGrpcTest {
   static LiveServices live;
-  static TextTokenizer tokenizer;
   static LlamaModel small;
   static LlamaModel large;
 
@@ -50,7 +46,6 @@ class StrategiesOverGrpcTest {
   static void start() {
     live = new LiveServices(Map.of("default", LiveServices.ROOT.resolve("models/system1"), "copy",
         LiveServices.ROOT.resolve("models/system1")), HostLimits.DEFAULT, OrchestratorLimits.DEFAULT);
-    tokenizer = TextTokenizer.load(LiveServices.ROOT.resolve("models/system2"));
     small = LlamaModel.load(LiveServices.ROOT.resolve("models/system1"));
     large = LlamaModel.load(LiveServices.ROOT.resolve("models/system2"));
   }
@@ -58,14 +53,12 @@ class StrategiesOverGrpcTest {
   @AfterAll
   static void stop() {
     live.close();
-    tokenizer.close();
     small.close();
     large.close();
   }
 
   static GenerateRequest.Builder request(String prompt, int maxTokens, dev.fsgen.proto.decoding.v1.Strategy s) {
-    return GenerateRequest.newBuilder().setTokens(TokenIds.newBuilder().addAllIds(
-        Arrays.stream(tokenizer.encode(prompt)).boxed().toList())).setMaxTokens(maxTokens).setIgnoreEos(true).setStrategy(s);
+    return live.request(prompt, maxTokens).setStrategy(s);
   }
 
   static dev.fsgen.proto.decoding.v1.Strategy contrastive(dev.fsgen.proto.decoding.v1.Contrastive.Form form, double beta) {
@@ -117,7 +110,7 @@ class StrategiesOverGrpcTest {
     for (Case c : cases) {
       for (SamplingParams sp : List.of(SamplingParams.GREEDY, sampled)) {
         String p = SpeculativeOverGrpcTest.PROMPTS.get(5);
-        Outcome in = c.strategy().run(local, tokenizer.encode(p), new DecodeRequest(24, sp, 11, -1), TokenSink.NONE);
+        Outcome in = c.strategy().run(local, live.tokenizer.encode(p), new DecodeRequest(24, sp, 11, -1), TokenSink.NONE);
         Generated out = Generated.of(live.generate(request(p, 24, c.wire()).setSeed(11).setSampling(Messages.sampling(sp)).build()));
         String what = c.strategy().name() + " " + sp;
         assertArrayEquals(in.tokens(), out.ids(), what);

@@ -17,18 +17,11 @@ public final class System1Main implements Callable<Integer> {
   @Mixin
   public ModelServerOptions options = new ModelServerOptions();
 
-  public static ModelServer start(ModelServerOptions o, Path root) {
-    o.applyThreads();
-    return ModelServer.start("system1", o.host, o.port != null ? o.port : DEFAULT_PORT, o.models(root.resolve("models/system1")),
-        o.limits(), System1Service::new);
-  }
-
   @Override
   public Integer call() throws InterruptedException {
-    ModelServer server = start(options, Path.of(System.getProperty("fsgen.root", ".")));
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "system1-shutdown"));
-    System.err.println("system1: serving on port " + server.port());
-    server.awaitTermination();
+    Path root = Path.of(System.getProperty("fsgen.root", "."));
+    ModelServer.start("system1", options, DEFAULT_PORT, root.resolve("models/system1"), System1Service::new)
+        .serveUntilStopped("system1");
     return 0;
   }
 

@@ -17,18 +17,11 @@ public final class System2Main implements Callable<Integer> {
   @Mixin
   public ModelServerOptions options = new ModelServerOptions();
 
-  public static ModelServer start(ModelServerOptions o, Path root) {
-    o.applyThreads();
-    return ModelServer.start("system2", o.host, o.port != null ? o.port : DEFAULT_PORT, o.models(root.resolve("models/system2")),
-        o.limits(), System2Service::new);
-  }
-
   @Override
   public Integer call() throws InterruptedException {
-    ModelServer server = start(options, Path.of(System.getProperty("fsgen.root", ".")));
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "system2-shutdown"));
-    System.err.println("system2: serving on port " + server.port());
-    server.awaitTermination();
+    Path root = Path.of(System.getProperty("fsgen.root", "."));
+    ModelServer.start("system2", options, DEFAULT_PORT, root.resolve("models/system2"), System2Service::new)
+        .serveUntilStopped("system2");
     return 0;
   }
 
