@@ -35,6 +35,9 @@ public final class EvalStrategiesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (problems < 1) throw new IllegalArgumentException("--problems must be at least 1, got " + problems);
+    if (windows < 1) throw new IllegalArgumentException("--windows must be at least 1, got " + windows);
+    if (!(alpha > 0)) throw new IllegalArgumentException("--alpha must be > 0, got " + alpha);
     Path root = Cli.root();
     Path dir = family != null ? family : root.resolve("work/family");
     DataLayout layout = new DataLayout(data != null ? data : root.resolve("data"));

@@ -24,6 +24,12 @@ public final class GenerateCommand implements Callable<Integer> {
     ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
     try {
       return GenerationPrinter.run(channel, options);
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+        throw new IllegalStateException("no orchestrator answers at " + target + " (start one with ./fsgen serve orchestrator,"
+            + " or run ./fsgen demo): " + e.getMessage(), e);
+      }
+      throw e;
     } finally {
       channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
     }
