@@ -43,7 +43,7 @@ public final class StrategyEval {
 
   public record PerplexityRow(String model, double kjvPerplexity) {}
 
-  public record AccuracyRow(String strategy, double accuracy, double twoDigitAccuracy, double system2Share,
+  public record AccuracyRow(String strategy, double accuracy, double system2Share,
       double collaborationFrequency, int problems) {}
 
   /** Perplexity on KJV validation text of the four models of proxy tuning. */
@@ -125,23 +125,17 @@ public final class StrategyEval {
       DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0, tokenizer.eosId());
       List<AccuracyRow> rows = new ArrayList<>();
       for (Strategy strategy : strategies) {
-        int correct = 0, shortTotal = 0, shortCorrect = 0, tokens = 0;
+        int correct = 0, tokens = 0;
         double bySystem2 = 0, differing = 0;
         for (int i = 0; i < n; i++) {
           ArithmeticProblem p = test.get(i);
           Outcome o = strategy.run(pair, tokenizer.encode(context + p.prompt()), request, TokenSink.NONE);
-          boolean ok = p.isExactMatch(tokenizer.decode(o.tokens(), true));
-          if (ok) correct++;
-          if (p.a() < 100 && p.b() < 100) {
-            shortTotal++;
-            if (ok) shortCorrect++;
-          }
+          if (p.isExactMatch(tokenizer.decode(o.tokens(), true))) correct++;
           tokens += o.tokens().length;
           bySystem2 += o.system2TokenShare() * o.tokens().length;
           differing += Double.isNaN(o.collaborationFrequency()) ? Double.NaN : o.collaborationFrequency() * o.tokens().length;
         }
-        rows.add(new AccuracyRow(strategy.name(), (double) correct / n, shortTotal == 0 ? Double.NaN : (double) shortCorrect / shortTotal,
-            bySystem2 / tokens, differing / tokens, n));
+        rows.add(new AccuracyRow(strategy.name(), (double) correct / n, bySystem2 / tokens, differing / tokens, n));
         progress.accept(String.format(Locale.ROOT, "arithmetic: %s %.1f%%", strategy.name(), 100.0 * correct / n));
       }
       return rows;
@@ -161,10 +155,9 @@ public final class StrategyEval {
           + " large model tuned itself (in log-perplexity).%n%n", 100 * (Math.log(base) - Math.log(tuned)) / (Math.log(base) - Math.log(oracle))));
     }
     b.append("### Arithmetic: exact match, greedy, 4 solved problems as context (" + pair + ")\n\n");
-    b.append("| strategy | exact match | operands ≤ 2 digits | System 2 token share | collaboration frequency |\n|---|---:|---:|---:|---:|\n");
+    b.append("| strategy | exact match | System 2 token share | collaboration frequency |\n|---|---:|---:|---:|\n");
     for (AccuracyRow r : arithmetic) {
-      b.append(String.format(Locale.ROOT, "| %s | %.1f%% | %.1f%% | %.1f%% | %s |%n", r.strategy(), 100 * r.accuracy(),
-          100 * r.twoDigitAccuracy(), 100 * r.system2Share(),
+      b.append(String.format(Locale.ROOT, "| %s | %.1f%% | %.1f%% | %s |%n", r.strategy(), 100 * r.accuracy(), 100 * r.system2Share(),
           Double.isNaN(r.collaborationFrequency()) ? "—" : String.format(Locale.ROOT, "%.1f%%", 100 * r.collaborationFrequency())));
     }
     return b.toString();

@@ -51,13 +51,16 @@ public final class DataCommand implements Callable<Integer> {
   @Option(names = "--vocab", defaultValue = "4096", description = "Tokenizer vocabulary size, special token included (default: ${DEFAULT-VALUE}).")
   int vocab;
 
-  @Option(names = "--arith-train", defaultValue = "200000", description = "Arithmetic training problems (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--arith-max-digits", defaultValue = "2", description = "Digits of the largest arithmetic operand (default: ${DEFAULT-VALUE}).")
+  int arithMaxDigits;
+
+  @Option(names = "--arith-train", defaultValue = "13050", description = "Arithmetic training problems; the default is every two-digit problem not held out (default: ${DEFAULT-VALUE}).")
   int arithTrain;
 
-  @Option(names = "--arith-val", defaultValue = "2000", description = "Arithmetic validation problems (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--arith-val", defaultValue = "1000", description = "Arithmetic validation problems (default: ${DEFAULT-VALUE}).")
   int arithVal;
 
-  @Option(names = "--arith-test", defaultValue = "2000", description = "Arithmetic test problems (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--arith-test", defaultValue = "1000", description = "Arithmetic test problems (default: ${DEFAULT-VALUE}).")
   int arithTest;
 
   @Option(names = "--skip-fetch", description = "Do not run scripts/fetch-data.sh; use what is in --raw.")
@@ -80,7 +83,7 @@ public final class DataCommand implements Callable<Integer> {
     if (!skipFetch) fetch(root.resolve("scripts/fetch-data.sh"), rawDir, err);
 
     DataPreparer.Options options = new DataPreparer.Options(
-        rawDir, outDir, seed, arithTrain, arithVal, arithTest, ArithmeticGenerator.DEFAULT_MAX_DIGITS,
+        rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits,
         DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE);
     err.println("data: preparing splits (seed " + seed + ") in " + outDir);
     DataPreparer.Result prepared = DataPreparer.prepare(options, line -> err.println("data: " + line));

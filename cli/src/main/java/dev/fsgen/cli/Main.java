@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       FamilyCommand.class,
       ConvertCommand.class,
       BenchCommand.class,
+      StudyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

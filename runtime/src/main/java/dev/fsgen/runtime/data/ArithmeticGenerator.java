@@ -7,16 +7,21 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Generates the arithmetic task: each operand has 1 to {@code maxDigits} digits (the digit count is
- * drawn first, so short and long numbers are equally common), the operator is {@code +} or
- * {@code -} with equal chance, and subtraction puts the larger operand first.
+ * Generates the arithmetic task: each operand is uniform over 0 to 10^{@code maxDigits} − 1, the
+ * operator is {@code +} or {@code -} with equal chance, and subtraction puts the larger operand first.
+ *
+ * <p>The default is two-digit operands: 15,050 distinct problems, few enough that the training split
+ * can hold every problem not held out, so that what the models are scored on is whether they learned
+ * the addition and subtraction tables with carries. With up to four digits the models of the family
+ * (0.16–11 M parameters, ~2 M arithmetic training tokens) stayed below 5% exact match at every
+ * size, so the task could not tell the sizes apart.
  *
  * <p>Every problem (a, op, b) occurs at most once across all three splits. Test is drawn first, then
  * validation, then training, each from its own seeded stream, so the evaluation sets do not change
  * when the training set is made larger or smaller.
  */
 public final class ArithmeticGenerator {
-  public static final int DEFAULT_MAX_DIGITS = 4;
+  public static final int DEFAULT_MAX_DIGITS = 2;
 
   /** The three splits, in generation order within each. */
   public record ArithmeticSplits(List<ArithmeticProblem> train, List<ArithmeticProblem> val, List<ArithmeticProblem> test) {
@@ -50,11 +55,11 @@ public final class ArithmeticGenerator {
 
   public ArithmeticSplits generate(int trainCount, int valCount, int testCount) {
     if (trainCount < 0 || valCount < 0 || testCount < 0) throw new IllegalArgumentException("split sizes must be >= 0");
-    double space = 2 * Math.pow(10, 2.0 * maxDigits);
-    if (trainCount + valCount + testCount > space / 4) {
+    long asked = (long) trainCount + valCount + testCount;
+    if (asked > distinctProblems()) {
       throw new IllegalArgumentException(
-          "%d problems asked for but %d-digit operands give only about %.0f distinct ones".formatted(
-              trainCount + valCount + testCount, maxDigits, space));
+          "%d problems asked for but operands of up to %d digits give only %d distinct ones".formatted(
+              asked, maxDigits, distinctProblems()));
     }
     Set<ArithmeticProblem> used = new HashSet<>();
     List<ArithmeticProblem> test = draw(Split.TEST, testCount, used);
@@ -63,11 +68,19 @@ public final class ArithmeticGenerator {
     return new ArithmeticSplits(train, val, test);
   }
 
+  /** How many distinct problems there are: every (a, b) for {@code +}, and a ≥ b for {@code -}. */
+  public long distinctProblems() {
+    double n = Math.pow(10, maxDigits);
+    double count = n * n + n * (n + 1) / 2;
+    return count > Long.MAX_VALUE ? Long.MAX_VALUE : (long) count;
+  }
+
   private List<ArithmeticProblem> draw(Split split, int count, Set<ArithmeticProblem> used) {
     SplittableRandom random = new SplittableRandom(SeededHash.of(seed, "arith/" + split.fileStem()));
     List<ArithmeticProblem> out = new ArrayList<>(count);
     long attempts = 0;
     while (out.size() < count) {
+      // Drawing every remaining problem is a coupon collector: about n·ln(n) draws, far below this.
       if (++attempts > 100L * count + 1000) {
         throw new IllegalStateException("could not draw %d distinct problems for %s".formatted(count, split.fileStem()));
       }
@@ -91,9 +104,7 @@ public final class ArithmeticGenerator {
   }
 
   private long operand(SplittableRandom random) {
-    int digits = 1 + random.nextInt(maxDigits);
-    long low = digits == 1 ? 0 : pow10(digits - 1);
-    return low + random.nextLong(pow10(digits) - low);
+    return random.nextLong(pow10(maxDigits));
   }
 
   private static long pow10(int n) {

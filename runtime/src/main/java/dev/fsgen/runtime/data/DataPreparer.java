@@ -36,9 +36,10 @@ import java.util.function.Consumer;
  */
 public final class DataPreparer {
   public static final long DEFAULT_SEED = 1234;
-  public static final int DEFAULT_ARITH_TRAIN = 200_000;
-  public static final int DEFAULT_ARITH_VAL = 2_000;
-  public static final int DEFAULT_ARITH_TEST = 2_000;
+  public static final int DEFAULT_ARITH_VAL = 1_000;
+  public static final int DEFAULT_ARITH_TEST = 1_000;
+  /** Every two-digit problem not held out for validation or test: 15,050 − 2,000. */
+  public static final int DEFAULT_ARITH_TRAIN = 13_050;
   public static final double DEFAULT_VAL_SHARE = 0.05;
   public static final double DEFAULT_TEST_SHARE = 0.05;
 

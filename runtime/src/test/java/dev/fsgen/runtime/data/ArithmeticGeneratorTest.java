@@ -2,6 +2,7 @@ package dev.fsgen.runtime.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fsgen.runtime.data.ArithmeticGenerator.ArithmeticSplits;
@@ -20,8 +21,21 @@ class ArithmeticGeneratorTest {
   }
 
   @Test
+  void theDefaultSplitsHoldEveryTwoDigitProblemOnce() {
+    ArithmeticGenerator generator = new ArithmeticGenerator(1234);
+    assertEquals(100 * 100 + 100 * 101 / 2, generator.distinctProblems());
+    ArithmeticSplits s = generator.generate(13_050, 1_000, 1_000);
+    Set<ArithmeticProblem> all = new HashSet<>();
+    for (Split split : Split.values()) all.addAll(s.get(split));
+    assertEquals(15_050, all.size());
+    for (ArithmeticProblem p : all) assertTrue(p.a() <= 99 && p.b() <= 99 && p.result() >= 0, p.line());
+    IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> generator.generate(13_051, 1_000, 1_000));
+    assertTrue(tooMany.getMessage().contains("15050 distinct"), tooMany.getMessage());
+  }
+
+  @Test
   void noProblemIsInTwoSplitsOrTwice() {
-    ArithmeticSplits s = new ArithmeticGenerator(1234).generate(20000, 2000, 2000);
+    ArithmeticSplits s = new ArithmeticGenerator(1234, 4).generate(20000, 2000, 2000);
     assertEquals(20000, s.train().size());
     assertEquals(2000, s.val().size());
     assertEquals(2000, s.test().size());
@@ -32,15 +46,15 @@ class ArithmeticGeneratorTest {
 
   @Test
   void evaluationSetsDoNotDependOnTrainingSize() {
-    ArithmeticSplits small = new ArithmeticGenerator(5).generate(100, 500, 500);
-    ArithmeticSplits large = new ArithmeticGenerator(5).generate(30000, 500, 500);
+    ArithmeticSplits small = new ArithmeticGenerator(5, 4).generate(100, 500, 500);
+    ArithmeticSplits large = new ArithmeticGenerator(5, 4).generate(30000, 500, 500);
     assertEquals(small.val(), large.val());
     assertEquals(small.test(), large.test());
   }
 
   @Test
-  void operandsHaveOneToFourDigitsAndResultsAreNonNegative() {
-    List<ArithmeticProblem> train = new ArithmeticGenerator(3).generate(20000, 0, 0).train();
+  void operandsAreUniformBelowTheDigitLimitAndResultsAreNonNegative() {
+    List<ArithmeticProblem> train = new ArithmeticGenerator(3, 4).generate(20000, 0, 0).train();
     Set<Integer> digitCounts = new HashSet<>();
     int subtractions = 0;
     for (ArithmeticProblem p : train) {
@@ -50,7 +64,7 @@ class ArithmeticGeneratorTest {
       if (p.op() == '-') subtractions++;
       assertEquals(p, ArithmeticProblem.parse(p.line()));
     }
-    assertEquals(Set.of(1, 2, 3, 4), digitCounts);
+    assertEquals(Set.of(1, 2, 3, 4), digitCounts); // uniform: ~90% have four digits, but all lengths occur
     assertTrue(subtractions > 9000 && subtractions < 11000, "subtractions: " + subtractions);
   }
 }

@@ -1,0 +1,124 @@
+package dev.fsgen.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.study.FamilyModels;
+import dev.fsgen.study.PromptSet;
+import dev.fsgen.study.Report;
+import dev.fsgen.study.StudyRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fsgen study}: the FS-GEN study on the model family, as a report with plots. Resumable:
+ * every finished measurement is kept in the work directory, and a rerun continues from there.
+ */
+@Command(name = "study", mixinStandardHelpOptions = true,
+    description = {"Reproduce the FS-GEN study on the model family: collaboration frequency per method and pair, the scaling law,",
+        "where interventions fall, System 1's uncertainty, and the cost/quality trade-off of gated handoff; writes a Markdown",
+        "report with PNG plots and CSV data. Resumable: rerun the same command after an interruption.",
+        "--quick runs a small version on the bundled default pair (about a minute)."})
+public final class StudyCommand implements Callable<Integer> {
+  @Option(names = "--quick", description = "Few prompts, three thresholds per router, the bundled pair unless --family is given.")
+  boolean quick;
+
+  @Option(names = "--family", description = "Directory of model directories (./fsgen family). Default: <root>/work/family; with --quick, the bundled pair.")
+  Path family;
+
+  @Option(names = "--data", description = "Prepared data directory (./fsgen data). Default: <root>/data.")
+  Path data;
+
+  @Option(names = "--out", description = "Where the report goes. Default: <root>/docs/study; with --quick, <root>/work/study-quick/report.")
+  Path out;
+
+  @Option(names = "--work", description = "Where measurements are kept for resuming. Default: <root>/work/study (or work/study-quick).")
+  Path work;
+
+  @Option(names = "--prompts", description = "Prose and Bible prompts each. Default: 24 (--quick: 3).")
+  Integer prompts;
+
+  @Option(names = "--prompt-tokens", description = "Tokens of each text prompt. Default: 32 (--quick: 24).")
+  Integer promptTokens;
+
+  @Option(names = "--tokens", description = "Tokens generated per text prompt. Default: 48 (--quick: 16).")
+  Integer tokens;
+
+  @Option(names = "--problems", description = "Arithmetic problems. Default: 200 (--quick: 20).")
+  Integer problems;
+
+  @Option(names = "--fresh", description = "Discard saved measurements and start over.")
+  boolean fresh;
+
+  @Override
+  public Integer call() throws Exception {
+    long start = System.nanoTime();
+    Path root = Cli.root();
+    PromptSet.Sizes sizes = new PromptSet.Sizes(
+        pick(prompts, 24, 3, "--prompts"), pick(promptTokens, 32, 24, "--prompt-tokens"), pick(tokens, 48, 16, "--tokens"), pick(problems, 200, 20, "--problems"));
+    DataLayout layout = new DataLayout(data != null ? data : root.resolve("data"));
+    Path workDir = work != null ? work : root.resolve(quick ? "work/study-quick" : "work/study");
+    Path outDir = out != null ? out : (quick ? workDir.resolve("report") : root.resolve("docs/study"));
+    try (FamilyModels models = family != null || !quick
+        ? FamilyModels.scan(family != null ? family : root.resolve("work/family"))
+        : FamilyModels.pair(root.resolve("models/system1"), root.resolve("models/system2"))) {
+      if (fresh) deleteTree(workDir);
+      checkWorkDir(workDir, settings(models, sizes));
+      System.err.printf("study: %d models, %d pairs; measurements kept in %s%n", models.general().size(), models.pairs().size(), workDir);
+      StudyRunner.Results results = new StudyRunner(models, new StudyRunner.Options(layout, workDir, sizes, quick), System.err::println).run();
+      double wall = (System.nanoTime() - start) / 1e9;
+      Report.write(outDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, wall), results);
+      System.err.printf("study: report written to %s (%.1f min)%n", outDir.resolve("README.md"), wall / 60);
+    }
+    return 0;
+  }
+
+  private int pick(Integer given, int full, int small, String name) {
+    int v = given != null ? given : quick ? small : full;
+    if (v < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
+    return v;
+  }
+
+  /** What the saved measurements depend on: the prompt sizes and every model's weights. */
+  private Map<String, Object> settings(FamilyModels models, PromptSet.Sizes sizes) throws IOException {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("sizes", sizes.toString());
+    s.put("quick", quick);
+    for (FamilyModels.Pair p : models.pairs()) {
+      for (FamilyModels.Member m : new FamilyModels.Member[] {p.small(), p.large(), p.smallTuned()}) {
+        if (m == null) continue;
+        Path w = m.dir().resolve("model.safetensors");
+        s.put(m.name(), Files.size(w) + "@" + Files.getLastModifiedTime(w).toMillis());
+      }
+    }
+    return s;
+  }
+
+  private static void checkWorkDir(Path workDir, Map<String, Object> settings) throws IOException {
+    Path file = workDir.resolve("settings.json");
+    String json = new GsonBuilder().setPrettyPrinting().create().toJson(settings) + "\n";
+    if (Files.exists(file)) {
+      if (!Files.readString(file).equals(json)) {
+        throw new IllegalArgumentException(workDir + " holds measurements made with other models or prompt sizes (" + file
+            + "); pass --fresh to discard them, or --work for another directory");
+      }
+      return;
+    }
+    Files.createDirectories(workDir);
+    Files.writeString(file, json);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
+  }
+}

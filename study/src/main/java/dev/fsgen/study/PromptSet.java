@@ -1,0 +1,80 @@
+package dev.fsgen.study;
+
+import dev.fsgen.runtime.data.ArithmeticProblem;
+import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.runtime.data.Domain;
+import dev.fsgen.runtime.data.Split;
+import dev.fsgen.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The fixed prompts of the study, from the test splits that no model trained on.
+ *
+ * <ul>
+ *   <li>prose and Bible: the first {@code promptTokens} tokens of paragraphs (Brown) or chapters (KJV)
+ *       taken at even intervals through the test split, each continued for {@code textTokens} tokens;
+ *   <li>arithmetic: four solved validation problems, then a test problem; the answer ends at the
+ *       newline, so every measured token is a token of the answer.
+ * </ul>
+ */
+public final class PromptSet {
+  public static final int SHOTS = 4;
+  /** A two-digit answer is at most three digits, then the newline; one spare. */
+  public static final int ANSWER_TOKENS = 5;
+
+  /** @param problems arithmetic problems (the first of the test split) */
+  public record Sizes(int textPrompts, int promptTokens, int textTokens, int problems) {
+    public Sizes {
+      if (textPrompts < 1 || promptTokens < 1 || textTokens < 1 || problems < 1) {
+        throw new IllegalArgumentException("prompt set sizes must be >= 1: " + this);
+      }
+    }
+  }
+
+  private PromptSet() {}
+
+  public static List<Prompt> build(StudyDomain domain, DataLayout data, TextTokenizer tokenizer, Sizes sizes) throws IOException {
+    return switch (domain) {
+      case PROSE -> text(domain, data.readLines(Domain.BROWN, Split.TEST), tokenizer, sizes);
+      case BIBLE -> text(domain, data.readLines(Domain.KJV, Split.TEST), tokenizer, sizes);
+      case ARITHMETIC -> arithmetic(data, tokenizer, sizes);
+    };
+  }
+
+  private static List<Prompt> text(StudyDomain domain, List<String> lines, TextTokenizer tokenizer, Sizes sizes) {
+    List<int[]> usable = new ArrayList<>();
+    for (String line : lines) {
+      int[] ids = tokenizer.encode(line);
+      // long enough that the model continues real text, not the start of the next document
+      if (ids.length >= sizes.promptTokens() + sizes.textTokens()) usable.add(Arrays.copyOf(ids, sizes.promptTokens()));
+    }
+    if (usable.size() < sizes.textPrompts()) {
+      throw new IllegalArgumentException("%s test split has %d passages of %d+ tokens, %d asked for".formatted(
+          domain.id, usable.size(), sizes.promptTokens() + sizes.textTokens(), sizes.textPrompts()));
+    }
+    List<Prompt> prompts = new ArrayList<>();
+    for (int i = 0; i < sizes.textPrompts(); i++) {
+      int at = (int) ((long) i * usable.size() / sizes.textPrompts()); // spread over the split
+      prompts.add(new Prompt(domain, i, usable.get(at), sizes.textTokens(), tokenizer.eosId(), null));
+    }
+    return prompts;
+  }
+
+  private static List<Prompt> arithmetic(DataLayout data, TextTokenizer tokenizer, Sizes sizes) throws IOException {
+    StringBuilder context = new StringBuilder();
+    for (ArithmeticProblem p : data.readProblems(Split.VAL).subList(0, SHOTS)) context.append(p.line()).append('\n');
+    List<ArithmeticProblem> test = data.readProblems(Split.TEST);
+    if (test.size() < sizes.problems()) throw new IllegalArgumentException("arithmetic test split has " + test.size() + " problems, " + sizes.problems() + " asked for");
+    int[] newline = tokenizer.encode("\n");
+    int stop = newline.length == 1 ? newline[0] : tokenizer.eosId();
+    List<Prompt> prompts = new ArrayList<>();
+    for (int i = 0; i < sizes.problems(); i++) {
+      ArithmeticProblem p = test.get(i);
+      prompts.add(new Prompt(StudyDomain.ARITHMETIC, i, tokenizer.encode(context + p.prompt()), ANSWER_TOKENS, stop, p));
+    }
+    return prompts;
+  }
+}

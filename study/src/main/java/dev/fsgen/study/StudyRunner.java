@@ -1,0 +1,232 @@
+package dev.fsgen.study;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.fsgen.decoding.DecodeRequest;
+import dev.fsgen.decoding.Gated;
+import dev.fsgen.decoding.ModelPair;
+import dev.fsgen.decoding.Outcome;
+import dev.fsgen.decoding.Producer;
+import dev.fsgen.decoding.RouterFit;
+import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.decoding.TokenSink;
+import dev.fsgen.decoding.Uncertainty;
+import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs the study's measurements: every method on every pair and prompt set, then the router sweep
+ * on the pairs with the largest model. Each finished measurement is saved under the work directory
+ * as it completes, so an interrupted run picks up where it stopped; the same options give the same
+ * results (greedy decoding throughout).
+ */
+public final class StudyRunner {
+  /**
+   * @param quick fewer thresholds in the sweep
+   */
+  public record Options(DataLayout data, Path workDir, PromptSet.Sizes sizes, boolean quick) {}
+
+  public record Results(List<UnitResult> units, List<SweepResult> sweep) {}
+
+  /** One measurement: where it is saved, its estimated cost (for the ETA), and what runs it (returning a progress message). */
+  private record Task(Path file, double cost, Measurement run) {}
+
+  private interface Measurement {
+    String run() throws IOException;
+  }
+
+  private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+
+  private final FamilyModels family;
+  private final Options options;
+  private final Consumer<String> log;
+
+  public StudyRunner(FamilyModels family, Options options, Consumer<String> log) {
+    this.family = family;
+    this.options = options;
+    this.log = log;
+  }
+
+  public Results run() throws IOException {
+    Map<StudyDomain, List<Prompt>> prompts = new EnumMap<>(StudyDomain.class);
+    try (TextTokenizer tokenizer = family.tokenizer()) {
+      for (StudyDomain d : StudyDomain.values()) prompts.put(d, PromptSet.build(d, options.data(), tokenizer, options.sizes()));
+      List<Task> tasks = plan(prompts, tokenizer);
+      double total = tasks.stream().mapToDouble(Task::cost).sum();
+      Progress progress = new Progress(total, tasks.size(), log);
+      for (Task t : tasks) {
+        if (Files.exists(t.file())) {
+          progress.skipped(t.cost());
+        } else {
+          progress.finished(t.cost(), t.run().run());
+        }
+      }
+    }
+    List<UnitResult> units = new ArrayList<>();
+    List<SweepResult> sweep = new ArrayList<>();
+    for (FamilyModels.Pair pair : family.pairs()) {
+      for (StudyDomain d : StudyDomain.values()) {
+        for (Method m : methods(pair, d)) units.add(read(unitFile(pair, d, m), UnitResult.class));
+      }
+    }
+    for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+      for (RouterSweep r : RouterSweep.values()) {
+        for (double th : r.thresholds(options.quick())) sweep.add(read(sweepFile(pair, r, th), SweepResult.class));
+      }
+    }
+    return new Results(units, sweep);
+  }
+
+  /** The methods measured for a pair on a domain: collaboration methods everywhere, accuracy baselines on arithmetic. */
+  static List<Method> methods(FamilyModels.Pair pair, StudyDomain domain) {
+    List<Method> out = new ArrayList<>();
+    for (Method m : Method.values()) {
+      if (m.needsTunedSmall() && pair.smallTuned() == null) continue;
+      if (m.collaboration || domain == StudyDomain.ARITHMETIC) out.add(m);
+    }
+    return out;
+  }
+
+  private List<Task> plan(Map<StudyDomain, List<Prompt>> prompts, TextTokenizer tokenizer) {
+    List<Task> tasks = new ArrayList<>();
+    for (FamilyModels.Pair pair : family.pairs()) {
+      for (StudyDomain d : StudyDomain.values()) {
+        for (Method m : methods(pair, d)) {
+          Path file = unitFile(pair, d, m);
+          tasks.add(new Task(file, cost(pair, prompts.get(d)), () -> {
+            UnitResult u = measure(pair, d, m, prompts.get(d), tokenizer);
+            write(file, u);
+            return String.format(Locale.ROOT, "%s %s %s: CF %.1f%%", pair.id(), d.id, m.id, 100 * u.collaborationFrequency());
+          }));
+        }
+      }
+    }
+    for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+      for (RouterSweep r : RouterSweep.values()) {
+        for (double th : r.thresholds(options.quick())) {
+          Path file = sweepFile(pair, r, th);
+          tasks.add(new Task(file, cost(pair, prompts.get(StudyDomain.ARITHMETIC)), () -> {
+            SweepResult s = sweep(pair, r, th, prompts.get(StudyDomain.ARITHMETIC), tokenizer);
+            write(file, s);
+            return String.format(Locale.ROOT, "%s sweep %s %s: accuracy %.1f%%, System 2 %.1f%%", pair.id(), r.label, th,
+                100 * s.accuracy(), 100 * s.system2Share());
+          }));
+        }
+      }
+    }
+    return tasks;
+  }
+
+  /** Relative cost for the ETA: both models run about once per prompt and generated token. */
+  private static double cost(FamilyModels.Pair pair, List<Prompt> prompts) {
+    double tokens = 0;
+    for (Prompt p : prompts) tokens += p.maxTokens() + p.tokens().length / 8.0; // a prefill token is much cheaper than a step
+    return tokens * (pair.large().parameters() + 2.0 * pair.small().parameters() + 1e6);
+  }
+
+  private ModelPair models(FamilyModels.Pair pair, Method m) {
+    if (m.needsTunedSmall()) {
+      return new ModelPair(family.model(pair.smallTuned()), family.model(pair.large()), family.model(pair.small()));
+    }
+    return new ModelPair(family.model(pair.small()), family.model(pair.large()));
+  }
+
+  private UnitResult measure(FamilyModels.Pair pair, StudyDomain domain, Method method, List<Prompt> prompts, TextTokenizer tokenizer) {
+    long start = System.nanoTime();
+    ModelPair models = models(pair, method);
+    int tokens = 0, scored = 0, differing = 0, drafted = 0, accepted = 0, corrections = 0, rounds = 0, bySystem2 = 0, correct = 0;
+    List<UnitResult.TokenRecord> records = new ArrayList<>();
+    List<String> outputs = domain == StudyDomain.ARITHMETIC ? new ArrayList<>() : null;
+    for (Prompt p : prompts) {
+      Outcome o = method.strategy.run(models, p.tokens(), request(p), TokenSink.NONE);
+      int n = o.tokens().length;
+      tokens += n;
+      scored += o.scored();
+      differing += o.differing();
+      drafted += o.drafted();
+      accepted += o.accepted();
+      rounds += o.system2Calls();
+      for (int i = 0; i < n; i++) {
+        boolean correction = o.producers()[i] == Producer.SYSTEM2_CORRECTION;
+        if (correction) corrections++;
+        if (o.producers()[i].bySystem2()) bySystem2++;
+        int choice = o.system1Choices()[i];
+        boolean intervened = choice >= 0 ? choice != o.tokens()[i] : correction;
+        Uncertainty u = o.uncertainty()[i];
+        records.add(u == null
+            ? new UnitResult.TokenRecord(p.index(), i, n, intervened, Double.NaN, Double.NaN, Double.NaN, null)
+            : new UnitResult.TokenRecord(p.index(), i, n, intervened, u.entropy(), u.top1(), u.margin(),
+                method == Method.ORACLE ? u.topK() : null));
+      }
+      if (outputs != null) {
+        String answer = tokenizer.decode(o.tokens(), true);
+        outputs.add(answer);
+        if (p.problem().isExactMatch(answer)) correct++;
+      }
+    }
+    return new UnitResult(pair.id(), pair.small().name(), pair.large().name(), pair.small().parameters(), pair.large().parameters(),
+        domain.id, method.id, prompts.size(), tokens, scored, differing, drafted, accepted, corrections, rounds, bySystem2, correct,
+        (System.nanoTime() - start) / 1e9, records, outputs);
+  }
+
+  private SweepResult sweep(FamilyModels.Pair pair, RouterSweep router, double threshold, List<Prompt> prompts, TextTokenizer tokenizer)
+      throws IOException {
+    long start = System.nanoTime();
+    RouterFit.Result learned = null;
+    if (router == RouterSweep.LEARNED) {
+      learned = RouterSweep.fitLearned(List.of(
+          read(unitFile(pair, StudyDomain.PROSE, Method.ORACLE), UnitResult.class),
+          read(unitFile(pair, StudyDomain.BIBLE, Method.ORACLE), UnitResult.class)));
+    }
+    // System 2 alone's answers: the oracle's output is System 2's greedy generation
+    List<String> reference = read(unitFile(pair, StudyDomain.ARITHMETIC, Method.ORACLE), UnitResult.class).outputs();
+    Gated gated = new Gated(router.router(threshold, learned), 1.0);
+    ModelPair models = models(pair, Method.ORACLE);
+    int correct = 0, agreeing = 0;
+    double tokens = 0, bySystem2 = 0;
+    for (int i = 0; i < prompts.size(); i++) {
+      Prompt p = prompts.get(i);
+      Outcome o = gated.run(models, p.tokens(), request(p), TokenSink.NONE);
+      String answer = tokenizer.decode(o.tokens(), true);
+      if (p.problem().isExactMatch(answer)) correct++;
+      if (answer.equals(reference.get(i))) agreeing++;
+      tokens += o.tokens().length;
+      bySystem2 += o.system2TokenShare() * o.tokens().length;
+    }
+    return new SweepResult(pair.id(), router.name(), threshold, prompts.size(), correct, agreeing,
+        tokens == 0 ? 0 : bySystem2 / tokens, (System.nanoTime() - start) / 1e9);
+  }
+
+  private static DecodeRequest request(Prompt p) {
+    return new DecodeRequest(p.maxTokens(), SamplingParams.GREEDY, 0, p.stopToken());
+  }
+
+  private Path unitFile(FamilyModels.Pair pair, StudyDomain d, Method m) {
+    return options.workDir().resolve("units").resolve(pair.key()).resolve(d.id + "-" + m.name().toLowerCase(Locale.ROOT) + ".json");
+  }
+
+  private Path sweepFile(FamilyModels.Pair pair, RouterSweep r, double threshold) {
+    return options.workDir().resolve("sweep").resolve(pair.key()).resolve(r.name().toLowerCase(Locale.ROOT) + "-" + threshold + ".json");
+  }
+
+  private static void write(Path file, Object value) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, GSON.toJson(value));
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static <T> T read(Path file, Class<T> type) throws IOException {
+    return GSON.fromJson(Files.readString(file), type);
+  }
+}

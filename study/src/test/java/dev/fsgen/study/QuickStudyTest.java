@@ -1,0 +1,114 @@
+package dev.fsgen.study;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.runtime.data.DataPreparer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The study end to end on the bundled pair and the real held-out data, at a small size: what
+ * {@code ./fsgen study --quick} runs. Needs the fetched corpora (as the other corpus tests do).
+ */
+class QuickStudyTest {
+  private static final Path ROOT = Path.of(System.getProperty("fsgen.root", ".."));
+  private static final PromptSet.Sizes SIZES = new PromptSet.Sizes(2, 16, 8, 12);
+
+  @TempDir static Path tmp;
+  static DataLayout data;
+
+  @BeforeAll
+  static void prepareData() throws Exception {
+    Path raw = ROOT.resolve("data/raw");
+    assumeTrue(Files.isRegularFile(raw.resolve("brown/CONTENTS")), "no fetched corpus at " + raw + " (scripts/fetch-data.sh)");
+    data = DataPreparer.prepare(DataPreparer.Options.defaults(raw, tmp.resolve("data")), m -> {}).layout();
+  }
+
+  private static FamilyModels bundled() {
+    return FamilyModels.pair(ROOT.resolve("models/system1"), ROOT.resolve("models/system2"));
+  }
+
+  @Test
+  void measuresReportsAndResumesWithoutRepeatingWork() throws Exception {
+    Path work = tmp.resolve("work");
+    StudyRunner.Results first;
+    List<String> log = new ArrayList<>();
+    try (FamilyModels models = bundled()) {
+      first = new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), log::add).run();
+    }
+    // oracle, contrastive, speculative on 3 domains + 3 arithmetic baselines; 4 routers × 3 thresholds
+    assertEquals(12, first.units().size());
+    assertEquals(12, first.sweep().size());
+    assertEquals(24, log.size(), "one progress line per measurement");
+
+    for (UnitResult u : first.units()) {
+      long intervened = u.records().stream().filter(UnitResult.TokenRecord::intervened).count();
+      assertEquals(u.tokens(), u.records().size());
+      if (!u.method().equals(Method.SPECULATIVE.id)) assertEquals(u.differing(), intervened, u.method() + " " + u.domain());
+      double cf = u.collaborationFrequency();
+      assertTrue(cf >= 0 && cf <= 1, u.method() + " CF " + cf);
+    }
+    // differential: greedy speculative decoding gives System 2's greedy answers (the oracle's output)
+    assertEquals(find(first, "arithmetic", Method.ORACLE).outputs(), find(first, "arithmetic", Method.SPECULATIVE).outputs());
+    // System 1 alone never hands a token to System 2
+    assertEquals(0, find(first, "arithmetic", Method.SYSTEM1_ONLY).system2Tokens());
+    for (SweepResult s : first.sweep()) assertTrue(s.system2Share() >= 0 && s.system2Share() <= 1, s.toString());
+
+    // a rerun finds every measurement saved and recomputes none
+    Map<Path, FileTime> before = times(work);
+    log.clear();
+    StudyRunner.Results again;
+    try (FamilyModels models = bundled()) {
+      again = new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), log::add).run();
+    }
+    assertEquals(List.of(), log);
+    assertEquals(before, times(work));
+    assertEquals(first.units().size(), again.units().size());
+    for (int i = 0; i < first.units().size(); i++) {
+      assertEquals(first.units().get(i).outputs(), again.units().get(i).outputs());
+      assertEquals(first.units().get(i).differing(), again.units().get(i).differing());
+    }
+
+    Path out = tmp.resolve("report");
+    Report.write(out, new Report.Setup(bundled().general(), SIZES, 1, true, 1.0), again);
+    String md = Files.readString(out.resolve("README.md"));
+    for (String section : List.of("## 1. Collaboration frequency", "## 2. Scaling law", "## 3. Where interventions fall",
+        "## 4. Uncertainty", "## 5. Cost and quality", "## 6. Side by side with FS-GEN")) {
+      assertTrue(md.contains(section), section);
+    }
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
+    for (String f : List.of("cf-vs-ratio-prose.png", "positions-oracle.png", "uncertainty-auroc.png", "tradeoff-accuracy-system1_system2.png")) {
+      byte[] head = new byte[4];
+      System.arraycopy(Files.readAllBytes(out.resolve(f)), 0, head, 0, 4);
+      assertArrayEquals(png, head, f);
+    }
+    List<String> units = Files.readAllLines(out.resolve("units.csv"));
+    assertEquals(1 + 12, units.size());
+    assertTrue(units.get(0).startsWith("pair,small,large"));
+  }
+
+  private static UnitResult find(StudyRunner.Results r, String domain, Method m) {
+    return r.units().stream().filter(u -> u.domain().equals(domain) && u.method().equals(m.id)).findFirst().orElseThrow();
+  }
+
+  private static Map<Path, FileTime> times(Path dir) throws Exception {
+    Map<Path, FileTime> out = new HashMap<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) out.put(p, Files.getLastModifiedTime(p));
+    }
+    return out;
+  }
+}
