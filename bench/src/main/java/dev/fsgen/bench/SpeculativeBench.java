@@ -1,12 +1,17 @@
 package dev.fsgen.bench;
 
 import com.google.gson.GsonBuilder;
+import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.LanguageModel;
+import dev.fsgen.decoding.ModelPair;
+import dev.fsgen.decoding.Outcome;
+import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.decoding.SingleModel;
+import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.decoding.v1.Producer;
-import dev.fsgen.proto.decoding.v1.SingleModel;
 import dev.fsgen.proto.decoding.v1.Speculative;
 import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.decoding.v1.Summary;
@@ -14,6 +19,7 @@ import dev.fsgen.proto.decoding.v1.Token;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.service.ModelServer;
+import dev.fsgen.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,6 +33,10 @@ import java.util.function.Consumer;
  * c (System 1 step / System 2 step, both measured here in process) and the speedup Leviathan et
  * al. predict from them, (1 - alpha^(gamma+1)) / ((1 - alpha)(gamma c + 1)), beside the measured
  * one. Baseline runs bracket the speculative ones so that drift on a shared machine shows.
+ *
+ * <p>The same generations also run in process (the strategy over the models directly, no
+ * services): the speedup there is what the pair gives on this machine, and the gRPC speedup
+ * divided by it is the share of that gain the services keep.
  */
 public final class SpeculativeBench {
   private SpeculativeBench() {}
@@ -79,9 +89,14 @@ public final class SpeculativeBench {
     }
   }
 
-  /** One draft length: the speculative run and the System-2-only runs beside it. */
+  /**
+   * One draft length: the speculative run and the System-2-only runs beside it.
+   *
+   * @param inProcess speedup of the same generations run in process (no services)
+   * @param kept measured ÷ inProcess: the share of the in-process gain that survives the services
+   */
   public record Row(int gamma, double alpha, double c, double expected, double measured, double measuredOverExpected,
-      double verifyOverStep, Run run, Run baseline) {}
+      double verifyOverStep, double inProcess, double kept, Run run, Run baseline) {}
 
   public record Figures(String system1, String system2, long system1Parameters, long system2Parameters, int prompts,
       int maxTokens, int repeats, double system1StepMs, double system2StepMs, double c, double system2TokensPerSecond,
@@ -91,7 +106,8 @@ public final class SpeculativeBench {
   public static Figures measure(Settings s, Consumer<String> progress) {
     double[] steps = stepTimes(s, progress);
     double c = steps[0] / steps[1];
-    try (LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
+    try (InProcess local = new InProcess(s);
+         LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
       ModelServer s1 = services.system1;
       ModelServer s2 = services.system2;
       OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(services.channel);
@@ -100,6 +116,8 @@ public final class SpeculativeBench {
       for (int round = 0; round < 2; round++) {
         run(stub, system2Only(), 4, 64, s1, s2);
         for (int g = s.minGamma(); g <= s.maxGamma(); g++) run(stub, speculative(g), 3, 64, s1, s2);
+        local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), 4, 64);
+        local.seconds(new dev.fsgen.decoding.Speculative(s.minGamma()), 4, 64);
       }
 
       // each draft length is timed next to System 2 alone, in alternating order, so that drift on
@@ -118,6 +136,13 @@ public final class SpeculativeBench {
           spec.add(run(stub, speculative(g), s.prompts(), s.maxTokens(), s1, s2));
           if (specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
         }
+        double localSpec = 0;
+        double localBase = 0;
+        for (int rep = 0; rep < s.repeats(); rep++) {
+          localBase += local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), s.prompts(), s.maxTokens());
+          localSpec += local.seconds(new dev.fsgen.decoding.Speculative(g), s.prompts(), s.maxTokens());
+        }
+        double inProcess = localBase / localSpec;
         Run r = Run.merge(spec);
         Run b = Run.merge(base);
         baselines.addAll(base);
@@ -125,9 +150,10 @@ public final class SpeculativeBench {
         double alpha = r.accepted() + r.corrections() == 0 ? 0 : (double) r.accepted() / (r.accepted() + r.corrections());
         double expected = expectedSpeedup(alpha, g, c);
         double measured = r.tokensPerSecond() / b.tokensPerSecond();
-        rows.add(new Row(g, alpha, c, expected, measured, measured / expected, steps[2 + g - s.minGamma()] / steps[1], r, b));
-        progress.accept(String.format("gamma %d: %.1f tokens/s against %.1f alone: %.2fx (expected %.2fx)", g,
-            r.tokensPerSecond(), b.tokensPerSecond(), measured, expected));
+        rows.add(new Row(g, alpha, c, expected, measured, measured / expected, steps[2 + g - s.minGamma()] / steps[1],
+            inProcess, measured / inProcess, r, b));
+        progress.accept(String.format("gamma %d: %.1f tokens/s against %.1f alone: %.2fx (in process %.2fx, expected %.2fx)", g,
+            r.tokensPerSecond(), b.tokensPerSecond(), measured, inProcess, expected));
         if (measured > best) {
           best = measured;
           bestGamma = g;
@@ -143,6 +169,40 @@ public final class SpeculativeBench {
   }
 
   private record LlamaInfo(String source, long parameters) {}
+
+  /** The default pair loaded in this process, and the prompt set tokenized, for runs without services. */
+  private static final class InProcess implements AutoCloseable {
+    private final LlamaModel small;
+    private final LlamaModel large;
+    private final ModelPair pair;
+    private final List<int[]> prompts = new ArrayList<>();
+
+    InProcess(Settings s) {
+      small = LlamaModel.load(s.system1());
+      large = LlamaModel.load(s.system2());
+      pair = new ModelPair(new LocalLanguageModel(small), new LocalLanguageModel(large));
+      try (TextTokenizer t = TextTokenizer.load(s.system2())) {
+        for (String p : PROMPTS) prompts.add(t.encode(p));
+      }
+    }
+
+    /** Wall time of greedy generations of the first {@code n} prompts, end of text ignored (as the gRPC runs do). */
+    double seconds(dev.fsgen.decoding.Strategy strategy, int n, int maxTokens) {
+      DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, -1);
+      long t0 = System.nanoTime();
+      for (int[] p : prompts.subList(0, n)) {
+        Outcome o = strategy.run(pair, p, request, TokenSink.NONE);
+        if (o.tokens().length != maxTokens) throw new IllegalStateException("in-process run stopped early");
+      }
+      return (System.nanoTime() - t0) / 1e9;
+    }
+
+    @Override
+    public void close() {
+      small.close();
+      large.close();
+    }
+  }
 
   /** The model directory's last two names, e.g. models/system2: the figures do not depend on where the checkout is. */
   static String shortName(Path dir) {
@@ -198,7 +258,7 @@ public final class SpeculativeBench {
   }
 
   static Strategy system2Only() {
-    return Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance()).build();
+    return Strategy.newBuilder().setSystem2Only(dev.fsgen.proto.decoding.v1.SingleModel.getDefaultInstance()).build();
   }
 
   /** Greedy generations of every prompt, timed on the client from the request to the last event. */
@@ -250,13 +310,15 @@ public final class SpeculativeBench {
     b.append(String.format("c = %.3f; %d prompts x %d tokens, greedy, over gRPC on loopback%n", f.c(), f.prompts(), f.maxTokens()));
     b.append(String.format("System 2 alone: %.1f tokens/s over all its runs (%d repeats per draft length, interleaved)%n%n",
         f.system2TokensPerSecond(), f.repeats()));
-    b.append(String.format("%5s %7s %9s %9s %9s %10s %10s %12s %9s %9s%n", "gamma", "alpha", "expected", "measured", "meas/exp",
-        "tokens/s", "S2 alone", "verify/step", "S2 calls", "overhead"));
+    b.append(String.format("%5s %7s %9s %9s %9s %11s %6s %10s %10s %12s %9s %9s%n", "gamma", "alpha", "expected", "measured", "meas/exp",
+        "in process", "kept", "tokens/s", "S2 alone", "verify/step", "S2 calls", "overhead"));
     for (Row r : f.rows()) {
-      b.append(String.format("%5d %7.3f %8.2fx %8.2fx %9.2f %10.1f %10.1f %12.2f %9d %8.0f%%%n", r.gamma(), r.alpha(), r.expected(),
-          r.measured(), r.measuredOverExpected(), r.run().tokensPerSecond(), r.baseline().tokensPerSecond(), r.verifyOverStep(),
-          r.run().system2Calls(), 100 * r.run().overheadShare()));
+      b.append(String.format("%5d %7.3f %8.2fx %8.2fx %9.2f %10.2fx %6.2f %10.1f %10.1f %12.2f %9d %8.0f%%%n", r.gamma(), r.alpha(),
+          r.expected(), r.measured(), r.measuredOverExpected(), r.inProcess(), r.kept(), r.run().tokensPerSecond(),
+          r.baseline().tokensPerSecond(), r.verifyOverStep(), r.run().system2Calls(), 100 * r.run().overheadShare()));
     }
+    b.append(String.format("%nin process: the same generations run on the models directly; kept: measured / in process, the share of%n"
+        + "the pair's own gain on this machine that survives the services.%n"));
     b.append(String.format("%nS2 alone spends %.0f%% of its wall time outside the model (transport, orchestration, streaming).%n",
         100 * f.rows().get(0).baseline().overheadShare()));
     b.append(String.format("%nbest measured speedup %.2fx at gamma %d (target >= 1.5x: %s); lowest measured/expected %.2f (target >= 0.85: %s)%n",

@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  */
 public final class StrategyEval {
   private static final int SHOTS = 4;
-  private static final int ANSWER_TOKENS = 8;
+  private static final int ANSWER_TOKENS = 6; // " 198" is four tokens (every digit its own), then the newline
 
   private StrategyEval() {}
 
@@ -122,7 +122,9 @@ public final class StrategyEval {
       for (ArithmeticProblem p : data.readProblems(Split.VAL).subList(0, SHOTS)) context.append(p.line()).append('\n');
       List<ArithmeticProblem> test = data.readProblems(Split.TEST);
       int n = Math.min(problems, test.size());
-      DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0, tokenizer.eosId());
+      // the answer ends at its newline: stopping there makes the System 2 token share a share of the answer's tokens
+      int[] newline = tokenizer.encode("\n");
+      DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0, newline.length == 1 ? newline[0] : tokenizer.eosId());
       List<AccuracyRow> rows = new ArrayList<>();
       for (Strategy strategy : strategies) {
         int correct = 0, tokens = 0;

@@ -28,7 +28,7 @@ public final class FamilyCommand implements Callable<Integer> {
   @Option(names = "--sizes", split = ",", defaultValue = "xs,s,m,l,xl", description = "Sizes on the general mixture. Default: ${DEFAULT-VALUE}.")
   List<String> sizes;
 
-  @Option(names = "--tuned", split = ",", defaultValue = "xs,s,m,l,xl", description = "Sizes also tuned on the King James Bible (proxy tuning and the study pair each small tuned model with every larger one). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--tuned", split = ",", defaultValue = "xs,xl", description = "Sizes also tuned on the King James Bible (proxy tuning needs a tuned small and, as its reference, a tuned large model; the study pairs each tuned small model with every larger one). Default: ${DEFAULT-VALUE}.")
   List<String> tuned;
 
   @Option(names = "--quality", description = "Quality table (Markdown) to write at the end. Default: <root>/docs/quality.md.")

@@ -1,14 +1,17 @@
 package dev.fsgen.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.fsgen.runtime.data.DataPreparer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +33,7 @@ class CommandLineTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "router", "convert", "bench"}) {
+    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "router", "convert", "bench", "study"}) {
       Outcome o = run(sub, "--help");
       assertEquals(0, o.code(), sub);
       assertTrue(o.out().contains("Usage: fsgen " + sub), sub + ": " + o.out());
@@ -48,6 +51,8 @@ class CommandLineTest {
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--domain", "kjv", "--data", dir.toString()), "--init");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--dtype", "int8"), "--dtype");
     assertError(run("eval", "--problems", "0"), "--problems");
+    assertError(run("study", "--quick", "--prompts", "0"), "--prompts");
+    assertError(run("study", "--family", dir.resolve("none").toString()), "./fsgen family");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--data", dir.toString()), "run ./fsgen data");
   }
 
@@ -80,6 +85,22 @@ class CommandLineTest {
     assertTrue(spec.getAsJsonArray("producers").toString().contains("system1_accepted"));
     assertTrue(alone.getAsJsonObject("summary").get("collaboration_frequency") == null
         || alone.getAsJsonObject("summary").get("collaboration_frequency").isJsonNull());
+  }
+
+  /** What CI runs of the study: {@code study --quick} on the bundled pair, on data prepared from the fetched corpora. */
+  @Test
+  void theQuickStudyWritesItsReportAndKeepsItsMeasurementsApart(@TempDir Path dir) throws Exception {
+    Path raw = Path.of(System.getProperty("fsgen.root", "..")).resolve("data/raw");
+    assumeTrue(Files.isRegularFile(raw.resolve("brown/CONTENTS")), "no fetched corpus at " + raw);
+    DataPreparer.prepare(DataPreparer.Options.defaults(raw, dir.resolve("data")), m -> {});
+    String[] quick = {"study", "--quick", "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
+        "--out", dir.resolve("report").toString(), "--prompts", "2", "--tokens", "8", "--problems", "6"};
+    Outcome o = run(quick);
+    assertEquals(0, o.code(), o.err());
+    assertTrue(Files.readString(dir.resolve("report/README.md")).contains("## 6. Side by side with FS-GEN"));
+    // other prompt sizes would mix with the saved measurements: refused, with the way out named
+    quick[quick.length - 3] = "3";
+    assertError(run(quick), "--fresh");
   }
 
   private static void assertError(Outcome o, String expected) {

@@ -18,10 +18,10 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "${env:FSGEN_PORT:-50050}", description = "Port to listen on (FSGEN_PORT). Default: ${DEFAULT-VALUE}.")
   public int port;
 
-  @Option(names = "--system1", defaultValue = "${env:FSGEN_SYSTEM1:-localhost:50051}", description = "System 1 address (FSGEN_SYSTEM1). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--system1", defaultValue = "${env:FSGEN_SYSTEM1:-localhost:50051}", description = "System 1 replicas: host:port[,host:port...] or dns:///name:port (FSGEN_SYSTEM1). Default: ${DEFAULT-VALUE}.")
   public String system1;
 
-  @Option(names = "--system2", defaultValue = "${env:FSGEN_SYSTEM2:-localhost:50052}", description = "System 2 address (FSGEN_SYSTEM2). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--system2", defaultValue = "${env:FSGEN_SYSTEM2:-localhost:50052}", description = "System 2 replicas: host:port[,host:port...] or dns:///name:port, e.g. a headless Service (FSGEN_SYSTEM2). Default: ${DEFAULT-VALUE}.")
   public String system2;
 
   @Option(names = "--max-prompt-tokens", defaultValue = "${env:FSGEN_MAX_PROMPT_TOKENS:-4096}", description = "Longest prompt (FSGEN_MAX_PROMPT_TOKENS). Default: ${DEFAULT-VALUE}.")
@@ -45,6 +45,27 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--wait-seconds", defaultValue = "${env:FSGEN_WAIT_SECONDS:-120}", description = "How long to wait for the model services at start (FSGEN_WAIT_SECONDS). Default: ${DEFAULT-VALUE}.")
   public long waitSeconds;
 
+  @Option(names = "--call-timeout-seconds", defaultValue = "${env:FSGEN_CALL_TIMEOUT_SECONDS:-30}", description = "Longest call to one model replica before it is tried on another (FSGEN_CALL_TIMEOUT_SECONDS). Default: ${DEFAULT-VALUE}.")
+  public long callTimeoutSeconds;
+
+  @Option(names = "--attempts", defaultValue = "${env:FSGEN_ATTEMPTS:-3}", description = "Tries of a model call, on different replicas (FSGEN_ATTEMPTS). Default: ${DEFAULT-VALUE}.")
+  public int attempts;
+
+  @Option(names = "--breaker-open-seconds", defaultValue = "${env:FSGEN_BREAKER_OPEN_SECONDS:-5}", description = "How long a failing replica is left out before it is tried again (FSGEN_BREAKER_OPEN_SECONDS). Default: ${DEFAULT-VALUE}.")
+  public long breakerOpenSeconds;
+
+  @Option(names = "--max-calls-per-replica", defaultValue = "${env:FSGEN_MAX_CALLS_PER_REPLICA:-256}", description = "Calls in flight to one replica; more go to others (FSGEN_MAX_CALLS_PER_REPLICA). Default: ${DEFAULT-VALUE}.")
+  public int maxCallsPerReplica;
+
+  @Option(names = "--health-interval-ms", defaultValue = "${env:FSGEN_HEALTH_INTERVAL_MS:-1000}", description = "How often each replica's health is checked (FSGEN_HEALTH_INTERVAL_MS). Default: ${DEFAULT-VALUE}.")
+  public long healthIntervalMs;
+
+  public ReplicaOptions replicas() {
+    ReplicaOptions d = ReplicaOptions.DEFAULT;
+    return new ReplicaOptions(Duration.ofSeconds(callTimeoutSeconds), attempts, d.backoff(), d.failureRate(), d.window(),
+        Duration.ofSeconds(breakerOpenSeconds), maxCallsPerReplica, Duration.ofMillis(healthIntervalMs), d.loadSlack(), d.pinIdle());
+  }
+
   public OrchestratorLimits limits() {
     return new OrchestratorLimits(maxPromptTokens, maxTokens, maxGamma, maxConcurrent, maxMessageBytes,
         Math.min(128, maxTokens), Math.min(4, maxGamma));
@@ -52,7 +73,7 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   public OrchestratorServer start() {
     return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds),
-        routerFile == null ? null : RouterFile.read(routerFile));
+        routerFile == null ? null : RouterFile.read(routerFile), replicas());
   }
 
   @Override

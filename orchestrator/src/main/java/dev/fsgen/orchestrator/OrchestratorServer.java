@@ -1,29 +1,30 @@
 package dev.fsgen.orchestrator;
 
 import dev.fsgen.grpc.GrpcServer;
+import dev.fsgen.proto.model.v1.System1Grpc;
+import dev.fsgen.proto.model.v1.System2Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/** The orchestrator as a running server: channels to both model services, the pair checked, then SERVING. */
+/** The orchestrator as a running server: the replicas of both model services, the pair checked, then SERVING. */
 public final class OrchestratorServer implements AutoCloseable {
   private final GrpcServer server;
-  private final ManagedChannel channel1;
-  private final ManagedChannel channel2;
+  private final ReplicaSet system1;
+  private final ReplicaSet system2;
   private final Pairing pairing;
 
-  private OrchestratorServer(GrpcServer server, ManagedChannel channel1, ManagedChannel channel2, Pairing pairing) {
+  private OrchestratorServer(GrpcServer server, ReplicaSet system1, ReplicaSet system2, Pairing pairing) {
     this.server = server;
-    this.channel1 = channel1;
-    this.channel2 = channel2;
+    this.system1 = system1;
+    this.system2 = system2;
     this.pairing = pairing;
   }
 
   /**
-   * @param system1 System 1's address, host:port
-   * @param system2 System 2's address, host:port
+   * @param system1 System 1's replicas: host:port[,host:port…] or dns:///name:port
+   * @param system2 System 2's replicas, likewise
    * @param wait how long to wait for the model services to come up
    */
   public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
@@ -34,22 +35,36 @@ public final class OrchestratorServer implements AutoCloseable {
   /** @param learned the learned router that gated requests may ask for, or null */
   public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
       Duration wait, dev.fsgen.decoding.Router.Learned learned) {
-    ManagedChannel c1 = channel(system1);
-    ManagedChannel c2 = channel(system2);
+    return start(host, port, system1, system2, limits, wait, learned, ReplicaOptions.DEFAULT);
+  }
+
+  /** @param replicas how calls to the model services' replicas are placed, limited and retried */
+  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
+      Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas) {
+    Targets t1 = Targets.parse(system1, "--system1");
+    Targets t2 = Targets.parse(system2, "--system2");
+    ReplicaSet s1 = new ReplicaSet("System 1", System1Grpc.SERVICE_NAME, t1, ModelClient::system1, OrchestratorServer::channel, replicas);
+    ReplicaSet s2 = null;
     Pairing pairing = null;
     try {
-      pairing = Pairing.connect(ModelClient.system1(c1), ModelClient.system2(c2), wait);
+      s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2, OrchestratorServer::channel, replicas);
+      pairing = Pairing.connect(s1, s2, wait);
       OrchestratorService service = new OrchestratorService(pairing, limits, learned);
       GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(), List.of(service),
           List.of(service.bindService().getServiceDescriptor().getName()), false);
       server.serving();
-      return new OrchestratorServer(server, c1, c2, pairing);
+      return new OrchestratorServer(server, s1, s2, pairing);
     } catch (RuntimeException e) {
       if (pairing != null) pairing.close();
-      c1.shutdownNow();
-      c2.shutdownNow();
+      s1.close();
+      if (s2 != null) s2.close();
       throw e;
     }
+  }
+
+  /** System 2's replicas and their states (for tests and diagnostics). */
+  public List<String> system2Replicas() {
+    return system2.describe();
   }
 
   private static ManagedChannel channel(String target) {
@@ -69,14 +84,7 @@ public final class OrchestratorServer implements AutoCloseable {
   public void close() {
     server.close();
     pairing.close();
-    for (ManagedChannel c : new ManagedChannel[] {channel1, channel2}) {
-      c.shutdown();
-      try {
-        c.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      c.shutdownNow();
-    }
+    system1.close();
+    system2.close();
   }
 }

@@ -22,8 +22,8 @@ import java.util.List;
  */
 public final class PromptSet {
   public static final int SHOTS = 4;
-  /** A two-digit answer is at most three digits, then the newline; one spare. */
-  public static final int ANSWER_TOKENS = 5;
+  /** A two-digit answer is a space and at most three digits (every digit its own token), then the newline; one spare. */
+  public static final int ANSWER_TOKENS = 6;
 
   /** @param problems arithmetic problems (the first of the test split) */
   public record Sizes(int textPrompts, int promptTokens, int textTokens, int problems) {

@@ -1,0 +1,351 @@
+package dev.fsgen.orchestrator;
+
+import dev.fsgen.proto.model.v1.BatchVerifyRequest;
+import dev.fsgen.proto.model.v1.BatchVerifyResponse;
+import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.DraftRequest;
+import dev.fsgen.proto.model.v1.DraftResponse;
+import dev.fsgen.proto.model.v1.ModelInfo;
+import dev.fsgen.proto.model.v1.NextTokenRequest;
+import dev.fsgen.proto.model.v1.NextTokenResponse;
+import dev.fsgen.proto.model.v1.TokenizerFile;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * A model service behind several replicas, as one {@link ModelClient}. The protocol is stateless
+ * (every call carries the whole prefix), so any replica can answer any call; a session sticks to
+ * one replica only so that its cache hits.
+ *
+ * <ul>
+ *   <li><b>Placement:</b> a session's first call goes to its owner on a consistent-hash ring,
+ *       unless that replica holds more than its share of sessions (bounded loads); later calls
+ *       follow it there.
+ *   <li><b>Health:</b> every replica's standard health service is asked every interval; a replica
+ *       that is not SERVING gets no new calls.
+ *   <li><b>Failures:</b> each replica has a circuit breaker and a bulkhead (resilience4j). A call
+ *       that fails because of the replica (unavailable, overloaded, too slow) is retried with
+ *       backoff on the next replica of the ring, which rebuilds the cache from the prefix: the
+ *       generation goes on with the same tokens. Errors about the request itself are not retried.
+ * </ul>
+ *
+ * <p>This is the only retry layer between the orchestrator and a model service.
+ */
+public final class ReplicaSet implements ModelClient, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ReplicaSet.class.getName());
+  private static final int VIRTUAL_NODES = 64;
+
+  private final String role;
+  private final String serviceName;
+  private final Targets targets;
+  private final Function<Channel, ModelClient> clients;
+  private final Function<String, ManagedChannel> channels;
+  private final ReplicaOptions options;
+  private final Retry retry;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, Pin> pins = new ConcurrentHashMap<>();
+  private volatile List<Replica> replicas = List.of();
+  private volatile HashRing<Replica> ring = new HashRing<>(List.of(), r -> r.address, 1);
+
+  /** Where a session's calls go, and when it was last used. */
+  private static final class Pin {
+    final Replica replica;
+    volatile long lastUsed = System.nanoTime();
+
+    Pin(Replica replica) {
+      this.replica = replica;
+    }
+  }
+
+  /**
+   * @param serviceName the service name whose health is checked (e.g. fsgen.model.v1.System2)
+   * @param clients the stub for one replica's channel
+   * @param channels opens a channel to one address
+   */
+  public ReplicaSet(String role, String serviceName, Targets targets, Function<Channel, ModelClient> clients,
+      Function<String, ManagedChannel> channels, ReplicaOptions options) {
+    this.role = role;
+    this.serviceName = serviceName;
+    this.targets = targets;
+    this.clients = clients;
+    this.channels = channels;
+    this.options = options;
+    this.retry = Retry.of(role, RetryConfig.custom()
+        .maxAttempts(options.attempts())
+        .intervalFunction(IntervalFunction.ofExponentialBackoff(options.backoff(), 2.0))
+        .retryOnException(ReplicaSet::retryable)
+        .failAfterMaxAttempts(false)
+        .build());
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, role.replace(' ', '-').toLowerCase() + "-replicas");
+      t.setDaemon(true);
+      return t;
+    });
+    refresh();
+    checkHealth();
+    long every = options.healthInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public String role() {
+    return role;
+  }
+
+  /** The replicas' addresses and states, for messages and tests. */
+  public List<String> describe() {
+    return replicas.stream().map(Replica::state).toList();
+  }
+
+  @Override
+  public ModelInfo info() {
+    return call("", ModelClient::info);
+  }
+
+  @Override
+  public TokenizerFile tokenizer() {
+    return call("", ModelClient::tokenizer);
+  }
+
+  @Override
+  public NextTokenResponse nextToken(NextTokenRequest r) {
+    return call(r.getSessionId(), c -> c.nextToken(r));
+  }
+
+  @Override
+  public DraftResponse draft(DraftRequest r) {
+    return call(r.getSessionId(), c -> c.draft(r));
+  }
+
+  @Override
+  public BatchVerifyResponse verify(BatchVerifyRequest r) {
+    return call(r.getSessionId(), c -> c.verify(r));
+  }
+
+  /** Frees the session's cache on its replica (best effort: a replica that is gone has freed it already). */
+  @Override
+  public void endSession(String sessionId, String model) {
+    Pin p = pins.remove(sessionId);
+    if (p == null) return;
+    p.replica.sessions.decrementAndGet();
+    try {
+      p.replica.client.endSession(sessionId, model);
+    } catch (StatusRuntimeException e) {
+      LOG.log(Level.FINE, "could not end session " + sessionId + " on " + p.replica.address, e);
+    }
+  }
+
+  /** Every answering replica's cache statistics, summed. */
+  @Override
+  public CacheStats stats() {
+    CacheStats.Builder sum = CacheStats.newBuilder();
+    int answered = 0;
+    StatusRuntimeException last = null;
+    for (Replica r : replicas) {
+      try {
+        CacheStats s = r.client.stats();
+        answered++;
+        sum.setSessions(sum.getSessions() + s.getSessions()).setCachedTokens(sum.getCachedTokens() + s.getCachedTokens())
+            .setCacheBytes(sum.getCacheBytes() + s.getCacheBytes()).setHits(sum.getHits() + s.getHits())
+            .setMisses(sum.getMisses() + s.getMisses()).setEnded(sum.getEnded() + s.getEnded())
+            .setExpired(sum.getExpired() + s.getExpired()).setEvicted(sum.getEvicted() + s.getEvicted())
+            .setRequests(sum.getRequests() + s.getRequests()).setBusySeconds(sum.getBusySeconds() + s.getBusySeconds());
+      } catch (StatusRuntimeException e) {
+        last = e;
+      }
+    }
+    if (answered == 0 && last != null) throw last;
+    return sum.build();
+  }
+
+  private <T> T call(String session, Function<ModelClient, T> op) {
+    Set<Replica> failed = new HashSet<>();
+    return retry.executeSupplier(() -> attempt(session, op, failed));
+  }
+
+  private <T> T attempt(String session, Function<ModelClient, T> op, Set<Replica> failed) {
+    Replica r = pick(session, failed);
+    if (!r.bulkhead.tryAcquirePermission()) {
+      failed.add(r);
+      throw Status.RESOURCE_EXHAUSTED.withDescription(role + " replica " + r.address + " has "
+          + options.maxCallsPerReplica() + " calls in flight").asRuntimeException();
+    }
+    try {
+      if (!r.breaker.tryAcquirePermission()) {
+        failed.add(r);
+        throw Status.UNAVAILABLE.withDescription(role + " replica " + r.address + " is out (circuit open)").asRuntimeException();
+      }
+      long start = System.nanoTime();
+      Context.CancellableContext limited = Context.current().withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS, scheduler);
+      try {
+        T out = limited.call(() -> op.apply(r.client));
+        r.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return out;
+      } catch (StatusRuntimeException e) {
+        if (retryable(e)) {
+          r.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+          failed.add(r);
+          unpin(session, r);
+          LOG.log(Level.FINE, role + " call to " + r.address + " failed: " + e.getStatus(), e);
+        } else {
+          r.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS); // the replica answered
+        }
+        throw e;
+      } catch (Exception e) {
+        r.breaker.releasePermission();
+        throw new IllegalStateException(e);
+      } finally {
+        limited.cancel(null);
+      }
+    } finally {
+      r.bulkhead.onComplete();
+    }
+  }
+
+  /** The session's replica if it is still usable, else a new placement. */
+  private Replica pick(String session, Set<Replica> failed) {
+    Pin p = session.isEmpty() ? null : pins.get(session);
+    if (p != null && p.replica.available() && !failed.contains(p.replica)) {
+      p.lastUsed = System.nanoTime();
+      return p.replica;
+    }
+    List<Replica> order = new ArrayList<>();
+    for (Replica r : ring.walk(session)) if (r.available() && !failed.contains(r)) order.add(r);
+    if (order.isEmpty()) {
+      throw Status.UNAVAILABLE.withDescription("no " + role + " replica is available: "
+          + replicas.stream().map(Replica::state).collect(Collectors.joining(", "))).asRuntimeException();
+    }
+    int total = 0;
+    for (Replica r : order) total += r.sessions.get();
+    double bound = Math.ceil((1 + options.loadSlack()) * (total + 1) / order.size());
+    Replica chosen = order.get(0);
+    for (Replica r : order) {
+      if (r.sessions.get() < bound) {
+        chosen = r;
+        break;
+      }
+    }
+    if (!session.isEmpty()) {
+      Pin fresh = new Pin(chosen);
+      chosen.sessions.incrementAndGet();
+      Pin old = pins.put(session, fresh);
+      if (old != null) old.replica.sessions.decrementAndGet();
+    }
+    return chosen;
+  }
+
+  private void unpin(String session, Replica r) {
+    Pin p = pins.get(session);
+    if (p != null && p.replica == r && pins.remove(session, p)) r.sessions.decrementAndGet();
+  }
+
+  /**
+   * Failures that another replica may not have: the replica is down or unreachable, overloaded,
+   * or slower than the call timeout. Not when the request itself is over (cancelled, or its own
+   * deadline passed), and not errors about the request's content.
+   */
+  static boolean retryable(Throwable t) {
+    if (!(t instanceof StatusRuntimeException e)) return false;
+    if (Context.current().isCancelled()) return false;
+    return switch (e.getStatus().getCode()) {
+      case UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, ABORTED -> true;
+      default -> false;
+    };
+  }
+
+  private void maintain() {
+    try {
+      if (targets.dynamic()) refresh();
+      checkHealth();
+      long idle = options.pinIdle().toNanos();
+      long now = System.nanoTime();
+      pins.entrySet().removeIf(e -> {
+        boolean stale = now - e.getValue().lastUsed > idle;
+        if (stale) e.getValue().replica.sessions.decrementAndGet();
+        return stale;
+      });
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, role + " replica maintenance failed", e);
+    }
+  }
+
+  /** Brings the replica list in line with the targets: new addresses get a channel, vanished ones are closed. */
+  private synchronized void refresh() {
+    List<String> now = targets.resolve();
+    if (now.isEmpty() && !replicas.isEmpty()) return; // a failed lookup keeps what we have
+    List<Replica> next = new ArrayList<>();
+    List<Replica> gone = new ArrayList<>(replicas);
+    for (String address : now) {
+      Replica existing = null;
+      for (Replica r : replicas) if (r.address.equals(address)) existing = r;
+      if (existing != null) {
+        next.add(existing);
+        gone.remove(existing);
+      } else {
+        ManagedChannel c = channels.apply(address);
+        next.add(new Replica(role, address, c, clients.apply(c), options));
+      }
+    }
+    if (gone.isEmpty() && next.size() == replicas.size()) return;
+    replicas = List.copyOf(next);
+    ring = new HashRing<>(replicas, r -> r.address, VIRTUAL_NODES);
+    pins.values().removeIf(p -> gone.contains(p.replica));
+    gone.forEach(Replica::close);
+  }
+
+  /**
+   * Asks every replica's health service at once. A replica that cannot be reached (connection
+   * refused or lost: UNAVAILABLE) or says NOT_SERVING is out; one that answers slowly is busy, not
+   * dead (a model service handles a connection's calls in order, so a health check can wait behind
+   * computation), and keeps its state.
+   */
+  private void checkHealth() {
+    List<Replica> now = replicas;
+    List<com.google.common.util.concurrent.ListenableFuture<HealthCheckResponse>> answers = new ArrayList<>();
+    HealthCheckRequest request = HealthCheckRequest.newBuilder().setService(serviceName).build();
+    long timeout = Math.max(2000, 2 * options.healthInterval().toMillis());
+    for (Replica r : now) {
+      answers.add(HealthGrpc.newFutureStub(r.channel).withDeadlineAfter(timeout, TimeUnit.MILLISECONDS).check(request));
+    }
+    for (int i = 0; i < now.size(); i++) {
+      Replica r = now.get(i);
+      try {
+        r.serving = answers.get(i).get().getStatus() == HealthCheckResponse.ServingStatus.SERVING;
+      } catch (java.util.concurrent.ExecutionException e) {
+        Status status = Status.fromThrowable(e.getCause());
+        if (status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.UNIMPLEMENTED) r.serving = false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    replicas.forEach(Replica::close);
+  }
+}
