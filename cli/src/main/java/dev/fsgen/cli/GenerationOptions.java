@@ -50,6 +50,9 @@ public final class GenerationOptions {
   @Option(names = "--gamma", defaultValue = "4", description = "Draft length for speculative decoding. Default: ${DEFAULT-VALUE}.")
   int gamma;
 
+  @Option(names = "--allow-degraded", description = "If System 2 goes down, finish with System 1 alone (tokens marked degraded) instead of failing.")
+  boolean allowDegraded;
+
   @Option(names = "--session", description = "Session id (default: a fresh one).")
   String session;
 
@@ -104,7 +107,7 @@ public final class GenerationOptions {
     Sampling.Builder samplingMessage = Sampling.newBuilder().setTemperature(o.temperature).setTopK(o.topK);
     if (o.topP != 1) samplingMessage.setTopP(o.topP);
     GenerateRequest.Builder b = GenerateRequest.newBuilder().setText(o.prompt).setStrategy(s).setSampling(samplingMessage)
-        .setSeed(o.seed).setMaxTokens(o.maxTokens).setIgnoreEos(o.ignoreEos);
+        .setSeed(o.seed).setMaxTokens(o.maxTokens).setIgnoreEos(o.ignoreEos).setAllowDegraded(allowDegraded);
     if (session != null) b.setSessionId(session);
     return b.build();
   }

@@ -97,6 +97,7 @@ final class GenerationPrinter {
     m.put("tokens_per_second", s.getTokensPerSecond());
     m.put("total_ms", s.getTotalMs());
     m.put("finish_reason", s.getFinishReason().name().toLowerCase());
+    if (!s.getDegraded().isEmpty()) m.put("degraded", s.getDegraded());
     return m;
   }
 
@@ -106,6 +107,6 @@ final class GenerationPrinter {
             + " drafted %d, accepted %d (%.1f%%); collaboration frequency %s; finished: %s]",
         s.getTokens(), s.getTotalMs(), s.getTokensPerSecond(), s.getTimeToFirstTokenMs(), s.getSystem2Calls(),
         100 * s.getSystem2TokenShare(), s.getDrafted(), s.getAccepted(), 100 * s.getAcceptanceRate(), cf,
-        s.getFinishReason().name().toLowerCase());
+        s.getFinishReason().name().toLowerCase()) + (s.getDegraded().isEmpty() ? "" : "\n[degraded: " + s.getDegraded() + "]");
   }
 }

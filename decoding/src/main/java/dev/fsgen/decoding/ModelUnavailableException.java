@@ -1,7 +1,7 @@
 package dev.fsgen.decoding;
 
 /** A model cannot answer now (still loading, shutting down, or unreachable). */
-public final class ModelUnavailableException extends RuntimeException {
+public class ModelUnavailableException extends RuntimeException {
   public ModelUnavailableException(String message) {
     super(message);
   }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * graceful shutdown that lets running calls finish for a grace period.
  */
 public final class GrpcServer implements AutoCloseable {
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final Server server;
   private final HealthStatusManager health;
   private final String name;
@@ -77,9 +78,10 @@ public final class GrpcServer implements AutoCloseable {
     server.awaitTermination();
   }
 
-  /** Stops taking calls, lets running ones finish for up to 5 s, then cancels the rest. */
+  /** Stops taking calls, lets running ones finish for up to 5 s, then cancels the rest. Closing twice does nothing more. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) return;
     health.enterTerminalState();
     server.shutdown();
     try {

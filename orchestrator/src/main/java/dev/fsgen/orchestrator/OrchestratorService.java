@@ -72,15 +72,24 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       session = plan.sessionId();
       call.onNext(GenerateEvent.newBuilder().setStarted(Started.newBuilder().setSessionId(session)
           .setPromptTokens(plan.prompt().length).setStrategy(plan.strategy().name())).build());
-      ModelPair models = new ModelPair(
-          new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(), session,
-              plan.system1Model()),
-          new RemoteLanguageModel(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(), session, ""),
-          plan.system1BaseModel() == null ? null : new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(),
-              pair.info1().getContextLength(), session + ".base", plan.system1BaseModel()));
+      RemoteLanguageModel small = new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(),
+          session, plan.system1Model());
+      RemoteLanguageModel large = new RemoteLanguageModel(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(),
+          session, "");
+      RemoteLanguageModel base = plan.system1BaseModel() == null ? null : new RemoteLanguageModel(pair.system1(),
+          pair.info1().getVocabSize(), pair.info1().getContextLength(), session + ".base", plan.system1BaseModel());
+      ModelPair models = new ModelPair(small, large, base);
       StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder());
-      Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
-      call.onNext(GenerateEvent.newBuilder().setSummary(summary(o, sink.decoder)).build());
+      long start = System.nanoTime();
+      Summary summary;
+      try {
+        Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
+        summary = summary(o, sink.decoder);
+      } catch (ServiceDownException down) {
+        DegradedRun.Continuation c = DegradedRun.continueAfter(down, plan, request.getAllowDegraded(), models, sink.ids(), sink);
+        summary = degradedSummary(c, plan, sink, small.calls + (base == null ? 0 : base.calls), large.calls, small.drafted, start);
+      }
+      call.onNext(GenerateEvent.newBuilder().setSummary(summary).build());
       call.onCompleted();
     } catch (Throwable e) {
       if (!call.isCancelled()) call.onError(Statuses.toException(e));
@@ -108,6 +117,32 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     return b.build();
   }
 
+  /** The summary of a generation finished by one service alone: counted from what was streamed and what was asked. */
+  private Summary degradedSummary(DegradedRun.Continuation c, Plan plan, StreamSink sink, int system1Calls, int system2Calls,
+      int drafted, long start) {
+    int[] ids = sink.ids();
+    Producer[] producers = sink.producers.toArray(Producer[]::new);
+    int bySystem2 = 0;
+    for (Producer p : producers) if (p.bySystem2()) bySystem2++;
+    int accepted = DegradedRun.accepted(producers);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return Summary.newBuilder()
+        .setTokens(ids.length).setPromptTokens(plan.prompt().length)
+        .setSystem1Calls(system1Calls).setSystem2Calls(system2Calls)
+        .setDrafted(drafted).setAccepted(accepted).setAcceptanceRate(drafted == 0 ? 0 : (double) accepted / drafted)
+        .setSystem2TokenShare(ids.length == 0 ? 0 : (double) bySystem2 / ids.length)
+        .setTimeToFirstTokenMs(sink.firstTokenNanos < 0 ? 0 : (sink.firstTokenNanos - start) / 1e6)
+        .setTokensPerSecond(ids.length / Math.max(1e-9, seconds)).setTotalMs(seconds * 1e3)
+        .setFinishReason(switch (c.finish()) {
+          case LENGTH -> FinishReason.LENGTH;
+          case EOS -> FinishReason.EOS;
+          case CONTEXT -> FinishReason.CONTEXT;
+        })
+        .setText(pair.tokenizer().decode(ids, true))
+        .setDegraded(c.note())
+        .build();
+  }
+
   static dev.fsgen.proto.decoding.v1.Producer producer(Producer p) {
     return switch (p) {
       case SYSTEM1 -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM1;
@@ -119,23 +154,37 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     };
   }
 
-  /** Turns each decided step into one event, with the text each token completes. */
-  private static final class StreamSink implements TokenSink {
+  /**
+   * Turns each decided step into one event, with the text each token completes; keeps what it
+   * streamed, so that a generation can go on after a service goes down.
+   */
+  static final class StreamSink implements TokenSink {
     private final ServerCallStreamObserver<GenerateEvent> call;
     final StreamDecoder decoder;
-    private int index;
+    final java.util.List<Integer> streamed = new java.util.ArrayList<>();
+    final java.util.List<Producer> producers = new java.util.ArrayList<>();
+    long firstTokenNanos = -1;
+    /** Set once a service is down: every later token is marked degraded. */
+    boolean degraded;
 
     StreamSink(ServerCallStreamObserver<GenerateEvent> call, StreamDecoder decoder) {
       this.call = call;
       this.decoder = decoder;
     }
 
+    int[] ids() {
+      return streamed.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     @Override
     public void accept(int[] ids, Producer[] producers) {
+      if (firstTokenNanos < 0) firstTokenNanos = System.nanoTime();
       Tokens.Builder b = Tokens.newBuilder();
       for (int i = 0; i < ids.length; i++) {
         b.addTokens(Token.newBuilder().setId(ids[i]).setText(decoder.accept(ids[i])).setProducer(producer(producers[i]))
-            .setIndex(index++));
+            .setIndex(streamed.size()).setDegraded(degraded));
+        streamed.add(ids[i]);
+        this.producers.add(producers[i]);
       }
       call.onNext(GenerateEvent.newBuilder().setTokens(b).build());
     }

@@ -28,7 +28,11 @@ final class RemoteLanguageModel implements LanguageModel {
   private final int context;
   private final String sessionPrefix;
   private final String model;
+  private final boolean system1;
   private int sequences;
+  /** Calls made and draft tokens asked for, over all sequences: a degraded generation's summary counts them. */
+  int calls;
+  int drafted;
 
   /**
    * @param sessionPrefix the generation's session id; sequences add a suffix to it
@@ -40,6 +44,20 @@ final class RemoteLanguageModel implements LanguageModel {
     this.context = context;
     this.sessionPrefix = sessionPrefix;
     this.model = model;
+    this.system1 = client.role().equals("System 1");
+  }
+
+  /** One call; when no replica could answer it, says which service is down. */
+  private <T> T call(java.util.function.Supplier<T> rpc) {
+    calls++;
+    try {
+      return rpc.get();
+    } catch (io.grpc.StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE && !Context.current().isCancelled()) {
+        throw new ServiceDownException(system1, e);
+      }
+      throw e;
+    }
   }
 
   @Override
@@ -87,8 +105,8 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public float[] append(int[] added) {
-      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(added)).setFullVocabulary(true).build());
+      NextTokenResponse r = call(() -> client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
+          .addAllPrefix(prefixWith(added)).setFullVocabulary(true).build()));
       record(added, added.length);
       float[] logits = new float[r.getLogitsCount()];
       for (int i = 0; i < logits.length; i++) logits[i] = r.getLogits(i);
@@ -102,16 +120,16 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public int nextArgmax(int[] added) {
-      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(added)).build());
+      NextTokenResponse r = call(() -> client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
+          .addAllPrefix(prefixWith(added)).build()));
       record(added, added.length);
       return r.getArgmax();
     }
 
     @Override
     public float[] nextDistribution(int[] added, SamplingParams params) {
-      NextTokenResponse r = client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(added)).setSampling(Messages.sampling(params)).setFullVocabulary(true).build());
+      NextTokenResponse r = call(() -> client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
+          .addAllPrefix(prefixWith(added)).setSampling(Messages.sampling(params)).setFullVocabulary(true).build()));
       record(added, added.length);
       float[] p = new float[r.getProbabilitiesCount()];
       for (int i = 0; i < p.length; i++) p[i] = r.getProbabilities(i);
@@ -123,7 +141,7 @@ final class RemoteLanguageModel implements LanguageModel {
       BatchVerifyRequest.Builder b = BatchVerifyRequest.newBuilder().setSessionId(session).setModel(model)
           .addAllPrefix(prefixWith(contextTokens)).setSampling(Messages.sampling(params));
       for (int t : draft) b.addDraft(t);
-      BatchVerifyResponse r = client.verify(b.build());
+      BatchVerifyResponse r = call(() -> client.verify(b.build()));
       record(contextTokens, contextTokens.length);
       record(draft, draft.length);
       float[][] distributions = null;
@@ -137,10 +155,10 @@ final class RemoteLanguageModel implements LanguageModel {
     @Override
     public Draft draft(int[] added, int gamma, SamplingParams params, long seed, boolean withDistributions,
         boolean withProbabilities) {
-      DraftResponse r = client.draft(DraftRequest.newBuilder().setSessionId(session).setModel(model).addAllPrefix(prefixWith(added))
-          .setGamma(gamma).setSampling(Messages.sampling(params)).setSeed(seed).setReturnDistributions(withDistributions)
-          .setSkipTokenProbabilities(!withProbabilities)
-          .build());
+      drafted += gamma;
+      DraftResponse r = call(() -> client.draft(DraftRequest.newBuilder().setSessionId(session).setModel(model)
+          .addAllPrefix(prefixWith(added)).setGamma(gamma).setSampling(Messages.sampling(params)).setSeed(seed)
+          .setReturnDistributions(withDistributions).setSkipTokenProbabilities(!withProbabilities).build()));
       int[] proposed = Messages.ints(r.getTokensList());
       if (proposed.length != gamma) {
         throw new IllegalStateException(client.role() + " drafted " + proposed.length + " tokens, " + gamma + " were asked for");
