@@ -47,7 +47,7 @@ public final class GrpcServer implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance());
-    for (BindableService s : services) b.addService(s);
+    for (BindableService s : services) b.addService(RequestParsing.guard(s));
     // handlers that never wait on another call may run on the transport thread: one thread
     // hand-off less per call, which is a large share of a call on a 2-core machine
     if (direct) b.directExecutor();

@@ -75,7 +75,15 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
       }
       case GATED -> gated(wire.getGated(), learned);
       case ORACLE -> new Oracle();
-      case KIND_NOT_SET -> new Speculative(limits.defaultGamma());
+      case KIND_NOT_SET -> {
+        // a strategy this orchestrator does not know (a newer client) arrives as an unknown field: refuse it rather than
+        // silently running another one
+        if (!wire.getUnknownFields().asMap().isEmpty()) {
+          throw new IllegalArgumentException("strategy: field " + wire.getUnknownFields().asMap().keySet().iterator().next()
+              + " is not a strategy this orchestrator knows (speculative, system1_only, system2_only, contrastive, proxy_tuning, gated, oracle)");
+        }
+        yield new Speculative(limits.defaultGamma());
+      }
     };
     int eos = r.getIgnoreEos() ? -1 : pair.info2().getEosTokenId();
     return new Plan(session, prompt, strategy, new DecodeRequest(maxTokens, sampling, r.getSeed(), eos), system1Model,
