@@ -19,9 +19,18 @@ public final class GenerateCommand implements Callable<Integer> {
   @Mixin
   GenerationOptions options = new GenerationOptions();
 
+  @Option(names = "--tls-ca", defaultValue = "${env:FSGEN_TLS_CA}", description = "PEM CA of the orchestrator's certificate: connect over TLS (FSGEN_TLS_CA).")
+  java.nio.file.Path tlsCa;
+
+  @Option(names = "--token", defaultValue = "${env:FSGEN_TOKEN}", description = "Bearer token for an orchestrator that asks for one (FSGEN_TOKEN).")
+  String token;
+
   @Override
   public Integer call() throws InterruptedException {
-    ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    dev.fsgen.grpc.ClientSecurity security = new dev.fsgen.grpc.ClientSecurity(tlsCa, null, null, token);
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target, security.credentials());
+    if (security.tokenInterceptor() != null) builder.intercept(security.tokenInterceptor());
+    ManagedChannel channel = builder.build();
     try {
       return GenerationPrinter.run(channel, options);
     } catch (IllegalStateException e) {

@@ -36,13 +36,19 @@ public final class GrpcServer implements AutoCloseable {
    * @param direct run handlers on the transport threads; only for handlers that never block on
    *     another call (they may wait for the model, not for the network)
    */
-  @SuppressWarnings("deprecation") // the v1alpha reflection service: older grpcurl releases ask only for it
   public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
       List<String> serviceNames, boolean direct) {
+    return start(name, host, port, maxMessageBytes, services, serviceNames, direct, ServerSecurity.NONE);
+  }
+
+  /** @param security TLS, client certificates and bearer tokens (see {@link ServerSecurity}) */
+  @SuppressWarnings("deprecation") // the v1alpha reflection service: older grpcurl releases ask only for it
+  public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
+      List<String> serviceNames, boolean direct, ServerSecurity security) {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
     for (String s : serviceNames) health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), security.credentials())
         .maxInboundMessageSize(maxMessageBytes)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -51,6 +57,8 @@ public final class GrpcServer implements AutoCloseable {
     // handlers that never wait on another call may run on the transport thread: one thread
     // hand-off less per call, which is a large share of a call on a 2-core machine
     if (direct) b.directExecutor();
+    io.grpc.ServerInterceptor tokens = security.tokens();
+    if (tokens != null) b.intercept(tokens);
     try {
       return new GrpcServer(b.build().start(), health, name);
     } catch (IOException e) {

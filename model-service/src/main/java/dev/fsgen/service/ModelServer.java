@@ -1,6 +1,7 @@
 package dev.fsgen.service;
 
 import dev.fsgen.grpc.GrpcServer;
+import dev.fsgen.grpc.ServerSecurity;
 import io.grpc.BindableService;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,11 +38,17 @@ public final class ModelServer implements AutoCloseable {
    */
   public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
       Function<HostRef, BindableService> service) {
+    return start(name, host, port, models, limits, service, ServerSecurity.NONE);
+  }
+
+  /** @param security TLS and the client certificates it requires (mutual TLS: only the orchestrator calls a model service) */
+  public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
+      Function<HostRef, BindableService> service, ServerSecurity security) {
     if (!models.containsKey(HostRef.DEFAULT)) throw new IllegalArgumentException(name + " needs a default model");
     HostRef ref = new HostRef();
     BindableService s = service.apply(ref);
     GrpcServer server = GrpcServer.start(name, host, port, limits.maxMessageBytes(), List.of(s),
-        List.of(s.bindService().getServiceDescriptor().getName()), true);
+        List.of(s.bindService().getServiceDescriptor().getName()), true, security);
     Map<String, ModelHost> hosts = new LinkedHashMap<>();
     try {
       long t0 = System.nanoTime();
@@ -72,7 +79,7 @@ public final class ModelServer implements AutoCloseable {
   public static ModelServer start(String name, ModelServerOptions o, int defaultPort, Path defaultModel,
       Function<HostRef, BindableService> service) {
     o.applyThreads();
-    return start(name, o.host, o.port != null ? o.port : defaultPort, o.models(defaultModel), o.limits(), service);
+    return start(name, o.host, o.port != null ? o.port : defaultPort, o.models(defaultModel), o.limits(), service, o.security());
   }
 
   /** Serves in the foreground until the process is stopped; SIGTERM drains it gracefully. */

@@ -43,6 +43,19 @@ public final class ModelServerOptions {
   @Option(names = "--max-message-bytes", defaultValue = "${env:FSGEN_MAX_MESSAGE_BYTES:-16777216}", description = "Largest request message (FSGEN_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
   public int maxMessageBytes;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:FSGEN_TLS_CERT}", description = "PEM certificate chain: serve over TLS (FSGEN_TLS_CERT).")
+  public Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:FSGEN_TLS_KEY}", description = "PEM PKCS#8 key of --tls-cert (FSGEN_TLS_KEY).")
+  public Path tlsKey;
+
+  @Option(names = "--tls-client-ca", defaultValue = "${env:FSGEN_TLS_CLIENT_CA}", description = "PEM CA: only callers with a client certificate it signed get in (mutual TLS; FSGEN_TLS_CLIENT_CA).")
+  public Path tlsClientCa;
+
+  public dev.fsgen.grpc.ServerSecurity security() {
+    return new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, tlsClientCa, null);
+  }
+
   /**
    * Applies --threads. It must run before the tensor engine starts (in a process that has already
    * loaded a model it changes only the decode step).

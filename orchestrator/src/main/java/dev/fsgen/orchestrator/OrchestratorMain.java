@@ -60,6 +60,24 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--health-interval-ms", defaultValue = "${env:FSGEN_HEALTH_INTERVAL_MS:-1000}", description = "How often each replica's health is checked (FSGEN_HEALTH_INTERVAL_MS). Default: ${DEFAULT-VALUE}.")
   public long healthIntervalMs;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:FSGEN_TLS_CERT}", description = "PEM certificate chain: serve the API over TLS (FSGEN_TLS_CERT).")
+  public java.nio.file.Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:FSGEN_TLS_KEY}", description = "PEM PKCS#8 key of --tls-cert (FSGEN_TLS_KEY).")
+  public java.nio.file.Path tlsKey;
+
+  @Option(names = "--auth-token-file", defaultValue = "${env:FSGEN_AUTH_TOKEN_FILE}", description = "Accepted bearer tokens, one per line: every call but health checks must carry one (FSGEN_AUTH_TOKEN_FILE).")
+  public java.nio.file.Path authTokenFile;
+
+  @Option(names = "--upstream-tls-ca", defaultValue = "${env:FSGEN_UPSTREAM_TLS_CA}", description = "PEM CA of the model services' certificates: reach them over TLS (FSGEN_UPSTREAM_TLS_CA).")
+  public java.nio.file.Path upstreamCa;
+
+  @Option(names = "--upstream-tls-cert", defaultValue = "${env:FSGEN_UPSTREAM_TLS_CERT}", description = "PEM client certificate for the model services (mutual TLS; FSGEN_UPSTREAM_TLS_CERT).")
+  public java.nio.file.Path upstreamCert;
+
+  @Option(names = "--upstream-tls-key", defaultValue = "${env:FSGEN_UPSTREAM_TLS_KEY}", description = "PEM PKCS#8 key of --upstream-tls-cert (FSGEN_UPSTREAM_TLS_KEY).")
+  public java.nio.file.Path upstreamKey;
+
   public ReplicaOptions replicas() {
     ReplicaOptions d = ReplicaOptions.DEFAULT;
     return new ReplicaOptions(Duration.ofSeconds(callTimeoutSeconds), attempts, d.backoff(), d.failureRate(), d.window(),
@@ -73,7 +91,9 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   public OrchestratorServer start() {
     return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds),
-        routerFile == null ? null : RouterFile.read(routerFile), replicas());
+        routerFile == null ? null : RouterFile.read(routerFile), replicas(),
+        new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile),
+        new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null));
   }
 
   @Override

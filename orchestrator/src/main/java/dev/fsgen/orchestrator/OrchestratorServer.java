@@ -1,6 +1,8 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.grpc.ClientSecurity;
 import dev.fsgen.grpc.GrpcServer;
+import dev.fsgen.grpc.ServerSecurity;
 import dev.fsgen.proto.model.v1.System1Grpc;
 import dev.fsgen.proto.model.v1.System2Grpc;
 import io.grpc.ManagedChannel;
@@ -41,17 +43,27 @@ public final class OrchestratorServer implements AutoCloseable {
   /** @param replicas how calls to the model services' replicas are placed, limited and retried */
   public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
       Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas) {
+    return start(host, port, system1, system2, limits, wait, learned, replicas, ServerSecurity.NONE, ClientSecurity.NONE);
+  }
+
+  /**
+   * @param api TLS and bearer tokens of the orchestrator's own API
+   * @param upstream how the model services are reached: TLS, and the client certificate they require
+   */
+  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
+      Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas, ServerSecurity api, ClientSecurity upstream) {
     Targets t1 = Targets.parse(system1, "--system1");
     Targets t2 = Targets.parse(system2, "--system2");
-    ReplicaSet s1 = new ReplicaSet("System 1", System1Grpc.SERVICE_NAME, t1, ModelClient::system1, OrchestratorServer::channel, replicas);
+    java.util.function.Function<String, ManagedChannel> channels = target -> channel(target, upstream);
+    ReplicaSet s1 = new ReplicaSet("System 1", System1Grpc.SERVICE_NAME, t1, ModelClient::system1, channels, replicas);
     ReplicaSet s2 = null;
     Pairing pairing = null;
     try {
-      s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2, OrchestratorServer::channel, replicas);
+      s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2, channels, replicas);
       pairing = Pairing.connect(s1, s2, wait);
       OrchestratorService service = new OrchestratorService(pairing, limits, learned);
       GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(), List.of(service),
-          List.of(service.bindService().getServiceDescriptor().getName()), false);
+          List.of(service.bindService().getServiceDescriptor().getName()), false, api);
       server.serving();
       return new OrchestratorServer(server, s1, s2, pairing);
     } catch (RuntimeException e) {
@@ -67,9 +79,9 @@ public final class OrchestratorServer implements AutoCloseable {
     return system2.describe();
   }
 
-  private static ManagedChannel channel(String target) {
+  private static ManagedChannel channel(String target, ClientSecurity security) {
     // model responses carry full distributions when sampling: allow them
-    return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
+    return NettyChannelBuilder.forTarget(target, security.credentials()).maxInboundMessageSize(64 << 20).build();
   }
 
   public int port() {
