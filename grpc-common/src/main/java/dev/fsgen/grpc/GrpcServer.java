@@ -42,9 +42,15 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /** @param security TLS, client certificates and bearer tokens (see {@link ServerSecurity}) */
-  @SuppressWarnings("deprecation") // the v1alpha reflection service: older grpcurl releases ask only for it
   public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
       List<String> serviceNames, boolean direct, ServerSecurity security) {
+    return start(name, host, port, maxMessageBytes, services, serviceNames, direct, security, null);
+  }
+
+  /** @param metrics where calls are counted, or null */
+  @SuppressWarnings("deprecation") // the v1alpha reflection service: older grpcurl releases ask only for it
+  public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
+      List<String> serviceNames, boolean direct, ServerSecurity security, Metrics metrics) {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
     for (String s : serviceNames) health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
@@ -59,6 +65,8 @@ public final class GrpcServer implements AutoCloseable {
     if (direct) b.directExecutor();
     io.grpc.ServerInterceptor tokens = security.tokens();
     if (tokens != null) b.intercept(tokens);
+    // added last, so it runs first: refused calls (a missing token) are counted too
+    if (metrics != null) b.intercept(metrics.interceptor());
     try {
       return new GrpcServer(b.build().start(), health, name);
     } catch (IOException e) {

@@ -47,6 +47,12 @@ public final class HostRef {
     return sum.build();
   }
 
+  /** The hosted models by name; empty while loading or after shutdown. */
+  Map<String, ModelHost> hosted() {
+    Map<String, ModelHost> h = hosts;
+    return h == null ? Map.of() : h;
+  }
+
   void set(Map<String, ModelHost> h) {
     hosts = new LinkedHashMap<>(h);
   }

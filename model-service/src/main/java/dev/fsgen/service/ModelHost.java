@@ -123,6 +123,11 @@ public final class ModelHost implements AutoCloseable {
     return tokenizer;
   }
 
+  /** Requests admitted and not yet answered: the one computing and those waiting for the model. */
+  public int queued() {
+    return limits.maxQueued() - queue.availablePermits();
+  }
+
   public CacheStats stats() {
     return sessions.stats().toBuilder().setRequests(requests.sum()).setBusySeconds(busyNanos.sum() / 1e9).build();
   }

@@ -1,6 +1,7 @@
 package dev.fsgen.service;
 
 import dev.fsgen.grpc.GrpcServer;
+import dev.fsgen.grpc.Metrics;
 import dev.fsgen.grpc.ServerSecurity;
 import io.grpc.BindableService;
 import java.nio.file.Path;
@@ -18,8 +19,10 @@ public final class ModelServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ModelServer.class.getName());
   private final GrpcServer server;
   private final HostRef ref;
+  private final Metrics metrics;
 
-  private ModelServer(GrpcServer server, HostRef ref) {
+  private ModelServer(GrpcServer server, HostRef ref, Metrics metrics) {
+    this.metrics = metrics;
     this.server = server;
     this.ref = ref;
   }
@@ -44,11 +47,19 @@ public final class ModelServer implements AutoCloseable {
   /** @param security TLS and the client certificates it requires (mutual TLS: only the orchestrator calls a model service) */
   public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
       Function<HostRef, BindableService> service, ServerSecurity security) {
+    return start(name, host, port, models, limits, service, security, null);
+  }
+
+  /** @param metricsPort where to serve Prometheus metrics (0: any free port), or null for no endpoint */
+  public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
+      Function<HostRef, BindableService> service, ServerSecurity security, Integer metricsPort) {
     if (!models.containsKey(HostRef.DEFAULT)) throw new IllegalArgumentException(name + " needs a default model");
     HostRef ref = new HostRef();
     BindableService s = service.apply(ref);
+    Metrics metrics = new Metrics();
+    HostMetrics.register(metrics.registry(), ref);
     GrpcServer server = GrpcServer.start(name, host, port, limits.maxMessageBytes(), List.of(s),
-        List.of(s.bindService().getServiceDescriptor().getName()), true, security);
+        List.of(s.bindService().getServiceDescriptor().getName()), true, security, metrics);
     Map<String, ModelHost> hosts = new LinkedHashMap<>();
     try {
       long t0 = System.nanoTime();
@@ -64,22 +75,25 @@ public final class ModelServer implements AutoCloseable {
         }
       }
       ref.set(hosts);
+      if (metricsPort != null) metrics.serve(metricsPort);
       server.serving();
       LOG.info(() -> String.format("%s: %s loaded in %.1f s, serving on port %d", name, models, (System.nanoTime() - t0) / 1e9,
           server.port()));
     } catch (RuntimeException e) {
       server.close();
+      metrics.close();
       hosts.values().forEach(ModelHost::close);
       throw e;
     }
-    return new ModelServer(server, ref);
+    return new ModelServer(server, ref, metrics);
   }
 
   /** Starts a service as its flags and environment say; unset port and model take the service's defaults. */
   public static ModelServer start(String name, ModelServerOptions o, int defaultPort, Path defaultModel,
       Function<HostRef, BindableService> service) {
     o.applyThreads();
-    return start(name, o.host, o.port != null ? o.port : defaultPort, o.models(defaultModel), o.limits(), service, o.security());
+    return start(name, o.host, o.port != null ? o.port : defaultPort, o.models(defaultModel), o.limits(), service, o.security(),
+        o.metricsPort);
   }
 
   /** Serves in the foreground until the process is stopped; SIGTERM drains it gracefully. */
@@ -91,6 +105,11 @@ public final class ModelServer implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** The Prometheus endpoint's port, or -1 when there is none. */
+  public int metricsPort() {
+    return metrics.port();
   }
 
   /** The default model. */
@@ -105,6 +124,7 @@ public final class ModelServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    metrics.close();
     ref.clear("shut down").values().forEach(ModelHost::close);
   }
 }

@@ -52,6 +52,9 @@ public final class ModelServerOptions {
   @Option(names = "--tls-client-ca", defaultValue = "${env:FSGEN_TLS_CLIENT_CA}", description = "PEM CA: only callers with a client certificate it signed get in (mutual TLS; FSGEN_TLS_CLIENT_CA).")
   public Path tlsClientCa;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:FSGEN_METRICS_PORT}", description = "Serve Prometheus metrics at http://<host>:<port>/metrics (FSGEN_METRICS_PORT). Default: none.")
+  public Integer metricsPort;
+
   public dev.fsgen.grpc.ServerSecurity security() {
     return new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, tlsClientCa, null);
   }

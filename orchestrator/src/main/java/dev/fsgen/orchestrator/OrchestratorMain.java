@@ -78,6 +78,9 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--upstream-tls-key", defaultValue = "${env:FSGEN_UPSTREAM_TLS_KEY}", description = "PEM PKCS#8 key of --upstream-tls-cert (FSGEN_UPSTREAM_TLS_KEY).")
   public java.nio.file.Path upstreamKey;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:FSGEN_METRICS_PORT}", description = "Serve Prometheus metrics at http://<host>:<port>/metrics (FSGEN_METRICS_PORT). Default: none.")
+  public Integer metricsPort;
+
   public ReplicaOptions replicas() {
     ReplicaOptions d = ReplicaOptions.DEFAULT;
     return new ReplicaOptions(Duration.ofSeconds(callTimeoutSeconds), attempts, d.backoff(), d.failureRate(), d.window(),
@@ -93,7 +96,7 @@ public final class OrchestratorMain implements Callable<Integer> {
     return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds),
         routerFile == null ? null : RouterFile.read(routerFile), replicas(),
         new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile),
-        new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null));
+        new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null), metricsPort);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.fsgen.orchestrator;
 
 import dev.fsgen.grpc.ClientSecurity;
 import dev.fsgen.grpc.GrpcServer;
+import dev.fsgen.grpc.Metrics;
 import dev.fsgen.grpc.ServerSecurity;
 import dev.fsgen.proto.model.v1.System1Grpc;
 import dev.fsgen.proto.model.v1.System2Grpc;
@@ -16,8 +17,10 @@ public final class OrchestratorServer implements AutoCloseable {
   private final ReplicaSet system1;
   private final ReplicaSet system2;
   private final Pairing pairing;
+  private final Metrics metrics;
 
-  private OrchestratorServer(GrpcServer server, ReplicaSet system1, ReplicaSet system2, Pairing pairing) {
+  private OrchestratorServer(GrpcServer server, ReplicaSet system1, ReplicaSet system2, Pairing pairing, Metrics metrics) {
+    this.metrics = metrics;
     this.server = server;
     this.system1 = system1;
     this.system2 = system2;
@@ -52,6 +55,14 @@ public final class OrchestratorServer implements AutoCloseable {
    */
   public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
       Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas, ServerSecurity api, ClientSecurity upstream) {
+    return start(host, port, system1, system2, limits, wait, learned, replicas, api, upstream, null);
+  }
+
+  /** @param metricsPort where to serve Prometheus metrics (0: any free port), or null for no endpoint */
+  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
+      Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas, ServerSecurity api, ClientSecurity upstream,
+      Integer metricsPort) {
+    Metrics metrics = new Metrics();
     Targets t1 = Targets.parse(system1, "--system1");
     Targets t2 = Targets.parse(system2, "--system2");
     java.util.function.Function<String, ManagedChannel> channels = target -> channel(target, upstream);
@@ -61,17 +72,24 @@ public final class OrchestratorServer implements AutoCloseable {
     try {
       s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2, channels, replicas);
       pairing = Pairing.connect(s1, s2, wait);
-      OrchestratorService service = new OrchestratorService(pairing, limits, learned);
+      OrchestratorService service = new OrchestratorService(pairing, limits, learned, metrics.registry());
       GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(), List.of(service),
-          List.of(service.bindService().getServiceDescriptor().getName()), false, api);
+          List.of(service.bindService().getServiceDescriptor().getName()), false, api, metrics);
+      if (metricsPort != null) metrics.serve(metricsPort);
       server.serving();
-      return new OrchestratorServer(server, s1, s2, pairing);
+      return new OrchestratorServer(server, s1, s2, pairing, metrics);
     } catch (RuntimeException e) {
+      metrics.close();
       if (pairing != null) pairing.close();
       s1.close();
       if (s2 != null) s2.close();
       throw e;
     }
+  }
+
+  /** The Prometheus endpoint's port, or -1 when there is none. */
+  public int metricsPort() {
+    return metrics.port();
   }
 
   /** System 2's replicas and their states (for tests and diagnostics). */
@@ -95,6 +113,7 @@ public final class OrchestratorServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    metrics.close();
     pairing.close();
     system1.close();
     system2.close();

@@ -38,13 +38,22 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
   private final Semaphore admission;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Router.Learned learned;
+  private final OrchestratorMetrics metrics;
 
-  /** @param learned the learned router gated requests may ask for, or null */
-  OrchestratorService(Pairing pair, OrchestratorLimits limits, Router.Learned learned) {
+  /**
+   * @param learned the learned router gated requests may ask for, or null
+   * @param registry where the orchestrator's metrics go
+   */
+  OrchestratorService(Pairing pair, OrchestratorLimits limits, Router.Learned learned,
+      io.prometheus.metrics.model.registry.PrometheusRegistry registry) {
     this.pair = pair;
     this.limits = limits;
     this.learned = learned;
     this.admission = new Semaphore(limits.maxConcurrent());
+    java.util.Map<String, java.util.function.Supplier<java.util.List<String>>> replicas = new java.util.LinkedHashMap<>();
+    if (pair.system1() instanceof ReplicaSet r1) replicas.put("system1", r1::describe);
+    if (pair.system2() instanceof ReplicaSet r2) replicas.put("system2", r2::describe);
+    this.metrics = new OrchestratorMetrics(registry, () -> limits.maxConcurrent() - admission.availablePermits(), replicas);
   }
 
   @Override
@@ -60,6 +69,8 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     call.setOnCancelHandler(() -> {}); // cancellation is polled between model calls
     boolean admitted = false;
     String session = null;
+    String kind = request.getStrategy().getKindCase() == dev.fsgen.proto.decoding.v1.Strategy.KindCase.KIND_NOT_SET
+        ? "default" : request.getStrategy().getKindCase().name().toLowerCase(java.util.Locale.ROOT);
     try {
       Plan plan = Plan.of(request, pair, limits, learned);
       if (!admission.tryAcquire()) {
@@ -91,8 +102,11 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       }
       call.onNext(GenerateEvent.newBuilder().setSummary(summary).build());
       call.onCompleted();
+      metrics.finished(kind, summary, sink.producers);
     } catch (Throwable e) {
-      if (!call.isCancelled()) call.onError(Statuses.toException(e));
+      io.grpc.StatusRuntimeException status = Statuses.toException(e);
+      metrics.failed(kind, call.isCancelled() ? io.grpc.Status.Code.CANCELLED : status.getStatus().getCode());
+      if (!call.isCancelled()) call.onError(status);
     } finally {
       if (session != null) running.remove(session);
       if (admitted) admission.release();
