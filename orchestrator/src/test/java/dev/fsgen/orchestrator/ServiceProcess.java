@@ -32,6 +32,11 @@ final class ServiceProcess implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    return start(mainClass, model, name, port);
+  }
+
+  /** The same on a given port (a restart where a killed process was). */
+  static ServiceProcess start(String mainClass, Path model, String name, int port) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", "-Xmn24m",
         "-Dai.djl.offline=true", "-Dfsgen.root=" + LiveServices.ROOT.toAbsolutePath(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
@@ -67,6 +72,14 @@ final class ServiceProcess implements AutoCloseable {
     } finally {
       c.shutdownNow();
     }
+  }
+
+  /** Resident memory in bytes, from /proc (Linux). */
+  long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    }
+    return -1;
   }
 
   /** {@code kill -9}: no shutdown hook, no goodbye to its clients. */
