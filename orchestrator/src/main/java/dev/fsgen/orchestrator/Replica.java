@@ -20,6 +20,10 @@ final class Replica implements AutoCloseable {
   final AtomicInteger sessions = new AtomicInteger();
   /** What its health service said last; false until it has answered SERVING. */
   volatile boolean serving;
+  /** Its model has been compared with the other replicas'. */
+  volatile boolean verified;
+  /** Why it serves a model the other replicas do not (another tokenizer or vocabulary), or null. */
+  volatile String incompatible;
 
   Replica(String role, String address, ManagedChannel channel, ModelClient client, ReplicaOptions o) {
     this.address = address;
@@ -41,12 +45,13 @@ final class Replica implements AutoCloseable {
   /** Healthy and its breaker lets calls through. */
   boolean available() {
     CircuitBreaker.State s = breaker.getState();
-    return serving && s != CircuitBreaker.State.OPEN && s != CircuitBreaker.State.FORCED_OPEN;
+    return serving && verified && incompatible == null && s != CircuitBreaker.State.OPEN && s != CircuitBreaker.State.FORCED_OPEN;
   }
 
   /** For error messages: what keeps it out, if anything. */
   String state() {
-    if (!serving) return address + " (not serving)";
+    if (incompatible != null) return address + " (incompatible)";
+    if (!serving || !verified) return address + " (not serving)";
     CircuitBreaker.State s = breaker.getState();
     return s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN ? address + " (circuit open)" : address + " (up)";
   }

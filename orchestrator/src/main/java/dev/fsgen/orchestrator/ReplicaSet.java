@@ -68,6 +68,8 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   private final Map<String, Pin> pins = new ConcurrentHashMap<>();
   private volatile List<Replica> replicas = List.of();
   private volatile HashRing<Replica> ring = new HashRing<>(List.of(), r -> r.address, 1);
+  /** The model the first verified replica serves: every other replica must serve one with the same tokenizer and vocabulary. */
+  private volatile ModelInfo reference;
 
   /** Where a session's calls go, and when it was last used. */
   private static final class Pin {
@@ -341,6 +343,40 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
         return;
       }
     }
+    for (Replica r : now) if (r.serving && !r.verified) verify(r);
+  }
+
+  /**
+   * Compares a replica's model with the others' before it gets calls: a replica started with
+   * another tokenizer would turn the same token ids into other text. It stays out, named in
+   * every "no replica available" message and in the replica metrics.
+   */
+  private void verify(Replica r) {
+    ModelInfo info;
+    try {
+      // the maintenance thread has no request context: the call gets a deadline of its own
+      Context.CancellableContext c = Context.ROOT.withDeadlineAfter(Math.max(2000, 2 * options.healthInterval().toMillis()),
+          TimeUnit.MILLISECONDS, scheduler);
+      try {
+        info = c.call(r.client::info);
+      } finally {
+        c.cancel(null);
+      }
+    } catch (StatusRuntimeException e) {
+      return; // asked again at the next check
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "model info of " + r.address + " failed", e);
+      return;
+    }
+    ModelInfo ref = reference;
+    if (ref == null) {
+      reference = info;
+    } else if (!ref.getTokenizerFingerprint().equals(info.getTokenizerFingerprint()) || ref.getVocabSize() != info.getVocabSize()) {
+      r.incompatible = "serves " + info.getSource() + " with tokenizer " + info.getTokenizerFingerprint() + " and vocabulary "
+          + info.getVocabSize() + ", the other replicas " + ref.getTokenizerFingerprint() + " and " + ref.getVocabSize();
+      LOG.warning(role + " replica " + r.address + " is left out: it " + r.incompatible);
+    }
+    r.verified = true;
   }
 
   @Override

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fsgen.decoding.IncompatibleModelsException;
 import dev.fsgen.decoding.ModelUnavailableException;
+import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.model.v1.System2Grpc;
 import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
@@ -91,5 +94,33 @@ class PairingTest {
         "127.0.0.1", 0, "127.0.0.1:1", "127.0.0.1:2", OrchestratorLimits.DEFAULT, Duration.ofMillis(600)));
     assertTrue(e.getMessage().contains("System 1 is not available"), e.getMessage());
     assertTrue((System.nanoTime() - t0) / 1e9 < 10, "gave up after the wait");
+  }
+
+  @Test
+  void aReplicaServingAnotherTokenizerIsLeftOut(@TempDir Path tmp) throws Exception {
+    Path other = Files.createDirectories(tmp.resolve("system2-other"));
+    for (String f : new String[] {"config.json", "model.safetensors", "generation_config.json"}) {
+      Files.copy(LiveServices.ROOT.resolve("models/system2").resolve(f), other.resolve(f));
+    }
+    Files.copy(TokenizerFixture.write(tmp.resolve("tok"), 512), other.resolve("tokenizer.json"));
+    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
+         ModelServer good = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"), HostLimits.DEFAULT, System2Service::new);
+         ModelServer odd = ModelServer.start("system2", "127.0.0.1", 0, other, HostLimits.DEFAULT, System2Service::new);
+         OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(),
+             "127.0.0.1:" + good.port() + ",127.0.0.1:" + odd.port(), OrchestratorLimits.DEFAULT, Duration.ofSeconds(10))) {
+      assertEquals(List.of("127.0.0.1:" + good.port() + " (up)", "127.0.0.1:" + odd.port() + " (incompatible)"), o.system2Replicas());
+      ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
+      try {
+        // every session goes to the good replica
+        for (int i = 0; i < 6; i++) {
+          var it = OrchestratorGrpc.newBlockingStub(c).generate(GenerateRequest.newBuilder().setText("The city " + i).setMaxTokens(3).build());
+          while (it.hasNext()) it.next();
+        }
+      } finally {
+        c.shutdownNow();
+      }
+      assertEquals(0, System2Grpc.newBlockingStub(NettyChannelBuilder.forAddress("127.0.0.1", odd.port()).usePlaintext().build())
+          .getCacheStats(dev.fsgen.proto.model.v1.CacheStatsRequest.getDefaultInstance()).getRequests(), "the odd replica got no call");
+    }
   }
 }
