@@ -20,11 +20,13 @@ import java.util.concurrent.TimeUnit;
 public final class GrpcServer implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final Server server;
+  private final Server probes;
   private final HealthStatusManager health;
   private final String name;
 
-  private GrpcServer(Server server, HealthStatusManager health, String name) {
+  private GrpcServer(Server server, Server probes, HealthStatusManager health, String name) {
     this.server = server;
+    this.probes = probes;
     this.health = health;
     this.name = name;
   }
@@ -67,11 +69,29 @@ public final class GrpcServer implements AutoCloseable {
     if (tokens != null) b.intercept(tokens);
     // added last, so it runs first: refused calls (a missing token) are counted too
     if (metrics != null) b.intercept(metrics.interceptor());
+    Server main;
     try {
-      return new GrpcServer(b.build().start(), health, name);
+      main = b.build().start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on " + host + ":" + port + " for " + name + ": " + e.getMessage(), e);
     }
+    Server probes = null;
+    if (security.probePort() != null) {
+      try {
+        probes = NettyServerBuilder.forAddress(new InetSocketAddress(host, security.probePort())).addService(health.getHealthService())
+            .build().start();
+      } catch (IOException e) {
+        main.shutdownNow();
+        throw new UncheckedIOException("cannot listen on " + host + ":" + security.probePort() + " for " + name + "'s health probes: "
+            + e.getMessage(), e);
+      }
+    }
+    return new GrpcServer(main, probes, health, name);
+  }
+
+  /** The plaintext health-only port, or -1 when there is none. */
+  public int probePort() {
+    return probes == null ? -1 : probes.getPort();
   }
 
   /** Reports SERVING for every service: call once the model (or the pair) is ready. */
@@ -99,6 +119,7 @@ public final class GrpcServer implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
     health.enterTerminalState();
+    if (probes != null) probes.shutdownNow();
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

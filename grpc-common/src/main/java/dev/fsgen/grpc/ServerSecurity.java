@@ -28,9 +28,15 @@ import java.util.List;
  * @param privateKey PEM PKCS#8 private key of the first certificate
  * @param clientCa PEM CA whose client certificates are required; null = no client certificate asked
  * @param tokenFile a file of accepted bearer tokens, one per line; null = no token asked
+ * @param probePort a plaintext port serving only the health service, for probes that cannot speak
+ *     TLS (Kubernetes' gRPC probes); null = none
  */
-public record ServerSecurity(Path certChain, Path privateKey, Path clientCa, Path tokenFile) {
-  public static final ServerSecurity NONE = new ServerSecurity(null, null, null, null);
+public record ServerSecurity(Path certChain, Path privateKey, Path clientCa, Path tokenFile, Integer probePort) {
+  public static final ServerSecurity NONE = new ServerSecurity(null, null, null, null, null);
+
+  public ServerSecurity(Path certChain, Path privateKey, Path clientCa, Path tokenFile) {
+    this(certChain, privateKey, clientCa, tokenFile, null);
+  }
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   public ServerSecurity {

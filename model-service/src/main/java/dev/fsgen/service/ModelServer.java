@@ -107,6 +107,11 @@ public final class ModelServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The plaintext health-only port for probes, or -1 when there is none. */
+  public int probePort() {
+    return server.probePort();
+  }
+
   /** The Prometheus endpoint's port, or -1 when there is none. */
   public int metricsPort() {
     return metrics.port();

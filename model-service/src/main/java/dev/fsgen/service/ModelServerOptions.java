@@ -55,8 +55,11 @@ public final class ModelServerOptions {
   @Option(names = "--metrics-port", defaultValue = "${env:FSGEN_METRICS_PORT}", description = "Serve Prometheus metrics at http://<host>:<port>/metrics (FSGEN_METRICS_PORT). Default: none.")
   public Integer metricsPort;
 
+  @Option(names = "--probe-port", defaultValue = "${env:FSGEN_PROBE_PORT}", description = "A plaintext port serving only gRPC health, for probes that cannot speak TLS (FSGEN_PROBE_PORT). Default: none.")
+  public Integer probePort;
+
   public dev.fsgen.grpc.ServerSecurity security() {
-    return new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, tlsClientCa, null);
+    return new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, tlsClientCa, null, probePort);
   }
 
   /**

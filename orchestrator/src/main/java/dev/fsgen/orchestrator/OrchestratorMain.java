@@ -81,6 +81,9 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--metrics-port", defaultValue = "${env:FSGEN_METRICS_PORT}", description = "Serve Prometheus metrics at http://<host>:<port>/metrics (FSGEN_METRICS_PORT). Default: none.")
   public Integer metricsPort;
 
+  @Option(names = "--probe-port", defaultValue = "${env:FSGEN_PROBE_PORT}", description = "A plaintext port serving only gRPC health, for probes that cannot speak TLS (FSGEN_PROBE_PORT). Default: none.")
+  public Integer probePort;
+
   public ReplicaOptions replicas() {
     ReplicaOptions d = ReplicaOptions.DEFAULT;
     return new ReplicaOptions(Duration.ofSeconds(callTimeoutSeconds), attempts, d.backoff(), d.failureRate(), d.window(),
@@ -95,7 +98,7 @@ public final class OrchestratorMain implements Callable<Integer> {
   public OrchestratorServer start() {
     return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds),
         routerFile == null ? null : RouterFile.read(routerFile), replicas(),
-        new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile),
+        new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile, probePort),
         new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null), metricsPort);
   }
 

@@ -51,7 +51,7 @@ class SecurityTest {
   @BeforeAll
   static void start() throws Exception {
     certs = TestCertificates.create(dir);
-    ServerSecurity mutual = new ServerSecurity(certs.cert("server"), certs.key("server"), certs.cert("ca"), null);
+    ServerSecurity mutual = new ServerSecurity(certs.cert("server"), certs.key("server"), certs.cert("ca"), null, 0);
     system1 = ModelServer.start("system1", "127.0.0.1", 0, Map.of(HostRef.DEFAULT, LiveServices.ROOT.resolve("models/system1")),
         HostLimits.DEFAULT, System1Service::new, mutual);
     system2 = ModelServer.start("system2", "127.0.0.1", 0, Map.of(HostRef.DEFAULT, LiveServices.ROOT.resolve("models/system2")),
@@ -124,6 +124,11 @@ class SecurityTest {
           .withDeadlineAfter(10, TimeUnit.SECONDS).getModelInfo(ModelInfoRequest.getDefaultInstance()));
       assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
     }
+    // Kubernetes' gRPC probes cannot speak TLS: the plaintext probe port answers health, and nothing else
+    ManagedChannel probe = channel(system2.probePort(), ClientSecurity.NONE);
+    assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(probe).check(HealthCheckRequest.getDefaultInstance()).getStatus());
+    assertEquals(Status.Code.UNIMPLEMENTED, assertThrows(StatusRuntimeException.class,
+        () -> System2Grpc.newBlockingStub(probe).getModelInfo(ModelInfoRequest.getDefaultInstance())).getStatus().getCode());
     // the deployment's client certificate gets in
     assertTrue(System2Grpc.newBlockingStub(channel(system2.port(), new ClientSecurity(certs.cert("ca"), certs.cert("client"), certs.key("client"), null)))
         .getModelInfo(ModelInfoRequest.getDefaultInstance()).getParameterCount() > 0);
