@@ -101,16 +101,28 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
         summary = degradedSummary(c, plan, sink, small.calls + (base == null ? 0 : base.calls), large.calls, small.drafted, start);
       }
       call.onNext(GenerateEvent.newBuilder().setSummary(summary).build());
-      call.onCompleted();
+      // the generation is over before the client hears so: a client that starts its next one at
+      // once must find the slot and the session id free
+      release(session, admitted);
+      session = null;
+      admitted = false;
       metrics.finished(kind, summary, sink.producers);
+      call.onCompleted();
     } catch (Throwable e) {
       io.grpc.StatusRuntimeException status = Statuses.toException(e);
+      release(session, admitted);
+      session = null;
+      admitted = false;
       metrics.failed(kind, call.isCancelled() ? io.grpc.Status.Code.CANCELLED : status.getStatus().getCode());
       if (!call.isCancelled()) call.onError(status);
     } finally {
-      if (session != null) running.remove(session);
-      if (admitted) admission.release();
+      release(session, admitted);
     }
+  }
+
+  private void release(String session, boolean admitted) {
+    if (session != null) running.remove(session);
+    if (admitted) admission.release();
   }
 
   private Summary summary(Outcome o, StreamDecoder decoder) {
