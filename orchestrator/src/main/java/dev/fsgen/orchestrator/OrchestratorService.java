@@ -25,7 +25,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 
 /**
  * fsgen.decoding.v1.Orchestrator: validates a request, admits it, runs its strategy over the
@@ -35,7 +34,8 @@ import java.util.concurrent.Semaphore;
 public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
   private final Pairing pair;
   private final OrchestratorLimits limits;
-  private final Semaphore admission;
+  /** Admission: at most maxConcurrent generations at once; one more is refused at once, never queued. */
+  private final io.github.resilience4j.bulkhead.Bulkhead admission;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Router.Learned learned;
   private final OrchestratorMetrics metrics;
@@ -49,11 +49,12 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     this.pair = pair;
     this.limits = limits;
     this.learned = learned;
-    this.admission = new Semaphore(limits.maxConcurrent());
+    this.admission = io.github.resilience4j.bulkhead.Bulkhead.of("generations", io.github.resilience4j.bulkhead.BulkheadConfig.custom()
+        .maxConcurrentCalls(limits.maxConcurrent()).maxWaitDuration(java.time.Duration.ZERO).build());
     java.util.Map<String, java.util.function.Supplier<java.util.List<String>>> replicas = new java.util.LinkedHashMap<>();
     if (pair.system1() instanceof ReplicaSet r1) replicas.put("system1", r1::describe);
     if (pair.system2() instanceof ReplicaSet r2) replicas.put("system2", r2::describe);
-    this.metrics = new OrchestratorMetrics(registry, () -> limits.maxConcurrent() - admission.availablePermits(), replicas);
+    this.metrics = new OrchestratorMetrics(registry, () -> limits.maxConcurrent() - admission.getMetrics().getAvailableConcurrentCalls(), replicas);
   }
 
   @Override
@@ -73,7 +74,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
         ? "default" : request.getStrategy().getKindCase().name().toLowerCase(java.util.Locale.ROOT);
     try {
       Plan plan = Plan.of(request, pair, limits, learned);
-      if (!admission.tryAcquire()) {
+      if (!admission.tryAcquirePermission()) {
         throw new OverloadedException(limits.maxConcurrent() + " generations are running, the limit; retry later");
       }
       admitted = true;
@@ -122,7 +123,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
 
   private void release(String session, boolean admitted) {
     if (session != null) running.remove(session);
-    if (admitted) admission.release();
+    if (admitted) admission.onComplete();
   }
 
   private Summary summary(Outcome o, StreamDecoder decoder) {

@@ -123,4 +123,30 @@ class PairingTest {
           .getCacheStats(dev.fsgen.proto.model.v1.CacheStatsRequest.getDefaultInstance()).getRequests(), "the odd replica got no call");
     }
   }
+
+  @Test
+  void aDnsNameStandsForEveryAddressItResolvesTo() throws Exception {
+    // "localhost" resolves to 127.0.0.1 (and on some hosts also ::1, where nothing listens: that replica stays out)
+    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
+         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"), HostLimits.DEFAULT, System2Service::new);
+         OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "dns:///localhost:" + s1.port(), "dns:///localhost:" + s2.port(),
+             OrchestratorLimits.DEFAULT, Duration.ofSeconds(10))) {
+      assertTrue(o.system2Replicas().contains("127.0.0.1:" + s2.port() + " (up)"), o.system2Replicas().toString());
+      ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
+      try {
+        var it = OrchestratorGrpc.newBlockingStub(c).generate(GenerateRequest.newBuilder().setText("The city").setMaxTokens(3).build());
+        int events = 0;
+        while (it.hasNext()) {
+          it.next();
+          events++;
+        }
+        assertTrue(events >= 3, "a generation through the resolved replicas");
+      } finally {
+        c.shutdownNow();
+      }
+    }
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Targets.parse("dns:///nameonly", "--system2"));
+    assertTrue(bad.getMessage().contains("dns:///name:port"), bad.getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> Targets.parse("a:1,b:99999", "--system2")).getMessage().contains("port"));
+  }
 }
