@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       BenchCommand.class,
       StudyCommand.class,
+      LaunchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

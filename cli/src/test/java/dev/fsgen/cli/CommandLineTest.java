@@ -33,7 +33,7 @@ class CommandLineTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "router", "convert", "bench", "study"}) {
+    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "router", "convert", "bench", "study", "launch"}) {
       Outcome o = run(sub, "--help");
       assertEquals(0, o.code(), sub);
       assertTrue(o.out().contains("Usage: fsgen " + sub), sub + ": " + o.out());
@@ -101,6 +101,38 @@ class CommandLineTest {
     // other prompt sizes would mix with the saved measurements: refused, with the way out named
     quick[quick.length - 3] = "3";
     assertError(run(quick), "--fresh");
+  }
+
+  /** The local launcher: the manifests' topology as processes, System 2 replicated, one generation through it. */
+  @Test
+  void theLauncherRunsTheTopologyAsProcesses(@TempDir Path dir) throws Exception {
+    LaunchCommand launch = new LaunchCommand();
+    new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--threads", "1", "--logs", dir.toString());
+    try {
+      launch.startAll();
+      assertEquals(4, launch.started.size());
+      io.grpc.ManagedChannel c = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", launch.ports.get("orchestrator"))
+          .usePlaintext().build();
+      try {
+        var info = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).getInfo(dev.fsgen.proto.decoding.v1.InfoRequest.getDefaultInstance());
+        // the ConfigMap's settings reached the orchestrator
+        assertEquals(Integer.parseInt(LaunchCommand.settings(Path.of(System.getProperty("fsgen.root", "..")).resolve("deploy/base/config.yaml"))
+            .get("FSGEN_MAX_CONCURRENT")), info.getMaxConcurrentGenerations());
+        int tokens = 0;
+        for (var it = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).generate(
+            dev.fsgen.proto.decoding.v1.GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(8).setIgnoreEos(true).build());
+             it.hasNext(); ) {
+          var e = it.next();
+          if (e.hasTokens()) tokens += e.getTokens().getTokensCount();
+        }
+        assertEquals(8, tokens);
+      } finally {
+        c.shutdownNow();
+      }
+    } finally {
+      launch.stop();
+    }
+    for (Process p : launch.started) assertFalse(p.isAlive(), "every process stopped");
   }
 
   private static void assertError(Outcome o, String expected) {
