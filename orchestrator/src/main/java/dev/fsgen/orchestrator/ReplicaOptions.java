@@ -14,8 +14,8 @@ import java.time.Duration;
  * @param openFor how long an open breaker keeps a replica out before probing it again
  * @param maxCallsPerReplica calls in flight to one replica at once (its bulkhead); more go elsewhere
  * @param healthInterval how often every replica's health service is asked
- * @param loadSlack a new session goes to its ring owner unless that replica holds more than (1 +
- *     slack) × the average number of sessions (consistent hashing with bounded loads)
+ * @param loadSlack a new session goes to the least-loaded replica, or to one holding at most (1 +
+ *     slack) × the least number of sessions that comes first on the hash ring from the session's key
  * @param pinIdle a session not used for this long is forgotten (its replica drops its cache too)
  */
 public record ReplicaOptions(Duration callTimeout, int attempts, Duration backoff, int failureRate, int window, Duration openFor,

@@ -40,9 +40,9 @@ import java.util.stream.Collectors;
  * one replica only so that its cache hits.
  *
  * <ul>
- *   <li><b>Placement:</b> a session's first call goes to its owner on a consistent-hash ring,
- *       unless that replica holds more than its share of sessions (bounded loads); later calls
- *       follow it there.
+ *   <li><b>Placement:</b> a session's first call goes to the least-loaded replica (fewest
+ *       sessions); among those within a slack of the least load, to the first on a consistent-hash
+ *       ring from the session's key. Later calls follow it there.
  *   <li><b>Health:</b> every replica's standard health service is asked every interval; a replica
  *       that is not SERVING gets no new calls.
  *   <li><b>Failures:</b> each replica has a circuit breaker and a bulkhead (resilience4j). A call
@@ -239,12 +239,14 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
       throw Status.UNAVAILABLE.withDescription("no " + role + " replica is available: "
           + replicas.stream().map(Replica::state).collect(Collectors.joining(", "))).asRuntimeException();
     }
-    int total = 0;
-    for (Replica r : order) total += r.sessions.get();
-    double bound = Math.ceil((1 + options.loadSlack()) * (total + 1) / order.size());
+    // least-loaded placement; among the replicas within the slack of the least load, the first on
+    // the ring from the session's key, so that placement is stable when loads are even
+    int least = Integer.MAX_VALUE;
+    for (Replica r : order) least = Math.min(least, r.sessions.get());
+    double bound = Math.floor(least * (1 + options.loadSlack()));
     Replica chosen = order.get(0);
     for (Replica r : order) {
-      if (r.sessions.get() < bound) {
+      if (r.sessions.get() <= bound) {
         chosen = r;
         break;
       }
