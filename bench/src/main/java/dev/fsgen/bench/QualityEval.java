@@ -40,9 +40,7 @@ public final class QualityEval {
       double brown = perplexity(m, data, Domain.BROWN, o);
       double kjv = perplexity(m, data, Domain.KJV, o);
       progress.accept(name + ": arithmetic");
-      List<ArithmeticProblem> shots = data.readProblems(Split.VAL).subList(0, SHOTS);
-      StringBuilder context = new StringBuilder();
-      for (ArithmeticProblem p : shots) context.append(p.line()).append('\n');
+      String context = data.arithmeticShots(SHOTS);
       List<ArithmeticProblem> test = data.readProblems(Split.TEST);
       int n = Math.min(o.problems(), test.size());
       int correct = 0;

@@ -118,13 +118,11 @@ public final class StrategyEval {
          LlamaModel s = LlamaModel.load(small);
          LlamaModel l = LlamaModel.load(large)) {
       ModelPair pair = new ModelPair(new LocalLanguageModel(s), new LocalLanguageModel(l));
-      StringBuilder context = new StringBuilder();
-      for (ArithmeticProblem p : data.readProblems(Split.VAL).subList(0, SHOTS)) context.append(p.line()).append('\n');
+      String context = data.arithmeticShots(SHOTS);
       List<ArithmeticProblem> test = data.readProblems(Split.TEST);
       int n = Math.min(problems, test.size());
       // the answer ends at its newline: stopping there makes the System 2 token share a share of the answer's tokens
-      int[] newline = tokenizer.encode("\n");
-      DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0, newline.length == 1 ? newline[0] : tokenizer.eosId());
+      DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0, ArithmeticProblem.answerEnd(tokenizer));
       List<AccuracyRow> rows = new ArrayList<>();
       for (Strategy strategy : strategies) {
         int correct = 0, tokens = 0;

@@ -78,4 +78,14 @@ public final class Messages {
     return out;
   }
 
+
+  /** {@code sum} plus {@code s}, field by field: the statistics of several hosted models or replicas as one. */
+  public static dev.fsgen.proto.model.v1.CacheStats.Builder add(dev.fsgen.proto.model.v1.CacheStats.Builder sum,
+      dev.fsgen.proto.model.v1.CacheStats s) {
+    return sum.setSessions(sum.getSessions() + s.getSessions()).setCachedTokens(sum.getCachedTokens() + s.getCachedTokens())
+        .setCacheBytes(sum.getCacheBytes() + s.getCacheBytes()).setHits(sum.getHits() + s.getHits())
+        .setMisses(sum.getMisses() + s.getMisses()).setEnded(sum.getEnded() + s.getEnded())
+        .setExpired(sum.getExpired() + s.getExpired()).setEvicted(sum.getEvicted() + s.getEvicted())
+        .setRequests(sum.getRequests() + s.getRequests()).setBusySeconds(sum.getBusySeconds() + s.getBusySeconds());
+  }
 }

@@ -36,14 +36,7 @@ public final class HostRef {
     Map<String, ModelHost> h = hosts;
     if (h == null) throw new ModelUnavailableException("the model is " + state);
     CacheStats.Builder sum = CacheStats.newBuilder();
-    for (ModelHost m : h.values()) {
-      CacheStats c = m.stats();
-      sum.setSessions(sum.getSessions() + c.getSessions()).setCachedTokens(sum.getCachedTokens() + c.getCachedTokens())
-          .setCacheBytes(sum.getCacheBytes() + c.getCacheBytes()).setHits(sum.getHits() + c.getHits())
-          .setMisses(sum.getMisses() + c.getMisses()).setEnded(sum.getEnded() + c.getEnded())
-          .setExpired(sum.getExpired() + c.getExpired()).setEvicted(sum.getEvicted() + c.getEvicted())
-          .setRequests(sum.getRequests() + c.getRequests()).setBusySeconds(sum.getBusySeconds() + c.getBusySeconds());
-    }
+    for (ModelHost m : h.values()) dev.fsgen.grpc.Messages.add(sum, m.stats());
     return sum.build();
   }
 

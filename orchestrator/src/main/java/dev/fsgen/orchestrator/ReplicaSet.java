@@ -167,13 +167,8 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     StatusRuntimeException last = null;
     for (Replica r : replicas) {
       try {
-        CacheStats s = r.client.stats();
+        dev.fsgen.grpc.Messages.add(sum, r.client.stats());
         answered++;
-        sum.setSessions(sum.getSessions() + s.getSessions()).setCachedTokens(sum.getCachedTokens() + s.getCachedTokens())
-            .setCacheBytes(sum.getCacheBytes() + s.getCacheBytes()).setHits(sum.getHits() + s.getHits())
-            .setMisses(sum.getMisses() + s.getMisses()).setEnded(sum.getEnded() + s.getEnded())
-            .setExpired(sum.getExpired() + s.getExpired()).setEvicted(sum.getEvicted() + s.getEvicted())
-            .setRequests(sum.getRequests() + s.getRequests()).setBusySeconds(sum.getBusySeconds() + s.getBusySeconds());
       } catch (StatusRuntimeException e) {
         last = e;
       }

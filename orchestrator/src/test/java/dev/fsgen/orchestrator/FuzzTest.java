@@ -19,17 +19,11 @@ import dev.fsgen.proto.model.v1.Sampling;
 import dev.fsgen.proto.model.v1.TokenIds;
 import dev.fsgen.service.HostLimits;
 import io.grpc.CallOptions;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -165,25 +159,6 @@ class FuzzTest {
     return out;
   }
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    public byte[] parse(InputStream in) {
-      try {
-        return in.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
-  private static final MethodDescriptor<byte[], byte[]> RAW_GENERATE = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-      .setFullMethodName(OrchestratorGrpc.getGenerateMethod().getFullMethodName())
-      .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
-
   /** One request of a random kind; returns its status code. */
   private static Status.Code send(SplittableRandom r) {
     try {
@@ -192,8 +167,7 @@ class FuzzTest {
         for (Iterator<GenerateEvent> it = live.orchestrator().withDeadlineAfter(20, TimeUnit.SECONDS).generate(generateRequest(r)); it.hasNext(); ) it.next();
       } else if (kind < 7) {
         byte[] damaged = damage(generateRequest(r).toByteArray(), r);
-        for (Iterator<byte[]> it = ClientCalls.blockingServerStreamingCall(live.channel, RAW_GENERATE,
-            CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), damaged); it.hasNext(); ) it.next();
+        RawGenerate.send(live.channel, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), damaged);
       } else {
         NextTokenRequest.Builder next = NextTokenRequest.newBuilder().setSessionId(r.nextInt(4) == 0 ? text(r) : "fz" + r.nextInt(50));
         for (int i = 0; i < r.nextInt(30); i++) next.addPrefix(tokenId(r));

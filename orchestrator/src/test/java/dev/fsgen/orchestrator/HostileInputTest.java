@@ -17,15 +17,10 @@ import dev.fsgen.proto.model.v1.Sampling;
 import dev.fsgen.proto.model.v1.TokenIds;
 import dev.fsgen.service.HostLimits;
 import io.grpc.CallOptions;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,24 +75,7 @@ class HostileInputTest {
 
   /** Sends bytes as a Generate request, whatever they hold. */
   private static void raw(byte[] payload) {
-    MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
-      public InputStream stream(byte[] value) {
-        return new ByteArrayInputStream(value);
-      }
-
-      public byte[] parse(InputStream in) {
-        try {
-          return in.readAllBytes();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    };
-    MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-        .setFullMethodName(OrchestratorGrpc.getGenerateMethod().getFullMethodName())
-        .setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
-    for (Iterator<byte[]> it = ClientCalls.blockingServerStreamingCall(live.channel, method, CallOptions.DEFAULT, payload); it.hasNext(); ) it.next();
+    RawGenerate.send(live.channel, CallOptions.DEFAULT, payload);
   }
 
   private static byte[] concat(byte[]... parts) {

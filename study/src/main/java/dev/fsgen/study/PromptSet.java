@@ -64,12 +64,10 @@ public final class PromptSet {
   }
 
   private static List<Prompt> arithmetic(DataLayout data, TextTokenizer tokenizer, Sizes sizes) throws IOException {
-    StringBuilder context = new StringBuilder();
-    for (ArithmeticProblem p : data.readProblems(Split.VAL).subList(0, SHOTS)) context.append(p.line()).append('\n');
+    String context = data.arithmeticShots(SHOTS);
     List<ArithmeticProblem> test = data.readProblems(Split.TEST);
     if (test.size() < sizes.problems()) throw new IllegalArgumentException("arithmetic test split has " + test.size() + " problems, " + sizes.problems() + " asked for");
-    int[] newline = tokenizer.encode("\n");
-    int stop = newline.length == 1 ? newline[0] : tokenizer.eosId();
+    int stop = ArithmeticProblem.answerEnd(tokenizer);
     List<Prompt> prompts = new ArrayList<>();
     for (int i = 0; i < sizes.problems(); i++) {
       ArithmeticProblem p = test.get(i);

@@ -48,6 +48,15 @@ public record ArithmeticProblem(long a, char op, long b) {
     return prompt() + answer();
   }
 
+  /**
+   * The token that ends an answer: the newline, when the tokenizer makes it one token, else end of
+   * text. Generating up to it measures the answer's tokens and nothing after.
+   */
+  public static int answerEnd(dev.fsgen.tokenizer.TextTokenizer tokenizer) {
+    int[] newline = tokenizer.encode("\n");
+    return newline.length == 1 ? newline[0] : tokenizer.eosId();
+  }
+
   /** True when the first line of {@code completion} is exactly {@link #answer()}. */
   public boolean isExactMatch(String completion) {
     return firstLine(completion).equals(answer());

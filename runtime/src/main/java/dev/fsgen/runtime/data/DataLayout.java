@@ -59,6 +59,16 @@ public record DataLayout(Path dir) {
     return Files.readAllLines(require(domain, split), StandardCharsets.UTF_8);
   }
 
+  /**
+   * The context every arithmetic evaluation puts before a test problem: the first {@code shots}
+   * validation problems, solved, one a line (as the training text writes them).
+   */
+  public String arithmeticShots(int shots) throws IOException {
+    StringBuilder context = new StringBuilder();
+    for (ArithmeticProblem p : readProblems(Split.VAL).subList(0, shots)) context.append(p.line()).append('\n');
+    return context.toString();
+  }
+
   /** The arithmetic problems of a split, parsed and checked. */
   public List<ArithmeticProblem> readProblems(Split split) throws IOException {
     return readLines(Domain.ARITH, split).stream().map(ArithmeticProblem::parse).toList();
