@@ -1,26 +1,25 @@
 package dev.fsgen.cli;
 
-import dev.fsgen.bench.LoopbackServices;
-import dev.fsgen.orchestrator.RouterFile;
+import dev.fsgen.proto.decoding.v1.Info;
+import dev.fsgen.proto.decoding.v1.InfoRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.service.ModelServer;
-import dev.fsgen.service.ModelServerOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fsgen demo}: System 1, System 2 and the orchestrator as gRPC servers on loopback (real
- * sockets, free ports), one generation through them, then a clean shutdown.
+ * {@code fsgen demo}: the local launcher's single-replica form — System 1, System 2 and the
+ * orchestrator as separate processes on loopback, configured like the pods — one streamed
+ * generation through them, then a clean shutdown.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Start System 1, System 2 and the orchestrator on loopback and stream one generation through them",
-        "(speculative decoding on the bundled default pair unless told otherwise)."})
+    description = {"Start System 1, System 2 and the orchestrator as processes (the launcher's single-replica form) and",
+        "stream one generation through them (speculative decoding on the bundled default pair unless told otherwise)."})
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--system1-model", description = "System 1 model directory. Default: <root>/models/system1.")
   Path system1;
@@ -34,41 +33,50 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--router-file", description = "A learned router (from 'fsgen router') for --strategy gated --router learned.")
   Path routerFile;
 
+  @Option(names = "--system2-replicas", defaultValue = "1", description = "System 2 processes. Default: ${DEFAULT-VALUE}.")
+  int replicas;
+
+  @Option(names = "--threads", description = "Cores each model process may use (FSGEN_THREADS). Default: all of this machine's.")
+  Integer threads;
+
+  @Option(names = "--logs", description = "Where each process writes its output. Default: <root>/work/launch.")
+  Path logs;
+
   @Mixin
   GenerationOptions options = new GenerationOptions();
 
   @Option(names = "--warmup", defaultValue = "3", description = "Unshown generations first, so the figures are not those of cold code. Default: ${DEFAULT-VALUE}.")
   int warmup;
 
-  @Option(names = "--verbose", description = "Show the services' own log lines.")
-  boolean verbose;
-
-  // held so that the level set below stays in force (loggers are only weakly referenced)
-  private static final Logger SERVICES_LOG = Logger.getLogger("dev.fsgen");
-
   @Override
-  public Integer call() {
-    Path root = Cli.root();
-    if (!verbose) SERVICES_LOG.setLevel(Level.WARNING); // the demo prints its own summary of the services
+  public Integer call() throws Exception {
     long t0 = System.nanoTime();
-    ModelServerOptions hosted = new ModelServerOptions();
-    hosted.model = system1;
-    hosted.extraModels = system1Extra;
-    try (LoopbackServices services = LoopbackServices.start(hosted.models(root.resolve("models/system1")),
-        system2 != null ? system2 : root.resolve("models/system2"), routerFile == null ? null : RouterFile.read(routerFile))) {
-      ModelServer s1 = services.system1;
-      ModelServer s2 = services.system2;
-      if (!options.json) {
-        System.err.printf("demo: System 1 (%s, %.1f M parameters) on :%d, System 2 (%s, %.1f M) on :%d, orchestrator on :%d;"
-                + " up in %.1f s%n", s1.host().info().getSource(), s1.host().info().getParameterCount() / 1e6, s1.port(),
-            s2.host().info().getSource(), s2.host().info().getParameterCount() / 1e6, s2.port(), services.orchestrator.port(),
-            (System.nanoTime() - t0) / 1e9);
+    LocalTopology.Spec spec = new LocalTopology.Spec();
+    spec.replicas = replicas;
+    spec.threads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    spec.logs = logs;
+    spec.system1Model = system1;
+    spec.system2Model = system2;
+    spec.system1Extra = system1Extra;
+    spec.routerFile = routerFile;
+    try (LocalTopology t = LocalTopology.start(spec)) {
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", t.orchestratorPort()).usePlaintext().build();
+      try {
+        var stub = OrchestratorGrpc.newBlockingStub(channel);
+        if (!options.json) {
+          Info info = stub.getInfo(InfoRequest.getDefaultInstance());
+          System.err.printf("demo: System 1 (%s, %.1f M parameters) on :%d, System 2 (%s, %.1f M) on %s, orchestrator on :%d;"
+                  + " up in %.1f s (logs in %s)%n", info.getSystem1().getSource(), info.getSystem1().getParameterCount() / 1e6,
+              t.ports.get("system1"), info.getSystem2().getSource(), info.getSystem2().getParameterCount() / 1e6,
+              String.join(", ", t.system2), t.orchestratorPort(), (System.nanoTime() - t0) / 1e9, t.logDir);
+        }
+        // until the JIT has compiled the decode path a token costs several times more
+        var request = options.request().toBuilder().setMaxTokens(48).clearSessionId().build();
+        for (int i = 0; i < warmup; i++) stub.generate(request).forEachRemaining(e -> {});
+        return GenerationPrinter.run(channel, options);
+      } finally {
+        channel.shutdownNow();
       }
-      // until the JIT has compiled the decode path a token costs several times more
-      var stub = OrchestratorGrpc.newBlockingStub(services.channel);
-      var request = options.request().toBuilder().setMaxTokens(48).clearSessionId().build();
-      for (int i = 0; i < warmup; i++) stub.generate(request).forEachRemaining(e -> {});
-      return GenerationPrinter.run(services.channel, options);
     }
   }
 }

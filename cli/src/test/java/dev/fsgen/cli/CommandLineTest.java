@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -108,15 +109,16 @@ class CommandLineTest {
   void theLauncherRunsTheTopologyAsProcesses(@TempDir Path dir) throws Exception {
     LaunchCommand launch = new LaunchCommand();
     new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--threads", "1", "--logs", dir.toString());
-    try {
-      launch.startAll();
-      assertEquals(4, launch.started.size());
-      io.grpc.ManagedChannel c = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", launch.ports.get("orchestrator"))
+    List<Process> started;
+    try (LocalTopology t = launch.start()) {
+      started = List.copyOf(t.started);
+      assertEquals(4, started.size());
+      io.grpc.ManagedChannel c = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", t.orchestratorPort())
           .usePlaintext().build();
       try {
         var info = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).getInfo(dev.fsgen.proto.decoding.v1.InfoRequest.getDefaultInstance());
         // the ConfigMap's settings reached the orchestrator
-        assertEquals(Integer.parseInt(LaunchCommand.settings(Path.of(System.getProperty("fsgen.root", "..")).resolve("deploy/base/config.yaml"))
+        assertEquals(Integer.parseInt(LocalTopology.settings(Path.of(System.getProperty("fsgen.root", "..")).resolve("deploy/base/config.yaml"))
             .get("FSGEN_MAX_CONCURRENT")), info.getMaxConcurrentGenerations());
         int tokens = 0;
         for (var it = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).generate(
@@ -129,10 +131,8 @@ class CommandLineTest {
       } finally {
         c.shutdownNow();
       }
-    } finally {
-      launch.stop();
     }
-    for (Process p : launch.started) assertFalse(p.isAlive(), "every process stopped");
+    for (Process p : started) assertFalse(p.isAlive(), "every process stopped");
   }
 
   private static void assertError(Outcome o, String expected) {
