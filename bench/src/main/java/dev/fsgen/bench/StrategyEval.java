@@ -160,6 +160,24 @@ public final class StrategyEval {
       b.append(String.format(Locale.ROOT, "| %s | %.1f%% | %.1f%% | %s |%n", r.strategy(), 100 * r.accuracy(), 100 * r.system2Share(),
           Double.isNaN(r.collaborationFrequency()) ? "—" : String.format(Locale.ROOT, "%.1f%%", 100 * r.collaborationFrequency())));
     }
+    b.append(gatedTarget(arithmetic));
+    return b.toString();
+  }
+
+  /** The gated-handoff target, read off the rows: ≥ 90% of System 2's accuracy with System 2 producing ≤ 30% of the tokens. */
+  static String gatedTarget(List<AccuracyRow> rows) {
+    AccuracyRow alone1 = rows.stream().filter(r -> r.strategy().equals("system1-only")).findFirst().orElse(null);
+    AccuracyRow alone2 = rows.stream().filter(r -> r.strategy().equals("system2-only")).findFirst().orElse(null);
+    if (alone1 == null || alone2 == null || alone2.accuracy() == 0) return "";
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nTarget for gated handoff: at least 90%% of System 2's accuracy"
+        + " (here %.1f%%) with System 2 producing at most 30%% of the tokens. System 1 alone reaches %.0f%% of System 2's accuracy on this pair.%n%n",
+        100 * 0.9 * alone2.accuracy(), 100 * alone1.accuracy() / alone2.accuracy()));
+    for (AccuracyRow r : rows) {
+      if (!r.strategy().startsWith("gated")) continue;
+      boolean met = r.accuracy() >= 0.9 * alone2.accuracy() - 1e-9 && r.system2Share() <= 0.3 + 1e-9; // at the bounds counts as met
+      b.append(String.format(Locale.ROOT, "- %s: %.0f%% of System 2's accuracy, System 2 share %.1f%%: %s.%n", r.strategy(),
+          100 * r.accuracy() / alone2.accuracy(), 100 * r.system2Share(), met ? "met" : "not met"));
+    }
     return b.toString();
   }
 }

@@ -74,8 +74,10 @@ public final class StudyCommand implements Callable<Integer> {
       System.err.printf("study: %d models, %d pairs; measurements kept in %s%n", models.general().size(), models.pairs().size(), workDir);
       StudyRunner.Results results = new StudyRunner(models, new StudyRunner.Options(layout, workDir, sizes, quick), System.err::println).run();
       double wall = (System.nanoTime() - start) / 1e9;
-      Report.write(outDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, wall), results);
-      System.err.printf("study: report written to %s (%.1f min)%n", outDir.resolve("README.md"), wall / 60);
+      Report.WallTime total = Report.WallTime.add(workDir, wall);
+      Report.write(outDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, total), results);
+      System.err.printf("study: report written to %s (%.1f min; %.1f min over %d run(s) on these measurements)%n", outDir.resolve("README.md"),
+          wall / 60, total.seconds() / 60, total.runs());
     }
     return 0;
   }

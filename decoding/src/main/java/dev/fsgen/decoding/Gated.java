@@ -5,10 +5,13 @@ import java.util.SplittableRandom;
 /**
  * Uncertainty-gated handoff, FS-GEN's finding made a strategy: System 1 generates, and where its
  * {@link Router} finds it too unsure, System 2 produces the token instead. A budget caps the share
- * of tokens System 2 may produce. System 2 is called only at a handoff, with every decided token
- * it has not seen in one block.
+ * of tokens System 2 may produce: of the first n tokens, at most ⌈budget·n⌉. Rounding up lets
+ * System 2 take the first uncertain token of a short answer — where a handoff matters most — that
+ * a strict running share (at most budget·n) would refuse until n ≥ 1/budget; over longer outputs
+ * the two agree. System 2 is called only at a handoff, with every decided token it has not seen
+ * in one block.
  *
- * @param budget the largest share of the generated tokens System 2 may produce, in [0, 1]
+ * @param budget the share of the generated tokens System 2 may produce, in [0, 1]: at most ⌈budget·n⌉ of the first n
  */
 public record Gated(Router router, double budget) implements Strategy {
   public Gated {
@@ -36,7 +39,7 @@ public record Gated(Router router, double budget) implements Strategy {
         Uncertainty u = Uncertainty.of(s);
         t.setUncertainty(u);
         int choice = Sampler.argmax(s);
-        boolean allowed = bySystem2 + 1 <= budget * (t.generated() + 1) + 1e-9;
+        boolean allowed = bySystem2 + 1 <= Math.ceil(budget * (t.generated() + 1) - 1e-9);
         if (router.handOff(u) && allowed) {
           int[] pending = t.pending(large.length());
           int y = params.greedy() ? large.nextArgmax(pending) : Sampler.draw(large.nextDistribution(pending, params), rng);

@@ -26,7 +26,26 @@ public final class Report {
       """;
 
   /** Where the run's settings are described. */
-  public record Setup(List<FamilyModels.Member> models, PromptSet.Sizes sizes, int pairs, boolean quick, double wallSeconds) {}
+  public record Setup(List<FamilyModels.Member> models, PromptSet.Sizes sizes, int pairs, boolean quick, WallTime wall) {}
+
+  /**
+   * Wall time of every run on one set of measurements, kept beside them ({@code wall.json}): a study
+   * interrupted and resumed, or rerun to regenerate its page, reports the sum of its runs.
+   */
+  public record WallTime(double seconds, int runs) {
+    public static WallTime add(Path workDir, double seconds) throws IOException {
+      Path file = workDir.resolve("wall.json");
+      WallTime before = new WallTime(0, 0);
+      if (Files.isRegularFile(file)) {
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        before = new WallTime(o.get("seconds").getAsDouble(), o.get("runs").getAsInt());
+      }
+      WallTime now = new WallTime(before.seconds + seconds, before.runs + 1);
+      Files.createDirectories(workDir);
+      Files.writeString(file, String.format(Locale.ROOT, "{\"seconds\": %.3f, \"runs\": %d}%n", now.seconds, now.runs));
+      return now;
+    }
+  }
 
   private Report() {}
 
@@ -62,8 +81,9 @@ public final class Report {
     uncertainty(md, uncertainty);
     tradeoff(md, units, results.sweep(), sweptPairs);
     paper(md, units, fits, uncertainty, positions);
-    md.append(String.format(Locale.ROOT, "%n## Wall time%n%nThis run: %.1f minutes on this machine (measurements already saved by an interrupted run are not repeated"
-        + " and not counted). Model time summed over all measurements: %.1f minutes.%n", setup.wallSeconds() / 60,
+    md.append(String.format(Locale.ROOT, "%n## Wall time%n%n%.1f minutes on this machine, summed over the %d run(s) of `./fsgen study` that made"
+        + " and read these measurements (a resumed run repeats nothing already measured; a rerun that only regenerates this page adds its"
+        + " seconds). Model time summed over all measurements: %.1f minutes.%n", setup.wall().seconds() / 60, setup.wall().runs(),
         (units.stream().mapToDouble(UnitResult::seconds).sum() + results.sweep().stream().mapToDouble(SweepResult::seconds).sum()) / 60));
     Files.writeString(dir.resolve("README.md"), md.toString());
   }
@@ -194,9 +214,7 @@ public final class Report {
     for (Method m : List.of(Method.ORACLE, Method.CONTRASTIVE, Method.PROXY)) {
       for (Analysis.FitRow r : fits) {
         if (!r.method().equals(m.id) || r.fit() == null) continue;
-        boolean rising = r.fit().a() > 0;
-        md.append(String.format(Locale.ROOT, "- %s, %s: CF %s with the ratio (a = %.3f, R² = %.2f).%n", m.id, r.domain(),
-            rising ? "rises" : "does not rise", r.fit().a(), r.fit().rSquared()));
+        md.append("- ").append(fitReading(m.id, r)).append('\n');
       }
     }
     for (Analysis.UncertaintyRow r : unc) {
@@ -223,6 +241,29 @@ public final class Report {
           parameters trained here on prose, the Bible and arithmetic. Absolute frequencies are not comparable; the shape of the findings
           (CF rising with the ratio, interventions where System 1 is uncertain) is what this study checks.
         """);
+  }
+
+  /** What one fit supports, in words: the direction, how much of CF the ratio explains, and whether S's own size matters. */
+  static String fitReading(String method, Analysis.FitRow row) {
+    ScalingFit.Fit f = row.fit();
+    double meanCf = row.points().stream().mapToDouble(ScalingFit.Point::cf).average().orElse(Double.NaN);
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s, %s: CF %s with the ratio (a = %.3f, R² = %.2f", method, row.domain(),
+        f.a() > 0 ? "rises" : "does not rise", f.a(), f.rSquared()));
+    b.append(f.rSquared() >= 0.6 ? "; the power law fits" : "; the ratio explains little of CF").append(')');
+    if (f.alpha() <= ScalingFit.MIN_ALPHA * 1.0001) {
+      b.append(String.format(Locale.ROOT, "; α sits at the search's lower bound (%.2f), where b − a·R^(−α) is in effect a straight line in log R,"
+          + " so the fit finds no saturation", ScalingFit.MIN_ALPHA));
+    }
+    if (!Double.isNaN(f.residualVsSmallSize()) && Math.abs(f.residualVsSmallSize()) >= 0.5) {
+      b.append(String.format(Locale.ROOT, "; its residuals correlate with log N_S (%.2f): at the same ratio, %s S collaborates %s,"
+          + " so the size of S matters beside the ratio", f.residualVsSmallSize(), f.residualVsSmallSize() < 0 ? "a larger" : "a smaller",
+          "less"));
+    }
+    if (!Double.isNaN(f.looError()) && f.looError() > 0.25 * meanCf) {
+      b.append(String.format(Locale.ROOT, "; its leave-one-out error (%s) is large against the mean CF (%s), so it does not predict unseen pairs",
+          pct(f.looError()), pct(meanCf)));
+    }
+    return b.append('.').toString();
   }
 
   private static List<String> pairs(List<UnitResult> units) {

@@ -83,8 +83,13 @@ class QuickStudyTest {
     }
 
     Path out = tmp.resolve("report");
-    Report.write(out, new Report.Setup(bundled().general(), SIZES, 1, true, 1.0), again);
+    // the wall time of every run on these measurements adds up
+    Report.WallTime.add(work, 60);
+    Report.WallTime wall = Report.WallTime.add(work, 30);
+    assertEquals(new Report.WallTime(90, 2), wall);
+    Report.write(out, new Report.Setup(bundled().general(), SIZES, 1, true, wall), again);
     String md = Files.readString(out.resolve("README.md"));
+    assertTrue(md.contains("1.5 minutes on this machine, summed over the 2 run(s)"), md);
     for (String section : List.of("## 1. Collaboration frequency", "## 2. Scaling law", "## 3. Where interventions fall",
         "## 4. Uncertainty", "## 5. Cost and quality", "## 6. Side by side with FS-GEN")) {
       assertTrue(md.contains(section), section);
