@@ -52,9 +52,10 @@ class ImagesTest {
     assertTrue(config.getAsJsonObject("ExposedPorts").has(port + "/tcp"), "exposes " + port);
     if (!service.equals("orchestrator")) {
       // the orchestrator's configured address for this service uses the same port
-      String address = Files.readString(Rendered.ROOT.resolve("deploy/base/config.yaml"))
-          .lines().filter(l -> l.trim().startsWith("FSGEN_" + service.toUpperCase() + ":")).findFirst().orElseThrow();
-      assertTrue(address.contains(":" + port + "\""), address);
+      var config = (io.kubernetes.client.openapi.models.V1ConfigMap) Rendered.parse(
+          Files.readString(Rendered.ROOT.resolve("deploy/base/config.yaml"))).get(0).typed();
+      String address = config.getData().get("FSGEN_" + service.toUpperCase());
+      assertTrue(address.endsWith(":" + port), address);
     }
     List<String> env = strings(config.getAsJsonArray("Env"));
     assertTrue(env.contains("DJL_OFFLINE=true"), env.toString());

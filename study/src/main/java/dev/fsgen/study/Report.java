@@ -255,9 +255,8 @@ public final class Report {
           + " so the fit finds no saturation", ScalingFit.MIN_ALPHA));
     }
     if (!Double.isNaN(f.residualVsSmallSize()) && Math.abs(f.residualVsSmallSize()) >= 0.5) {
-      b.append(String.format(Locale.ROOT, "; its residuals correlate with log N_S (%.2f): at the same ratio, %s S collaborates %s,"
-          + " so the size of S matters beside the ratio", f.residualVsSmallSize(), f.residualVsSmallSize() < 0 ? "a larger" : "a smaller",
-          "less"));
+      b.append(String.format(Locale.ROOT, "; its residuals correlate with log N_S (%.2f): at the same ratio, %s S collaborates less,"
+          + " so the size of S matters beside the ratio", f.residualVsSmallSize(), f.residualVsSmallSize() < 0 ? "a larger" : "a smaller"));
     }
     if (!Double.isNaN(f.looError()) && f.looError() > 0.25 * meanCf) {
       b.append(String.format(Locale.ROOT, "; its leave-one-out error (%s) is large against the mean CF (%s), so it does not predict unseen pairs",
