@@ -52,9 +52,9 @@ class ImagesTest {
     assertTrue(config.getAsJsonObject("ExposedPorts").has(port + "/tcp"), "exposes " + port);
     if (!service.equals("orchestrator")) {
       // the orchestrator's configured address for this service uses the same port
-      var config = (io.kubernetes.client.openapi.models.V1ConfigMap) Rendered.parse(
+      var configMap = (io.kubernetes.client.openapi.models.V1ConfigMap) Rendered.parse(
           Files.readString(Rendered.ROOT.resolve("deploy/base/config.yaml"))).get(0).typed();
-      String address = config.getData().get("FSGEN_" + service.toUpperCase());
+      String address = configMap.getData().get("FSGEN_" + service.toUpperCase());
       assertTrue(address.endsWith(":" + port), address);
     }
     List<String> env = strings(config.getAsJsonArray("Env"));
