@@ -25,12 +25,14 @@ import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LoadedModel;
 import dev.fsgen.runtime.model.SafetensorsHeader;
 import dev.fsgen.runtime.port.LocalLanguageModel;
+import io.grpc.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -237,6 +239,11 @@ public final class ModelHost implements AutoCloseable {
       compute.lock();
       long start = System.nanoTime();
       try {
+        // a call that waited here past its deadline or cancellation must not create a session
+        // cache: the caller may already have ended the session, and nothing would end it again
+        if (Context.current().isCancelled()) {
+          throw new CancellationException("the call was cancelled or ran past its deadline before the model was free");
+        }
         SessionStore.Lease lease = sessions.lease(id, prefix);
         boolean ok = false;
         try {
@@ -244,7 +251,8 @@ public final class ModelHost implements AutoCloseable {
           ok = true;
           return out;
         } finally {
-          sessions.release(lease, ok);
+          // a cancelled call's caller has gone (and may have ended the session): keep nothing
+          sessions.release(lease, ok && !Context.current().isCancelled());
         }
       } finally {
         busyNanos.add(System.nanoTime() - start);
