@@ -61,8 +61,20 @@ public final class SpeculativeBench {
    *
    * @param system1Busy seconds System 1 spent computing (its service's own count), likewise System 2
    */
+  /**
+   * @param wireBytes message bytes between the orchestrator and the model services: {System 1 sent,
+   *     System 1 received, System 2 sent, System 2 received}
+   */
   public record Run(String strategy, int tokens, double seconds, double tokensPerSecond, int accepted, int corrections,
-      int drafted, int system1Calls, int system2Calls, double collaborationFrequency, double system1Busy, double system2Busy) {
+      int drafted, int system1Calls, int system2Calls, double collaborationFrequency, double system1Busy, double system2Busy,
+      long[] wireBytes) {
+    /** Message bytes to and from both model services per generated token. */
+    public double bytesPerToken() {
+      long sum = 0;
+      for (long b : wireBytes) sum += b;
+      return tokens == 0 ? 0 : (double) sum / tokens;
+    }
+
     /** Share of the wall time in which neither model computed: transport, orchestration, streaming. */
     public double overheadShare() {
       return Math.max(0, 1 - (system1Busy + system2Busy) / seconds);
@@ -72,7 +84,9 @@ public final class SpeculativeBench {
     static Run merge(List<Run> runs) {
       int tokens = 0, accepted = 0, corrections = 0, drafted = 0, calls1 = 0, calls2 = 0;
       double seconds = 0, cf = 0, busy1 = 0, busy2 = 0;
+      long[] wire = new long[4];
       for (Run r : runs) {
+        for (int i = 0; i < wire.length; i++) wire[i] += r.wireBytes[i];
         tokens += r.tokens;
         seconds += r.seconds;
         accepted += r.accepted;
@@ -85,7 +99,7 @@ public final class SpeculativeBench {
         busy2 += r.system2Busy;
       }
       return new Run(runs.get(0).strategy, tokens, seconds, tokens / seconds, accepted, corrections, drafted, calls1, calls2,
-          cf / tokens, busy1, busy2);
+          cf / tokens, busy1, busy2, wire);
     }
   }
 
@@ -117,8 +131,8 @@ public final class SpeculativeBench {
       progress.accept("warming up the services");
       // until the JIT has compiled every path, the first runs are slower than the rest
       for (int round = 0; round < 2; round++) {
-        run(stub, system2Only(), 4, 64, s1, s2);
-        for (int g = s.minGamma(); g <= s.maxGamma(); g++) run(stub, speculative(g), 3, 64, s1, s2);
+        run(stub, system2Only(), 4, 64, services);
+        for (int g = s.minGamma(); g <= s.maxGamma(); g++) run(stub, speculative(g), 3, 64, services);
         local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), 4, 64);
         local.seconds(new dev.fsgen.decoding.Speculative(s.minGamma()), 4, 64);
       }
@@ -135,9 +149,9 @@ public final class SpeculativeBench {
         List<Run> base = new ArrayList<>();
         for (int rep = 0; rep < s.repeats(); rep++) {
           boolean specFirst = (rep + g) % 2 == 0;
-          if (!specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
-          spec.add(run(stub, speculative(g), s.prompts(), s.maxTokens(), s1, s2));
-          if (specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), s1, s2));
+          if (!specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), services));
+          spec.add(run(stub, speculative(g), s.prompts(), s.maxTokens(), services));
+          if (specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), services));
         }
         double localSpec = 0;
         double localBase = 0;
@@ -314,7 +328,10 @@ public final class SpeculativeBench {
 
   /** Greedy generations of every prompt, timed on the client from the request to the last event. */
   private static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens,
-      ModelServer s1, ModelServer s2) {
+      LoopbackServices services) {
+    ModelServer s1 = services.system1;
+    ModelServer s2 = services.system2;
+    long[] bytes = services.orchestrator.modelCallBytes();
     double busy1 = s1.host().stats().getBusySeconds();
     double busy2 = s2.host().stats().getBusySeconds();
     int calls1 = 0;
@@ -346,8 +363,11 @@ public final class SpeculativeBench {
       cf += summary.hasCollaborationFrequency() ? summary.getCollaborationFrequency() * summary.getTokens() : Double.NaN;
     }
     String name = strategy.hasSpeculative() ? "speculative(gamma=" + strategy.getSpeculative().getGamma() + ")" : "system2-only";
+    long[] after = services.orchestrator.modelCallBytes();
+    long[] wire = new long[4];
+    for (int i = 0; i < 4; i++) wire[i] = after[i] - bytes[i];
     return new Run(name, tokens, nanos / 1e9, tokens / (nanos / 1e9), accepted, corrections, drafted, calls1, calls, cf / tokens,
-        s1.host().stats().getBusySeconds() - busy1, s2.host().stats().getBusySeconds() - busy2);
+        s1.host().stats().getBusySeconds() - busy1, s2.host().stats().getBusySeconds() - busy2, wire);
   }
 
   public static String toJson(Figures f) {
@@ -375,6 +395,10 @@ public final class SpeculativeBench {
         + "instead of the formula's one.%n"));
     b.append(String.format("%nin process: the same generations run on the models directly; kept: measured / in process, the share of%n"
         + "the pair's own gain on this machine that survives the services.%n"));
+    b.append(String.format("%nBytes on the wire per generated token (messages to and from both services): System 2 alone %.0f; "
+        + "speculative %s%n", f.rows().get(0).baseline().bytesPerToken(),
+        f.rows().stream().map(r -> String.format("%.0f (gamma %d)", r.run().bytesPerToken(), r.gamma()))
+            .collect(java.util.stream.Collectors.joining(", "))));
     b.append(String.format("%nS2 alone spends %.0f%% of its wall time outside the model (transport, orchestration, streaming).%n",
         100 * f.rows().get(0).baseline().overheadShare()));
     b.append(String.format("%nbest measured speedup %.2fx at gamma %d (target >= 1.5x: %s); lowest measured/expected %.2f (target >= 0.85: %s)%n",

@@ -10,6 +10,7 @@ import dev.fsgen.grpc.Messages;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.BatchVerifyResponse;
 import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.CachedPrefix;
 import dev.fsgen.proto.model.v1.DraftRequest;
 import dev.fsgen.proto.model.v1.DraftResponse;
 import dev.fsgen.proto.model.v1.EndSessionRequest;
@@ -141,14 +142,15 @@ public final class ModelHost implements AutoCloseable {
 
   public NextTokenResponse nextToken(NextTokenRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
-    int[] prefix = prefix(r.getPrefixList(), 0, "prefix");
+    CachedPrefix cached = cached(r.hasCached(), r.getCached());
+    int[] prefix = prefix(cached, r.getPrefixList(), 0, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), new SamplingParams(1.0, 0, 1.0));
     int k = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOP_K
         ? Messages.count(r.getTopK(), 1, config.vocabSize(), "top_k") : 0;
     int[] named = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOKEN_IDS
         ? Messages.tokens(r.getTokenIds().getIdsList(), config.vocabSize(), "token_ids.ids") : null;
     if (named != null && named.length == 0) throw new IllegalArgumentException("token_ids.ids must name at least one token");
-    return run(id, prefix, (lease, feed) -> {
+    return run(id, cached, prefix, (lease, feed) -> {
       NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(lease.reused);
       if (r.getSelectionCase() == NextTokenRequest.SelectionCase.SELECTION_NOT_SET) {
         return b.setArgmax(lease.sequence.nextArgmax(feed)).build();
@@ -183,9 +185,10 @@ public final class ModelHost implements AutoCloseable {
   public DraftResponse draft(DraftRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
     int gamma = Messages.count(r.getGamma(), 1, limits.maxDraftTokens(), "gamma");
-    int[] prefix = prefix(r.getPrefixList(), gamma, "prefix");
+    CachedPrefix cached = cached(r.hasCached(), r.getCached());
+    int[] prefix = prefix(cached, r.getPrefixList(), gamma, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
-    return run(id, prefix, (lease, feed) -> {
+    return run(id, cached, prefix, (lease, feed) -> {
       Draft d = lease.sequence.draft(feed, gamma, params, r.getSeed(), r.getReturnDistributions(), !r.getSkipTokenProbabilities());
       DraftResponse.Builder b = DraftResponse.newBuilder().setReusedTokens(lease.reused);
       for (int i = 0; i < d.gamma(); i++) {
@@ -204,9 +207,10 @@ public final class ModelHost implements AutoCloseable {
     if (draft.length < 1 || draft.length > limits.maxDraftTokens()) {
       throw new IllegalArgumentException("draft must hold 1 to " + limits.maxDraftTokens() + " tokens, got " + draft.length);
     }
-    int[] prefix = prefix(r.getPrefixList(), draft.length, "prefix");
+    CachedPrefix cached = cached(r.hasCached(), r.getCached());
+    int[] prefix = prefix(cached, r.getPrefixList(), draft.length, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
-    return run(id, prefix, (lease, feed) -> {
+    return run(id, cached, prefix, (lease, feed) -> {
       Verification v = lease.sequence.verify(feed, draft, params);
       BatchVerifyResponse.Builder b = BatchVerifyResponse.newBuilder().setReusedTokens(lease.reused);
       for (int i = 0; i < v.positions(); i++) {
@@ -217,11 +221,21 @@ public final class ModelHost implements AutoCloseable {
     });
   }
 
-  /** The prefix, validated: non-empty, in the vocabulary, and leaving room for {@code extra} more tokens. */
-  private int[] prefix(java.util.List<Integer> ids, int extra, String field) {
-    if (ids.isEmpty()) throw new IllegalArgumentException(field + " must hold at least one token");
-    if (ids.size() + extra > config.maxPositionEmbeddings()) {
-      throw new IllegalArgumentException(field + " has " + ids.size() + " tokens" + (extra > 0 ? " (+" + extra + " to draft or verify)" : "")
+  /** A request's cached prefix start, or null when it sends the whole prefix (none, or of 0 tokens). */
+  private static CachedPrefix cached(boolean present, CachedPrefix c) {
+    return present && c.getTokens() > 0 ? c : null;
+  }
+
+  /**
+   * The prefix sent, validated: with the cached start, at least one token, in the vocabulary, and
+   * leaving room for {@code extra} more tokens.
+   */
+  private int[] prefix(CachedPrefix cached, java.util.List<Integer> ids, int extra, String field) {
+    long start = cached == null ? 0 : cached.getTokens();
+    if (ids.isEmpty() && start == 0) throw new IllegalArgumentException(field + " must hold at least one token");
+    if (start + ids.size() + extra > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException(field + " has " + (start + ids.size()) + " tokens"
+          + (start > 0 ? " (" + start + " of them cached.tokens)" : "") + (extra > 0 ? " (+" + extra + " to draft or verify)" : "")
           + "; the model's context is " + config.maxPositionEmbeddings());
     }
     return Messages.tokens(ids, config.vocabSize(), field);
@@ -231,7 +245,8 @@ public final class ModelHost implements AutoCloseable {
     T apply(SessionStore.Lease lease, int[] feed);
   }
 
-  private <T> T run(String id, int[] prefix, Operation<T> op) {
+  /** Runs {@code op} on the session's leased sequence; {@code sent} follows the cached start when there is one. */
+  private <T> T run(String id, CachedPrefix cached, int[] sent, Operation<T> op) {
     if (!queue.tryAcquire()) {
       throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
     }
@@ -244,6 +259,7 @@ public final class ModelHost implements AutoCloseable {
         if (Context.current().isCancelled()) {
           throw new CancellationException("the call was cancelled or ran past its deadline before the model was free");
         }
+        int[] prefix = cached == null ? sent : sessions.expand(id, cached.getTokens(), cached.getHash(), sent);
         SessionStore.Lease lease = sessions.lease(id, prefix);
         boolean ok = false;
         try {

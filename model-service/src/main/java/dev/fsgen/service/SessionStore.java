@@ -1,5 +1,6 @@
 package dev.fsgen.service;
 
+import dev.fsgen.grpc.CacheMissException;
 import dev.fsgen.decoding.OverloadedException;
 import dev.fsgen.proto.model.v1.CacheStats;
 import dev.fsgen.runtime.port.LocalLanguageModel;
@@ -67,6 +68,20 @@ final class SessionStore implements AutoCloseable {
     });
     long period = Math.max(100, Math.min(5000, limits.sessionIdle().toMillis() / 2));
     sweeper.scheduleAtFixedRate(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The whole prefix of a request that sent only the tokens after a cached start of {@code cached}
+   * tokens hashing to {@code hash}; a cache miss when the session's idle cache does not hold it.
+   */
+  synchronized int[] expand(String id, int cached, long hash, int[] rest) {
+    Entry e = sessions.get(id);
+    int[] all = e == null || e.busy ? null : e.sequence.expand(cached, hash, rest);
+    if (all == null) {
+      throw new CacheMissException("session '" + id + "' holds no cached prefix of " + cached + " tokens with that hash"
+          + (e == null ? " (no cache here)" : "") + "; send the whole prefix");
+    }
+    return all;
   }
 
   /** Leases the session's sequence, rolled back so that at least the prefix's last token is fed. */

@@ -1,6 +1,7 @@
 package dev.fsgen.service;
 
 import dev.fsgen.decoding.LanguageModel;
+import dev.fsgen.grpc.PrefixHash;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import java.util.Arrays;
 
@@ -12,6 +13,7 @@ import java.util.Arrays;
 final class TrackedSequence implements LanguageModel.Sequence {
   private final LocalLanguageModel.LocalSequence inner;
   private int[] tokens = new int[16];
+  private long[] hashes = {PrefixHash.EMPTY}; // [i] = PrefixHash of tokens[0, i), i <= length
   private int length;
 
   TrackedSequence(LocalLanguageModel.LocalSequence inner) {
@@ -26,8 +28,22 @@ final class TrackedSequence implements LanguageModel.Sequence {
     return i;
   }
 
+  /**
+   * The whole prefix of a request that sent only the tokens after a cached start: this sequence's
+   * first {@code cached} tokens, if their hash is {@code hash}, then {@code rest}; null if this
+   * sequence does not hold that start.
+   */
+  int[] expand(int cached, long hash, int[] rest) {
+    if (cached > length || hashes[cached] != hash) return null;
+    int[] all = Arrays.copyOf(tokens, cached + rest.length);
+    System.arraycopy(rest, 0, all, cached, rest.length);
+    return all;
+  }
+
   private void record(int[] added) {
     if (length + added.length > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, length + added.length));
+    if (length + added.length >= hashes.length) hashes = Arrays.copyOf(hashes, Math.max(hashes.length * 2, length + added.length + 1));
+    for (int i = 0; i < added.length; i++) hashes[length + i + 1] = PrefixHash.next(hashes[length + i], added[i]);
     System.arraycopy(added, 0, tokens, length, added.length);
     length += added.length;
   }

@@ -19,8 +19,14 @@ public final class OrchestratorServer implements AutoCloseable {
   private final Pairing pairing;
   private final Metrics metrics;
 
-  private OrchestratorServer(GrpcServer server, ReplicaSet system1, ReplicaSet system2, Pairing pairing, Metrics metrics) {
+  private final WireBytes wire1;
+  private final WireBytes wire2;
+
+  private OrchestratorServer(GrpcServer server, ReplicaSet system1, ReplicaSet system2, Pairing pairing, Metrics metrics,
+      WireBytes wire1, WireBytes wire2) {
     this.metrics = metrics;
+    this.wire1 = wire1;
+    this.wire2 = wire2;
     this.server = server;
     this.system1 = system1;
     this.system2 = system2;
@@ -65,19 +71,23 @@ public final class OrchestratorServer implements AutoCloseable {
     Metrics metrics = new Metrics();
     Targets t1 = Targets.parse(system1, "--system1");
     Targets t2 = Targets.parse(system2, "--system2");
-    java.util.function.Function<String, ManagedChannel> channels = target -> channel(target, upstream);
-    ReplicaSet s1 = new ReplicaSet("System 1", System1Grpc.SERVICE_NAME, t1, ModelClient::system1, channels, replicas);
+    io.prometheus.metrics.core.metrics.Counter bytes = WireBytes.counter(metrics.registry());
+    WireBytes wire1 = new WireBytes("system1", bytes);
+    WireBytes wire2 = new WireBytes("system2", bytes);
+    ReplicaSet s1 = new ReplicaSet("System 1", System1Grpc.SERVICE_NAME, t1, ModelClient::system1,
+        target -> channel(target, upstream, wire1), replicas);
     ReplicaSet s2 = null;
     Pairing pairing = null;
     try {
-      s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2, channels, replicas);
+      s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2,
+          target -> channel(target, upstream, wire2), replicas);
       pairing = Pairing.connect(s1, s2, wait);
       OrchestratorService service = new OrchestratorService(pairing, limits, learned, metrics.registry());
       GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(), List.of(service),
           List.of(service.bindService().getServiceDescriptor().getName()), false, api, metrics);
       if (metricsPort != null) metrics.serve(metricsPort);
       server.serving();
-      return new OrchestratorServer(server, s1, s2, pairing, metrics);
+      return new OrchestratorServer(server, s1, s2, pairing, metrics, wire1, wire2);
     } catch (RuntimeException e) {
       metrics.close();
       if (pairing != null) pairing.close();
@@ -97,9 +107,17 @@ public final class OrchestratorServer implements AutoCloseable {
     return system2.describe();
   }
 
-  private static ManagedChannel channel(String target, ClientSecurity security) {
+  private static ManagedChannel channel(String target, ClientSecurity security, WireBytes wire) {
     // model responses carry full distributions when sampling: allow them
-    return NettyChannelBuilder.forTarget(target, security.credentials()).maxInboundMessageSize(64 << 20).build();
+    return NettyChannelBuilder.forTarget(target, security.credentials()).maxInboundMessageSize(64 << 20).intercept(wire).build();
+  }
+
+  /**
+   * Message bytes exchanged with the model services so far: {System 1 sent, System 1 received,
+   * System 2 sent, System 2 received}.
+   */
+  public long[] modelCallBytes() {
+    return new long[] {wire1.sent(), wire1.received(), wire2.sent(), wire2.received()};
   }
 
   public int port() {

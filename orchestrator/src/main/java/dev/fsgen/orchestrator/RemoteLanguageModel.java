@@ -5,8 +5,11 @@ import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.Verification;
 import dev.fsgen.grpc.Messages;
+import dev.fsgen.grpc.PrefixHash;
+import dev.fsgen.grpc.Statuses;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.BatchVerifyResponse;
+import dev.fsgen.proto.model.v1.CachedPrefix;
 import dev.fsgen.proto.model.v1.DraftRequest;
 import dev.fsgen.proto.model.v1.DraftResponse;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
@@ -18,8 +21,10 @@ import java.util.logging.Logger;
 
 /**
  * A model service behind the decoding port. Each sequence is a session on the server: it keeps
- * the tokens it has been given and sends them whole with every call (the protocol is stateless);
- * the server reuses the cache of the longest prefix it holds. Each port operation is one call.
+ * the tokens it has been given, and each call sends only those after the start the server's cache
+ * is known to hold (named by its length and hash); on a cache miss (another replica, an evicted
+ * cache) the call is sent again with the whole prefix, so the protocol stays stateless. Each port
+ * operation is one call, two on a miss.
  */
 final class RemoteLanguageModel implements LanguageModel {
   private static final Logger LOG = Logger.getLogger(RemoteLanguageModel.class.getName());
@@ -33,6 +38,8 @@ final class RemoteLanguageModel implements LanguageModel {
   /** Calls made and draft tokens asked for, over all sequences: a degraded generation's summary counts them. */
   int calls;
   int drafted;
+  /** Calls sent again with the whole prefix because the server no longer held its cached start. */
+  int cacheMisses;
 
   /**
    * @param sessionPrefix the generation's session id; sequences add a suffix to it
@@ -75,39 +82,82 @@ final class RemoteLanguageModel implements LanguageModel {
     return new RemoteSequence(sequences++ == 0 ? sessionPrefix : sessionPrefix + "." + sequences);
   }
 
+  /** Builds and sends one request from its prefix: the cached start (null = none) and the tokens after it. */
+  private interface PrefixedCall<T> {
+    T send(CachedPrefix cached, int[] tokens);
+  }
+
+  /** Adds the tokens of a prefix to a request's repeated field without boxing them. */
+  private interface TokenSink {
+    void add(int token);
+  }
+
+  private static void addAll(int[] tokens, TokenSink sink) {
+    for (int t : tokens) sink.add(t);
+  }
+
   private final class RemoteSequence implements Sequence {
     private final String session;
     private int[] tokens = new int[64];
+    private long[] hashes = new long[65]; // [i] = PrefixHash of tokens[0, i)
     private int length;
+    /** Leading tokens of this sequence that the server's cache is known to hold. */
+    private int held;
 
     RemoteSequence(String session) {
       this.session = session;
+      hashes[0] = PrefixHash.EMPTY;
     }
 
-    /** The tokens held plus {@code added}: the prefix the server is sent. */
-    private Iterable<Integer> prefixWith(int[]... added) {
-      int n = length;
-      for (int[] a : added) n += a.length;
-      int[] all = Arrays.copyOf(tokens, n);
-      int at = length;
-      for (int[] a : added) {
-        System.arraycopy(a, 0, all, at, a.length);
-        at += a.length;
+    /**
+     * One call whose prefix is the tokens held plus {@code added}: sent as the tokens after the
+     * start the server holds, and whole again if the server no longer holds that start.
+     */
+    private <T> T withPrefix(int[] added, PrefixedCall<T> rpc) {
+      int start = Math.min(held, length);
+      if (start > 0) {
+        CachedPrefix cached = CachedPrefix.newBuilder().setTokens(start).setHash(hashes[start]).build();
+        try {
+          return call(() -> rpc.send(cached, after(start, added)));
+        } catch (io.grpc.StatusRuntimeException e) {
+          if (!Statuses.isCacheMiss(e)) throw e;
+          held = 0;
+          cacheMisses++;
+        }
       }
-      return () -> Arrays.stream(all).iterator();
+      return call(() -> rpc.send(null, after(0, added)));
+    }
+
+    /** tokens[from, length) followed by {@code added}. */
+    private int[] after(int from, int[] added) {
+      int[] out = Arrays.copyOfRange(tokens, from, length + added.length);
+      System.arraycopy(added, 0, out, length - from, added.length);
+      return out;
     }
 
     private void record(int[] added, int count) {
       if (length + count > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(2 * tokens.length, length + count));
+      if (length + count >= hashes.length) hashes = Arrays.copyOf(hashes, Math.max(2 * hashes.length, length + count + 1));
+      for (int i = 0; i < count; i++) hashes[length + i + 1] = PrefixHash.next(hashes[length + i], added[i]);
       System.arraycopy(added, 0, tokens, length, count);
       length += count;
     }
 
+    /** After a call: the server's cache holds every token this sequence has recorded. */
+    private void served() {
+      held = length;
+    }
+
     @Override
     public float[] append(int[] added) {
-      NextTokenResponse r = call(() -> client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(added)).setFullVocabulary(true).build()));
+      NextTokenResponse r = withPrefix(added, (cached, sent) -> {
+        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model).setFullVocabulary(true);
+        if (cached != null) b.setCached(cached);
+        addAll(sent, b::addPrefix);
+        return client.nextToken(b.build());
+      });
       record(added, added.length);
+      served();
       float[] logits = new float[r.getLogitsCount()];
       for (int i = 0; i < logits.length; i++) logits[i] = r.getLogits(i);
       return logits;
@@ -120,17 +170,28 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public int nextArgmax(int[] added) {
-      NextTokenResponse r = call(() -> client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(added)).build()));
+      NextTokenResponse r = withPrefix(added, (cached, sent) -> {
+        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model);
+        if (cached != null) b.setCached(cached);
+        addAll(sent, b::addPrefix);
+        return client.nextToken(b.build());
+      });
       record(added, added.length);
+      served();
       return r.getArgmax();
     }
 
     @Override
     public float[] nextDistribution(int[] added, SamplingParams params) {
-      NextTokenResponse r = call(() -> client.nextToken(NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(added)).setSampling(Messages.sampling(params)).setFullVocabulary(true).build()));
+      NextTokenResponse r = withPrefix(added, (cached, sent) -> {
+        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
+            .setSampling(Messages.sampling(params)).setFullVocabulary(true);
+        if (cached != null) b.setCached(cached);
+        addAll(sent, b::addPrefix);
+        return client.nextToken(b.build());
+      });
       record(added, added.length);
+      served();
       float[] p = new float[r.getProbabilitiesCount()];
       for (int i = 0; i < p.length; i++) p[i] = r.getProbabilities(i);
       return p;
@@ -138,12 +199,17 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public Verification verify(int[] contextTokens, int[] draft, SamplingParams params) {
-      BatchVerifyRequest.Builder b = BatchVerifyRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(contextTokens)).setSampling(Messages.sampling(params));
-      for (int t : draft) b.addDraft(t);
-      BatchVerifyResponse r = call(() -> client.verify(b.build()));
+      BatchVerifyResponse r = withPrefix(contextTokens, (cached, sent) -> {
+        BatchVerifyRequest.Builder b = BatchVerifyRequest.newBuilder().setSessionId(session).setModel(model)
+            .setSampling(Messages.sampling(params));
+        if (cached != null) b.setCached(cached);
+        addAll(sent, b::addPrefix);
+        addAll(draft, b::addDraft);
+        return client.verify(b.build());
+      });
       record(contextTokens, contextTokens.length);
       record(draft, draft.length);
+      served();
       float[][] distributions = null;
       if (r.getDistributionsCount() > 0) {
         distributions = new float[r.getDistributionsCount()][];
@@ -156,15 +222,21 @@ final class RemoteLanguageModel implements LanguageModel {
     public Draft draft(int[] added, int gamma, SamplingParams params, long seed, boolean withDistributions,
         boolean withProbabilities) {
       drafted += gamma;
-      DraftResponse r = call(() -> client.draft(DraftRequest.newBuilder().setSessionId(session).setModel(model)
-          .addAllPrefix(prefixWith(added)).setGamma(gamma).setSampling(Messages.sampling(params)).setSeed(seed)
-          .setReturnDistributions(withDistributions).setSkipTokenProbabilities(!withProbabilities).build()));
+      DraftResponse r = withPrefix(added, (cached, sent) -> {
+        DraftRequest.Builder b = DraftRequest.newBuilder().setSessionId(session).setModel(model).setGamma(gamma)
+            .setSampling(Messages.sampling(params)).setSeed(seed)
+            .setReturnDistributions(withDistributions).setSkipTokenProbabilities(!withProbabilities);
+        if (cached != null) b.setCached(cached);
+        addAll(sent, b::addPrefix);
+        return client.draft(b.build());
+      });
       int[] proposed = Messages.ints(r.getTokensList());
       if (proposed.length != gamma) {
         throw new IllegalStateException(client.role() + " drafted " + proposed.length + " tokens, " + gamma + " were asked for");
       }
       record(added, added.length);
       record(proposed, gamma - 1); // the server appended all but the last proposal, as the port does
+      served();
       float[] probabilities = null;
       if (withProbabilities) {
         probabilities = new float[gamma];
@@ -185,6 +257,7 @@ final class RemoteLanguageModel implements LanguageModel {
     public void rollback(int newLength) {
       if (newLength < 0 || newLength > length) throw new IllegalArgumentException("rollback to " + newLength + " of " + length);
       length = newLength;
+      held = Math.min(held, newLength);
     }
 
     @Override

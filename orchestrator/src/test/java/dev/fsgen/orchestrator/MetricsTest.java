@@ -110,6 +110,16 @@ class MetricsTest {
     assertEquals(0, value(o, "fsgen_generations_in_flight"));
     assertEquals(1, value(o, "fsgen_replicas", "role=\"system2\"", "state=\"up\""));
     assertEquals(0, value(o, "fsgen_replicas", "role=\"system2\"", "state=\"circuit open\""));
+    // the wire counters are the tracer's own sums (health checks may add to them while scraping),
+    // and both services' calls went both ways
+    long[] before = orchestrator.modelCallBytes();
+    String again = scrape(orchestrator.metricsPort());
+    long[] after = orchestrator.modelCallBytes();
+    double sent1 = value(again, "fsgen_model_call_bytes_total", "service=\"system1\"", "direction=\"sent\"");
+    double received2 = value(again, "fsgen_model_call_bytes_total", "service=\"system2\"", "direction=\"received\"");
+    assertTrue(before[0] <= sent1 && sent1 <= after[0], sent1 + " outside " + before[0] + ".." + after[0]);
+    assertTrue(before[3] <= received2 && received2 <= after[3], received2 + " outside " + before[3] + ".." + after[3]);
+    for (long b : before) assertTrue(b > 0, java.util.Arrays.toString(before));
 
     String m2 = scrape(system2.metricsPort());
     assertTrue(value(m2, "fsgen_grpc_server_calls_total", "method=\"BatchVerify\"", "code=\"OK\"") > 0);

@@ -1,0 +1,134 @@
+package dev.fsgen.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fsgen.grpc.CacheMissException;
+import dev.fsgen.grpc.PrefixHash;
+import dev.fsgen.grpc.Statuses;
+import dev.fsgen.proto.model.v1.BatchVerifyRequest;
+import dev.fsgen.proto.model.v1.BatchVerifyResponse;
+import dev.fsgen.proto.model.v1.CachedPrefix;
+import dev.fsgen.proto.model.v1.EndSessionRequest;
+import dev.fsgen.proto.model.v1.NextTokenRequest;
+import io.grpc.Context;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What calls leave in a model host's session caches: a request that sends only the tokens after a
+ * cached start answers as if it had sent them all, a start the cache does not hold is a miss, and a
+ * cancelled call keeps nothing.
+ */
+class SessionCachesTest {
+  private static final int[] START = {11, 12, 13, 14, 15};
+  private static ModelHost host;
+
+  @BeforeAll
+  static void load() {
+    host = ModelHost.load(Path.of("..", "models", "system1"), HostLimits.DEFAULT, HostRef.DEFAULT);
+  }
+
+  @AfterAll
+  static void close() {
+    host.close();
+  }
+
+  private static NextTokenRequest.Builder next(String session, int... prefix) {
+    NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setFullVocabulary(true);
+    for (int t : prefix) b.addPrefix(t);
+    return b;
+  }
+
+  private static CachedPrefix cached(int[] tokens) {
+    return CachedPrefix.newBuilder().setTokens(tokens.length).setHash(PrefixHash.of(tokens, tokens.length)).build();
+  }
+
+  private static float[] logits(dev.fsgen.proto.model.v1.NextTokenResponse r) {
+    float[] out = new float[r.getLogitsCount()];
+    for (int i = 0; i < out.length; i++) out[i] = r.getLogits(i);
+    return out;
+  }
+
+  @Test
+  void theRestAfterACachedStartScoresLikeTheWholePrefix() {
+    host.nextToken(next("delta", START).build());
+    float[] delta = logits(host.nextToken(next("delta", 16, 17).setCached(cached(START)).build()));
+    float[] whole = logits(host.nextToken(next("whole", 11, 12, 13, 14, 15, 16, 17).build()));
+    assertArrayEquals(whole, delta, 1e-4f); // a block and a prefill round differently
+    // a cached start shorter than what the cache holds, and no new tokens at all
+    int[] three = Arrays.copyOf(START, 3);
+    float[] shorter = logits(host.nextToken(next("delta").setCached(cached(three)).build()));
+    float[] wholeThree = logits(host.nextToken(next("whole3", three).build()));
+    assertArrayEquals(wholeThree, shorter, 1e-4f);
+  }
+
+  @Test
+  void verifyTakesACachedStartToo() {
+    host.nextToken(next("v", START).build());
+    BatchVerifyResponse delta = host.verify(BatchVerifyRequest.newBuilder().setSessionId("v").setCached(cached(START))
+        .addPrefix(16).addDraft(17).addDraft(18).build());
+    BatchVerifyResponse whole = host.verify(BatchVerifyRequest.newBuilder().setSessionId("v-whole")
+        .addAllPrefix(Arrays.stream(new int[] {11, 12, 13, 14, 15, 16}).boxed().toList()).addDraft(17).addDraft(18).build());
+    assertEquals(whole.getArgmaxList(), delta.getArgmaxList());
+  }
+
+  @Test
+  void aStartTheCacheDoesNotHoldIsACacheMiss() {
+    host.nextToken(next("m", START).build());
+    int[] other = {11, 12, 99, 14, 15};
+    assertThrows(CacheMissException.class, () -> host.nextToken(next("m", 16).setCached(cached(other)).build()), "wrong tokens");
+    int[] longer = {11, 12, 13, 14, 15, 16};
+    assertThrows(CacheMissException.class, () -> host.nextToken(next("m", 17).setCached(cached(longer)).build()), "longer than held");
+    assertThrows(CacheMissException.class, () -> host.nextToken(next("unknown", 16).setCached(cached(START)).build()), "no session");
+    host.end(EndSessionRequest.newBuilder().setSessionId("m").build());
+    assertThrows(CacheMissException.class, () -> host.nextToken(next("m", 16).setCached(cached(START)).build()), "ended");
+    // over gRPC a miss is FAILED_PRECONDITION with the trailer that tells the client to resend
+    io.grpc.StatusRuntimeException e = Statuses.toException(new CacheMissException("x"));
+    assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+    assertTrue(Statuses.isCacheMiss(e));
+    assertTrue(!Statuses.isCacheMiss(Statuses.toException(new IllegalArgumentException("y"))));
+  }
+
+  @Test
+  void theContextLimitCountsTheCachedStart() {
+    int context = host.info().getContextLength();
+    CachedPrefix huge = CachedPrefix.newBuilder().setTokens(context).setHash(1).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> host.nextToken(next("c", 5).setCached(huge).build()));
+    assertTrue(e.getMessage().contains("cached.tokens"), e.getMessage());
+  }
+
+  private static NextTokenRequest shortPrefix(String session) {
+    return NextTokenRequest.newBuilder().setSessionId(session).addPrefix(5).addPrefix(6).addPrefix(7).build();
+  }
+
+  /**
+   * A call cancelled (or past its deadline) while it waited for the model keeps no session cache:
+   * its caller may already have ended the session, and nothing would end it again.
+   */
+  @Test
+  void aCallCancelledBeforeTheModelRanCreatesNoCache() throws Exception {
+    long sessionsBefore = host.stats().getSessions();
+    Context.CancellableContext cancelled = Context.current().withCancellation();
+    cancelled.cancel(null);
+    assertThrows(CancellationException.class, () -> cancelled.call(() -> host.nextToken(shortPrefix("gone"))));
+    assertEquals(sessionsBefore, host.stats().getSessions());
+  }
+
+  @Test
+  void aLiveCallKeepsItsCacheUntilTheSessionEnds() {
+    long sessionsBefore = host.stats().getSessions();
+    host.nextToken(shortPrefix("kept"));
+    assertEquals(sessionsBefore + 1, host.stats().getSessions());
+    host.end(EndSessionRequest.newBuilder().setSessionId("kept").build());
+    assertEquals(sessionsBefore, host.stats().getSessions());
+  }
+}
