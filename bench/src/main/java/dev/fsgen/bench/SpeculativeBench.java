@@ -55,13 +55,10 @@ public final class SpeculativeBench {
     }
   }
 
-  /** One configuration over the prompt set. */
   /**
    * One configuration over the prompt set.
    *
    * @param system1Busy seconds System 1 spent computing (its service's own count), likewise System 2
-   */
-  /**
    * @param wireBytes message bytes between the orchestrator and the model services: {System 1 sent,
    *     System 1 received, System 2 sent, System 2 received}
    */
@@ -118,7 +115,7 @@ public final class SpeculativeBench {
       int maxTokens, int repeats, double system1StepMs, double system2StepMs, double system1StepAfterSystem2Ms,
       double c, double system2TokensPerSecond,
       List<Row> rows, double bestSpeedup, int bestGamma, double worstMeasuredOverExpected, boolean speedupTargetMet,
-      boolean fidelityTargetMet) {}
+      boolean fidelityTargetMet, List<AdaptiveDrafting.Row> adaptive) {}
 
   public static Figures measure(Settings s, Consumer<String> progress) {
     double[] steps = stepTimes(s, progress);
@@ -179,10 +176,11 @@ public final class SpeculativeBench {
         worst = Math.min(worst, measured / expected);
       }
       double base = Run.merge(baselines).tokensPerSecond();
+      List<AdaptiveDrafting.Row> adaptive = AdaptiveDrafting.compare(stub, services, s.maxTokens(), s.repeats(), progress);
       LlamaInfo i1 = new LlamaInfo(shortName(s.system1()), s1.host().info().getParameterCount());
       LlamaInfo i2 = new LlamaInfo(shortName(s.system2()), s2.host().info().getParameterCount());
       return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.prompts(), s.maxTokens(), s.repeats(),
-          steps[0] / 1e6, steps[1] / 1e6, steps[2] / 1e6, c, base, rows, best, bestGamma, worst, best >= 1.5, worst >= 0.85);
+          steps[0] / 1e6, steps[1] / 1e6, steps[2] / 1e6, c, base, rows, best, bestGamma, worst, best >= 1.5, worst >= 0.85, adaptive);
     }
   }
 
@@ -327,7 +325,12 @@ public final class SpeculativeBench {
   }
 
   /** Greedy generations of every prompt, timed on the client from the request to the last event. */
-  private static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens,
+  static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens,
+      LoopbackServices services) {
+    return run(stub, strategy, PROMPTS.subList(0, prompts), maxTokens, services);
+  }
+
+  static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, List<String> prompts, int maxTokens,
       LoopbackServices services) {
     ModelServer s1 = services.system1;
     ModelServer s2 = services.system2;
@@ -342,7 +345,7 @@ public final class SpeculativeBench {
     int calls = 0;
     double cf = 0;
     long nanos = 0;
-    for (String p : PROMPTS.subList(0, prompts)) {
+    for (String p : prompts) {
       GenerateRequest r = GenerateRequest.newBuilder().setText(p).setStrategy(strategy).setMaxTokens(maxTokens)
           .setIgnoreEos(true).build();
       long t0 = System.nanoTime();
@@ -362,7 +365,8 @@ public final class SpeculativeBench {
       calls1 += summary.getSystem1Calls();
       cf += summary.hasCollaborationFrequency() ? summary.getCollaborationFrequency() * summary.getTokens() : Double.NaN;
     }
-    String name = strategy.hasSpeculative() ? "speculative(gamma=" + strategy.getSpeculative().getGamma() + ")" : "system2-only";
+    String name = !strategy.hasSpeculative() ? "system2-only" : strategy.getSpeculative().getAdaptive()
+        ? "speculative(adaptive)" : "speculative(gamma=" + strategy.getSpeculative().getGamma() + ")";
     long[] after = services.orchestrator.modelCallBytes();
     long[] wire = new long[4];
     for (int i = 0; i < 4; i++) wire[i] = after[i] - bytes[i];
@@ -399,6 +403,7 @@ public final class SpeculativeBench {
         + "speculative %s%n", f.rows().get(0).baseline().bytesPerToken(),
         f.rows().stream().map(r -> String.format("%.0f (gamma %d)", r.run().bytesPerToken(), r.gamma()))
             .collect(java.util.stream.Collectors.joining(", "))));
+    b.append(AdaptiveDrafting.toTable(f.adaptive()));
     b.append(String.format("%nS2 alone spends %.0f%% of its wall time outside the model (transport, orchestration, streaming).%n",
         100 * f.rows().get(0).baseline().overheadShare()));
     b.append(String.format("%nbest measured speedup %.2fx at gamma %d (target >= 1.5x: %s); lowest measured/expected %.2f (target >= 0.85: %s)%n",

@@ -47,8 +47,11 @@ public final class GenerationOptions {
   @Option(names = "--budget", description = "Gated handoff: the largest share of tokens System 2 may produce (default 1).")
   Double budget;
 
-  @Option(names = "--gamma", defaultValue = "4", description = "Draft length for speculative decoding. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--gamma", defaultValue = "4", description = "Draft length for speculative decoding (with --adaptive, the longest). Default: ${DEFAULT-VALUE}.")
   int gamma;
+
+  @Option(names = "--adaptive", description = "Speculative decoding chooses each round's draft length, up to --gamma, from the measured acceptance and round times.")
+  boolean adaptive;
 
   @Option(names = "--allow-degraded", description = "If System 2 goes down, finish with System 1 alone (tokens marked degraded) instead of failing.")
   boolean allowDegraded;
@@ -66,7 +69,7 @@ public final class GenerationOptions {
   GenerateRequest request() {
     Strategy.Builder s = Strategy.newBuilder();
     switch (strategy) {
-      case SPECULATIVE -> s.setSpeculative(Speculative.newBuilder().setGamma(gamma));
+      case SPECULATIVE -> s.setSpeculative(Speculative.newBuilder().setGamma(gamma).setAdaptive(adaptive));
       case SYSTEM1 -> s.setSystem1Only(SingleModel.getDefaultInstance());
       case SYSTEM2 -> s.setSystem2Only(SingleModel.getDefaultInstance());
       case ORACLE -> s.setOracle(SingleModel.getDefaultInstance());

@@ -11,17 +11,27 @@ import java.util.SplittableRandom;
  *
  * <p>Both sequences are rolled back past rejected tokens; a sequence is always given exactly the
  * decided tokens it has not seen, which keeps a remote server's cache an exact prefix.
+ *
+ * <p>Adaptive: each round's draft length, up to {@code gamma}, comes from the session's measured
+ * acceptance and round times ({@link DraftLength}); the output is the same, only the speed moves.
+ *
+ * @param gamma the draft length, or the longest one when adaptive
  */
-public record Speculative(int gamma) implements Strategy {
+public record Speculative(int gamma, boolean adaptive) implements Strategy {
   public static final int DEFAULT_GAMMA = 4;
 
   public Speculative {
     if (gamma < 1) throw new IllegalArgumentException("gamma must be at least 1, got " + gamma);
   }
 
+  /** A fixed draft length. */
+  public Speculative(int gamma) {
+    this(gamma, false);
+  }
+
   @Override
   public String name() {
-    return "speculative(gamma=" + gamma + ")";
+    return adaptive ? "speculative(adaptive, gamma<=" + gamma + ")" : "speculative(gamma=" + gamma + ")";
   }
 
   @Override
@@ -30,24 +40,28 @@ public record Speculative(int gamma) implements Strategy {
     SplittableRandom rng = new SplittableRandom(request.seed());
     SamplingParams params = request.sampling();
     boolean greedy = params.greedy();
+    DraftLength lengths = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma)) : null;
     try (LanguageModel.Sequence draft = models.system1().newSequence();
          LanguageModel.Sequence target = models.system2().newSequence()) {
       while (!t.done()) {
         t.checkCancelled();
         // a round emits at most g + 1 tokens and feeds System 2 g tokens past the decided ones
-        int g = Math.min(gamma, Math.min(t.remainingTokens() - 1, t.remainingContext() - 1));
+        int g = Math.min(lengths == null ? gamma : lengths.next(), Math.min(t.remainingTokens() - 1, t.remainingContext() - 1));
         if (g < 1) {
           plainStep(t, target, params, rng);
           continue;
         }
-        round(t, draft, target, g, params, greedy, rng);
+        long start = System.nanoTime();
+        int kept = round(t, draft, target, g, params, greedy, rng);
+        if (lengths != null) lengths.observe(g, kept, kept < g, System.nanoTime() - start);
       }
       fillLastChoice(t, draft);
     }
     return t.outcome();
   }
 
-  private static void round(Transcript t, LanguageModel.Sequence draft, LanguageModel.Sequence target, int g,
+  /** One draft-and-verify round; returns the draft tokens kept. */
+  private static int round(Transcript t, LanguageModel.Sequence draft, LanguageModel.Sequence target, int g,
       SamplingParams params, boolean greedy, SplittableRandom rng) {
     int decided = t.length();
     int[] draftPending = t.pending(draft.length());
@@ -87,6 +101,7 @@ public record Speculative(int gamma) implements Strategy {
     // keep what both sequences hold of the decided tokens; the rest is sent again next round
     target.rollback(decided + kept);
     draft.rollback(Math.min(draft.length(), decided + kept));
+    return kept;
   }
 
   /** One System 2 step where no draft fits (the last token of max_tokens or of the context). */

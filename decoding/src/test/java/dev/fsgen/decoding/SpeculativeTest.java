@@ -39,6 +39,20 @@ class SpeculativeTest {
   }
 
   @Test
+  void adaptiveDraftLengthsKeepTheGreedyOutput() {
+    for (int k = 0; k < 10; k++) {
+      int[] p = prompt(100 + k, 1 + k % 4);
+      DecodeRequest r = new DecodeRequest(60, SamplingParams.GREEDY, 0, k % 3 == 0 ? 5 : -1);
+      Outcome alone = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, r, TokenSink.NONE);
+      Outcome spec = new Speculative(8, true).run(pair, p, r, TokenSink.NONE);
+      assertArrayEquals(alone.tokens(), spec.tokens(), "prompt " + k);
+      assertEquals(alone.finish(), spec.finish());
+    }
+    assertEquals(0, drafter.openSequences);
+    assertEquals(0, target.openSequences);
+  }
+
+  @Test
   void contextLimitStopsBothTheSameWay() {
     BigramModel small = new BigramModel(VOCAB, 20, 2.0, 1);
     ModelPair p = new ModelPair(new BigramModel(small, 1.0, 2), small);

@@ -59,8 +59,13 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
     String system1BaseModel = null;
     var wire = r.getStrategy();
     Strategy strategy = switch (wire.getKindCase()) {
-      case SPECULATIVE -> new Speculative(wire.getSpeculative().getGamma() == 0 ? limits.defaultGamma()
-          : Messages.count(wire.getSpeculative().getGamma(), 1, limits.maxGamma(), "strategy.speculative.gamma"));
+      case SPECULATIVE -> {
+        var sp = wire.getSpeculative();
+        // adaptive: gamma is the longest draft, by default the longest this orchestrator allows (at most 8)
+        int gamma = sp.getGamma() != 0 ? Messages.count(sp.getGamma(), 1, limits.maxGamma(), "strategy.speculative.gamma")
+            : sp.getAdaptive() ? Math.min(8, limits.maxGamma()) : limits.defaultGamma();
+        yield new Speculative(gamma, sp.getAdaptive());
+      }
       case SYSTEM1_ONLY -> new SingleModel(SingleModel.Role.SYSTEM1);
       case SYSTEM2_ONLY -> new SingleModel(SingleModel.Role.SYSTEM2);
       case CONTRASTIVE -> contrastive(wire.getContrastive());

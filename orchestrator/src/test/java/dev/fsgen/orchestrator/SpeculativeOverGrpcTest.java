@@ -73,6 +73,10 @@ class SpeculativeOverGrpcTest {
       Generated alone = Generated.of(live.generate(live.request(p, 64).setStrategy(system2Only()).build()));
       Generated spec = Generated.of(live.generate(live.request(p, 64).setStrategy(speculative(4)).build()));
       assertArrayEquals(alone.ids(), spec.ids(), "prompt '" + p + "'");
+      // adaptive draft lengths (up to the orchestrator's default longest) change the speed, not the tokens
+      Generated adaptive = Generated.of(live.generate(live.request(p, 64).setStrategy(dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+          .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setAdaptive(true))).build()));
+      assertArrayEquals(alone.ids(), adaptive.ids(), "adaptive, prompt '" + p + "'");
       assertEquals(64, spec.ids().length);
       assertEquals(FinishReason.LENGTH, spec.summary().getFinishReason());
       assertEquals(alone.text(), spec.text());

@@ -1,0 +1,99 @@
+package dev.fsgen.decoding;
+
+/**
+ * Chooses each speculative round's draft length from what the session has measured: the per-token
+ * acceptance α, and the wall time of a round as a function of its length, T(γ) = a + b·γ (a: the
+ * calls' fixed cost, round trips included; b: one more drafted and verified token). The next γ
+ * maximises expected tokens per second, (1 − α^(γ+1)) / ((1 − α)·T(γ)) (Leviathan et al.'s expected
+ * tokens per round over the round's measured cost). Measurements decay, so a session that moves
+ * from prose to arithmetic follows its acceptance.
+ *
+ * <p>T(γ) is fitted by decayed least squares, which needs rounds of more than one length: every
+ * {@value #EXPLORE_EVERY}th round tries a neighbour of the current choice.
+ */
+public final class DraftLength {
+  static final int EXPLORE_EVERY = 6;
+  private static final double DECAY = 0.93; // per round: about the last 15 rounds count
+  private final int max;
+  private int current;
+  private int rounds;
+  // acceptance: decayed counts of draft tokens kept and examined (kept + the first rejection)
+  private double kept = 1;
+  private double examined = 2; // prior: α = 0.5, worth two tokens
+  // decayed least-squares sums of (γ, round seconds)
+  private double sw, sg, sgg, st, sgt;
+
+  /**
+   * @param max the longest draft allowed
+   * @param start the first rounds' length, before anything is measured
+   */
+  public DraftLength(int max, int start) {
+    if (max < 1 || start < 1 || start > max) throw new IllegalArgumentException("draft lengths 1 <= start <= max, got " + start + ", " + max);
+    this.max = max;
+    this.current = start;
+  }
+
+  /** The next round's draft length. */
+  public int next() {
+    if (rounds > 0 && rounds % EXPLORE_EVERY == 0) {
+      // a neighbour of the choice, alternately above and below, so that the fit sees the slope
+      int step = (rounds / EXPLORE_EVERY) % 2 == 0 ? 1 : -1;
+      int n = current + step;
+      return n < 1 || n > max ? current - step : n;
+    }
+    return current;
+  }
+
+  /**
+   * One round's result.
+   *
+   * @param gamma the draft length used
+   * @param accepted draft tokens kept
+   * @param rejected whether a draft token was rejected (else the whole draft was kept)
+   * @param nanos the round's wall time: drafting and verification
+   */
+  public void observe(int gamma, int accepted, boolean rejected, long nanos) {
+    kept = kept * DECAY + accepted;
+    examined = examined * DECAY + accepted + (rejected ? 1 : 0);
+    double t = nanos / 1e9;
+    sw = sw * DECAY + 1;
+    sg = sg * DECAY + gamma;
+    sgg = sgg * DECAY + (double) gamma * gamma;
+    st = st * DECAY + t;
+    sgt = sgt * DECAY + gamma * t;
+    rounds++;
+    current = best();
+  }
+
+  /** The acceptance measured so far. */
+  public double alpha() {
+    return Math.min(0.99, Math.max(0.01, kept / examined));
+  }
+
+  /** The draft length that maximises expected tokens per second under the current fit. */
+  int best() {
+    double var = sgg / sw - (sg / sw) * (sg / sw);
+    if (var < 1e-9) return current; // one length seen so far: no slope to go on
+    double b = (sgt / sw - (sg / sw) * (st / sw)) / var;
+    double a = st / sw - b * sg / sw;
+    // noise can make the fit unphysical: a round costs at least something, and more with more tokens
+    double mean = st / sw;
+    a = Math.max(a, 0.05 * mean);
+    b = Math.max(b, 1e-3 * mean);
+    return optimum(alpha(), a, b, max);
+  }
+
+  /** The length in [1, max] with the most expected tokens per second at acceptance α and round cost a + b·γ. */
+  static int optimum(double alpha, double a, double b, int max) {
+    int best = 1;
+    double bestRate = 0;
+    for (int g = 1; g <= max; g++) {
+      double rate = (1 - Math.pow(alpha, g + 1)) / (1 - alpha) / (a + b * g);
+      if (rate > bestRate) {
+        bestRate = rate;
+        best = g;
+      }
+    }
+    return best;
+  }
+}
