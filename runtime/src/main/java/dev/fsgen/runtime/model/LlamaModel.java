@@ -122,6 +122,39 @@ public final class LlamaModel implements AutoCloseable {
     return run(new int[][] {tokens}, cache, false)[0];
   }
 
+  /**
+   * Appends a block of tokens to each of several batch-1 caches and returns each one's logits at
+   * every new position, [sequence][t_i][vocab]. The short blocks run in one pass (continuous
+   * batching: blocks of different lengths at different positions share every weight read); a long
+   * block (a prompt) runs on its own on libtorch, as does everything without the Vector API.
+   */
+  public float[][][] forwardBatch(int[][] tokens, KvCache[] caches) {
+    if (tokens.length != caches.length) throw new IllegalArgumentException(tokens.length + " blocks for " + caches.length + " caches");
+    java.util.Set<KvCache> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (KvCache c : caches) {
+      if (c.batch() != 1) throw new IllegalArgumentException("batched blocks need batch-1 caches, got batch " + c.batch());
+      if (!distinct.add(c)) throw new IllegalArgumentException("a cache appears twice in one batch");
+    }
+    float[][][] out = new float[tokens.length][][];
+    java.util.List<Integer> joint = new java.util.ArrayList<>();
+    for (int i = 0; i < tokens.length; i++) {
+      if (tokens[i].length == 0) throw new IllegalArgumentException("block " + i + " has no tokens");
+      if (javaBlock(tokens[i], caches[i])) joint.add(i);
+      else out[i] = forward(tokens[i], caches[i]);
+    }
+    if (!joint.isEmpty()) {
+      int[][] t = new int[joint.size()][];
+      KvCache[] c = new KvCache[joint.size()];
+      for (int k = 0; k < t.length; k++) {
+        t[k] = tokens[joint.get(k)];
+        c[k] = caches[joint.get(k)];
+      }
+      float[][][] r = decoder.blocks(t, c, false);
+      for (int k = 0; k < t.length; k++) out[joint.get(k)] = r[k];
+    }
+    return out;
+  }
+
   /** The longest block the Java decoder takes; longer ones (prompts) are cheaper on libtorch. */
   static final int JAVA_BLOCK = 16;
 

@@ -46,85 +46,127 @@ final class VectorDecoder {
    * for the whole block, so verifying a draft of k tokens costs little more than one step.
    */
   float[][] block(int[] tokens, KvCache cache, boolean lastOnly) {
+    return blocks(new int[][] {tokens}, new KvCache[] {cache}, lastOnly)[0];
+  }
+
+  /**
+   * Appends a block of tokens to each of several batch-1 caches in one pass: the matrix products
+   * take every sequence's rows together (each weight is read once for all of them), attention
+   * runs per sequence over its own cache. Blocks may differ in length; the caches must differ.
+   *
+   * @return per sequence, the logits after each of its tokens [k_i][vocab], or after its last one [1][vocab]
+   */
+  float[][][] blocks(int[][] tokens, KvCache[] caches, boolean lastOnly) {
     split.begin();
     try {
-      return blockOnTwoCores(tokens, cache, lastOnly);
+      return blocksOnTwoCores(tokens, caches, lastOnly);
     } finally {
       split.end();
     }
   }
 
-  private float[][] blockOnTwoCores(int[] tokens, KvCache cache, boolean lastOnly) {
-    int k = tokens.length;
+  private float[][][] blocksOnTwoCores(int[][] tokens, KvCache[] caches, boolean lastOnly) {
+    int n = tokens.length;
     int h = c.hiddenSize();
     int inter = c.intermediateSize();
     int heads = c.numHeads();
     int kv = c.numKvHeads();
     int d = c.headDim();
     int qkvDim = (heads + 2 * kv) * d;
-    int pos = cache.length();
-    cache.reserve(k);
-    int cap = cache.capacity();
+    // the sequences' rows one after another: row r is token j of sequence seq[r], at position pos[r]
+    int rows = 0;
+    for (int[] t : tokens) rows += t.length;
+    int[] seq = new int[rows];
+    int[] pos = new int[rows];
+    int maxPositions = 0;
+    for (int i = 0, r = 0; i < n; i++) {
+      int start = caches[i].length();
+      caches[i].reserve(tokens[i].length);
+      for (int j = 0; j < tokens[i].length; j++, r++) {
+        seq[r] = i;
+        pos[r] = start + j;
+      }
+      maxPositions = Math.max(maxPositions, start + tokens[i].length);
+    }
 
-    float[][] cos = new float[k][d]; // [k][head_dim], both halves share each angle
-    float[][] sin = new float[k][d];
-    for (int j = 0; j < k; j++) {
+    float[][] cos = new float[rows][d]; // [rows][head_dim], both halves share each angle
+    float[][] sin = new float[rows][d];
+    for (int r = 0; r < rows; r++) {
       for (int i = 0; i < d / 2; i++) {
-        double angle = (pos + j) * invFreq[i];
-        cos[j][i] = cos[j][i + d / 2] = (float) Math.cos(angle);
-        sin[j][i] = sin[j][i + d / 2] = (float) Math.sin(angle);
+        double angle = pos[r] * invFreq[i];
+        cos[r][i] = cos[r][i + d / 2] = (float) Math.cos(angle);
+        sin[r][i] = sin[r][i + d / 2] = (float) Math.sin(angle);
       }
     }
-    float[][] x = new float[k][h]; // [k][hidden] residual stream
-    float[][] xn = new float[k][h]; // [k][hidden] normed input of a sublayer
-    float[][] qkv = new float[k][qkvDim]; // [k][(heads + 2·kv)·head_dim]
-    float[][] att = new float[k][heads * d]; // [k][heads·head_dim]
-    float[][] proj = new float[k][h]; // [k][hidden] sublayer output
-    float[][] gu = new float[k][2 * inter]; // [k][2·intermediate]: gate then up
-    float[][] act = new float[k][inter]; // [k][intermediate]
-    float[] scores = new float[pos + k]; // [positions]
+    float[][] x = new float[rows][h]; // [rows][hidden] residual stream
+    float[][] xn = new float[rows][h]; // [rows][hidden] normed input of a sublayer
+    float[][] qkv = new float[rows][qkvDim]; // [rows][(heads + 2·kv)·head_dim]
+    float[][] att = new float[rows][heads * d]; // [rows][heads·head_dim]
+    float[][] proj = new float[rows][h]; // [rows][hidden] sublayer output
+    float[][] gu = new float[rows][2 * inter]; // [rows][2·intermediate]: gate then up
+    float[][] act = new float[rows][inter]; // [rows][intermediate]
+    float[] scores = new float[maxPositions]; // [positions]
 
-    for (int j = 0; j < k; j++) w.embed.asFloatBuffer().get(tokens[j] * h, x[j], 0, h);
+    for (int i = 0, r = 0; i < n; i++) {
+      for (int t : tokens[i]) w.embed.asFloatBuffer().get(t * h, x[r++], 0, h);
+    }
+    int group = heads / kv;
     for (int l = 0; l < w.layers.size(); l++) {
       WeightViews.Layer lw = w.layers.get(l);
-      for (int j = 0; j < k; j++) rmsNorm(x[j], lw.attnNorm(), xn[j]);
+      for (int r = 0; r < rows; r++) rmsNorm(x[r], lw.attnNorm(), xn[r]);
       product(lw.qkv(), qkvDim, xn, h, qkv);
-      ByteBuffer keys = cache.keyView(l); // [1, kv, capacity, head_dim]
-      ByteBuffer values = cache.valueView(l);
-      FloatBuffer kf = keys.asFloatBuffer();
-      FloatBuffer vf = values.asFloatBuffer();
-      for (int j = 0; j < k; j++) {
-        if (lw.qkvBias() != null) for (int i = 0; i < qkvDim; i++) qkv[j][i] += lw.qkvBias()[i];
-        for (int hh = 0; hh < heads + kv; hh++) rope(qkv[j], hh * d, d, cos[j], sin[j]);
-        // the whole block's keys and values go in first: token j then attends to positions <= pos + j
+      for (int r = 0; r < rows; r++) {
+        if (lw.qkvBias() != null) for (int i = 0; i < qkvDim; i++) qkv[r][i] += lw.qkvBias()[i];
+        for (int hh = 0; hh < heads + kv; hh++) rope(qkv[r], hh * d, d, cos[r], sin[r]);
+        // every block's keys and values go in first: token j then attends to positions <= its own
+        KvCache cache = caches[seq[r]];
+        int cap = cache.capacity();
+        FloatBuffer kf = cache.keyView(l).asFloatBuffer(); // [1, kv, capacity, head_dim]
+        FloatBuffer vf = cache.valueView(l).asFloatBuffer();
         for (int q = 0; q < kv; q++) {
-          kf.put((q * cap + pos + j) * d, qkv[j], (heads + q) * d, d);
-          vf.put((q * cap + pos + j) * d, qkv[j], (heads + kv + q) * d, d);
+          kf.put((q * cap + pos[r]) * d, qkv[r], (heads + q) * d, d);
+          vf.put((q * cap + pos[r]) * d, qkv[r], (heads + kv + q) * d, d);
         }
       }
-      int group = heads / kv;
-      for (int j = 0; j < k; j++) {
+      for (int r = 0; r < rows; r++) {
+        KvCache cache = caches[seq[r]];
+        ByteBuffer keys = cache.keyView(l);
+        ByteBuffer values = cache.valueView(l);
+        int cap = cache.capacity();
         for (int hh = 0; hh < heads; hh++) {
-          attend(qkv[j], hh * d, keys, values, (hh / group) * cap * d, pos + j + 1, d, scores, att[j]);
+          attend(qkv[r], hh * d, keys, values, (hh / group) * cap * d, pos[r] + 1, d, scores, att[r]);
         }
       }
       product(lw.o(), h, att, heads * d, proj);
-      for (int j = 0; j < k; j++) {
-        for (int i = 0; i < h; i++) x[j][i] += proj[j][i];
-        rmsNorm(x[j], lw.mlpNorm(), xn[j]);
+      for (int r = 0; r < rows; r++) {
+        for (int i = 0; i < h; i++) x[r][i] += proj[r][i];
+        rmsNorm(x[r], lw.mlpNorm(), xn[r]);
       }
       product(lw.gateUp(), 2 * inter, xn, h, gu);
-      for (int j = 0; j < k; j++) silu(gu[j], inter, act[j]);
+      for (int r = 0; r < rows; r++) silu(gu[r], inter, act[r]);
       product(lw.down(), h, act, inter, proj);
-      for (int j = 0; j < k; j++) for (int i = 0; i < h; i++) x[j][i] += proj[j][i];
+      for (int r = 0; r < rows; r++) for (int i = 0; i < h; i++) x[r][i] += proj[r][i];
     }
-    cache.advance(k);
-    int first = lastOnly ? k - 1 : 0;
-    float[][] normed = new float[k - first][h];
-    for (int j = first; j < k; j++) rmsNorm(x[j], w.finalNorm, normed[j - first]);
-    float[][] logits = new float[k - first][c.vocabSize()]; // [rows][vocab]
+    for (int i = 0; i < n; i++) caches[i].advance(tokens[i].length);
+
+    // the rows whose logits are wanted: all, or each sequence's last
+    int[] want = new int[lastOnly ? n : rows];
+    for (int i = 0, r = 0, k = 0; i < n; i++) {
+      for (int j = 0; j < tokens[i].length; j++, r++) {
+        if (!lastOnly || j == tokens[i].length - 1) want[k++] = r;
+      }
+    }
+    float[][] normed = new float[want.length][h];
+    for (int k = 0; k < want.length; k++) rmsNorm(x[want[k]], w.finalNorm, normed[k]);
+    float[][] logits = new float[want.length][c.vocabSize()]; // [wanted rows][vocab]
     product(w.head, c.vocabSize(), normed, h, logits);
-    return logits;
+    float[][][] out = new float[n][][];
+    for (int i = 0, k = 0; i < n; i++) {
+      int m = lastOnly ? 1 : tokens[i].length;
+      out[i] = java.util.Arrays.copyOfRange(logits, k, k + m);
+      k += m;
+    }
+    return out;
   }
 
   /** act = silu(gate) · up over [gate | up] of length 2·n: SwiGLU's activation, in SIMD lanes. */

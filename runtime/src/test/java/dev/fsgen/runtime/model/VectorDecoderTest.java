@@ -61,6 +61,53 @@ class VectorDecoderTest {
     }
   }
 
+  /**
+   * Continuous batching: blocks of different lengths on caches at different positions (one grown
+   * past its initial capacity, one long block that goes to libtorch) in one call give what each
+   * gives alone on libtorch, and the caches go on as if each had been run alone.
+   */
+  @Test
+  void blocksOfSeveralSequencesInOnePassMatchEachAlone() {
+    assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector and without -Dfsgen.vector=false");
+    for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE}) {
+      try (LlamaModel m = LlamaModel.random(c, 8)) {
+        int[] prefixes = {3, 40, 300, 1};
+        int[] blocks = {5, 1, 4, 20};
+        KvCache[] batched = new KvCache[prefixes.length];
+        KvCache[] alone = new KvCache[prefixes.length];
+        int[][] next = new int[prefixes.length][];
+        try {
+          for (int i = 0; i < prefixes.length; i++) {
+            batched[i] = m.newCache(1);
+            alone[i] = m.newCache(1);
+            int[] p = TransformerTest.tokens(prefixes[i], c.vocabSize(), 30 + i);
+            m.run(new int[][] {p}, batched[i], true);
+            m.run(new int[][] {p}, alone[i], true);
+            next[i] = TransformerTest.tokens(blocks[i], c.vocabSize(), 50 + i);
+          }
+          float[][][] got = m.forwardBatch(next, batched);
+          for (int i = 0; i < prefixes.length; i++) {
+            float[][] want = m.run(new int[][] {next[i]}, alone[i], false)[0];
+            assertEquals(want.length, got[i].length);
+            for (int r = 0; r < want.length; r++) {
+              assertArrayEquals(want[r], got[i][r], TOLERANCE, c.modelType() + " sequence " + i + " row " + r);
+            }
+            assertEquals(alone[i].length(), batched[i].length());
+            // the next step reads what the batch wrote into each cache
+            int t = (i * 7 + 3) % c.vocabSize();
+            assertArrayEquals(m.run(new int[][] {{t}}, alone[i], true)[0][0], m.next(new int[] {t}, batched[i]), TOLERANCE);
+          }
+          assertThrows(IllegalArgumentException.class, () -> m.forwardBatch(new int[][] {{1}, {2}}, new KvCache[] {batched[0], batched[0]}));
+        } finally {
+          for (int i = 0; i < prefixes.length; i++) {
+            if (batched[i] != null) batched[i].close();
+            if (alone[i] != null) alone[i].close();
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void batchedCachesStayOnLibtorch() {
     try (LlamaModel m = LlamaModel.random(GQA, 5); KvCache two = m.newCache(2); KvCache one = m.newCache(1)) {
