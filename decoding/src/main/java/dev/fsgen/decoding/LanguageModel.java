@@ -55,15 +55,7 @@ public interface LanguageModel {
       if (context.length == 0) throw new IllegalArgumentException("verify needs at least one context token");
       int[] all = Arrays.copyOf(context, context.length + draft.length);
       System.arraycopy(draft, 0, all, context.length, draft.length);
-      float[][] rows = appendAll(all); // [context + draft][vocab]
-      int first = context.length - 1;
-      int[] argmax = new int[draft.length + 1];
-      float[][] distributions = params.greedy() ? null : new float[draft.length + 1][];
-      for (int i = 0; i <= draft.length; i++) {
-        argmax[i] = Sampler.argmax(rows[first + i]);
-        if (distributions != null) distributions[i] = Sampler.probabilities(rows[first + i], params);
-      }
-      return new Verification(argmax, distributions);
+      return Verification.score(appendAll(all), context.length, draft.length, params);
     }
 
     /**

@@ -16,6 +16,22 @@ public record Verification(int[] argmax, float[][] distributions) {
     }
   }
 
+  /**
+   * The verification from the logits of a context followed by a draft.
+   *
+   * @param rows logits after each appended token: [context + draft][vocab]
+   */
+  public static Verification score(float[][] rows, int contextLength, int draftLength, SamplingParams params) {
+    int first = contextLength - 1;
+    int[] argmax = new int[draftLength + 1];
+    float[][] distributions = params.greedy() ? null : new float[draftLength + 1][];
+    for (int i = 0; i <= draftLength; i++) {
+      argmax[i] = Sampler.argmax(rows[first + i]);
+      if (distributions != null) distributions[i] = Sampler.probabilities(rows[first + i], params);
+    }
+    return new Verification(argmax, distributions);
+  }
+
   public int positions() {
     return argmax.length;
   }

@@ -86,6 +86,7 @@ public final class Messages {
         .setCacheBytes(sum.getCacheBytes() + s.getCacheBytes()).setHits(sum.getHits() + s.getHits())
         .setMisses(sum.getMisses() + s.getMisses()).setEnded(sum.getEnded() + s.getEnded())
         .setExpired(sum.getExpired() + s.getExpired()).setEvicted(sum.getEvicted() + s.getEvicted())
-        .setRequests(sum.getRequests() + s.getRequests()).setBusySeconds(sum.getBusySeconds() + s.getBusySeconds());
+        .setRequests(sum.getRequests() + s.getRequests()).setBusySeconds(sum.getBusySeconds() + s.getBusySeconds())
+        .setPasses(sum.getPasses() + s.getPasses());
   }
 }

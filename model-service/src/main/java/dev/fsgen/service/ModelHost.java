@@ -41,9 +41,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One loaded model served over the model protocol: validates each request, leases the session's
  * cache, runs the port's operation and builds the answer. Shared by the System 1 and System 2
- * servers, which expose different subsets of it. Model computation is serialised (one forward pass
- * at a time: the machine's cores are already used by each pass); at most {@code maxQueued}
- * requests wait for it.
+ * servers, which expose different subsets of it. One forward pass runs at a time (the machine's
+ * cores are already used by each pass), but NextToken and BatchVerify requests that wait for it
+ * share the next pass ({@link BlockBatcher}); a draft, a sequence of dependent steps, runs alone.
+ * At most {@code maxQueued} requests wait.
  */
 public final class ModelHost implements AutoCloseable {
   private final LoadedModel loaded;
@@ -55,8 +56,11 @@ public final class ModelHost implements AutoCloseable {
   private final Semaphore queue;
   private final LongAdder requests = new LongAdder();
   private final LongAdder busyNanos = new LongAdder();
+  private final LongAdder drafts = new LongAdder();
   private final ModelInfo info;
   private final TokenizerFile tokenizer;
+  private final BlockBatcher batcher;
+  private static final int[] NO_TOKENS = {};
 
   private ModelHost(LoadedModel loaded, HostLimits limits, String name) throws IOException {
     this.loaded = loaded;
@@ -65,6 +69,7 @@ public final class ModelHost implements AutoCloseable {
     this.limits = limits;
     this.sessions = new SessionStore(model, limits);
     this.queue = new Semaphore(limits.maxQueued());
+    this.batcher = new BlockBatcher(model, sessions, compute, limits.maxBatch(), busyNanos, requests, name);
     Path dir = loaded.model().directory();
     this.tokenizer = TokenizerFile.newBuilder()
         .setJson(ByteString.copyFrom(Files.readAllBytes(loaded.tokenizer().path())))
@@ -132,7 +137,9 @@ public final class ModelHost implements AutoCloseable {
   }
 
   public CacheStats stats() {
-    return sessions.stats().toBuilder().setRequests(requests.sum()).setBusySeconds(busyNanos.sum() / 1e9).build();
+    // draft calls run one per pass, NextToken and BatchVerify calls share passes
+    return sessions.stats().toBuilder().setRequests(requests.sum()).setBusySeconds(busyNanos.sum() / 1e9)
+        .setPasses(batcher.passes() + drafts.sum()).build();
   }
 
   public EndSessionResponse end(EndSessionRequest r) {
@@ -150,12 +157,12 @@ public final class ModelHost implements AutoCloseable {
     int[] named = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOKEN_IDS
         ? Messages.tokens(r.getTokenIds().getIdsList(), config.vocabSize(), "token_ids.ids") : null;
     if (named != null && named.length == 0) throw new IllegalArgumentException("token_ids.ids must name at least one token");
-    return run(id, cached, prefix, (lease, feed) -> {
-      NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(lease.reused);
+    return batched(id, cached, prefix, NO_TOKENS, (reused, rows) -> {
+      NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(reused);
+      float[] logits = rows[rows.length - 1]; // [vocab]
       if (r.getSelectionCase() == NextTokenRequest.SelectionCase.SELECTION_NOT_SET) {
-        return b.setArgmax(lease.sequence.nextArgmax(feed)).build();
+        return b.setArgmax(Sampler.argmax(logits)).build();
       }
-      float[] logits = lease.sequence.append(feed); // [vocab]
       float[] p = Sampler.probabilities(logits, params);
       b.setArgmax(Sampler.argmax(logits));
       switch (r.getSelectionCase()) {
@@ -210,9 +217,9 @@ public final class ModelHost implements AutoCloseable {
     CachedPrefix cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), draft.length, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
-    return run(id, cached, prefix, (lease, feed) -> {
-      Verification v = lease.sequence.verify(feed, draft, params);
-      BatchVerifyResponse.Builder b = BatchVerifyResponse.newBuilder().setReusedTokens(lease.reused);
+    return batched(id, cached, prefix, draft, (reused, rows) -> {
+      Verification v = Verification.score(rows, rows.length - draft.length, draft.length, params);
+      BatchVerifyResponse.Builder b = BatchVerifyResponse.newBuilder().setReusedTokens(reused);
       for (int i = 0; i < v.positions(); i++) {
         b.addArgmax(v.argmax()[i]);
         if (v.distributions() != null) b.addDistributions(Messages.distribution(v.distributions()[i]));
@@ -245,6 +252,28 @@ public final class ModelHost implements AutoCloseable {
     T apply(SessionStore.Lease lease, int[] feed);
   }
 
+  /** Builds an answer from the logits of a batched append. */
+  private interface Answer<T> {
+    T apply(int reused, float[][] rows);
+  }
+
+  /**
+   * Appends the prefix's uncached tokens and then {@code extra} in the batcher's next pass, shared
+   * with whatever other requests are waiting; the answer is built on the caller's thread.
+   */
+  private <T> T batched(String id, CachedPrefix cached, int[] sent, int[] extra, Answer<T> answer) {
+    if (!queue.tryAcquire()) {
+      throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
+    }
+    BlockBatcher.Result r;
+    try {
+      r = batcher.append(id, cached, sent, extra);
+    } finally {
+      queue.release();
+    }
+    return answer.apply(r.reused(), r.rows());
+  }
+
   /** Runs {@code op} on the session's leased sequence; {@code sent} follows the cached start when there is one. */
   private <T> T run(String id, CachedPrefix cached, int[] sent, Operation<T> op) {
     if (!queue.tryAcquire()) {
@@ -273,6 +302,7 @@ public final class ModelHost implements AutoCloseable {
       } finally {
         busyNanos.add(System.nanoTime() - start);
         requests.increment();
+        drafts.increment();
         compute.unlock();
       }
     } finally {
@@ -282,6 +312,7 @@ public final class ModelHost implements AutoCloseable {
 
   @Override
   public void close() {
+    batcher.close();
     compute.lock();
     try {
       sessions.close();

@@ -40,6 +40,9 @@ public final class ModelServerOptions {
   @Option(names = "--max-queued", defaultValue = "${env:FSGEN_MAX_QUEUED:-256}", description = "Requests waiting for the model at once; more get RESOURCE_EXHAUSTED (FSGEN_MAX_QUEUED). Default: ${DEFAULT-VALUE}.")
   public int maxQueued;
 
+  @Option(names = "--max-batch", defaultValue = "${env:FSGEN_MAX_BATCH:-64}", description = "Most NextToken and BatchVerify requests that share one forward pass (continuous batching; FSGEN_MAX_BATCH). Default: ${DEFAULT-VALUE}.")
+  public int maxBatch;
+
   @Option(names = "--max-message-bytes", defaultValue = "${env:FSGEN_MAX_MESSAGE_BYTES:-16777216}", description = "Largest request message (FSGEN_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
   public int maxMessageBytes;
 
@@ -94,6 +97,6 @@ public final class ModelServerOptions {
 
   public HostLimits limits() {
     return new HostLimits(maxDraftTokens, maxSessions, maxCacheMb << 20, Duration.ofSeconds(sessionIdleSeconds), maxQueued,
-        maxMessageBytes);
+        maxMessageBytes, maxBatch);
   }
 }

@@ -55,6 +55,15 @@ final class TrackedSequence implements LanguageModel.Sequence {
     return out;
   }
 
+  /** Appends a block to each of several sequences of {@code model} in one pass: [sequence][t_i][vocab]. */
+  static float[][][] appendAllBatch(LocalLanguageModel model, TrackedSequence[] sequences, int[][] added) {
+    LocalLanguageModel.LocalSequence[] inner = new LocalLanguageModel.LocalSequence[sequences.length];
+    for (int i = 0; i < inner.length; i++) inner[i] = sequences[i].inner;
+    float[][][] out = model.appendAllBatch(inner, added);
+    for (int i = 0; i < sequences.length; i++) sequences[i].record(added[i]);
+    return out;
+  }
+
   @Override
   public float[][] appendAll(int[] added) {
     float[][] out = inner.appendAll(added);

@@ -106,6 +106,42 @@ class SessionCachesTest {
     assertTrue(e.getMessage().contains("cached.tokens"), e.getMessage());
   }
 
+  /**
+   * Continuous batching: concurrent requests on different sessions share forward passes and each
+   * gets what it gets alone. Bursts of eight simultaneous requests repeat until one pass served
+   * more than one of them.
+   */
+  @Test
+  void concurrentRequestsShareAPassAndGetWhatTheyGetAlone() throws Exception {
+    int n = 8;
+    float[][] alone = new float[n][];
+    for (int i = 0; i < n; i++) alone[i] = logits(host.nextToken(next("alone-" + i, 20 + i, 21, 22 + i).build()));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      boolean shared = false;
+      for (int burst = 0; burst < 50 && !shared; burst++) {
+        long requests = host.stats().getRequests();
+        long passes = host.stats().getPasses();
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+        java.util.List<java.util.concurrent.Future<float[]>> got = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          int k = i;
+          String session = "burst-" + burst + "-" + i;
+          got.add(pool.submit(() -> {
+            start.await();
+            return logits(host.nextToken(next(session, 20 + k, 21, 22 + k).build()));
+          }));
+        }
+        for (int i = 0; i < n; i++) assertArrayEquals(alone[i], got.get(i).get(), 1e-4f, "request " + i + " of burst " + burst);
+        for (int i = 0; i < n; i++) host.end(EndSessionRequest.newBuilder().setSessionId("burst-" + burst + "-" + i).build());
+        shared = host.stats().getPasses() - passes < host.stats().getRequests() - requests;
+      }
+      assertTrue(shared, "no pass ever served two concurrent requests");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static NextTokenRequest shortPrefix(String session) {
     return NextTokenRequest.newBuilder().setSessionId(session).addPrefix(5).addPrefix(6).addPrefix(7).build();
   }

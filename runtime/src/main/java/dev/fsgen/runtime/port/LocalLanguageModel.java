@@ -31,6 +31,19 @@ public final class LocalLanguageModel implements LanguageModel {
     return new LocalSequence(model, model.newCache(1));
   }
 
+  /**
+   * Appends a block to each of several sequences of this model in one pass (see
+   * {@link LlamaModel#forwardBatch}): [sequence][t_i][vocab].
+   */
+  public float[][][] appendAllBatch(LocalSequence[] sequences, int[][] tokens) {
+    KvCache[] caches = new KvCache[sequences.length];
+    for (int i = 0; i < caches.length; i++) {
+      if (sequences[i].model != model) throw new IllegalArgumentException("sequence " + i + " belongs to another model");
+      caches[i] = sequences[i].cache;
+    }
+    return model.forwardBatch(tokens, caches);
+  }
+
   /** A sequence whose cache size is visible, so a server can bound the memory its sessions hold. */
   public static final class LocalSequence implements Sequence {
     private final LlamaModel model;
