@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code fsgen bench}: the benchmarks, one subcommand each. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure the runtime and the decoding methods; figures go to stdout (tables, or --json).",
-    subcommands = {BenchRuntimeCommand.class, BenchSpeculativeCommand.class})
+    subcommands = {BenchRuntimeCommand.class, BenchSpeculativeCommand.class, BenchConcurrencyCommand.class})
 public final class BenchCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,10 +1,9 @@
 package dev.fsgen.cli;
 
 import dev.fsgen.bench.SpeculativeBench;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fsgen bench speculative}: speculative decoding against System 2 alone through the services. */
@@ -13,11 +12,7 @@ import picocli.CommandLine.Option;
         "on loopback, for each draft length; with the acceptance alpha, the cost ratio c and the speedup they predict.",
         "Targets: measured/expected >= 0.85 at every gamma; best speedup >= 1.5x. Progress goes to stderr."})
 public final class BenchSpeculativeCommand implements Callable<Integer> {
-  @Option(names = "--system1-model", description = "Default: <root>/models/system1.")
-  Path system1;
-
-  @Option(names = "--system2-model", description = "Default: <root>/models/system2.")
-  Path system2;
+  @Mixin PairOptions pair;
 
   @Option(names = "--prompts", defaultValue = "12", description = "Prompts from the fixed set. Default: ${DEFAULT-VALUE}.")
   int prompts;
@@ -34,23 +29,14 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "2", description = "Interleaved runs of each configuration. Default: ${DEFAULT-VALUE}.")
   int repeats;
 
-  @Option(names = "--json", description = "Print all figures as one JSON object instead of a table.")
-  boolean json;
-
-  @Option(names = "--out", description = "Also write the figures as JSON to this file.")
-  Path out;
+  @Mixin FiguresOutput output;
 
   @Override
   public Integer call() throws Exception {
-    Path root = Cli.root();
-    SpeculativeBench.Settings s = new SpeculativeBench.Settings(system1 != null ? system1 : root.resolve("models/system1"),
-        system2 != null ? system2 : root.resolve("models/system2"), prompts, maxTokens, minGamma, maxGamma, repeats);
+    SpeculativeBench.Settings s = new SpeculativeBench.Settings(pair.system1(),
+        pair.system2(), prompts, maxTokens, minGamma, maxGamma, repeats);
     SpeculativeBench.Figures f = SpeculativeBench.measure(s, line -> System.err.println("bench speculative: " + line));
-    if (out != null) {
-      if (out.getParent() != null) Files.createDirectories(out.getParent());
-      Files.writeString(out, SpeculativeBench.toJson(f) + "\n");
-    }
-    System.out.print(json ? SpeculativeBench.toJson(f) + "\n" : SpeculativeBench.toTable(f));
+    output.emit(SpeculativeBench.toJson(f), SpeculativeBench.toTable(f));
     return 0;
   }
 }

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -68,22 +67,14 @@ final class BlockBatcher implements AutoCloseable {
 
   /**
    * Appends to the session's cache the prefix (the tokens after {@code cached}, or the whole
-   * prefix when it is null) and then {@code extra}, in the next pass; waits for it.
+   * prefix when it is null) and then {@code extra}, in the next pass. The future completes on the
+   * batcher's thread.
    */
-  Result append(String session, CachedPrefix cached, int[] sent, int[] extra) {
+  CompletableFuture<Result> submit(String session, CachedPrefix cached, int[] sent, int[] extra) {
     Job j = new Job(session, cached, sent, extra, Context.current(), new CompletableFuture<>());
     if (closed) throw new ModelUnavailableException("the model is shutting down");
     pending.add(j);
-    try {
-      return j.done.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      if (e.getCause() instanceof Error err) throw err;
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CancellationException("interrupted while waiting for the model");
-    }
+    return j.done;
   }
 
   private void loop() {
@@ -145,7 +136,7 @@ final class BlockBatcher implements AutoCloseable {
     }
     for (int i = 0; i < live.size(); i++) {
       Job j = live.get(i);
-      sessions.release(leases.get(i), !j.context.isCancelled());
+      sessions.release(leases.get(i), true);
       j.done.complete(new Result(leases.get(i).reused, rows[i]));
     }
   }

@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -148,6 +149,11 @@ public final class ModelHost implements AutoCloseable {
   }
 
   public NextTokenResponse nextToken(NextTokenRequest r) {
+    return join(nextTokenLater(r));
+  }
+
+  /** The answer once the batcher's pass has run; a bad request fails at once. */
+  public CompletableFuture<NextTokenResponse> nextTokenLater(NextTokenRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
     CachedPrefix cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), 0, "prefix");
@@ -209,6 +215,11 @@ public final class ModelHost implements AutoCloseable {
   }
 
   public BatchVerifyResponse verify(BatchVerifyRequest r) {
+    return join(verifyLater(r));
+  }
+
+  /** The answer once the batcher's pass has run; a bad request fails at once. */
+  public CompletableFuture<BatchVerifyResponse> verifyLater(BatchVerifyRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
     int[] draft = Messages.tokens(r.getDraftList(), config.vocabSize(), "draft");
     if (draft.length < 1 || draft.length > limits.maxDraftTokens()) {
@@ -259,19 +270,31 @@ public final class ModelHost implements AutoCloseable {
 
   /**
    * Appends the prefix's uncached tokens and then {@code extra} in the batcher's next pass, shared
-   * with whatever other requests are waiting; the answer is built on the caller's thread.
+   * with whatever other requests are waiting; the answer is built when the pass is done.
    */
-  private <T> T batched(String id, CachedPrefix cached, int[] sent, int[] extra, Answer<T> answer) {
+  private <T> CompletableFuture<T> batched(String id, CachedPrefix cached, int[] sent, int[] extra, Answer<T> answer) {
     if (!queue.tryAcquire()) {
       throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
     }
-    BlockBatcher.Result r;
+    CompletableFuture<BlockBatcher.Result> pass;
     try {
-      r = batcher.append(id, cached, sent, extra);
-    } finally {
+      pass = batcher.submit(id, cached, sent, extra);
+    } catch (RuntimeException e) {
       queue.release();
+      throw e;
     }
-    return answer.apply(r.reused(), r.rows());
+    return pass.whenComplete((r, e) -> queue.release()).thenApply(r -> answer.apply(r.reused(), r.rows()));
+  }
+
+  /** Waits for an answer, failing with what failed it. */
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw e;
+    }
   }
 
   /** Runs {@code op} on the session's leased sequence; {@code sent} follows the cached start when there is one. */
@@ -296,8 +319,8 @@ public final class ModelHost implements AutoCloseable {
           ok = true;
           return out;
         } finally {
-          // a cancelled call's caller has gone (and may have ended the session): keep nothing
-          sessions.release(lease, ok && !Context.current().isCancelled());
+          // an EndSession that came meanwhile has removed the entry: release then closes the sequence
+          sessions.release(lease, ok);
         }
       } finally {
         busyNanos.add(System.nanoTime() - start);

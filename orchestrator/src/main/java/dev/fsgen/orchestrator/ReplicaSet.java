@@ -66,6 +66,10 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   private final Retry retry;
   private final ScheduledExecutorService scheduler;
   private final Map<String, Pin> pins = new ConcurrentHashMap<>();
+  /** Replicas a session moved away from after a failed call: they may still hold its cache. */
+  private final Map<String, Left> left = new ConcurrentHashMap<>();
+
+  private record Left(Set<Replica> replicas, long since) {}
   private volatile List<Replica> replicas = List.of();
   private volatile HashRing<Replica> ring = new HashRing<>(List.of(), r -> r.address, 1);
   /** The model the first verified replica serves: every other replica must serve one with the same tokenizer and vocabulary. */
@@ -149,13 +153,22 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   /** Frees the session's cache on its replica (best effort: a replica that is gone has freed it already). */
   @Override
   public void endSession(String sessionId, String model) {
+    Left moved = left.remove(sessionId);
+    Set<Replica> holders = moved == null ? new HashSet<>() : new HashSet<>(moved.replicas());
     Pin p = pins.remove(sessionId);
-    if (p == null) return;
-    p.replica.sessions.decrementAndGet();
-    try {
-      p.replica.client.endSession(sessionId, model);
-    } catch (StatusRuntimeException e) {
-      LOG.log(Level.FINE, "could not end session " + sessionId + " on " + p.replica.address, e);
+    if (p != null) {
+      p.replica.sessions.decrementAndGet();
+      holders.add(p.replica);
+    }
+    // a call that failed (a deadline, an overloaded replica) unpinned the session, but the
+    // replica may have computed it anyway: end it there too
+    for (Replica r : holders) {
+      if (!r.available() && (p == null || r != p.replica)) continue; // out or gone: nothing to wait for
+      try {
+        r.client.endSession(sessionId, model);
+      } catch (StatusRuntimeException e) {
+        LOG.log(Level.FINE, "could not end session " + sessionId + " on " + r.address, e);
+      }
     }
   }
 
@@ -257,7 +270,10 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
 
   private void unpin(String session, Replica r) {
     Pin p = pins.get(session);
-    if (p != null && p.replica == r && pins.remove(session, p)) r.sessions.decrementAndGet();
+    if (p != null && p.replica == r && pins.remove(session, p)) {
+      r.sessions.decrementAndGet();
+      left.computeIfAbsent(session, k -> new Left(ConcurrentHashMap.newKeySet(), System.nanoTime())).replicas().add(r);
+    }
   }
 
   /**
@@ -285,6 +301,8 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
         if (stale) e.getValue().replica.sessions.decrementAndGet();
         return stale;
       });
+      // sessions that were never ended: their caches expire on the replicas by themselves
+      left.values().removeIf(l -> now - l.since() > idle);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, role + " replica maintenance failed", e);
     }
@@ -311,6 +329,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     replicas = List.copyOf(next);
     ring = new HashRing<>(replicas, r -> r.address, VIRTUAL_NODES);
     pins.values().removeIf(p -> gone.contains(p.replica));
+    left.values().forEach(l -> l.replicas().removeAll(gone));
     gone.forEach(Replica::close);
   }
 

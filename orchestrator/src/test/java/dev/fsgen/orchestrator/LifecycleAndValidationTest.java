@@ -57,10 +57,13 @@ class LifecycleAndValidationTest {
     return live.system2Stub().getCacheStats(CacheStatsRequest.getDefaultInstance());
   }
 
-  private static void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
+  private void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.get()) {
-      if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
+      if (System.nanoTime() > end) {
+        throw new AssertionError("timed out waiting for " + what + "; System 1: " + stats1().toString().replace('\n', ' ')
+            + "; System 2: " + stats2().toString().replace('\n', ' '));
+      }
       Thread.sleep(20);
     }
   }

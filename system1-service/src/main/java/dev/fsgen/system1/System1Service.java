@@ -32,7 +32,7 @@ public final class System1Service extends System1Grpc.System1ImplBase {
 
   @Override
   public void nextToken(NextTokenRequest request, StreamObserver<NextTokenResponse> out) {
-    Unary.answer(out, () -> host.get(request.getModel()).nextToken(request));
+    Unary.answerLater(out, () -> host.get(request.getModel()).nextTokenLater(request));
   }
 
   @Override

@@ -32,12 +32,12 @@ public final class System2Service extends System2Grpc.System2ImplBase {
 
   @Override
   public void nextToken(NextTokenRequest request, StreamObserver<NextTokenResponse> out) {
-    Unary.answer(out, () -> host.get(request.getModel()).nextToken(request));
+    Unary.answerLater(out, () -> host.get(request.getModel()).nextTokenLater(request));
   }
 
   @Override
   public void batchVerify(BatchVerifyRequest request, StreamObserver<BatchVerifyResponse> out) {
-    Unary.answer(out, () -> host.get(request.getModel()).verify(request));
+    Unary.answerLater(out, () -> host.get(request.getModel()).verifyLater(request));
   }
 
   @Override

@@ -1,0 +1,174 @@
+package dev.fsgen.bench;
+
+import com.google.gson.GsonBuilder;
+import dev.fsgen.proto.decoding.v1.GenerateEvent;
+import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.model.v1.CacheStats;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Aggregate throughput under concurrent streams: N clients each stream generations through the
+ * orchestrator at once, for N = 1, 4, 16, 64, with System 2 alone and with speculative decoding.
+ * Beside tokens/s it reports the latencies a user sees (time to first token, time between tokens,
+ * p50 and p99) and how many requests System 2's forward passes served (continuous batching).
+ */
+public final class ConcurrencyBench {
+  public record Settings(Path system1, Path system2, int[] streams, int maxTokens, int generationsPerStream) {
+    public Settings {
+      if (streams.length == 0) throw new IllegalArgumentException("--streams needs at least one level");
+      for (int n : streams) if (n < 1 || n > 64) throw new IllegalArgumentException("--streams levels must be in [1, 64], got " + n);
+      if (maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be at least 2");
+      if (generationsPerStream < 1) throw new IllegalArgumentException("--generations must be at least 1");
+    }
+  }
+
+  /**
+   * One concurrency level of one strategy.
+   *
+   * @param scaling tokens/s ÷ the same strategy's tokens/s at one stream
+   * @param system2Batch System 2 requests per forward pass during the level
+   */
+  public record Level(String strategy, int streams, int tokens, double seconds, double tokensPerSecond, double scaling,
+      double ttftP50Ms, double ttftP99Ms, double gapP50Ms, double gapP99Ms, double system2Batch) {}
+
+  public record Figures(int maxTokens, int generationsPerStream, List<Level> levels, double scalingAt16System2,
+      double scalingAt16Speculative, boolean target16Met) {}
+
+  public static Figures measure(Settings s, Consumer<String> progress) throws Exception {
+    List<Level> levels = new ArrayList<>();
+    try (LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
+      OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(services.channel);
+      Map<String, Strategy> strategies = Map.of("system2-only", SpeculativeBench.system2Only(), "speculative(gamma=4)",
+          SpeculativeBench.speculative(4));
+      progress.accept("warming up");
+      for (Strategy st : strategies.values()) level(stub, services, st, "", 4, s.maxTokens(), 1);
+      ExecutorService pool = Executors.newFixedThreadPool(64);
+      try {
+        for (String name : List.of("system2-only", "speculative(gamma=4)")) {
+          double single = 0;
+          for (int n : s.streams()) {
+            Level l = level(stub, services, strategies.get(name), name, n, s.maxTokens(), s.generationsPerStream(), pool);
+            if (n == 1) single = l.tokensPerSecond();
+            l = new Level(l.strategy(), n, l.tokens(), l.seconds(), l.tokensPerSecond(), single == 0 ? Double.NaN : l.tokensPerSecond() / single,
+                l.ttftP50Ms(), l.ttftP99Ms(), l.gapP50Ms(), l.gapP99Ms(), l.system2Batch());
+            levels.add(l);
+            progress.accept(String.format("%s, %d streams: %.1f tokens/s (%.2fx one stream), TTFT p50 %.1f ms, gap p50 %.1f ms p99 %.1f ms, "
+                + "%.1f System 2 requests per pass", name, n, l.tokensPerSecond(), l.scaling(), l.ttftP50Ms(), l.gapP50Ms(), l.gapP99Ms(),
+                l.system2Batch()));
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    double s2 = scaling(levels, "system2-only", 16);
+    double sp = scaling(levels, "speculative(gamma=4)", 16);
+    return new Figures(s.maxTokens(), s.generationsPerStream(), levels, s2, sp, s2 >= 6 || sp >= 6);
+  }
+
+  private static double scaling(List<Level> levels, String strategy, int streams) {
+    return levels.stream().filter(l -> l.strategy().equals(strategy) && l.streams() == streams).mapToDouble(Level::scaling)
+        .findFirst().orElse(Double.NaN);
+  }
+
+  private static Level level(OrchestratorGrpc.OrchestratorBlockingStub stub, LoopbackServices services, Strategy strategy, String name,
+      int streams, int maxTokens, int generations) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(streams);
+    try {
+      return level(stub, services, strategy, name, streams, maxTokens, generations, pool);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** {@code streams} clients, each streaming {@code generations} generations one after another, all started together. */
+  private static Level level(OrchestratorGrpc.OrchestratorBlockingStub stub, LoopbackServices services, Strategy strategy, String name,
+      int streams, int maxTokens, int generations, ExecutorService pool) throws Exception {
+    CacheStats before = services.system2.host().stats();
+    CyclicBarrier start = new CyclicBarrier(streams);
+    List<Future<double[][]>> clients = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int c = 0; c < streams; c++) {
+      int client = c;
+      clients.add(pool.submit(() -> {
+        start.await();
+        List<Double> ttft = new ArrayList<>();
+        List<Double> gaps = new ArrayList<>();
+        for (int g = 0; g < generations; g++) {
+          String prompt = SpeculativeBench.PROMPTS.get((client + g) % SpeculativeBench.PROMPTS.size());
+          GenerateRequest r = GenerateRequest.newBuilder().setText(prompt).setStrategy(strategy).setMaxTokens(maxTokens)
+              .setIgnoreEos(true).build();
+          long sent = System.nanoTime();
+          long last = -1;
+          for (Iterator<GenerateEvent> it = stub.generate(r); it.hasNext(); ) {
+            GenerateEvent e = it.next();
+            if (!e.hasTokens() || e.getTokens().getTokensCount() == 0) continue;
+            long now = System.nanoTime();
+            if (last < 0) ttft.add((now - sent) / 1e6);
+            else gaps.add((now - last) / 1e6);
+            // tokens that arrive together: the ones after the first waited no longer
+            for (int k = 1; k < e.getTokens().getTokensCount(); k++) gaps.add(0.0);
+            last = now;
+          }
+        }
+        return new double[][] {ttft.stream().mapToDouble(Double::doubleValue).toArray(),
+            gaps.stream().mapToDouble(Double::doubleValue).toArray()};
+      }));
+    }
+    List<double[]> ttft = new ArrayList<>();
+    List<double[]> gaps = new ArrayList<>();
+    for (Future<double[][]> f : clients) {
+      double[][] r = f.get();
+      ttft.add(r[0]);
+      gaps.add(r[1]);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    int tokens = streams * generations * maxTokens;
+    CacheStats after = services.system2.host().stats();
+    double passes = after.getPasses() - before.getPasses();
+    double batch = passes == 0 ? 0 : (after.getRequests() - before.getRequests()) / passes;
+    double[] t = flat(ttft);
+    double[] g = flat(gaps);
+    return new Level(name, streams, tokens, seconds, tokens / seconds, Double.NaN, pct(t, 0.5), pct(t, 0.99), pct(g, 0.5),
+        pct(g, 0.99), batch);
+  }
+
+  private static double[] flat(List<double[]> parts) {
+    return parts.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
+  }
+
+  private static double pct(double[] sorted, double q) {
+    if (sorted.length == 0) return Double.NaN;
+    return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+  }
+
+  public static String toJson(Figures f) {
+    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(f);
+  }
+
+  public static String toTable(Figures f) {
+    StringBuilder b = new StringBuilder(String.format("Concurrent streams through the orchestrator, %d tokens per generation, %d per stream:%n",
+        f.maxTokens(), f.generationsPerStream()));
+    b.append(String.format("%-22s %7s %10s %8s %10s %10s %10s %10s %10s%n", "strategy", "streams", "tokens/s", "scaling",
+        "TTFT p50", "TTFT p99", "gap p50", "gap p99", "S2 batch"));
+    for (Level l : f.levels()) {
+      b.append(String.format("%-22s %7d %10.1f %7.2fx %8.1fms %8.1fms %8.2fms %8.2fms %10.1f%n", l.strategy(), l.streams(),
+          l.tokensPerSecond(), l.scaling(), l.ttftP50Ms(), l.ttftP99Ms(), l.gapP50Ms(), l.gapP99Ms(), l.system2Batch()));
+    }
+    b.append(String.format("%nat 16 streams: System 2 alone %.2fx, speculative %.2fx its single-stream tokens/s (target >= 6x: %s)%n",
+        f.scalingAt16System2(), f.scalingAt16Speculative(), f.target16Met() ? "met" : "NOT met"));
+    return b.toString();
+  }
+}
