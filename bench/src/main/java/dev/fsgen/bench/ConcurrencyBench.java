@@ -38,11 +38,14 @@ public final class ConcurrencyBench {
    * One concurrency level of one strategy.
    *
    * @param scaling tokens/s ÷ the same strategy's tokens/s at one stream
+   * @param gapP50Ms time between tokens on a stream; tokens that arrive in one event (a
+   *     speculative round) share the wait for it
    * @param system2Batch System 2 requests per forward pass during the level
    */
   public record Level(String strategy, int streams, int tokens, double seconds, double tokensPerSecond, double scaling,
       double ttftP50Ms, double ttftP99Ms, double gapP50Ms, double gapP99Ms, double system2Batch) {}
 
+  /** @param generationsPerStream the least each stream runs; levels with fewer than 8 streams run 8 generations in all */
   public record Figures(int maxTokens, int generationsPerStream, List<Level> levels, double scalingAt16System2,
       double scalingAt16Speculative, boolean target16Met) {}
 
@@ -52,14 +55,23 @@ public final class ConcurrencyBench {
       OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(services.channel);
       Map<String, Strategy> strategies = Map.of("system2-only", SpeculativeBench.system2Only(), "speculative(gamma=4)",
           SpeculativeBench.speculative(4));
+      // until the JIT has compiled the one-token and the batched paths, the first runs are several
+      // times slower: a cold single-stream figure would flatter every ratio to it
       progress.accept("warming up");
-      for (Strategy st : strategies.values()) level(stub, services, st, "", 4, s.maxTokens(), 1);
+      for (int round = 0; round < 3; round++) {
+        for (Strategy st : strategies.values()) {
+          level(stub, services, st, "", 1, s.maxTokens(), 6);
+          level(stub, services, st, "", 16, s.maxTokens(), 1);
+        }
+      }
       ExecutorService pool = Executors.newFixedThreadPool(64);
       try {
         for (String name : List.of("system2-only", "speculative(gamma=4)")) {
           double single = 0;
           for (int n : s.streams()) {
-            Level l = level(stub, services, strategies.get(name), name, n, s.maxTokens(), s.generationsPerStream(), pool);
+            // at least 8 generations per level: a single stream's figure is not one short, noisy run
+            int generations = Math.max(s.generationsPerStream(), (8 + n - 1) / n);
+            Level l = level(stub, services, strategies.get(name), name, n, s.maxTokens(), generations, pool);
             if (n == 1) single = l.tokensPerSecond();
             l = new Level(l.strategy(), n, l.tokens(), l.seconds(), l.tokensPerSecond(), single == 0 ? Double.NaN : l.tokensPerSecond() / single,
                 l.ttftP50Ms(), l.ttftP99Ms(), l.gapP50Ms(), l.gapP99Ms(), l.system2Batch());
@@ -116,10 +128,15 @@ public final class ConcurrencyBench {
             GenerateEvent e = it.next();
             if (!e.hasTokens() || e.getTokens().getTokensCount() == 0) continue;
             long now = System.nanoTime();
-            if (last < 0) ttft.add((now - sent) / 1e6);
-            else gaps.add((now - last) / 1e6);
-            // tokens that arrive together: the ones after the first waited no longer
-            for (int k = 1; k < e.getTokens().getTokensCount(); k++) gaps.add(0.0);
+            int k = e.getTokens().getTokensCount();
+            if (last < 0) {
+              ttft.add((now - sent) / 1e6);
+              // the first event's other tokens (a speculative round) share the wait after the first
+              for (int i = 1; i < k; i++) gaps.add(0.0);
+            } else {
+              // tokens that arrive together (a speculative round) share the wait for them
+              for (int i = 0; i < k; i++) gaps.add((now - last) / 1e6 / k);
+            }
             last = now;
           }
         }
@@ -159,7 +176,7 @@ public final class ConcurrencyBench {
   }
 
   public static String toTable(Figures f) {
-    StringBuilder b = new StringBuilder(String.format("Concurrent streams through the orchestrator, %d tokens per generation, %d per stream:%n",
+    StringBuilder b = new StringBuilder(String.format("Concurrent streams through the orchestrator, %d tokens per generation, at least %d per stream and 8 per level:%n",
         f.maxTokens(), f.generationsPerStream()));
     b.append(String.format("%-22s %7s %10s %8s %10s %10s %10s %10s %10s%n", "strategy", "streams", "tokens/s", "scaling",
         "TTFT p50", "TTFT p99", "gap p50", "gap p99", "S2 batch"));

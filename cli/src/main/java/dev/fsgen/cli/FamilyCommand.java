@@ -34,6 +34,15 @@ public final class FamilyCommand implements Callable<Integer> {
   @Option(names = "--quality", description = "Quality table (Markdown) to write at the end. Default: <root>/docs/quality.md.")
   Path quality;
 
+  /**
+   * Continued runs on the same mixture after a size's first run, as {steps, peak learning rate,
+   * seed}, each from the one before (under {@code stages/}); the last becomes the size's model.
+   * The first xl run (8.2 M tokens) ends with its validation loss still falling, and was then no
+   * better than l on arithmetic.
+   */
+  static final Map<ModelFamily, List<String[]>> CONTINUED = Map.of(ModelFamily.XL, List.of(
+      new String[] {"1000", "3e-4", "99"}, new String[] {"1000", "2e-4", "100"}));
+
   @Override
   public Integer call() throws Exception {
     Path dir = out != null ? out : Cli.root().resolve("work/family");
@@ -42,7 +51,8 @@ public final class FamilyCommand implements Callable<Integer> {
     long start = System.nanoTime();
     for (String s : sizes) {
       ModelFamily size = ModelFamily.parse(s);
-      times.put(size.id(), train(dir.resolve(size.id()), "--size", size.id(), "--out", dir.resolve(size.id()).toString()));
+      times.put(size.id(), CONTINUED.containsKey(size) ? trainInStages(dir, size)
+          : train(dir.resolve(size.id()), "--size", size.id(), "--out", dir.resolve(size.id()).toString()));
     }
     for (String s : tuned) {
       ModelFamily size = ModelFamily.parse(s);
@@ -61,6 +71,38 @@ public final class FamilyCommand implements Callable<Integer> {
     Files.writeString(dir.resolve("family.json"), new GsonBuilder().setPrettyPrinting().create().toJson(times) + "\n");
     System.err.println("family: done; wall times in " + dir.resolve("family.json") + ", table in " + table);
     return 0;
+  }
+
+  /**
+   * A size trained in stages: its first run, then each continued run from the one before, under
+   * {@code stages/}; the last is copied to the size's directory. Returns the stages' summed wall time.
+   */
+  private static Object trainInStages(Path dir, ModelFamily size) throws Exception {
+    Path stages = dir.resolve("stages");
+    Path previous = stages.resolve(size.id() + ".0");
+    double seconds = number(train(previous, "--size", size.id(), "--out", previous.toString()));
+    List<String[]> more = CONTINUED.get(size);
+    for (int i = 0; i < more.size(); i++) {
+      Path next = stages.resolve(size.id() + "." + (i + 1));
+      String[] st = more.get(i);
+      seconds += number(train(next, "--size", size.id(), "--init", previous.toString(), "--steps", st[0], "--lr", st[1],
+          "--seed", st[2], "--out", next.toString()));
+      previous = next;
+    }
+    Path target = dir.resolve(size.id());
+    if (!Files.exists(target.resolve("model.safetensors"))) {
+      Files.createDirectories(target);
+      try (java.util.stream.Stream<Path> files = Files.list(previous)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          Files.copy(f, target.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    return seconds;
+  }
+
+  private static double number(Object seconds) {
+    return seconds instanceof Double d ? d : 0;
   }
 
   /** Trains one model unless it is finished; returns the training wall time recorded in its report. */
