@@ -8,29 +8,37 @@ package dev.fsgen.decoding;
  * tokens per round over the round's measured cost). Measurements decay, so a session that moves
  * from prose to arithmetic follows its acceptance.
  *
- * <p>T(γ) is fitted by decayed least squares, which needs rounds of more than one length: every
- * {@value #EXPLORE_EVERY}th round tries a neighbour of the current choice.
+ * <p>T(γ) is fitted by decayed least squares ({@link RoundCosts}, which several generations may
+ * share), which needs rounds of more than one length: every {@value #EXPLORE_EVERY}th round tries
+ * a neighbour of the current choice.
  */
 public final class DraftLength {
-  static final int EXPLORE_EVERY = 6;
-  private static final double DECAY = 0.93; // per round: about the last 15 rounds count
+  static final int EXPLORE_EVERY = 8;
+  private static final double DECAY = 0.93; // acceptance, per round: about the last 15 rounds count
   private final int max;
   private int current;
   private int rounds;
   // acceptance: decayed counts of draft tokens kept and examined (kept + the first rejection)
   private double kept = 1;
   private double examined = 2; // prior: α = 0.5, worth two tokens
-  // decayed least-squares sums of (γ, round seconds)
-  private double sw, sg, sgg, st, sgt;
+  private final RoundCosts costs;
 
   /**
    * @param max the longest draft allowed
    * @param start the first rounds' length, before anything is measured
    */
   public DraftLength(int max, int start) {
+    this(max, start, new RoundCosts(DECAY));
+  }
+
+  /** @param costs the round-time fit, possibly shared with other generations on the same models */
+  public DraftLength(int max, int start, RoundCosts costs) {
     if (max < 1 || start < 1 || start > max) throw new IllegalArgumentException("draft lengths 1 <= start <= max, got " + start + ", " + max);
     this.max = max;
+    this.costs = costs;
     this.current = start;
+    int known = best();
+    if (known > 0) current = known;
   }
 
   /** The next round's draft length. */
@@ -55,14 +63,10 @@ public final class DraftLength {
   public void observe(int gamma, int accepted, boolean rejected, long nanos) {
     kept = kept * DECAY + accepted;
     examined = examined * DECAY + accepted + (rejected ? 1 : 0);
-    double t = nanos / 1e9;
-    sw = sw * DECAY + 1;
-    sg = sg * DECAY + gamma;
-    sgg = sgg * DECAY + (double) gamma * gamma;
-    st = st * DECAY + t;
-    sgt = sgt * DECAY + gamma * t;
+    costs.observe(gamma, nanos / 1e9);
     rounds++;
-    current = best();
+    int b = best();
+    if (b > 0) current = b;
   }
 
   /** The acceptance measured so far. */
@@ -70,17 +74,10 @@ public final class DraftLength {
     return Math.min(0.99, Math.max(0.01, kept / examined));
   }
 
-  /** The draft length that maximises expected tokens per second under the current fit. */
+  /** The draft length that maximises expected tokens per second under the current fit; 0 without one. */
   int best() {
-    double var = sgg / sw - (sg / sw) * (sg / sw);
-    if (var < 1e-9) return current; // one length seen so far: no slope to go on
-    double b = (sgt / sw - (sg / sw) * (st / sw)) / var;
-    double a = st / sw - b * sg / sw;
-    // noise can make the fit unphysical: a round costs at least something, and more with more tokens
-    double mean = st / sw;
-    a = Math.max(a, 0.05 * mean);
-    b = Math.max(b, 1e-3 * mean);
-    return optimum(alpha(), a, b, max);
+    double[] ab = costs.fit();
+    return ab == null ? 0 : optimum(alpha(), ab[0], ab[1], max);
   }
 
   /** The length in [1, max] with the most expected tokens per second at acceptance α and round cost a + b·γ. */

@@ -16,8 +16,10 @@ import java.util.SplittableRandom;
  * acceptance and round times ({@link DraftLength}); the output is the same, only the speed moves.
  *
  * @param gamma the draft length, or the longest one when adaptive
+ * @param costs when adaptive, the round-time fit shared with other generations on the same models;
+ *     null = each generation fits its own
  */
-public record Speculative(int gamma, boolean adaptive) implements Strategy {
+public record Speculative(int gamma, boolean adaptive, RoundCosts costs) implements Strategy {
   public static final int DEFAULT_GAMMA = 4;
 
   public Speculative {
@@ -26,7 +28,12 @@ public record Speculative(int gamma, boolean adaptive) implements Strategy {
 
   /** A fixed draft length. */
   public Speculative(int gamma) {
-    this(gamma, false);
+    this(gamma, false, null);
+  }
+
+  /** Fixed, or adaptive with a round-time fit of its own. */
+  public Speculative(int gamma, boolean adaptive) {
+    this(gamma, adaptive, null);
   }
 
   @Override
@@ -40,7 +47,8 @@ public record Speculative(int gamma, boolean adaptive) implements Strategy {
     SplittableRandom rng = new SplittableRandom(request.seed());
     SamplingParams params = request.sampling();
     boolean greedy = params.greedy();
-    DraftLength lengths = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma)) : null;
+    DraftLength lengths = !adaptive ? null : costs == null ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma))
+        : new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs);
     try (LanguageModel.Sequence draft = models.system1().newSequence();
          LanguageModel.Sequence target = models.system2().newSequence()) {
       while (!t.done()) {

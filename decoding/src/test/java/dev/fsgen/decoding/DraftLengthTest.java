@@ -56,6 +56,19 @@ class DraftLengthTest {
   }
 
   @Test
+  void aGenerationStartsFromTheRoundCostsEarlierOnesMeasured() {
+    RoundCosts shared = RoundCosts.shared();
+    settle(new DraftLength(8, 4, shared), 0.9, 0.002, 0.0001, 200, 5);
+    double[] ab = shared.fit();
+    assertEquals(0.002, ab[0], 0.0005);
+    assertEquals(0.0001, ab[1], 0.00005);
+    // before its first round it already knows what a round costs: only its acceptance (a prior of 0.5) is a guess
+    DraftLength next = new DraftLength(8, 4, shared);
+    assertEquals(DraftLength.optimum(0.5, ab[0], ab[1], 8), next.next());
+    assertEquals(DraftLength.optimum(0.9, 0.002, 0.0001, 8), settle(next, 0.9, 0.002, 0.0001, 40, 6), 1);
+  }
+
+  @Test
   void staysWithinItsBounds() {
     DraftLength d = new DraftLength(3, 3);
     for (int i = 0; i < 100; i++) {

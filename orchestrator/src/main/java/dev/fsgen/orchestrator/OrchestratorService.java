@@ -39,6 +39,8 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Router.Learned learned;
   private final OrchestratorMetrics metrics;
+  /** Round times of adaptive speculative generations: shared, since every one runs on the same models and links. */
+  private final dev.fsgen.decoding.RoundCosts roundCosts = dev.fsgen.decoding.RoundCosts.shared();
 
   /**
    * @param learned the learned router gated requests may ask for, or null
@@ -73,7 +75,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     String kind = request.getStrategy().getKindCase() == dev.fsgen.proto.decoding.v1.Strategy.KindCase.KIND_NOT_SET
         ? "default" : request.getStrategy().getKindCase().name().toLowerCase(java.util.Locale.ROOT);
     try {
-      Plan plan = Plan.of(request, pair, limits, learned);
+      Plan plan = Plan.of(request, pair, limits, learned, roundCosts);
       if (!admission.tryAcquirePermission()) {
         throw new OverloadedException(limits.maxConcurrent() + " generations are running, the limit; retry later");
       }

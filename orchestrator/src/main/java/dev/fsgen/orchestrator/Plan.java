@@ -8,6 +8,7 @@ import dev.fsgen.decoding.ProxyTuned;
 import dev.fsgen.decoding.Router;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.SingleModel;
+import dev.fsgen.decoding.RoundCosts;
 import dev.fsgen.decoding.Speculative;
 import dev.fsgen.decoding.Strategy;
 import dev.fsgen.grpc.Messages;
@@ -30,6 +31,14 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
 
   /** @param learned the orchestrator's learned router, or null when it has none */
   static Plan of(GenerateRequest r, Pairing pair, OrchestratorLimits limits, Router.Learned learned) {
+    return of(r, pair, limits, learned, null);
+  }
+
+  /**
+   * @param costs the round-time fit adaptive speculative generations share (the models and the
+   *     round trips are the same for all of them), or null for one per generation
+   */
+  static Plan of(GenerateRequest r, Pairing pair, OrchestratorLimits limits, Router.Learned learned, RoundCosts costs) {
     String session = r.getSessionId().isEmpty() ? UUID.randomUUID().toString() : Messages.sessionId(r.getSessionId(), "session_id");
     int vocab = pair.info2().getVocabSize();
     int[] prompt = switch (r.getPromptCase()) {
@@ -64,7 +73,7 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         // adaptive: gamma is the longest draft, by default the longest this orchestrator allows (at most 8)
         int gamma = sp.getGamma() != 0 ? Messages.count(sp.getGamma(), 1, limits.maxGamma(), "strategy.speculative.gamma")
             : sp.getAdaptive() ? Math.min(8, limits.maxGamma()) : limits.defaultGamma();
-        yield new Speculative(gamma, sp.getAdaptive());
+        yield new Speculative(gamma, sp.getAdaptive(), sp.getAdaptive() ? costs : null);
       }
       case SYSTEM1_ONLY -> new SingleModel(SingleModel.Role.SYSTEM1);
       case SYSTEM2_ONLY -> new SingleModel(SingleModel.Role.SYSTEM2);
