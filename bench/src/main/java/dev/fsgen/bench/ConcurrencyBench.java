@@ -43,7 +43,13 @@ public final class ConcurrencyBench {
    * @param system2Batch System 2 requests per forward pass during the level
    */
   public record Level(String strategy, int streams, int tokens, double seconds, double tokensPerSecond, double scaling,
-      double ttftP50Ms, double ttftP99Ms, double gapP50Ms, double gapP99Ms, double system2Batch) {}
+      double ttftP50Ms, double ttftP99Ms, double gapP50Ms, double gapP99Ms, double system2Batch) {
+    /** This level with its scaling against the same strategy's single-stream tokens/s. */
+    Level scaledTo(double single) {
+      return new Level(strategy, streams, tokens, seconds, tokensPerSecond, single == 0 ? Double.NaN : tokensPerSecond / single,
+          ttftP50Ms, ttftP99Ms, gapP50Ms, gapP99Ms, system2Batch);
+    }
+  }
 
   /** @param generationsPerStream the least each stream runs; levels with fewer than 8 streams run 8 generations in all */
   public record Figures(int maxTokens, int generationsPerStream, List<Level> levels, double scalingAt16System2,
@@ -57,15 +63,15 @@ public final class ConcurrencyBench {
           SpeculativeBench.speculative(4));
       // until the JIT has compiled the one-token and the batched paths, the first runs are several
       // times slower: a cold single-stream figure would flatter every ratio to it
-      progress.accept("warming up");
-      for (int round = 0; round < 3; round++) {
-        for (Strategy st : strategies.values()) {
-          level(stub, services, st, "", 1, s.maxTokens(), 6);
-          level(stub, services, st, "", 16, s.maxTokens(), 1);
-        }
-      }
       ExecutorService pool = Executors.newFixedThreadPool(64);
       try {
+        progress.accept("warming up");
+        for (int round = 0; round < 3; round++) {
+          for (Strategy st : strategies.values()) {
+            level(stub, services, st, "", 1, s.maxTokens(), 6, pool);
+            level(stub, services, st, "", 16, s.maxTokens(), 1, pool);
+          }
+        }
         for (String name : List.of("system2-only", "speculative(gamma=4)")) {
           double single = 0;
           for (int n : s.streams()) {
@@ -73,8 +79,7 @@ public final class ConcurrencyBench {
             int generations = Math.max(s.generationsPerStream(), (8 + n - 1) / n);
             Level l = level(stub, services, strategies.get(name), name, n, s.maxTokens(), generations, pool);
             if (n == 1) single = l.tokensPerSecond();
-            l = new Level(l.strategy(), n, l.tokens(), l.seconds(), l.tokensPerSecond(), single == 0 ? Double.NaN : l.tokensPerSecond() / single,
-                l.ttftP50Ms(), l.ttftP99Ms(), l.gapP50Ms(), l.gapP99Ms(), l.system2Batch());
+            l = l.scaledTo(single);
             levels.add(l);
             progress.accept(String.format("%s, %d streams: %.1f tokens/s (%.2fx one stream), TTFT p50 %.1f ms, gap p50 %.1f ms p99 %.1f ms, "
                 + "%.1f System 2 requests per pass", name, n, l.tokensPerSecond(), l.scaling(), l.ttftP50Ms(), l.gapP50Ms(), l.gapP99Ms(),
@@ -93,16 +98,6 @@ public final class ConcurrencyBench {
   private static double scaling(List<Level> levels, String strategy, int streams) {
     return levels.stream().filter(l -> l.strategy().equals(strategy) && l.streams() == streams).mapToDouble(Level::scaling)
         .findFirst().orElse(Double.NaN);
-  }
-
-  private static Level level(OrchestratorGrpc.OrchestratorBlockingStub stub, LoopbackServices services, Strategy strategy, String name,
-      int streams, int maxTokens, int generations) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(streams);
-    try {
-      return level(stub, services, strategy, name, streams, maxTokens, generations, pool);
-    } finally {
-      pool.shutdownNow();
-    }
   }
 
   /** {@code streams} clients, each streaming {@code generations} generations one after another, all started together. */

@@ -233,8 +233,7 @@ public final class SpeculativeBench {
 
   /** The same with verification costing {@code verify} System 2 steps (the formula takes 1). */
   static double expectedSpeedup(double alpha, int gamma, double c, double verify) {
-    double tokensPerRound = alpha >= 1 ? gamma + 1 : (1 - Math.pow(alpha, gamma + 1)) / (1 - alpha);
-    return tokensPerRound / (gamma * c + verify);
+    return dev.fsgen.decoding.Speculative.expectedTokensPerRound(alpha, gamma) / (gamma * c + verify);
   }
 
   /**

@@ -28,14 +28,14 @@ public final class DraftLength {
    * @param start the first rounds' length, before anything is measured
    */
   public DraftLength(int max, int start) {
-    this(max, start, new RoundCosts(DECAY));
+    this(max, start, null);
   }
 
-  /** @param costs the round-time fit, possibly shared with other generations on the same models */
+  /** @param costs the round-time fit, possibly shared with other generations on the same models; null = one of its own */
   public DraftLength(int max, int start, RoundCosts costs) {
     if (max < 1 || start < 1 || start > max) throw new IllegalArgumentException("draft lengths 1 <= start <= max, got " + start + ", " + max);
     this.max = max;
-    this.costs = costs;
+    this.costs = costs != null ? costs : new RoundCosts(DECAY);
     this.current = start;
     int known = best();
     if (known > 0) current = known;
@@ -85,7 +85,7 @@ public final class DraftLength {
     int best = 1;
     double bestRate = 0;
     for (int g = 1; g <= max; g++) {
-      double rate = (1 - Math.pow(alpha, g + 1)) / (1 - alpha) / (a + b * g);
+      double rate = Speculative.expectedTokensPerRound(alpha, g) / (a + b * g);
       if (rate > bestRate) {
         bestRate = rate;
         best = g;

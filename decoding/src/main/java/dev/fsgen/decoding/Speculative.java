@@ -36,6 +36,14 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs) impleme
     this(gamma, adaptive, null);
   }
 
+  /**
+   * Tokens a round yields on average when each draft token is kept with probability α
+   * independently (Leviathan et al.): (1 − α^(γ+1)) / (1 − α), γ + 1 when every token is kept.
+   */
+  public static double expectedTokensPerRound(double alpha, int gamma) {
+    return alpha >= 1 ? gamma + 1 : (1 - Math.pow(alpha, gamma + 1)) / (1 - alpha);
+  }
+
   @Override
   public String name() {
     return adaptive ? "speculative(adaptive, gamma<=" + gamma + ")" : "speculative(gamma=" + gamma + ")";
@@ -47,8 +55,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs) impleme
     SplittableRandom rng = new SplittableRandom(request.seed());
     SamplingParams params = request.sampling();
     boolean greedy = params.greedy();
-    DraftLength lengths = !adaptive ? null : costs == null ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma))
-        : new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs);
+    DraftLength lengths = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs) : null;
     try (LanguageModel.Sequence draft = models.system1().newSequence();
          LanguageModel.Sequence target = models.system2().newSequence()) {
       while (!t.done()) {

@@ -7,7 +7,6 @@ import io.grpc.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -111,12 +110,9 @@ final class BlockBatcher implements AutoCloseable {
     List<int[]> feeds = new ArrayList<>();
     for (Job j : batch) {
       try {
-        // as in a single call: a request whose caller has gone creates no cache
-        if (j.context.isCancelled()) throw new CancellationException("the call was cancelled or ran past its deadline before the model was free");
-        int[] prefix = j.cached == null ? j.sent : sessions.expand(j.session, j.cached.getTokens(), j.cached.getHash(), j.sent);
-        SessionStore.Lease lease = sessions.lease(j.session, prefix);
-        int[] feed = Arrays.copyOfRange(prefix, lease.reused, prefix.length + j.extra.length);
-        System.arraycopy(j.extra, 0, feed, prefix.length - lease.reused, j.extra.length);
+        SessionStore.Lease lease = sessions.leaseFor(j.session, j.cached, j.sent, j.context);
+        int[] feed = Arrays.copyOf(lease.feed, lease.feed.length + j.extra.length);
+        System.arraycopy(j.extra, 0, feed, lease.feed.length, j.extra.length);
         live.add(j);
         leases.add(lease);
         feeds.add(feed);

@@ -33,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.LongAdder;
@@ -201,8 +200,8 @@ public final class ModelHost implements AutoCloseable {
     CachedPrefix cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), gamma, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
-    return run(id, cached, prefix, (lease, feed) -> {
-      Draft d = lease.sequence.draft(feed, gamma, params, r.getSeed(), r.getReturnDistributions(), !r.getSkipTokenProbabilities());
+    return run(id, cached, prefix, lease -> {
+      Draft d = lease.sequence.draft(lease.feed, gamma, params, r.getSeed(), r.getReturnDistributions(), !r.getSkipTokenProbabilities());
       DraftResponse.Builder b = DraftResponse.newBuilder().setReusedTokens(lease.reused);
       for (int i = 0; i < d.gamma(); i++) {
         b.addTokens(d.tokens()[i]).addGreedy(d.greedy()[i]);
@@ -260,7 +259,7 @@ public final class ModelHost implements AutoCloseable {
   }
 
   private interface Operation<T> {
-    T apply(SessionStore.Lease lease, int[] feed);
+    T apply(SessionStore.Lease lease);
   }
 
   /** Builds an answer from the logits of a batched append. */
@@ -273,9 +272,7 @@ public final class ModelHost implements AutoCloseable {
    * with whatever other requests are waiting; the answer is built when the pass is done.
    */
   private <T> CompletableFuture<T> batched(String id, CachedPrefix cached, int[] sent, int[] extra, Answer<T> answer) {
-    if (!queue.tryAcquire()) {
-      throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
-    }
+    admit();
     CompletableFuture<BlockBatcher.Result> pass;
     try {
       pass = batcher.submit(id, cached, sent, extra);
@@ -284,6 +281,13 @@ public final class ModelHost implements AutoCloseable {
       throw e;
     }
     return pass.whenComplete((r, e) -> queue.release()).thenApply(r -> answer.apply(r.reused(), r.rows()));
+  }
+
+  /** Takes a place among the requests waiting for the model, which the caller gives back, or refuses one too many. */
+  private void admit() {
+    if (!queue.tryAcquire()) {
+      throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
+    }
   }
 
   /** Waits for an answer, failing with what failed it. */
@@ -299,23 +303,15 @@ public final class ModelHost implements AutoCloseable {
 
   /** Runs {@code op} on the session's leased sequence; {@code sent} follows the cached start when there is one. */
   private <T> T run(String id, CachedPrefix cached, int[] sent, Operation<T> op) {
-    if (!queue.tryAcquire()) {
-      throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
-    }
+    admit();
     try {
       compute.lock();
       long start = System.nanoTime();
       try {
-        // a call that waited here past its deadline or cancellation must not create a session
-        // cache: the caller may already have ended the session, and nothing would end it again
-        if (Context.current().isCancelled()) {
-          throw new CancellationException("the call was cancelled or ran past its deadline before the model was free");
-        }
-        int[] prefix = cached == null ? sent : sessions.expand(id, cached.getTokens(), cached.getHash(), sent);
-        SessionStore.Lease lease = sessions.lease(id, prefix);
+        SessionStore.Lease lease = sessions.leaseFor(id, cached, sent, Context.current());
         boolean ok = false;
         try {
-          T out = op.apply(lease, Arrays.copyOfRange(prefix, lease.reused, prefix.length));
+          T out = op.apply(lease);
           ok = true;
           return out;
         } finally {

@@ -3,6 +3,10 @@ package dev.fsgen.service;
 import dev.fsgen.grpc.CacheMissException;
 import dev.fsgen.decoding.OverloadedException;
 import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.proto.model.v1.CachedPrefix;
+import io.grpc.Context;
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,12 +31,15 @@ final class SessionStore implements AutoCloseable {
     final boolean temporary;
     /** Prefix tokens already in the sequence; the request feeds prefix[reused..]. */
     final int reused;
+    /** What the request feeds: prefix[reused..]. */
+    final int[] feed;
 
-    private Lease(String id, TrackedSequence sequence, boolean temporary, int reused) {
+    private Lease(String id, TrackedSequence sequence, boolean temporary, int[] prefix, int reused) {
       this.id = id;
       this.sequence = sequence;
       this.temporary = temporary;
       this.reused = reused;
+      this.feed = Arrays.copyOfRange(prefix, reused, prefix.length);
     }
   }
 
@@ -71,10 +78,22 @@ final class SessionStore implements AutoCloseable {
   }
 
   /**
+   * Leases the session's sequence for one call, which sent the tokens after {@code cached} (or
+   * the whole prefix, when it is null), and returns with it the tokens the call must feed. A call
+   * that was cancelled or ran past its deadline while it waited for the model gets nothing: the
+   * caller may already have ended the session, and nothing would end a cache created now.
+   */
+  synchronized Lease leaseFor(String id, CachedPrefix cached, int[] sent, Context call) {
+    if (call.isCancelled()) throw new CancellationException("the call was cancelled or ran past its deadline before the model was free");
+    int[] prefix = cached == null ? sent : expand(id, cached.getTokens(), cached.getHash(), sent);
+    return lease(id, prefix);
+  }
+
+  /**
    * The whole prefix of a request that sent only the tokens after a cached start of {@code cached}
    * tokens hashing to {@code hash}; a cache miss when the session's idle cache does not hold it.
    */
-  synchronized int[] expand(String id, int cached, long hash, int[] rest) {
+  private int[] expand(String id, int cached, long hash, int[] rest) {
     Entry e = sessions.get(id);
     int[] all = e == null || e.busy ? null : e.sequence.expand(cached, hash, rest);
     if (all == null) {
@@ -85,10 +104,10 @@ final class SessionStore implements AutoCloseable {
   }
 
   /** Leases the session's sequence, rolled back so that at least the prefix's last token is fed. */
-  synchronized Lease lease(String id, int[] prefix) {
+  private Lease lease(String id, int[] prefix) {
     Entry e = sessions.get(id);
     if (e != null && e.busy) {
-      return new Lease(id, new TrackedSequence(model.newSequence()), true, 0);
+      return new Lease(id, new TrackedSequence(model.newSequence()), true, prefix, 0);
     }
     if (e == null) {
       makeRoom();
@@ -100,7 +119,7 @@ final class SessionStore implements AutoCloseable {
     else misses++;
     e.sequence.rollback(reuse);
     e.busy = true;
-    return new Lease(id, e.sequence, false, reuse);
+    return new Lease(id, e.sequence, false, prefix, reuse);
   }
 
   /** Returns a lease; a failed request's sequence is dropped, since its state is unknown. */

@@ -1,9 +1,8 @@
 package dev.fsgen.service;
 
 import dev.fsgen.decoding.LanguageModel;
-import dev.fsgen.grpc.PrefixHash;
+import dev.fsgen.grpc.HashedTokens;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import java.util.Arrays;
 
 /**
  * A session's sequence that remembers its tokens, so the next request's prefix can be matched
@@ -12,9 +11,7 @@ import java.util.Arrays;
  */
 final class TrackedSequence implements LanguageModel.Sequence {
   private final LocalLanguageModel.LocalSequence inner;
-  private int[] tokens = new int[16];
-  private long[] hashes = {PrefixHash.EMPTY}; // [i] = PrefixHash of tokens[0, i), i <= length
-  private int length;
+  private final HashedTokens tokens = new HashedTokens();
 
   TrackedSequence(LocalLanguageModel.LocalSequence inner) {
     this.inner = inner;
@@ -22,10 +19,7 @@ final class TrackedSequence implements LanguageModel.Sequence {
 
   /** Length of the longest common prefix of this sequence's tokens and {@code prefix}. */
   int commonPrefix(int[] prefix) {
-    int n = Math.min(length, prefix.length);
-    int i = 0;
-    while (i < n && tokens[i] == prefix[i]) i++;
-    return i;
+    return tokens.commonPrefix(prefix);
   }
 
   /**
@@ -34,18 +28,11 @@ final class TrackedSequence implements LanguageModel.Sequence {
    * sequence does not hold that start.
    */
   int[] expand(int cached, long hash, int[] rest) {
-    if (cached > length || hashes[cached] != hash) return null;
-    int[] all = Arrays.copyOf(tokens, cached + rest.length);
-    System.arraycopy(rest, 0, all, cached, rest.length);
-    return all;
+    return tokens.startedBy(cached, hash, rest);
   }
 
   private void record(int[] added) {
-    if (length + added.length > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, length + added.length));
-    if (length + added.length >= hashes.length) hashes = Arrays.copyOf(hashes, Math.max(hashes.length * 2, length + added.length + 1));
-    for (int i = 0; i < added.length; i++) hashes[length + i + 1] = PrefixHash.next(hashes[length + i], added[i]);
-    System.arraycopy(added, 0, tokens, length, added.length);
-    length += added.length;
+    tokens.append(added, added.length);
   }
 
   @Override
@@ -74,12 +61,12 @@ final class TrackedSequence implements LanguageModel.Sequence {
   @Override
   public void rollback(int newLength) {
     inner.rollback(newLength);
-    length = newLength;
+    tokens.truncate(newLength);
   }
 
   @Override
   public int length() {
-    return length;
+    return tokens.length();
   }
 
   long bytes() {

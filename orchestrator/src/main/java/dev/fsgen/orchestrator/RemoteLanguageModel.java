@@ -5,7 +5,7 @@ import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.Verification;
 import dev.fsgen.grpc.Messages;
-import dev.fsgen.grpc.PrefixHash;
+import dev.fsgen.grpc.HashedTokens;
 import dev.fsgen.grpc.Statuses;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.BatchVerifyResponse;
@@ -15,7 +15,6 @@ import dev.fsgen.proto.model.v1.DraftResponse;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
 import dev.fsgen.proto.model.v1.NextTokenResponse;
 import io.grpc.Context;
-import java.util.Arrays;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -98,15 +97,12 @@ final class RemoteLanguageModel implements LanguageModel {
 
   private final class RemoteSequence implements Sequence {
     private final String session;
-    private int[] tokens = new int[64];
-    private long[] hashes = new long[65]; // [i] = PrefixHash of tokens[0, i)
-    private int length;
+    private final HashedTokens tokens = new HashedTokens();
     /** Leading tokens of this sequence that the server's cache is known to hold. */
     private int held;
 
     RemoteSequence(String session) {
       this.session = session;
-      hashes[0] = PrefixHash.EMPTY;
     }
 
     /**
@@ -114,38 +110,27 @@ final class RemoteLanguageModel implements LanguageModel {
      * start the server holds, and whole again if the server no longer holds that start.
      */
     private <T> T withPrefix(int[] added, PrefixedCall<T> rpc) {
-      int start = Math.min(held, length);
+      int start = Math.min(held, tokens.length());
       if (start > 0) {
-        CachedPrefix cached = CachedPrefix.newBuilder().setTokens(start).setHash(hashes[start]).build();
+        CachedPrefix cached = CachedPrefix.newBuilder().setTokens(start).setHash(tokens.hash(start)).build();
         try {
-          return call(() -> rpc.send(cached, after(start, added)));
+          return call(() -> rpc.send(cached, tokens.from(start, added)));
         } catch (io.grpc.StatusRuntimeException e) {
           if (!Statuses.isCacheMiss(e)) throw e;
           held = 0;
           cacheMisses++;
         }
       }
-      return call(() -> rpc.send(null, after(0, added)));
-    }
-
-    /** tokens[from, length) followed by {@code added}. */
-    private int[] after(int from, int[] added) {
-      int[] out = Arrays.copyOfRange(tokens, from, length + added.length);
-      System.arraycopy(added, 0, out, length - from, added.length);
-      return out;
+      return call(() -> rpc.send(null, tokens.from(0, added)));
     }
 
     private void record(int[] added, int count) {
-      if (length + count > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(2 * tokens.length, length + count));
-      if (length + count >= hashes.length) hashes = Arrays.copyOf(hashes, Math.max(2 * hashes.length, length + count + 1));
-      for (int i = 0; i < count; i++) hashes[length + i + 1] = PrefixHash.next(hashes[length + i], added[i]);
-      System.arraycopy(added, 0, tokens, length, count);
-      length += count;
+      tokens.append(added, count);
     }
 
     /** After a call: the server's cache holds every token this sequence has recorded. */
     private void served() {
-      held = length;
+      held = tokens.length();
     }
 
     @Override
@@ -255,14 +240,13 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public void rollback(int newLength) {
-      if (newLength < 0 || newLength > length) throw new IllegalArgumentException("rollback to " + newLength + " of " + length);
-      length = newLength;
+      tokens.truncate(newLength);
       held = Math.min(held, newLength);
     }
 
     @Override
     public int length() {
-      return length;
+      return tokens.length();
     }
 
     @Override
