@@ -72,16 +72,21 @@ final class AdaptiveDrafting {
     b.append(String.format("%-11s", "prompts"));
     for (int g = 1; g <= MAX_GAMMA; g++) b.append(String.format(" %7s", "g=" + g));
     b.append(String.format(" %9s %10s %9s %8s%n", "adaptive", "mean draft", "vs best", "verdict"));
-    int wins = 0;
     for (Row r : rows) {
       b.append(String.format("%-11s", r.prompts()));
       for (double t : r.fixedTokensPerSecond()) b.append(String.format(" %7.1f", t));
-      // within 3% of the best fixed length counts as a tie: about the run-to-run spread here
-      String verdict = r.ratio() >= 1.03 ? "wins" : r.ratio() >= 0.97 ? "ties" : "loses";
-      if (!verdict.equals("loses")) wins++;
-      b.append(String.format(" %9.1f %10.1f %8.2fx %8s%n", r.adaptive(), r.meanDraft(), r.ratio(), verdict));
+      b.append(String.format(" %9.1f %10.1f %8.2fx %8s%n", r.adaptive(), r.meanDraft(), r.ratio(), verdict(r)));
     }
-    b.append(String.format("adaptive wins or ties on %d of %d prompt sets (target: at least 2)%n", wins, rows.size()));
+    b.append(String.format("adaptive wins or ties on %d of %d prompt sets (target: at least 2)%n", winsOrTies(rows), rows.size()));
     return b.toString();
+  }
+
+  /** Within 3% of the best fixed length counts as a tie: about the run-to-run spread here. */
+  static String verdict(Row r) {
+    return r.ratio() >= 1.03 ? "wins" : r.ratio() >= 0.97 ? "ties" : "loses";
+  }
+
+  static int winsOrTies(List<Row> rows) {
+    return (int) rows.stream().filter(r -> !verdict(r).equals("loses")).count();
   }
 }

@@ -8,17 +8,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The kernel's accounting of this process ({@code /proc/self/status}): the JVM's own counters
- * miss libtorch's native allocations, which is where the weights live.
+ * The kernel's accounting of a process ({@code /proc/<pid>/status}): the JVM's own counters miss
+ * libtorch's native allocations, which is where the weights live.
  */
 public record ProcStatus(long rssBytes, long peakRssBytes, long rssAnonBytes, long rssFileBytes, int threads) {
-  private static final Path FILE = Path.of("/proc/self/status");
-
-  /** A snapshot; every figure is -1 where the system does not provide it (not Linux). */
+  /** This process, now; every figure is -1 where the system does not provide it (not Linux). */
   public static ProcStatus read() {
+    return read(Path.of("/proc/self/status"));
+  }
+
+  /** Another process, now (-1 figures once it has exited). */
+  public static ProcStatus of(long pid) {
+    return read(Path.of("/proc/" + pid + "/status"));
+  }
+
+  private static ProcStatus read(Path file) {
     List<String> lines;
     try {
-      lines = Files.readAllLines(FILE);
+      lines = Files.readAllLines(file);
     } catch (IOException | SecurityException e) {
       return new ProcStatus(-1, -1, -1, -1, -1);
     }

@@ -1,17 +1,103 @@
 package dev.fsgen.cli;
 
-import picocli.CommandLine;
+import dev.fsgen.bench.BenchCharts;
+import dev.fsgen.bench.BenchSuite;
+import dev.fsgen.bench.MemorySoak;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code fsgen bench}: the benchmarks, one subcommand each. */
+/**
+ * {@code fsgen bench}: every performance figure in one run, each beside its target (a table on
+ * stdout, JSON and two plots in the output directory); the subcommands run one part each.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure the runtime and the decoding methods; figures go to stdout (tables, or --json).",
+    description = {"Every performance figure in one run, each beside its target: speculative decoding against System 2 alone",
+        "and against the formula, fsgen against Jlama on the same checkpoint (Java 21+, skipped where missing), the time",
+        "outside the models, adaptive drafting, 1-64 concurrent streams, and a memory soak of the service processes.",
+        "Writes bench.txt, bench.json, speedup.png and concurrency.png to --out-dir. Takes about 25 minutes with the",
+        "default 10-minute soak. The subcommands run one part each. Progress goes to stderr."},
     subcommands = {BenchRuntimeCommand.class, BenchSpeculativeCommand.class, BenchConcurrencyCommand.class})
-public final class BenchCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+public final class BenchCommand implements Callable<Integer> {
+  @Mixin PairOptions pair;
+
+  @Mixin SpeculativeRunOptions run;
+
+  @Option(names = "--streams", split = ",", defaultValue = "1,4,16,64", description = "Concurrency levels. Default: ${DEFAULT-VALUE}.")
+  int[] streams;
+
+  @Option(names = "--soak-minutes", defaultValue = "10", description = "Length of the memory soak; 0 skips it. Default: ${DEFAULT-VALUE}.")
+  double soakMinutes;
+
+  @Option(names = "--soak-streams", defaultValue = "16", description = "Concurrent streams during the soak. Default: ${DEFAULT-VALUE}.")
+  int soakStreams;
+
+  @Option(names = "--only", split = ",", description = "Run only these parts: speculative, jlama, concurrency, soak (the rest are reported as not run). Default: all.")
+  List<String> only;
+
+  @Option(names = "--out-dir", description = "Where the table, JSON and plots go. Default: <root>/work/bench.")
+  Path outDir;
+
+  @Option(names = "--json", description = "Print all figures as one JSON object instead of the table.")
+  boolean json;
 
   @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
+  public Integer call() throws Exception {
+    if (soakMinutes != 0 && soakMinutes < 2) throw new IllegalArgumentException("--soak-minutes must be 0 (skip) or at least 2, got " + soakMinutes);
+    Path dir = outDir != null ? outDir : Cli.root().resolve("work/bench");
+    Files.createDirectories(dir);
+    Consumer<String> progress = line -> System.err.println("bench: " + line);
+    BenchSuite.Soak soak = soakMinutes == 0 ? null : p -> soak(dir.resolve("soak-logs"), p);
+    java.util.Set<BenchSuite.Part> parts = java.util.EnumSet.allOf(BenchSuite.Part.class);
+    if (only != null) {
+      parts.clear();
+      for (String p : only) {
+        try {
+          parts.add(BenchSuite.Part.valueOf(p.trim().toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--only takes speculative, jlama, concurrency and soak, got '" + p + "'");
+        }
+      }
+    }
+    BenchSuite.Figures f = BenchSuite.run(new BenchSuite.Settings(pair.system1(), pair.system2(), run.prompts, run.maxTokens, run.maxGamma, run.repeats,
+        streams, soak, parts), progress);
+    String table = BenchSuite.toTable(f);
+    String figures = BenchSuite.toJson(f);
+    Files.writeString(dir.resolve("bench.txt"), table);
+    Files.writeString(dir.resolve("bench.json"), figures + "\n");
+    if (f.speculative() != null) BenchCharts.speedup(dir.resolve("speedup.png"), f.speculative());
+    if (f.concurrency() != null) BenchCharts.concurrency(dir.resolve("concurrency.png"), f.concurrency());
+    System.out.print(json ? figures + "\n" : table);
+    progress.accept("wrote bench.txt, bench.json and the plots of the parts that ran to " + dir);
+    return 0;
+  }
+
+  /** The services as the local launcher runs them (separate processes), loaded by concurrent streams while their memory is read. */
+  private MemorySoak.Figures soak(Path logs, Consumer<String> progress) throws Exception {
+    LocalTopology.Spec spec = new LocalTopology.Spec();
+    spec.system1Model = pair.system1();
+    spec.system2Model = pair.system2();
+    spec.logs = logs;
+    progress.accept("starting System 1, System 2 and the orchestrator as processes (logs in " + logs + ")");
+    try (LocalTopology t = LocalTopology.start(spec)) {
+      Map<String, Long> pids = new LinkedHashMap<>();
+      List<String> names = List.copyOf(t.ports.keySet());
+      for (int i = 0; i < names.size(); i++) pids.put(names.get(i), t.started.get(i).pid());
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", t.orchestratorPort()).usePlaintext().build();
+      try {
+        return MemorySoak.run(channel, pids, soakStreams, soakMinutes, 60, run.maxTokens / 2, progress);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
   }
 }

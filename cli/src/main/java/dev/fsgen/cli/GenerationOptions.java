@@ -53,6 +53,9 @@ public final class GenerationOptions {
   @Option(names = "--adaptive", description = "Speculative decoding chooses each round's draft length, up to --gamma, from the measured acceptance and round times.")
   boolean adaptive;
 
+  @Option(names = "--draft-ahead", description = "Speculative decoding (greedy): System 1 drafts the next block while System 2 verifies the current one.")
+  boolean draftAhead;
+
   @Option(names = "--allow-degraded", description = "If System 2 goes down, finish with System 1 alone (tokens marked degraded) instead of failing.")
   boolean allowDegraded;
 
@@ -69,7 +72,7 @@ public final class GenerationOptions {
   GenerateRequest request() {
     Strategy.Builder s = Strategy.newBuilder();
     switch (strategy) {
-      case SPECULATIVE -> s.setSpeculative(Speculative.newBuilder().setGamma(gamma).setAdaptive(adaptive));
+      case SPECULATIVE -> s.setSpeculative(Speculative.newBuilder().setGamma(gamma).setAdaptive(adaptive).setDraftAhead(draftAhead));
       case SYSTEM1 -> s.setSystem1Only(SingleModel.getDefaultInstance());
       case SYSTEM2 -> s.setSystem2Only(SingleModel.getDefaultInstance());
       case ORACLE -> s.setOracle(SingleModel.getDefaultInstance());

@@ -11,6 +11,7 @@ import dev.fsgen.runtime.model.ModelFamily;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.runtime.train.TokenCorpus;
 import dev.fsgen.runtime.train.TokenizedData;
+import dev.fsgen.runtime.train.Teacher;
 import dev.fsgen.runtime.train.TrainConfig;
 import dev.fsgen.runtime.train.Trainer;
 import java.nio.file.Files;
@@ -42,6 +43,12 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--init", description = "Start from this model directory instead of random weights (required for --domain kjv).")
   Path init;
+
+  @Option(names = "--teacher", description = "Distil: learn also from this model's next-token distributions (same tokenizer), e.g. System 2 for a System 1 that agrees with it more often.")
+  Path teacher;
+
+  @Option(names = "--distil-weight", defaultValue = "0.8", description = "Share of the loss taken from the teacher's distributions (with --teacher). Default: ${DEFAULT-VALUE}.")
+  double distilWeight;
 
   @Option(names = "--steps", description = "Optimizer steps (default depends on size and domain).")
   Integer steps;
@@ -89,6 +96,7 @@ public final class TrainCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--domain must be general or kjv, got '" + domain + "'");
     };
     if (tuning && init == null) throw new IllegalArgumentException("--domain kjv continues a trained model: pass --init <model dir>");
+    if (!(distilWeight > 0 && distilWeight <= 1)) throw new IllegalArgumentException("--distil-weight must be in (0, 1], got " + distilWeight);
     DataLayout layout = new DataLayout(data != null ? data : Cli.root().resolve("data"));
     int n = steps != null ? steps : defaultSteps(size, tuning);
     double peak = lr != null ? lr : defaultLr(size, tuning);
@@ -117,12 +125,13 @@ public final class TrainCommand implements Callable<Integer> {
       }
       Trainer trainer = new Trainer(config, cfg, train, val, out.resolve(".train-state"), System.err)
           .stopAfter(Integer.MAX_VALUE, minutes * 60);
-      try (Trainer.Trained trained = trainer.run(base == null ? null : base.weights())) {
+      try (Teacher t = teacher == null ? null : Teacher.load(teacher, distilWeight, config);
+           Trainer.Trained trained = trainer.distilFrom(t).run(base == null ? null : base.weights())) {
         if (base != null) base.close();
         Trainer.Result r = trained.result();
         if (r.complete()) {
           trained.model().save(out, type, tokenizer.path());
-          writeReport(out, size, tuning, cfg, r, config);
+          writeReport(out, size, tuning, cfg, r, config, t);
         }
         Map<String, Object> summary = summary(size, tuning, r, config);
         if (json) System.out.println(new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(summary));
@@ -147,9 +156,10 @@ public final class TrainCommand implements Callable<Integer> {
     return m;
   }
 
-  private static void writeReport(Path out, ModelFamily size, boolean tuning, TrainConfig cfg, Trainer.Result r, LlamaConfig c)
-      throws java.io.IOException {
+  private static void writeReport(Path out, ModelFamily size, boolean tuning, TrainConfig cfg, Trainer.Result r, LlamaConfig c,
+                                  Teacher teacher) throws java.io.IOException {
     Map<String, Object> m = summary(size, tuning, r, c);
+    if (teacher != null) m.put("distilled_from", Map.of("teacher", teacher.directory().toString(), "weight", teacher.weight()));
     m.put("train_config", cfg);
     m.put("history", r.history());
     Files.writeString(out.resolve("training.json"),

@@ -40,6 +40,7 @@ class CommandLineTest {
       assertTrue(o.out().contains("Usage: fsgen " + sub), sub + ": " + o.out());
     }
     assertTrue(run("bench", "runtime", "--help").out().contains("--json"));
+    assertTrue(run("bench", "--help").out().contains("--soak-minutes"));
   }
 
   @Test
@@ -55,6 +56,10 @@ class CommandLineTest {
     assertError(run("study", "--quick", "--prompts", "0"), "--prompts");
     assertError(run("study", "--family", dir.resolve("none").toString()), "./fsgen family");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--data", dir.toString()), "run ./fsgen data");
+    assertError(run("bench", "--soak-minutes", "1", "--out-dir", dir.toString()), "--soak-minutes");
+    assertError(run("bench", "--only", "speed", "--out-dir", dir.toString()), "--only");
+    assertError(run("train", "--size", "m", "--out", dir.toString(), "--teacher", dir.resolve("none").toString(),
+        "--distil-weight", "2"), "weight");
   }
 
   /** What a command printed on System.out (where the generation printer writes), as JSON. */

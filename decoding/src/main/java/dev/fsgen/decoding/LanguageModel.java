@@ -2,6 +2,7 @@ package dev.fsgen.decoding;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The port every decoding strategy sees: a next-token model that keeps per-sequence state. It may
@@ -56,6 +57,15 @@ public interface LanguageModel {
       int[] all = Arrays.copyOf(context, context.length + draft.length);
       System.arraycopy(draft, 0, all, context.length, draft.length);
       return Verification.score(appendAll(all), context.length, draft.length, params);
+    }
+
+    /**
+     * {@link #verify}, started now and answered later where the model computes elsewhere (behind a
+     * network call), so that the caller can use another model meanwhile; in process it runs now,
+     * as there is nothing to overlap. The sequence must not be used again until the answer is in.
+     */
+    default CompletableFuture<Verification> verifyLater(int[] context, int[] draft, SamplingParams params) {
+      return CompletableFuture.completedFuture(verify(context, draft, params));
     }
 
     /**

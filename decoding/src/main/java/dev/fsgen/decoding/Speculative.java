@@ -1,6 +1,9 @@
 package dev.fsgen.decoding;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Speculative decoding (Leviathan et al. 2023; Chen et al. 2023). Each round System 1 drafts gamma
@@ -15,11 +18,20 @@ import java.util.SplittableRandom;
  * <p>Adaptive: each round's draft length, up to {@code gamma}, comes from the session's measured
  * acceptance and round times ({@link DraftLength}); the output is the same, only the speed moves.
  *
+ * <p>Drafting ahead (greedy): while System 2 verifies a draft, System 1 drafts the next one on the
+ * guess that the whole draft passes and that System 2's bonus token is System 1's own choice. When
+ * the guess holds, the next round starts at once with its draft ready; when not, it is dropped.
+ * It pays only where System 2 computes elsewhere (a remote service, {@link
+ * LanguageModel.Sequence#verifyLater}); in process verification runs first and the guess costs
+ * System 1 time. The output is the same either way.
+ *
  * @param gamma the draft length, or the longest one when adaptive
  * @param costs when adaptive, the round-time fit shared with other generations on the same models;
  *     null = each generation fits its own
+ * @param draftAhead draft the next block while the current one is verified (greedy only; ignored
+ *     when sampling, where System 2's bonus token is drawn and rarely guessed)
  */
-public record Speculative(int gamma, boolean adaptive, RoundCosts costs) implements Strategy {
+public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean draftAhead) implements Strategy {
   public static final int DEFAULT_GAMMA = 4;
 
   public Speculative {
@@ -28,12 +40,12 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs) impleme
 
   /** A fixed draft length. */
   public Speculative(int gamma) {
-    this(gamma, false, null);
+    this(gamma, false, null, false);
   }
 
   /** Fixed, or adaptive with a round-time fit of its own. */
   public Speculative(int gamma, boolean adaptive) {
-    this(gamma, adaptive, null);
+    this(gamma, adaptive, null, false);
   }
 
   /**
@@ -46,7 +58,8 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs) impleme
 
   @Override
   public String name() {
-    return adaptive ? "speculative(adaptive, gamma<=" + gamma + ")" : "speculative(gamma=" + gamma + ")";
+    String ahead = draftAhead ? ", ahead" : "";
+    return adaptive ? "speculative(adaptive, gamma<=" + gamma + ahead + ")" : "speculative(gamma=" + gamma + ahead + ")";
   }
 
   @Override
@@ -56,38 +69,99 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs) impleme
     SamplingParams params = request.sampling();
     boolean greedy = params.greedy();
     DraftLength lengths = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs) : null;
+    boolean ahead = draftAhead && greedy;
     try (LanguageModel.Sequence draft = models.system1().newSequence();
          LanguageModel.Sequence target = models.system2().newSequence()) {
+      Draft ready = null; // drafted ahead by the last round, when its guess held
       while (!t.done()) {
         t.checkCancelled();
         // a round emits at most g + 1 tokens and feeds System 2 g tokens past the decided ones
         int g = Math.min(lengths == null ? gamma : lengths.next(), Math.min(t.remainingTokens() - 1, t.remainingContext() - 1));
         if (g < 1) {
           plainStep(t, target, params, rng);
+          ready = null;
           continue;
         }
         long start = System.nanoTime();
-        int kept = round(t, draft, target, g, params, greedy, rng);
-        if (lengths != null) lengths.observe(g, kept, kept < g, System.nanoTime() - start);
+        Draft d = ready != null ? shorten(ready, g) : draftNow(t, draft, g, params, greedy, rng);
+        ready = null;
+        int decided = t.length();
+        CompletableFuture<Verification> verified = target.verifyLater(t.pending(target.length()), d.tokens(), params);
+        Draft next = null;
+        // the guess feeds System 1 up to 2g + 1 tokens past the decided ones: only where they fit
+        if (ahead && t.remainingTokens() > 2 * g + 1 && t.remainingContext() > 2 * g + 2) {
+          try {
+            next = draftAhead(draft, decided, d, g);
+            t.system1Calls++;
+          } catch (RuntimeException e) {
+            verified.handle((v, x) -> null).join(); // never leave System 2's call running behind a failure
+            throw e;
+          }
+        }
+        int kept = judge(t, draft, target, d, await(verified), next, params, greedy, rng);
+        if (next != null && kept == d.tokens().length && t.lastToken() == next.tokens()[0] && !t.done()) {
+          ready = new Draft(Arrays.copyOfRange(next.tokens(), 1, next.tokens().length), null,
+              Arrays.copyOfRange(next.greedy(), 1, next.greedy().length), null, -1);
+        } else {
+          draft.rollback(Math.min(draft.length(), decided + kept));
+        }
+        if (lengths != null) lengths.observe(d.tokens().length, kept, kept < d.tokens().length, System.nanoTime() - start);
       }
       fillLastChoice(t, draft);
     }
     return t.outcome();
   }
 
-  /** One draft-and-verify round; returns the draft tokens kept. */
-  private static int round(Transcript t, LanguageModel.Sequence draft, LanguageModel.Sequence target, int g,
-      SamplingParams params, boolean greedy, SplittableRandom rng) {
-    int decided = t.length();
-    int[] draftPending = t.pending(draft.length());
-    Draft d = draft.draft(draftPending, g, params, rng.nextLong(), !greedy, false);
+  /** System 1's draft of g tokens after the decided ones. */
+  private static Draft draftNow(Transcript t, LanguageModel.Sequence draft, int g, SamplingParams params, boolean greedy,
+      SplittableRandom rng) {
+    Draft d = draft.draft(t.pending(draft.length()), g, params, rng.nextLong(), !greedy, false);
     t.system1Calls++;
     if (d.previousGreedy() >= 0 && t.generated() > 0) {
       // the draft scored the position of the last decided token: System 1's choice for a bonus token
       t.setSystem1Choice(t.generated() - 1, d.previousGreedy());
     }
     t.checkCancelled();
-    Verification v = target.verify(t.pending(target.length()), d.tokens(), params);
+    return d;
+  }
+
+  /**
+   * The guess drafted while System 2 verifies {@code d}: System 1's choice after the whole draft
+   * (its guess of the bonus token), then {@code g} tokens after that: [g + 1] tokens. System 1's
+   * sequence ends up holding the decided tokens, the draft, the guess and all but the last of the
+   * rest, which is where it would stand after drafting those g tokens itself.
+   */
+  private static Draft draftAhead(LanguageModel.Sequence draft, int decided, Draft d, int g) {
+    int n = d.tokens().length;
+    draft.rollback(Math.min(draft.length(), decided + n - 1)); // a ready draft that was shortened held more
+    return draft.draft(new int[] {d.tokens()[n - 1]}, g + 1, SamplingParams.GREEDY, 0, false, false);
+  }
+
+  /** A ready draft cut to this round's length (the round's length can only have shrunk). */
+  private static Draft shorten(Draft d, int g) {
+    if (d.tokens().length <= g) return d;
+    return new Draft(Arrays.copyOf(d.tokens(), g), null, Arrays.copyOf(d.greedy(), g), null, -1);
+  }
+
+  private static Verification await(CompletableFuture<Verification> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw e;
+    }
+  }
+
+  /**
+   * Keeps what System 2's verification of draft {@code d} allows, adds its correction or bonus
+   * token, and rolls System 2's sequence back past what it did not keep; returns the draft tokens
+   * kept. {@code next}, when drafted ahead, holds System 1's choice at the bonus position.
+   */
+  private static int judge(Transcript t, LanguageModel.Sequence draft, LanguageModel.Sequence target, Draft d, Verification v,
+      Draft next, SamplingParams params, boolean greedy, SplittableRandom rng) {
+    int g = d.tokens().length;
+    int decided = t.length();
     t.system2Calls++;
     t.drafted += g;
     int kept = 0;
@@ -109,13 +183,12 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs) impleme
     }
     if (open) {
       int y = greedy ? v.argmax()[g] : Sampler.draw(v.distributions()[g], rng);
-      // System 1 has not scored this position yet; its next draft call will
-      t.add(y, Producer.SYSTEM2_BONUS, Transcript.UNKNOWN);
+      // without a draft ahead System 1 has not scored this position yet; its next draft call will
+      t.add(y, Producer.SYSTEM2_BONUS, next != null ? next.greedy()[0] : Transcript.UNKNOWN);
     }
     t.flush();
-    // keep what both sequences hold of the decided tokens; the rest is sent again next round
+    // keep what System 2 holds of the decided tokens; the rest is sent again next round
     target.rollback(decided + kept);
-    draft.rollback(Math.min(draft.length(), decided + kept));
     return kept;
   }
 

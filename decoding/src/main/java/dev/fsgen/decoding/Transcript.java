@@ -63,6 +63,11 @@ final class Transcript {
     return size;
   }
 
+  /** The last decided token. */
+  int lastToken() {
+    return decided[size - 1];
+  }
+
   /** Output tokens still allowed by max_tokens. */
   int remainingTokens() {
     return request.maxTokens() - generated();

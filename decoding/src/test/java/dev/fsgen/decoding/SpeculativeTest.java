@@ -53,6 +53,122 @@ class SpeculativeTest {
   }
 
   @Test
+  void draftingAheadKeepsTheOutputAndSystem1sChoices() {
+    for (boolean adaptive : new boolean[] {false, true}) {
+      for (int gamma = 1; gamma <= 6; gamma++) {
+        for (int k = 0; k < 8; k++) {
+          int[] p = prompt(200 + k, 1 + k % 4);
+          DecodeRequest r = new DecodeRequest(50, SamplingParams.GREEDY, 0, k % 3 == 0 ? 5 : -1);
+          Outcome plain = new Speculative(gamma, adaptive).run(pair, p, r, TokenSink.NONE);
+          Outcome ahead = new Speculative(gamma, adaptive, null, true).run(pair, p, r, TokenSink.NONE);
+          String where = "gamma " + gamma + (adaptive ? " adaptive" : "") + " prompt " + k;
+          assertArrayEquals(plain.tokens(), ahead.tokens(), where);
+          assertEquals(plain.finish(), ahead.finish(), where);
+          if (!adaptive) assertArrayEquals(plain.producers(), ahead.producers(), where);
+          // System 1's choice at every output position, whichever call learned it
+          assertArrayEquals(plain.system1Choices(), ahead.system1Choices(), where);
+        }
+      }
+    }
+    assertEquals(0, drafter.openSequences);
+    assertEquals(0, target.openSequences);
+  }
+
+  @Test
+  void theNextDraftIsMadeWhileSystem2Verifies() {
+    for (boolean ahead : new boolean[] {false, true}) {
+      // System 1 drafts with System 2's own table: every draft passes and the bonus is always guessed
+      Overlap s1 = new Overlap(new BigramModel(target, 0.0, 3));
+      Overlap s2 = new Overlap(target);
+      s1.other = s2;
+      int[] p = prompt(7, 3);
+      DecodeRequest r = new DecodeRequest(40, SamplingParams.GREEDY, 0, -1);
+      Outcome o = new Speculative(4, false, null, ahead).run(new ModelPair(s1, s2), p, r, TokenSink.NONE);
+      assertArrayEquals(new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, r, TokenSink.NONE).tokens(), o.tokens());
+      // 40 tokens = 8 rounds of 5 and 8 draft calls either way; ahead, rounds 1-7 draft the next
+      // round's tokens while System 2 verifies, so rounds 2-8 start without a draft call of their own
+      assertEquals(8, o.system2Calls());
+      assertEquals(8, s1.drafts, "draft calls");
+      assertEquals(ahead ? 7 : 0, s1.draftsDuringVerify, "draft calls made while a verification was out");
+    }
+  }
+
+  /** Counts draft calls, and those made while the other model's verification is still out (answered when joined). */
+  private static final class Overlap implements LanguageModel {
+    private final LanguageModel inner;
+    Overlap other;
+    int drafts;
+    int draftsDuringVerify;
+    boolean verifying;
+
+    Overlap(LanguageModel inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int vocabSize() {
+      return inner.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+      return inner.contextLength();
+    }
+
+    @Override
+    public Sequence newSequence() {
+      Sequence s = inner.newSequence();
+      return new Sequence() {
+        @Override
+        public float[] append(int[] tokens) {
+          return s.append(tokens);
+        }
+
+        @Override
+        public float[][] appendAll(int[] tokens) {
+          return s.appendAll(tokens);
+        }
+
+        @Override
+        public void rollback(int length) {
+          s.rollback(length);
+        }
+
+        @Override
+        public int length() {
+          return s.length();
+        }
+
+        @Override
+        public void close() {
+          s.close();
+        }
+
+        @Override
+        public Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions, boolean withProbabilities) {
+          drafts++;
+          if (other != null && other.verifying) draftsDuringVerify++;
+          return Sequence.super.draft(tokens, gamma, params, seed, withDistributions, withProbabilities);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Verification> verifyLater(int[] context, int[] draft, SamplingParams params) {
+          verifying = true;
+          Sequence self = this;
+          return new java.util.concurrent.CompletableFuture<>() {
+            @Override
+            public Verification join() {
+              verifying = false;
+              complete(self.verify(context, draft, params));
+              return super.join();
+            }
+          };
+        }
+      };
+    }
+  }
+
+  @Test
   void contextLimitStopsBothTheSameWay() {
     BigramModel small = new BigramModel(VOCAB, 20, 2.0, 1);
     ModelPair p = new ModelPair(new BigramModel(small, 1.0, 2), small);

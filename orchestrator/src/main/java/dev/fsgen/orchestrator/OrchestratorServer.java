@@ -107,6 +107,11 @@ public final class OrchestratorServer implements AutoCloseable {
     return system2.describe();
   }
 
+  /** Timers pending in System 1's and System 2's schedulers (tests: answered calls leave none behind). */
+  int pendingTimers() {
+    return system1.pendingTimers() + system2.pendingTimers();
+  }
+
   private static ManagedChannel channel(String target, ClientSecurity security, WireBytes wire) {
     // model responses carry full distributions when sampling: allow them
     return NettyChannelBuilder.forTarget(target, security.credentials()).maxInboundMessageSize(64 << 20).intercept(wire).build();

@@ -73,7 +73,7 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         // adaptive: gamma is the longest draft, by default the longest this orchestrator allows (at most 8)
         int gamma = sp.getGamma() != 0 ? Messages.count(sp.getGamma(), 1, limits.maxGamma(), "strategy.speculative.gamma")
             : sp.getAdaptive() ? Math.min(8, limits.maxGamma()) : limits.defaultGamma();
-        yield new Speculative(gamma, sp.getAdaptive(), sp.getAdaptive() ? costs : null);
+        yield new Speculative(gamma, sp.getAdaptive(), sp.getAdaptive() ? costs : null, sp.getDraftAhead());
       }
       case SYSTEM1_ONLY -> new SingleModel(SingleModel.Role.SYSTEM1);
       case SYSTEM2_ONLY -> new SingleModel(SingleModel.Role.SYSTEM2);

@@ -27,6 +27,15 @@ import java.util.logging.Logger;
  */
 final class RemoteLanguageModel implements LanguageModel {
   private static final Logger LOG = Logger.getLogger(RemoteLanguageModel.class.getName());
+  /**
+   * Waits for verifications answered later (drafting ahead): one thread per verification in
+   * flight, which the orchestrator's limit on concurrent generations bounds.
+   */
+  private static final java.util.concurrent.ExecutorService LATER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fsgen-verify-later");
+    t.setDaemon(true);
+    return t;
+  });
   private final ModelClient client;
   private final int vocab;
   private final int context;
@@ -201,6 +210,21 @@ final class RemoteLanguageModel implements LanguageModel {
         for (int i = 0; i < distributions.length; i++) distributions[i] = Messages.floats(r.getDistributions(i));
       }
       return new Verification(Messages.ints(r.getArgmaxList()), distributions);
+    }
+
+    /** The same call on another thread, in the generation's gRPC context (its deadline and cancellation). */
+    @Override
+    public java.util.concurrent.CompletableFuture<Verification> verifyLater(int[] contextTokens, int[] draft, SamplingParams params) {
+      java.util.concurrent.Callable<Verification> call = Context.current().wrap(() -> verify(contextTokens, draft, params));
+      return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return call.call();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      }, LATER);
     }
 
     @Override

@@ -68,6 +68,18 @@ class LifecycleAndValidationTest {
     }
   }
 
+  /**
+   * Every model call schedules its deadline; an answered call must take it off the scheduler, or
+   * tens of thousands of cancelled timers (and the contexts they hold) pile up for the whole call
+   * timeout under load, which showed as the orchestrator's memory climbing in the soak.
+   */
+  @Test
+  void answeredCallsLeaveNoDeadlineTimersBehind() {
+    for (int i = 0; i < 3; i++) live.generate(live.request("The history of the city", 24).build());
+    // the two replica sets' periodic maintenance is all that may remain
+    assertEquals(2, live.orchestrator.pendingTimers());
+  }
+
   @Test
   void cancellingTheStreamStopsDecodingAndFreesBothCaches() throws Exception {
     long ended1 = stats1().getEnded();

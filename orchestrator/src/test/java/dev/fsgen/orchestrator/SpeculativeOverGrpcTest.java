@@ -56,6 +56,12 @@ class SpeculativeOverGrpcTest {
         .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setGamma(gamma)).build();
   }
 
+  /** Drafting ahead: System 1 drafts the next block while System 2's verification is out. */
+  static dev.fsgen.proto.decoding.v1.Strategy speculativeAhead(int gamma) {
+    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+        .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setGamma(gamma).setDraftAhead(true)).build();
+  }
+
   static dev.fsgen.proto.decoding.v1.Strategy system2Only() {
     Builder none = dev.fsgen.proto.decoding.v1.SingleModel.newBuilder();
     return dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setSystem2Only(none).build();
@@ -77,6 +83,8 @@ class SpeculativeOverGrpcTest {
       Generated adaptive = Generated.of(live.generate(live.request(p, 64).setStrategy(dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
           .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setAdaptive(true))).build()));
       assertArrayEquals(alone.ids(), adaptive.ids(), "adaptive, prompt '" + p + "'");
+      Generated ahead = Generated.of(live.generate(live.request(p, 64).setStrategy(speculativeAhead(3)).build()));
+      assertArrayEquals(alone.ids(), ahead.ids(), "drafting ahead, prompt '" + p + "'");
       assertEquals(64, spec.ids().length);
       assertEquals(FinishReason.LENGTH, spec.summary().getFinishReason());
       assertEquals(alone.text(), spec.text());
@@ -98,6 +106,7 @@ class SpeculativeOverGrpcTest {
     record Case(Strategy strategy, dev.fsgen.proto.decoding.v1.Strategy wire, SamplingParams sampling) {}
     List<Case> cases = List.of(
         new Case(new Speculative(4), speculative(4), SamplingParams.GREEDY),
+        new Case(new Speculative(4, false, null, true), speculativeAhead(4), SamplingParams.GREEDY),
         new Case(new Speculative(3), speculative(3), sampled),
         new Case(new SingleModel(SingleModel.Role.SYSTEM1), system1Only(), sampled),
         new Case(new SingleModel(SingleModel.Role.SYSTEM2), system2Only(), sampled));

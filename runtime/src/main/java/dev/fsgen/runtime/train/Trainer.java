@@ -49,6 +49,7 @@ public final class Trainer {
   private final PrintStream log;
   private int stopAfterSteps = Integer.MAX_VALUE;
   private long deadlineNanos = Long.MAX_VALUE;
+  private Teacher teacher;
 
   /** What a run reports: last train loss, per-domain validation loss (nats/token), throughput. */
   public record Result(int steps, boolean complete, double trainLoss, Map<String, Double> validationLoss,
@@ -86,6 +87,15 @@ public final class Trainer {
   public Trainer stopAfter(int steps, double seconds) {
     this.stopAfterSteps = steps;
     this.deadlineNanos = seconds <= 0 || Double.isInfinite(seconds) ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
+    return this;
+  }
+
+  /**
+   * Distils: each step's loss mixes the next-token loss on the text with the cross-entropy against
+   * the teacher's distributions, by the teacher's weight. The caller owns (closes) the teacher.
+   */
+  public Trainer distilFrom(Teacher teacher) {
+    this.teacher = teacher;
     return this;
   }
 
@@ -151,10 +161,14 @@ public final class Trainer {
         try (NDManager scratch = manager.newSubManager()) {
           NDArray x = scratch.create(inputs, new Shape(b, t));
           NDArray y = scratch.create(targets, new Shape(b, t, 1));
+          // computed before the collector opens, so no graph is recorded through the teacher
+          NDArray soft = teacher == null ? null : teacher.probabilities(x); // [b, t, vocab]
           try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             FusedWeights fw = FusedWeights.of(model, params, scratch);
             NDArray logits = transformer.forward(fw, x, null, false); // [b, t, vocab]
-            NDArray loss = logits.logSoftmax(-1).gather(y, -1).mean().neg();
+            NDArray logProbs = logits.logSoftmax(-1);
+            NDArray loss = logProbs.gather(y, -1).mean().neg();
+            if (soft != null) loss = loss.mul((float) (1 - teacher.weight())).add(Teacher.softLoss(soft, logProbs).mul((float) teacher.weight()));
             gc.backward(loss);
             lastLoss = loss.getFloat();
           }

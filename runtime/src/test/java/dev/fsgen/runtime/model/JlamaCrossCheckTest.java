@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.types.DataType;
-import dev.fsgen.runtime.JlamaReference;
+import dev.fsgen.runtime.reference.JlamaReference;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.tokenizer.TokenizerFixture;
 import java.io.IOException;

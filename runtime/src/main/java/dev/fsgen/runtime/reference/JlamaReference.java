@@ -1,4 +1,4 @@
-package dev.fsgen.runtime;
+package dev.fsgen.runtime.reference;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -28,13 +28,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Independent next-token reference: runs Jlama ({@code runtime/src/test/jlama/JlamaLogits.java}) on a
+ * Independent Llama implementation: runs Jlama ({@code runtime/src/main/jlama/JlamaLogits.java}) on a
  * Hugging Face layout Llama checkpoint in a separate Java 21+ JVM and returns its raw last-position
- * logits and greedy continuations.
+ * logits and greedy continuations, with how long they took (the benchmark's tokens/s beside fsgen's).
  *
  * <p>Jlama's classes need Java 20+ and the incubating Vector API, while this project builds and tests
  * on Java 17, so it cannot be loaded in the test JVM. Its jars are copied to
- * {@code runtime/target/jlama} during {@code generate-test-resources}; the harness source is run with
+ * {@code runtime/target/jlama} during {@code generate-resources}; the harness source is run with
  * the JDK's source-file launcher so no second compilation step is needed.
  *
  * <p>Prompts are token ids: Jlama's tokenizer does not reproduce Hugging Face's, but the checkpoint
@@ -42,12 +42,15 @@ import java.util.stream.Stream;
  */
 public final class JlamaReference {
 
-    /** Raw logits after the whole prompt, and the greedy (argmax) continuation. */
-    public record Result(float[] lastLogits, int[] greedy) {}
+    /**
+     * Raw logits after the whole prompt, the greedy (argmax) continuation, and the seconds Jlama took
+     * for the prompt's forward pass and for the one-token steps that followed it.
+     */
+    public record Result(float[] lastLogits, int[] greedy, double prefillSeconds, double decodeSeconds) {}
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
     private static final int MIN_JAVA = 21;
-    private static final String HARNESS = "runtime/src/test/jlama/JlamaLogits.java";
+    private static final String HARNESS = "runtime/src/main/jlama/JlamaLogits.java";
     private static final String JAR_DIR = "runtime/target/jlama";
 
     private final Path java;
@@ -89,13 +92,21 @@ public final class JlamaReference {
      *     the message carries the harness's stderr
      */
     public List<Result> run(Path modelDir, List<int[]> prompts, int greedyTokens) throws IOException {
+        return run(modelDir, prompts, greedyTokens, false);
+    }
+
+    /**
+     * Like {@link #run(Path, List, int)}; with {@code warmUp} Jlama first runs every prompt once
+     * untimed, so that the timings are of JIT-compiled code, as fsgen's are.
+     */
+    public List<Result> run(Path modelDir, List<int[]> prompts, int greedyTokens, boolean warmUp) throws IOException {
         if (greedyTokens < 0) {
             throw new IllegalArgumentException("greedyTokens < 0: " + greedyTokens);
         }
         Path tmp = Files.createTempDirectory("fsgen-jlama-");
         try {
             Path request = tmp.resolve("request.json");
-            Files.writeString(request, requestJson(prompts, greedyTokens), StandardCharsets.UTF_8);
+            Files.writeString(request, requestJson(prompts, greedyTokens, warmUp), StandardCharsets.UTF_8);
             Path stdout = tmp.resolve("stdout.json");
             Path stderr = tmp.resolve("stderr.txt");
 
@@ -147,7 +158,7 @@ public final class JlamaReference {
         }
     }
 
-    private static String requestJson(List<int[]> prompts, int greedyTokens) {
+    private static String requestJson(List<int[]> prompts, int greedyTokens, boolean warmUp) {
         StringBuilder sb = new StringBuilder("{\"prompts\":[");
         for (int i = 0; i < prompts.size(); i++) {
             if (i > 0) {
@@ -163,7 +174,7 @@ public final class JlamaReference {
             }
             sb.append(']');
         }
-        return sb.append("],\"greedy_tokens\":").append(greedyTokens).append('}').toString();
+        return sb.append("],\"greedy_tokens\":").append(greedyTokens).append(",\"warm_up\":").append(warmUp).append('}').toString();
     }
 
     private static List<Result> parse(Path stdout, int expected, int greedyTokens) throws IOException {
@@ -196,7 +207,7 @@ public final class JlamaReference {
             if (logits.length == 0 || (!out.isEmpty() && out.get(0).lastLogits().length != logits.length)) {
                 throw new IllegalStateException("inconsistent logits length " + logits.length);
             }
-            out.add(new Result(logits, greedy));
+            out.add(new Result(logits, greedy, o.get("prefill_seconds").getAsDouble(), o.get("decode_seconds").getAsDouble()));
         }
         return out;
     }
@@ -219,7 +230,7 @@ public final class JlamaReference {
         Path jars = root.get().resolve(JAR_DIR);
         if (firstJar(jars, "jlama-core-").isEmpty()) {
             return new Lookup(Optional.empty(), "no jlama-core jar in " + jars
-                    + " (run: mvn -pl runtime generate-test-resources)");
+                    + " (run: mvn -pl runtime generate-resources)");
         }
         StringBuilder cp = new StringBuilder(jars.toAbsolutePath() + File.separator + "*");
         // Jlama logs through slf4j-api, which the copy into target/jlama can miss: this module already

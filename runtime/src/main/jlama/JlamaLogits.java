@@ -7,15 +7,18 @@
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
  *        -Djlama.force_panama_tensor_operations=true \
  *        -cp 'runtime/target/jlama/*' \
- *        runtime/src/test/jlama/JlamaLogits.java <modelDir> <requestFile>
+ *        runtime/src/main/jlama/JlamaLogits.java <modelDir> <requestFile>
  *
  * Jlama also needs slf4j-api on the class path; when target/jlama lacks it (this module gets it at
  * compile scope through DJL, so a provided-scope copy skips it) append its jar to -cp.
- * dev.fsgen.runtime.JlamaReference does that automatically.
+ * dev.fsgen.runtime.reference.JlamaReference does that automatically.
  *
- * The request is JSON: {"prompts": [[ids...], ...], "greedy_tokens": N}. Prompts are token ids, not
- * text, because Jlama's tokenizer does not reproduce Hugging Face's. stdout receives exactly one JSON
- * object: {"results": [{"last_logits": [vocab floats], "greedy": [N ids]}, ...]}. Everything else
+ * The request is JSON: {"prompts": [[ids...], ...], "greedy_tokens": N, "warm_up": bool}. Prompts are
+ * token ids, not text, because Jlama's tokenizer does not reproduce Hugging Face's. With warm_up every
+ * prompt runs once untimed first, so that the timings are of JIT-compiled code. stdout receives
+ * exactly one JSON object: {"results": [{"last_logits": [vocab floats], "greedy": [N ids],
+ * "prefill_seconds": s, "decode_seconds": s}, ...]}: the time of the prompt's forward pass and of the
+ * N - 1 one-token steps after it. Everything else
  * (Jlama's logging, timings, errors) goes to stderr so stdout stays parseable.
  *
  * last_logits are the raw logits after the whole prompt (before softmax, temperature or any
@@ -78,6 +81,7 @@ public class JlamaLogits {
             prompts.add(ids);
         }
         int greedyTokens = request.path("greedy_tokens").asInt(0);
+        boolean warmUp = request.path("warm_up").asBoolean(false);
 
         long t0 = System.nanoTime();
         // F32 working and activation types keep Jlama from rounding activations to BF16. The F32 model
@@ -114,32 +118,20 @@ public class JlamaLogits {
 
         List<float[]> lastLogits = new ArrayList<>();
         List<int[]> greedy = new ArrayList<>();
+        List<double[]> seconds = new ArrayList<>();
         KvBufferCache kvCache = new KvBufferCache(model);
         try (AbstractTensor logits = model.makeDenseTensor(1, c.vocabularySize)) {
-            for (int[] prompt : prompts) {
-                try (KvBufferCache.KvBuffer kv = kvCache.getEphemeralKvBuffer()) {
-                    int[] out = new int[greedyTokens];
-                    float[] raw = new float[c.vocabularySize];
-
-                    AbstractTensor hidden = model.batchForward(prompt, 0, kv);
-                    // temperature 0 makes sample() return the argmax and leave the raw logits in `logits`
-                    int next = model.sample(hidden.slice(hidden.shape().first() - 1), 0f, 0f, logits);
-                    hidden.close();
-                    for (int v = 0; v < raw.length; v++) {
-                        raw[v] = logits.get(0, v);
-                    }
-                    for (int step = 0; step < greedyTokens; step++) {
-                        out[step] = next;
-                        if (step + 1 == greedyTokens) {
-                            break;
-                        }
-                        AbstractTensor h = model.forward(next, prompt.length + step, kv, Optional.empty());
-                        next = model.sample(h, 0f, 0f, logits);
-                        h.close();
-                    }
-                    lastLogits.add(raw);
-                    greedy.add(out);
+            if (warmUp) {
+                for (int[] prompt : prompts) {
+                    generate(model, kvCache, logits, prompt, greedyTokens, new float[c.vocabularySize], new double[2]);
                 }
+            }
+            for (int[] prompt : prompts) {
+                float[] raw = new float[c.vocabularySize];
+                double[] took = new double[2];
+                greedy.add(generate(model, kvCache, logits, prompt, greedyTokens, raw, took));
+                lastLogits.add(raw);
+                seconds.add(took);
             }
         } finally {
             kvCache.close();
@@ -149,12 +141,45 @@ public class JlamaLogits {
                 prompts.size(), greedyTokens, (t2 - t1) / 1e6);
 
         BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), 1 << 16);
-        writeResults(w, lastLogits, greedy);
+        writeResults(w, lastLogits, greedy, seconds);
         w.flush();
         stdout.flush();
     }
 
-    private static void writeResults(BufferedWriter w, List<float[]> lastLogits, List<int[]> greedy) throws IOException {
+    /**
+     * The greedy continuation of one prompt on a fresh KV buffer; fills {@code raw} with the logits
+     * after the prompt and {@code took} with the seconds of the prompt's pass and of the steps after it.
+     */
+    private static int[] generate(AbstractModel model, KvBufferCache kvCache, AbstractTensor logits, int[] prompt,
+                                  int greedyTokens, float[] raw, double[] took) {
+        try (KvBufferCache.KvBuffer kv = kvCache.getEphemeralKvBuffer()) {
+            int[] out = new int[greedyTokens];
+            long t0 = System.nanoTime();
+            AbstractTensor hidden = model.batchForward(prompt, 0, kv);
+            // temperature 0 makes sample() return the argmax and leave the raw logits in `logits`
+            int next = model.sample(hidden.slice(hidden.shape().first() - 1), 0f, 0f, logits);
+            hidden.close();
+            for (int v = 0; v < raw.length; v++) {
+                raw[v] = logits.get(0, v);
+            }
+            long t1 = System.nanoTime();
+            for (int step = 0; step < greedyTokens; step++) {
+                out[step] = next;
+                if (step + 1 == greedyTokens) {
+                    break;
+                }
+                AbstractTensor h = model.forward(next, prompt.length + step, kv, Optional.empty());
+                next = model.sample(h, 0f, 0f, logits);
+                h.close();
+            }
+            took[0] = (t1 - t0) / 1e9;
+            took[1] = (System.nanoTime() - t1) / 1e9;
+            return out;
+        }
+    }
+
+    private static void writeResults(BufferedWriter w, List<float[]> lastLogits, List<int[]> greedy, List<double[]> seconds)
+            throws IOException {
         w.write("{\"results\":[");
         for (int r = 0; r < lastLogits.size(); r++) {
             if (r > 0) {
@@ -178,7 +203,7 @@ public class JlamaLogits {
                 }
                 w.write(Integer.toString(g[i]));
             }
-            w.write("]}");
+            w.write("],\"prefill_seconds\":" + seconds.get(r)[0] + ",\"decode_seconds\":" + seconds.get(r)[1] + "}");
         }
         w.write("]}\n");
     }

@@ -1,4 +1,4 @@
-package dev.fsgen.runtime;
+package dev.fsgen.runtime.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
