@@ -98,7 +98,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
             throw e;
           }
         }
-        int kept = judge(t, draft, target, d, await(verified), next, params, greedy, rng);
+        int kept = judge(t, target, d, await(verified), next, params, greedy, rng);
         if (next != null && kept == d.tokens().length && t.lastToken() == next.tokens()[0] && !t.done()) {
           ready = new Draft(Arrays.copyOfRange(next.tokens(), 1, next.tokens().length), null,
               Arrays.copyOfRange(next.greedy(), 1, next.greedy().length), null, -1);
@@ -158,7 +158,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
    * token, and rolls System 2's sequence back past what it did not keep; returns the draft tokens
    * kept. {@code next}, when drafted ahead, holds System 1's choice at the bonus position.
    */
-  private static int judge(Transcript t, LanguageModel.Sequence draft, LanguageModel.Sequence target, Draft d, Verification v,
+  private static int judge(Transcript t, LanguageModel.Sequence target, Draft d, Verification v,
       Draft next, SamplingParams params, boolean greedy, SplittableRandom rng) {
     int g = d.tokens().length;
     int decided = t.length();

@@ -215,16 +215,8 @@ final class RemoteLanguageModel implements LanguageModel {
     /** The same call on another thread, in the generation's gRPC context (its deadline and cancellation). */
     @Override
     public java.util.concurrent.CompletableFuture<Verification> verifyLater(int[] contextTokens, int[] draft, SamplingParams params) {
-      java.util.concurrent.Callable<Verification> call = Context.current().wrap(() -> verify(contextTokens, draft, params));
-      return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return call.call();
-        } catch (RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      }, LATER);
+      return java.util.concurrent.CompletableFuture.supplyAsync(() -> verify(contextTokens, draft, params),
+          Context.current().fixedContextExecutor(LATER));
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -63,7 +63,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   private final Function<String, ManagedChannel> channels;
   private final ReplicaOptions options;
   private final Retry retry;
-  private final ScheduledExecutorService scheduler;
+  private final ScheduledThreadPoolExecutor scheduler;
   private final Map<String, Pin> pins = new ConcurrentHashMap<>();
   /** Replicas a session moved away from after a failed call: they may still hold its cache. */
   private final Map<String, Left> left = new ConcurrentHashMap<>();
@@ -103,7 +103,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
         .retryOnException(ReplicaSet::retryable)
         .failAfterMaxAttempts(false)
         .build());
-    java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+    this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, role.replace(' ', '-').toLowerCase() + "-replicas");
       t.setDaemon(true);
       return t;
@@ -112,8 +112,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     // cancelled timer and the call context it holds would stay for the whole call timeout (30 s,
     // ~26 000 of them at full load), promoted to the old generation, and the orchestrator's
     // resident size would climb by 20% over ten minutes
-    timers.setRemoveOnCancelPolicy(true);
-    this.scheduler = timers;
+    scheduler.setRemoveOnCancelPolicy(true);
     refresh();
     checkHealth();
     long every = options.healthInterval().toMillis();
@@ -402,7 +401,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
 
   /** Timers waiting in the scheduler: the periodic maintenance, and the deadlines of calls still out. */
   int pendingTimers() {
-    return ((java.util.concurrent.ScheduledThreadPoolExecutor) scheduler).getQueue().size();
+    return scheduler.getQueue().size();
   }
 
   @Override
