@@ -50,8 +50,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print all figures as one JSON object instead of the table.")
   boolean json;
 
+  @picocli.CommandLine.Mixin WeightsOption weightsOption = new WeightsOption();
+
   @Override
   public Integer call() throws Exception {
+    weightsOption.apply();
     if (soakMinutes != 0 && soakMinutes < 2) throw new IllegalArgumentException("--soak-minutes must be 0 (skip) or at least 2, got " + soakMinutes);
     Path dir = outDir != null ? outDir : Cli.root().resolve("work/bench");
     Files.createDirectories(dir);

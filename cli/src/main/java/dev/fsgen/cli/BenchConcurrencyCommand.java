@@ -26,8 +26,11 @@ public final class BenchConcurrencyCommand implements Callable<Integer> {
 
   @Mixin FiguresOutput output;
 
+  @picocli.CommandLine.Mixin WeightsOption weightsOption = new WeightsOption();
+
   @Override
   public Integer call() throws Exception {
+    weightsOption.apply();
     ConcurrencyBench.Settings s = new ConcurrencyBench.Settings(pair.system1(),
         pair.system2(), streams, maxTokens, generations);
     ConcurrencyBench.Figures f = ConcurrencyBench.measure(s, line -> System.err.println("bench concurrency: " + line));

@@ -31,8 +31,11 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print all figures as one JSON object instead of a table.")
   boolean json;
 
+  @picocli.CommandLine.Mixin WeightsOption weightsOption = new WeightsOption();
+
   @Override
   public Integer call() {
+    weightsOption.apply();
     RuntimeBench.Settings settings = RuntimeBench.Settings.defaults().with(promptTokens, decodeTokens, repeats, prefillTokens);
     Path dir = model != null ? model : Cli.root().resolve("models/system2");
     if (model == null && !Files.isDirectory(dir)) {

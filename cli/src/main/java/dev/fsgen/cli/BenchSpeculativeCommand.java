@@ -21,8 +21,11 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
 
   @Mixin FiguresOutput output;
 
+  @picocli.CommandLine.Mixin WeightsOption weightsOption = new WeightsOption();
+
   @Override
   public Integer call() throws Exception {
+    weightsOption.apply();
     SpeculativeBench.Settings s = new SpeculativeBench.Settings(pair.system1(),
         pair.system2(), run.prompts, run.maxTokens, minGamma, run.maxGamma, run.repeats);
     SpeculativeBench.Figures f = SpeculativeBench.measure(s, line -> System.err.println("bench speculative: " + line));

@@ -30,8 +30,11 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (text, token ids, figures) instead of streaming.")
   boolean json;
 
+  @picocli.CommandLine.Mixin WeightsOption weightsOption = new WeightsOption();
+
   @Override
   public Integer call() {
+    weightsOption.apply();
     SamplingParams sampling = new SamplingParams(o.temperature, o.topK, o.topP);
     o.checkLength();
     Path dir = model != null ? model : Cli.root().resolve("models/system2");

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       FamilyCommand.class,
       ConvertCommand.class,
+      CostModelCommand.class,
       BenchCommand.class,
       StudyCommand.class,
       LaunchCommand.class,

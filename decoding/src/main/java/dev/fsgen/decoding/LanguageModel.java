@@ -1,7 +1,6 @@
 package dev.fsgen.decoding;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -85,37 +84,9 @@ public interface LanguageModel {
      */
     default Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions,
         boolean withProbabilities) {
-      if (tokens.length == 0) throw new IllegalArgumentException("draft needs at least one new token");
-      if (gamma < 1) throw new IllegalArgumentException("gamma must be at least 1, got " + gamma);
-      SplittableRandom rng = new SplittableRandom(seed);
-      int previous = -1;
-      float[] logits;
-      if (tokens.length >= 2) {
-        // score the position of the last given token too: it tells the caller what this model would
-        // have chosen there (collaboration frequency for a token it did not produce)
-        previous = Sampler.argmax(append(Arrays.copyOf(tokens, tokens.length - 1)));
-        logits = append(new int[] {tokens[tokens.length - 1]});
-      } else {
-        logits = append(tokens);
-      }
-      int[] proposed = new int[gamma];
-      int[] greedy = new int[gamma];
-      float[] probability = withProbabilities ? new float[gamma] : null;
-      float[][] distributions = withDistributions ? new float[gamma][] : null;
-      for (int i = 0; i < gamma; i++) {
-        if (i > 0) logits = append(new int[] {proposed[i - 1]});
-        greedy[i] = Sampler.argmax(logits);
-        float[] q = params.greedy() && !withDistributions ? null : Sampler.probabilities(logits, params);
-        if (params.greedy()) {
-          proposed[i] = greedy[i];
-          if (probability != null) probability[i] = (float) Sampler.softmaxAt(logits, greedy[i]);
-        } else {
-          proposed[i] = Sampler.draw(q, rng);
-          if (probability != null) probability[i] = q[proposed[i]];
-        }
-        if (distributions != null) distributions[i] = q;
-      }
-      return new Draft(proposed, probability, greedy, distributions, previous);
+      Drafter d = new Drafter(tokens, gamma, params, seed, withDistributions, withProbabilities);
+      while (!d.done()) d.accept(append(d.input()));
+      return d.draft();
     }
   }
 }

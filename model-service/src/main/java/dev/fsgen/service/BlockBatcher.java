@@ -1,12 +1,16 @@
 package dev.fsgen.service;
 
+import dev.fsgen.decoding.Draft;
+import dev.fsgen.decoding.Drafter;
 import dev.fsgen.decoding.ModelUnavailableException;
+import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.proto.model.v1.CachedPrefix;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import io.grpc.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -14,21 +18,134 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Continuous batching of block appends (NextToken and BatchVerify): the requests that arrive
- * while a forward pass runs go together into the next one, each on its own session cache, with
- * blocks of different lengths at different positions. At batch 1 a pass is bound by reading the
- * weights, so sessions that share it get their tokens for little more than one read.
+ * Continuous batching of everything a model service computes: block appends (NextToken and
+ * BatchVerify) and drafts. The requests that arrive while a forward pass runs go together into
+ * the next one, each on its own session cache, with blocks of different lengths at different
+ * positions. A draft is a chain of dependent steps: each pass runs one step of every draft in
+ * progress, so concurrent drafts share their passes too, and a new request joins a pass without
+ * waiting for a draft to finish. At batch 1 a pass is bound by reading the weights, so requests
+ * that share it get their tokens for little more than one read.
  */
 final class BlockBatcher implements AutoCloseable {
   /**
-   * What one request got.
+   * What one block request got.
    *
    * @param reused prefix tokens that came from the session's cache
    * @param rows logits after each appended token (the prefix's uncached tokens, then the extra ones): [t][vocab]
    */
   record Result(int reused, float[][] rows) {}
 
-  private record Job(String session, CachedPrefix cached, int[] sent, int[] extra, Context context, CompletableFuture<Result> done) {}
+  /** What one draft request got: the reused prefix tokens and the proposal. */
+  record DraftResult(int reused, Draft draft) {}
+
+  /** How to draft: the arguments of {@link Drafter} other than the tokens. */
+  record DraftSpec(int gamma, SamplingParams params, long seed, boolean withDistributions, boolean withProbabilities) {}
+
+  /** A request waiting for, or taking part in, passes. */
+  private abstract static class Job {
+    final String session;
+    final CachedPrefix cached;
+    final int[] sent;
+    final Context context = Context.current();
+    SessionStore.Lease lease;
+
+    Job(String session, CachedPrefix cached, int[] sent) {
+      this.session = session;
+      this.cached = cached;
+      this.sent = sent;
+    }
+
+    /** Called once the session's sequence is leased. */
+    abstract void leased();
+
+    /** The tokens this job appends in the next pass. */
+    abstract int[] feed();
+
+    /** Takes the pass's logits for this job's feed; returns whether the job is finished. */
+    abstract boolean took(float[][] rows);
+
+    /** Answers a finished job (once its lease is given back, so that the caller's next request finds the cache free). */
+    abstract void answer();
+
+    abstract void fail(Throwable e);
+  }
+
+  private static final class BlockJob extends Job {
+    final int[] extra;
+    final CompletableFuture<Result> done = new CompletableFuture<>();
+    int[] feed;
+
+    BlockJob(String session, CachedPrefix cached, int[] sent, int[] extra) {
+      super(session, cached, sent);
+      this.extra = extra;
+    }
+
+    @Override
+    void leased() {
+      feed = Arrays.copyOf(lease.feed, lease.feed.length + extra.length);
+      System.arraycopy(extra, 0, feed, lease.feed.length, extra.length);
+    }
+
+    @Override
+    int[] feed() {
+      return feed;
+    }
+
+    private float[][] rows;
+
+    @Override
+    boolean took(float[][] rows) {
+      this.rows = rows;
+      return true;
+    }
+
+    @Override
+    void answer() {
+      done.complete(new Result(lease.reused, rows));
+    }
+
+    @Override
+    void fail(Throwable e) {
+      done.completeExceptionally(e);
+    }
+  }
+
+  private static final class DraftJob extends Job {
+    final DraftSpec spec;
+    final CompletableFuture<DraftResult> done = new CompletableFuture<>();
+    Drafter drafter;
+
+    DraftJob(String session, CachedPrefix cached, int[] sent, DraftSpec spec) {
+      super(session, cached, sent);
+      this.spec = spec;
+    }
+
+    @Override
+    void leased() {
+      drafter = new Drafter(lease.feed, spec.gamma(), spec.params(), spec.seed(), spec.withDistributions(), spec.withProbabilities());
+    }
+
+    @Override
+    int[] feed() {
+      return drafter.input();
+    }
+
+    @Override
+    boolean took(float[][] rows) {
+      drafter.accept(rows[rows.length - 1]);
+      return drafter.done();
+    }
+
+    @Override
+    void answer() {
+      done.complete(new DraftResult(lease.reused, drafter.draft()));
+    }
+
+    @Override
+    void fail(Throwable e) {
+      done.completeExceptionally(e);
+    }
+  }
 
   private final LocalLanguageModel model;
   private final SessionStore sessions;
@@ -38,11 +155,13 @@ final class BlockBatcher implements AutoCloseable {
   private final LongAdder requests;
   private final LongAdder passes = new LongAdder();
   private final LinkedBlockingQueue<Job> pending = new LinkedBlockingQueue<>();
+  /** Drafts with steps to go: each takes part in every pass until it is done (the worker's thread only). */
+  private final List<Job> drafting = new ArrayList<>();
   private final Thread worker;
   private volatile boolean closed;
 
   /**
-   * @param compute held for each pass: other operations (drafting) take turns with it
+   * @param compute held for each pass
    * @param maxBatch most requests in one pass
    * @param busyNanos, requests the host's counters, added to per pass
    */
@@ -59,7 +178,7 @@ final class BlockBatcher implements AutoCloseable {
     worker.start();
   }
 
-  /** Forward passes run so far (each answered one or more requests). */
+  /** Forward passes run so far (each served one or more requests). */
   long passes() {
     return passes.sum();
   }
@@ -70,71 +189,108 @@ final class BlockBatcher implements AutoCloseable {
    * batcher's thread.
    */
   CompletableFuture<Result> submit(String session, CachedPrefix cached, int[] sent, int[] extra) {
-    Job j = new Job(session, cached, sent, extra, Context.current(), new CompletableFuture<>());
+    BlockJob j = new BlockJob(session, cached, sent, extra);
+    enqueue(j);
+    return j.done;
+  }
+
+  /** Appends the prefix's uncached tokens and drafts after them, one step per pass. */
+  CompletableFuture<DraftResult> submitDraft(String session, CachedPrefix cached, int[] sent, DraftSpec spec) {
+    DraftJob j = new DraftJob(session, cached, sent, spec);
+    enqueue(j);
+    return j.done;
+  }
+
+  private void enqueue(Job j) {
     if (closed) throw new ModelUnavailableException("the model is shutting down");
     pending.add(j);
-    return j.done;
   }
 
   private void loop() {
     while (!closed) {
-      Job first;
-      try {
-        first = pending.poll(100, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        break;
+      List<Job> fresh = new ArrayList<>();
+      if (drafting.isEmpty()) {
+        Job first;
+        try {
+          first = pending.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          break;
+        }
+        if (first == null) continue;
+        fresh.add(first);
       }
-      if (first == null) continue;
-      List<Job> batch = new ArrayList<>();
-      batch.add(first);
-      pending.drainTo(batch, maxBatch - 1);
+      pending.drainTo(fresh, Math.max(1, maxBatch - drafting.size()) - fresh.size());
       compute.lock();
       long start = System.nanoTime();
       try {
-        run(batch);
-      } catch (RuntimeException | Error e) {
-        for (Job j : batch) j.done.completeExceptionally(e);
+        pass(fresh);
       } finally {
         busyNanos.add(System.nanoTime() - start);
-        requests.add(batch.size());
+        requests.add(fresh.size());
         passes.increment();
         compute.unlock();
       }
     }
-    for (Job j; (j = pending.poll()) != null; ) j.done.completeExceptionally(new ModelUnavailableException("the model is shutting down"));
+    ModelUnavailableException down = new ModelUnavailableException("the model is shutting down");
+    for (Job j : drafting) finish(j, down);
+    drafting.clear();
+    for (Job j; (j = pending.poll()) != null; ) j.fail(down);
   }
 
-  private void run(List<Job> batch) {
+  /** One forward pass: the new jobs' first feeds and the next step of every draft in progress. */
+  private void pass(List<Job> fresh) {
     List<Job> live = new ArrayList<>();
-    List<SessionStore.Lease> leases = new ArrayList<>();
-    List<int[]> feeds = new ArrayList<>();
-    for (Job j : batch) {
+    for (Job j : drafting) {
+      if (j.context.isCancelled()) finish(j, new CancellationException("the draft's call was cancelled"));
+      else live.add(j);
+    }
+    drafting.clear();
+    for (Job j : fresh) {
       try {
-        SessionStore.Lease lease = sessions.leaseFor(j.session, j.cached, j.sent, j.context);
-        int[] feed = Arrays.copyOf(lease.feed, lease.feed.length + j.extra.length);
-        System.arraycopy(j.extra, 0, feed, lease.feed.length, j.extra.length);
+        j.lease = sessions.leaseFor(j.session, j.cached, j.sent, j.context);
+        j.leased();
         live.add(j);
-        leases.add(lease);
-        feeds.add(feed);
       } catch (RuntimeException e) {
-        j.done.completeExceptionally(e);
+        finish(j, e);
       }
     }
     if (live.isEmpty()) return;
     TrackedSequence[] sequences = new TrackedSequence[live.size()];
-    for (int i = 0; i < sequences.length; i++) sequences[i] = leases.get(i).sequence;
+    int[][] feeds = new int[live.size()][];
+    for (int i = 0; i < sequences.length; i++) {
+      sequences[i] = live.get(i).lease.sequence;
+      feeds[i] = live.get(i).feed();
+    }
     float[][][] rows;
     try {
-      rows = TrackedSequence.appendAllBatch(model, sequences, feeds.toArray(new int[0][]));
+      rows = TrackedSequence.appendAllBatch(model, sequences, feeds);
     } catch (RuntimeException | Error e) {
-      for (SessionStore.Lease l : leases) sessions.release(l, false); // their state is unknown
-      throw e;
+      for (Job j : live) finish(j, e); // their caches' state is unknown
+      return;
     }
     for (int i = 0; i < live.size(); i++) {
       Job j = live.get(i);
-      sessions.release(leases.get(i), true);
-      j.done.complete(new Result(leases.get(i).reused, rows[i]));
+      boolean finished;
+      try {
+        finished = j.took(rows[i]);
+      } catch (RuntimeException e) {
+        finish(j, e);
+        continue;
+      }
+      if (finished) {
+        sessions.release(j.lease, true);
+        j.answer();
+      } else {
+        drafting.add(j);
+      }
     }
+  }
+
+  /** Fails a job, giving back its lease (if it has one) as of unknown state. */
+  private void finish(Job j, Throwable e) {
+    if (j.lease != null) sessions.release(j.lease, false);
+    j.lease = null;
+    j.fail(e);
   }
 
   @Override

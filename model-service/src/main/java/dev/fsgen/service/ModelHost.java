@@ -26,7 +26,6 @@ import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LoadedModel;
 import dev.fsgen.runtime.model.SafetensorsHeader;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import io.grpc.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,8 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * One loaded model served over the model protocol: validates each request, leases the session's
  * cache, runs the port's operation and builds the answer. Shared by the System 1 and System 2
  * servers, which expose different subsets of it. One forward pass runs at a time (the machine's
- * cores are already used by each pass), but NextToken and BatchVerify requests that wait for it
- * share the next pass ({@link BlockBatcher}); a draft, a sequence of dependent steps, runs alone.
+ * cores are already used by each pass), and every request that waits for it shares the next pass
+ * ({@link BlockBatcher}): NextToken and BatchVerify with their blocks, drafts with one step each.
  * At most {@code maxQueued} requests wait.
  */
 public final class ModelHost implements AutoCloseable {
@@ -56,7 +55,6 @@ public final class ModelHost implements AutoCloseable {
   private final Semaphore queue;
   private final LongAdder requests = new LongAdder();
   private final LongAdder busyNanos = new LongAdder();
-  private final LongAdder drafts = new LongAdder();
   private final ModelInfo info;
   private final TokenizerFile tokenizer;
   private final BlockBatcher batcher;
@@ -137,9 +135,9 @@ public final class ModelHost implements AutoCloseable {
   }
 
   public CacheStats stats() {
-    // draft calls run one per pass, NextToken and BatchVerify calls share passes
+    // every call shares passes with the others waiting; a draft takes one pass per step
     return sessions.stats().toBuilder().setRequests(requests.sum()).setBusySeconds(busyNanos.sum() / 1e9)
-        .setPasses(batcher.passes() + drafts.sum()).build();
+        .setPasses(batcher.passes()).build();
   }
 
   public EndSessionResponse end(EndSessionRequest r) {
@@ -195,14 +193,21 @@ public final class ModelHost implements AutoCloseable {
   }
 
   public DraftResponse draft(DraftRequest r) {
+    return join(draftLater(r));
+  }
+
+  /** The answer once the batcher's passes have run the draft's steps; a bad request fails at once. */
+  public CompletableFuture<DraftResponse> draftLater(DraftRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
     int gamma = Messages.count(r.getGamma(), 1, limits.maxDraftTokens(), "gamma");
     CachedPrefix cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), gamma, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
-    return run(id, cached, prefix, lease -> {
-      Draft d = lease.sequence.draft(lease.feed, gamma, params, r.getSeed(), r.getReturnDistributions(), !r.getSkipTokenProbabilities());
-      DraftResponse.Builder b = DraftResponse.newBuilder().setReusedTokens(lease.reused);
+    BlockBatcher.DraftSpec spec = new BlockBatcher.DraftSpec(gamma, params, r.getSeed(), r.getReturnDistributions(),
+        !r.getSkipTokenProbabilities());
+    return queued(() -> batcher.submitDraft(id, cached, prefix, spec), x -> {
+      Draft d = x.draft();
+      DraftResponse.Builder b = DraftResponse.newBuilder().setReusedTokens(x.reused());
       for (int i = 0; i < d.gamma(); i++) {
         b.addTokens(d.tokens()[i]).addGreedy(d.greedy()[i]);
         if (d.probabilities() != null) b.addTokenProbabilities(d.probabilities()[i]);
@@ -258,10 +263,6 @@ public final class ModelHost implements AutoCloseable {
     return Messages.tokens(ids, config.vocabSize(), field);
   }
 
-  private interface Operation<T> {
-    T apply(SessionStore.Lease lease);
-  }
-
   /** Builds an answer from the logits of a batched append. */
   private interface Answer<T> {
     T apply(int reused, float[][] rows);
@@ -272,15 +273,21 @@ public final class ModelHost implements AutoCloseable {
    * with whatever other requests are waiting; the answer is built when the pass is done.
    */
   private <T> CompletableFuture<T> batched(String id, CachedPrefix cached, int[] sent, int[] extra, Answer<T> answer) {
+    return queued(() -> batcher.submit(id, cached, sent, extra), r -> answer.apply(r.reused(), r.rows()));
+  }
+
+  /** Takes a place among the waiting requests, submits to the batcher and builds the answer when it is done. */
+  private <R, T> CompletableFuture<T> queued(java.util.function.Supplier<CompletableFuture<R>> submit,
+      java.util.function.Function<R, T> answer) {
     admit();
-    CompletableFuture<BlockBatcher.Result> pass;
+    CompletableFuture<R> pass;
     try {
-      pass = batcher.submit(id, cached, sent, extra);
+      pass = submit.get();
     } catch (RuntimeException e) {
       queue.release();
       throw e;
     }
-    return pass.whenComplete((r, e) -> queue.release()).thenApply(r -> answer.apply(r.reused(), r.rows()));
+    return pass.whenComplete((r, e) -> queue.release()).thenApply(answer);
   }
 
   /** Takes a place among the requests waiting for the model, which the caller gives back, or refuses one too many. */
@@ -298,34 +305,6 @@ public final class ModelHost implements AutoCloseable {
       if (e.getCause() instanceof RuntimeException r) throw r;
       if (e.getCause() instanceof Error err) throw err;
       throw e;
-    }
-  }
-
-  /** Runs {@code op} on the session's leased sequence; {@code sent} follows the cached start when there is one. */
-  private <T> T run(String id, CachedPrefix cached, int[] sent, Operation<T> op) {
-    admit();
-    try {
-      compute.lock();
-      long start = System.nanoTime();
-      try {
-        SessionStore.Lease lease = sessions.leaseFor(id, cached, sent, Context.current());
-        boolean ok = false;
-        try {
-          T out = op.apply(lease);
-          ok = true;
-          return out;
-        } finally {
-          // an EndSession that came meanwhile has removed the entry: release then closes the sequence
-          sessions.release(lease, ok);
-        }
-      } finally {
-        busyNanos.add(System.nanoTime() - start);
-        requests.increment();
-        drafts.increment();
-        compute.unlock();
-      }
-    } finally {
-      queue.release();
     }
   }
 

@@ -25,6 +25,10 @@ public final class ModelServerOptions {
   @Option(names = "--threads", defaultValue = "${env:FSGEN_THREADS}", description = "Cores the model may use (FSGEN_THREADS): libtorch's threads and the decode step's. Default: all.")
   public Integer threads;
 
+  @Option(names = "--weights", defaultValue = "${env:FSGEN_WEIGHTS:-bf16}",
+      description = "How the decode path holds the weights: bf16 (half the bytes per step; the model's weights rounded to bf16) or fp32 (the checkpoint's values exactly) (FSGEN_WEIGHTS). Default: ${DEFAULT-VALUE}.")
+  public String weights;
+
   @Option(names = "--max-draft-tokens", defaultValue = "${env:FSGEN_MAX_DRAFT_TOKENS:-64}", description = "Largest gamma for Draft and draft for BatchVerify (FSGEN_MAX_DRAFT_TOKENS). Default: ${DEFAULT-VALUE}.")
   public int maxDraftTokens;
 
@@ -66,10 +70,12 @@ public final class ModelServerOptions {
   }
 
   /**
-   * Applies --threads. It must run before the tensor engine starts (in a process that has already
+   * Applies --weights and --threads. It must run before the tensor engine starts (in a process that has already
    * loaded a model it changes only the decode step).
    */
   public void applyThreads() {
+    System.setProperty(dev.fsgen.runtime.model.WeightFormat.PROPERTY,
+        dev.fsgen.runtime.model.WeightFormat.parse(weights == null ? "bf16" : weights).toString());
     if (threads == null) return;
     if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));

@@ -142,6 +142,65 @@ class SessionCachesTest {
     }
   }
 
+  /**
+   * Drafts join the batcher too: concurrent drafts on different sessions share passes (one step
+   * of each per pass), a draft in progress lets other requests into its passes, and each gets the
+   * tokens, greedy choices and probabilities it gets alone.
+   */
+  @Test
+  void concurrentDraftsSharePassesAndGetWhatTheyGetAlone() throws Exception {
+    int n = 6;
+    int gamma = 5;
+    dev.fsgen.proto.model.v1.DraftResponse[] alone = new dev.fsgen.proto.model.v1.DraftResponse[n];
+    for (int i = 0; i < n; i++) alone[i] = host.draft(draft("draft-alone-" + i, gamma, 30 + i, 31, 32 + 2 * i));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n + 1);
+    try {
+      boolean shared = false;
+      for (int burst = 0; burst < 30 && !shared; burst++) {
+        long requests = host.stats().getRequests();
+        long passes = host.stats().getPasses();
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n + 1);
+        java.util.List<java.util.concurrent.Future<dev.fsgen.proto.model.v1.DraftResponse>> got = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          int k = i;
+          String session = "draft-burst-" + burst + "-" + i;
+          got.add(pool.submit(() -> {
+            start.await();
+            return host.draft(draft(session, gamma, 30 + k, 31, 32 + 2 * k));
+          }));
+        }
+        String other = "draft-burst-next-" + burst;
+        java.util.concurrent.Future<float[]> next = pool.submit(() -> {
+          start.await();
+          return logits(host.nextToken(next(other, 20, 21, 22).build()));
+        });
+        for (int i = 0; i < n; i++) {
+          dev.fsgen.proto.model.v1.DraftResponse d = got.get(i).get();
+          assertEquals(alone[i].getTokensList(), d.getTokensList(), "draft " + i + " of burst " + burst);
+          assertEquals(alone[i].getGreedyList(), d.getGreedyList());
+          assertEquals(alone[i].getPreviousGreedy(), d.getPreviousGreedy());
+          for (int t = 0; t < gamma; t++) assertEquals(alone[i].getTokenProbabilities(t), d.getTokenProbabilities(t), 1e-4f);
+          host.end(EndSessionRequest.newBuilder().setSessionId("draft-burst-" + burst + "-" + i).build());
+        }
+        next.get();
+        host.end(EndSessionRequest.newBuilder().setSessionId(other).build());
+        // alone, the n drafts and the other request would take n * gamma + 1 passes
+        shared = host.stats().getPasses() - passes < (long) n * gamma;
+        assertEquals(n + 1, host.stats().getRequests() - requests);
+      }
+      assertTrue(shared, "concurrent drafts never shared a pass");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static dev.fsgen.proto.model.v1.DraftRequest draft(String session, int gamma, int... prefix) {
+    dev.fsgen.proto.model.v1.DraftRequest.Builder b = dev.fsgen.proto.model.v1.DraftRequest.newBuilder().setSessionId(session)
+        .setGamma(gamma);
+    for (int t : prefix) b.addPrefix(t);
+    return b.build();
+  }
+
   private static NextTokenRequest shortPrefix(String session) {
     return NextTokenRequest.newBuilder().setSessionId(session).addPrefix(5).addPrefix(6).addPrefix(7).build();
   }

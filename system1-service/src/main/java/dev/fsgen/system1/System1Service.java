@@ -37,7 +37,7 @@ public final class System1Service extends System1Grpc.System1ImplBase {
 
   @Override
   public void draft(DraftRequest request, StreamObserver<DraftResponse> out) {
-    Unary.answer(out, () -> host.get(request.getModel()).draft(request));
+    Unary.answerLater(out, () -> host.get(request.getModel()).draftLater(request));
   }
 
   @Override

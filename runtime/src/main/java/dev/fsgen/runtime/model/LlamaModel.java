@@ -30,15 +30,29 @@ public final class LlamaModel implements AutoCloseable {
   private final FusedWeights fused;
   private final Transformer transformer;
   private final Path directory;
+  /**
+   * Packed weights below this many bytes are multiplied on one core: a small model's products
+   * end before handing half of them to a second core pays. Measured with {@code ./fsgen bench
+   * runtime} (System 1, 2.2 MB in bf16: 1 core faster; System 2, 22 MB: 2 cores faster); override
+   * with {@code -Dfsgen.decode.parallelBytes}.
+   */
+  static final long PARALLEL_BYTES = Long.getLong("fsgen.decode.parallelBytes", 8L << 20);
+  private final WeightFormat format;
   private VectorDecoder decoder; // null when the Vector API is off, or once closed
+  private long packedBytes;
 
-  private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, Path directory) {
+  private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, Path directory, WeightFormat format) {
     this.config = config;
     this.manager = manager;
     this.directory = directory;
+    this.format = format;
     this.fused = FusedWeights.forInference(config, weights, manager);
     this.transformer = new Transformer(config, manager);
-    if (VECTOR_DECODE) this.decoder = new VectorDecoder(config, WeightViews.of(fused));
+    if (VECTOR_DECODE) {
+      WeightViews views = WeightViews.of(fused, format);
+      this.packedBytes = views.packedBytes();
+      this.decoder = new VectorDecoder(config, views, packedBytes >= PARALLEL_BYTES);
+    }
   }
 
   /** The engine every fsgen model runs on: PyTorch, on the CPU. */
@@ -46,15 +60,23 @@ public final class LlamaModel implements AutoCloseable {
     return Engine.getEngine("PyTorch").newBaseManager();
   }
 
-  /** Loads a Hugging Face layout directory; nothing stays allocated if any part of it is wrong. */
+  /**
+   * Loads a Hugging Face layout directory with the weight format the process is configured for
+   * ({@link WeightFormat#configured()}); nothing stays allocated if any part of it is wrong.
+   */
   public static LlamaModel load(Path dir) {
+    return load(dir, WeightFormat.configured());
+  }
+
+  /** Loads a Hugging Face layout directory, its decode path holding the weights in {@code format}. */
+  public static LlamaModel load(Path dir, WeightFormat format) {
     if (!Files.isDirectory(dir)) {
       throw new ModelFormatException(dir, "not a model directory (expected config.json, model.safetensors, tokenizer.json)");
     }
     LlamaConfig config = LlamaConfig.read(dir);
     NDManager manager = newManager();
     try {
-      return new LlamaModel(config, manager, Checkpoint.loadWeights(dir, config, manager), dir);
+      return new LlamaModel(config, manager, Checkpoint.loadWeights(dir, config, manager), dir, format);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -63,13 +85,23 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Wraps weights that already live in {@code manager} (which the model then owns). */
   public static LlamaModel of(LlamaConfig config, Map<String, NDArray> weights, NDManager manager) {
-    return new LlamaModel(config, manager, weights, null);
+    return of(config, weights, manager, WeightFormat.configured());
+  }
+
+  /** {@link #of(LlamaConfig, Map, NDManager)} with the decode path's weight format. */
+  public static LlamaModel of(LlamaConfig config, Map<String, NDArray> weights, NDManager manager, WeightFormat format) {
+    return new LlamaModel(config, manager, weights, null, format);
   }
 
   /** Random weights as a freshly initialised model of this config would have them (for tests). */
   public static LlamaModel random(LlamaConfig config, long seed) {
+    return random(config, seed, WeightFormat.configured());
+  }
+
+  /** {@link #random(LlamaConfig, long)} with the decode path's weight format. */
+  public static LlamaModel random(LlamaConfig config, long seed, WeightFormat format) {
     NDManager manager = newManager();
-    return new LlamaModel(config, manager, Initializer.init(config, manager, seed), null);
+    return new LlamaModel(config, manager, Initializer.init(config, manager, seed), null, format);
   }
 
   public LlamaConfig config() {
@@ -97,6 +129,35 @@ public final class LlamaModel implements AutoCloseable {
   /** Bytes of the fp32 weights as held in memory. */
   public long weightBytes() {
     return config.parameterCount() * Float.BYTES;
+  }
+
+  /** How the decode path holds its weights (bf16 rounds the model's weights to bf16 values). */
+  public WeightFormat weightFormat() {
+    return format;
+  }
+
+  /** Bytes of packed weights a decode step reads once (0 without the Java decode path). */
+  public long decodeBytes() {
+    return packedBytes;
+  }
+
+  /**
+   * Every matrix product of the Java decode path over {@code rows} rows (1 to 16), for timing the
+   * products alone; null without the Java decode path.
+   */
+  public Runnable productPass(int rows) {
+    if (rows < 1 || rows > JAVA_BLOCK) throw new IllegalArgumentException("rows must be 1 to " + JAVA_BLOCK + ", got " + rows);
+    return decoder == null ? null : decoder.products(rows);
+  }
+
+  /** Multiply-adds of one row through every product of a decode pass (attention not counted). */
+  public long productMacsPerRow() {
+    return decoder == null ? 0 : decoder.macsPerRow();
+  }
+
+  /** Whether the decode path's products use a second core (large models) or one (small ones). */
+  public boolean decodeParallel() {
+    return decoder != null && packedBytes >= PARALLEL_BYTES && RowSplit.ENABLED;
   }
 
   public KvCache newCache(int batch) {

@@ -29,10 +29,10 @@ final class RowSplit implements AutoCloseable {
     final AtomicInteger next = new AtomicInteger();
     final AtomicInteger done = new AtomicInteger();
 
-    Job(Rows rows, int out) {
+    Job(Rows rows, int out, int chunk) {
       this.rows = rows;
       this.out = out;
-      this.chunk = Math.max(16, (out + 7) / 8);
+      this.chunk = chunk;
     }
 
     void work() {
@@ -55,8 +55,9 @@ final class RowSplit implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean stepping;
 
-  RowSplit(String name) {
-    helper = ENABLED ? new Thread(this::loop, name) : null;
+  /** @param parallel whether to use a helper at all (also needs {@code fsgen.decode.threads} of 2 or more) */
+  RowSplit(String name, boolean parallel) {
+    helper = ENABLED && parallel ? new Thread(this::loop, name) : null;
     if (helper != null) {
       helper.setDaemon(true);
       helper.start();
@@ -73,14 +74,17 @@ final class RowSplit implements AutoCloseable {
     stepping = false;
   }
 
-  /** Runs rows [0, out), shared with the helper when the work is worth it. */
-  void run(int out, long work, Rows rows) {
-    if (helper == null || work < MIN_WORK || out < 32 || closed || !owner.tryLock()) {
+  /**
+   * Runs units [0, out) (rows or panels of a product) in chunks of {@code chunk}, shared with the
+   * helper when the work ({@code work} multiply-adds) is worth a hand-off.
+   */
+  void run(int out, int chunk, long work, Rows rows) {
+    if (helper == null || work < MIN_WORK || out < 2 || closed || !owner.tryLock()) {
       rows.run(0, out);
       return;
     }
     try {
-      Job j = new Job(rows, out);
+      Job j = new Job(rows, out, chunk);
       job = j;
       LockSupport.unpark(helper);
       j.work();

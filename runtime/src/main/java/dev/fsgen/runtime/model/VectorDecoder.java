@@ -9,13 +9,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One decode step of a batch-1 sequence in plain Java with SIMD matrix-vector products. At batch
- * 1 every weight is read once per token, and libtorch's per-op overhead (~160 ops per token)
- * costs more than the arithmetic on small models; this does the same math as {@link Transformer}
- * with no per-op cost. It reads the weights and reads/writes the {@link KvCache} in libtorch's
- * memory, so steps here and blocks through the {@link Transformer} interleave freely.
+ * Decode steps and short blocks of batch-1 sequences in plain Java with register-blocked SIMD
+ * products over packed weights ({@link PackedMatrix}). At batch 1 every weight is read once per
+ * pass, and libtorch's per-op overhead (~160 ops per token) costs more than the arithmetic on
+ * small models; this does the same math as {@link Transformer} with no per-op cost. It reads and
+ * writes the {@link KvCache} in libtorch's memory, so steps here and blocks through the
+ * {@link Transformer} interleave freely.
  *
- * <p>Each matrix product is split over two cores ({@link RowSplit}). Scratch is per call, so
+ * <p>Each product may be split over two cores ({@link RowSplit}). Scratch is per call, so
  * different caches may be stepped concurrently (a second concurrent call runs on one core).
  * Loading this class needs the {@code jdk.incubator.vector} module.
  */
@@ -25,11 +26,16 @@ final class VectorDecoder {
   private final LlamaConfig c;
   private final WeightViews w;
   private final double[] invFreq; // [head_dim / 2]
-  private final RowSplit split = new RowSplit("fsgen-decode-helper");
+  private final RowSplit split;
 
-  VectorDecoder(LlamaConfig config, WeightViews weights) {
+  /**
+   * @param parallel whether products may use a second core: worth it for large models, while a
+   *     small model's products are over before a hand-off would pay (see {@link LlamaModel})
+   */
+  VectorDecoder(LlamaConfig config, WeightViews weights, boolean parallel) {
     this.c = config;
     this.w = weights;
+    this.split = new RowSplit("fsgen-decode-helper", parallel);
     int d = c.headDim();
     invFreq = new double[d / 2];
     for (int i = 0; i < d / 2; i++) invFreq[i] = c.ropeInverseFrequency(i);
@@ -114,7 +120,7 @@ final class VectorDecoder {
     for (int l = 0; l < w.layers.size(); l++) {
       WeightViews.Layer lw = w.layers.get(l);
       for (int r = 0; r < rows; r++) rmsNorm(x[r], lw.attnNorm(), xn[r]);
-      product(lw.qkv(), qkvDim, xn, h, qkv);
+      product(lw.qkv(), xn, qkv);
       for (int r = 0; r < rows; r++) {
         if (lw.qkvBias() != null) for (int i = 0; i < qkvDim; i++) qkv[r][i] += lw.qkvBias()[i];
         for (int hh = 0; hh < heads + kv; hh++) rope(qkv[r], hh * d, d, cos[r], sin[r]);
@@ -137,14 +143,14 @@ final class VectorDecoder {
           attend(qkv[r], hh * d, keys, values, (hh / group) * cap * d, pos[r] + 1, d, scores, att[r]);
         }
       }
-      product(lw.o(), h, att, heads * d, proj);
+      product(lw.o(), att, proj);
       for (int r = 0; r < rows; r++) {
         for (int i = 0; i < h; i++) x[r][i] += proj[r][i];
         rmsNorm(x[r], lw.mlpNorm(), xn[r]);
       }
-      product(lw.gateUp(), 2 * inter, xn, h, gu);
+      product(lw.gateUp(), xn, gu);
       for (int r = 0; r < rows; r++) silu(gu[r], inter, act[r]);
-      product(lw.down(), h, act, inter, proj);
+      product(lw.down(), act, proj);
       for (int r = 0; r < rows; r++) for (int i = 0; i < h; i++) x[r][i] += proj[r][i];
     }
     for (int i = 0; i < n; i++) caches[i].advance(tokens[i].length);
@@ -159,7 +165,7 @@ final class VectorDecoder {
     float[][] normed = new float[want.length][h];
     for (int k = 0; k < want.length; k++) rmsNorm(x[want[k]], w.finalNorm, normed[k]);
     float[][] logits = new float[want.length][c.vocabSize()]; // [wanted rows][vocab]
-    product(w.head, c.vocabSize(), normed, h, logits);
+    product(w.head, normed, logits);
     float[][][] out = new float[n][][];
     for (int i = 0, k = 0; i < n; i++) {
       int m = lastOnly ? 1 : tokens[i].length;
@@ -266,101 +272,49 @@ final class VectorDecoder {
   }
 
   /**
-   * y[out] = W[out, in] · x[in], one row at a time with four independent accumulators. Reading
-   * one row at a time keeps a single sequential stream through the weights: with four rows per
-   * pass, loads through a ByteBuffer ran at half the speed once the weights no longer fit in the
-   * cache (an 11 M model: 3.4 ms per token against 1.6 ms), while they were only ~10% faster on a
-   * 1 M model whose weights do fit.
+   * ys = xs · Wᵀ: xs [rows][in], ys [rows][out]. The matrix's panels are shared between the caller
+   * and the helper core in chunks; each panel is read once for all rows.
    */
-  static void matVec(ByteBuffer w, int out, float[] x, int in, float[] y) {
-    matVecRows(w, 0, out, x, in, y);
-  }
-
-  static void matVecRows(ByteBuffer w, int rowFrom, int rowTo, float[] x, int in, float[] y) {
-    int bound = S.loopBound(in);
-    int lanes = S.length();
-    for (int o = rowFrom; o < rowTo; o++) {
-      int row = o * in * Float.BYTES;
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = s0;
-      FloatVector s2 = s0;
-      FloatVector s3 = s0;
-      int i = 0;
-      for (; i + 4 * lanes <= bound; i += 4 * lanes) {
-        int b = row + i * Float.BYTES;
-        s0 = FloatVector.fromByteBuffer(S, w, b, NATIVE).fma(FloatVector.fromArray(S, x, i), s0);
-        s1 = FloatVector.fromByteBuffer(S, w, b + lanes * Float.BYTES, NATIVE).fma(FloatVector.fromArray(S, x, i + lanes), s1);
-        s2 = FloatVector.fromByteBuffer(S, w, b + 2 * lanes * Float.BYTES, NATIVE).fma(FloatVector.fromArray(S, x, i + 2 * lanes), s2);
-        s3 = FloatVector.fromByteBuffer(S, w, b + 3 * lanes * Float.BYTES, NATIVE).fma(FloatVector.fromArray(S, x, i + 3 * lanes), s3);
-      }
-      for (; i < bound; i += lanes) {
-        s0 = FloatVector.fromByteBuffer(S, w, row + i * Float.BYTES, NATIVE).fma(FloatVector.fromArray(S, x, i), s0);
-      }
-      float r = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
-      for (; i < in; i++) r += w.getFloat(row + i * Float.BYTES) * x[i];
-      y[o] = r;
-    }
+  private void product(PackedMatrix m, float[][] xs, float[][] ys) {
+    int chunk = Math.max(1, m.panels / 16);
+    split.run(m.panels, chunk, m.macs() * xs.length, (from, to) -> m.multiply(xs, ys, from, to));
   }
 
   /**
-   * ys[j] = W · xs[j] for every j: W[out, in], xs [k][in], ys [k][out]. Tokens go through the
-   * weights four at a time (one weight load feeds four products); a last single token takes the
-   * one-token path instead of three wasted copies.
+   * Every matrix product of one pass over {@code rows} rows, nothing else (no attention, norms or
+   * cache): for timing the products on their own. The inputs are zeros; a product's time does not
+   * depend on the values.
    */
-  static void matMat(ByteBuffer w, int out, float[][] xs, int in, float[][] ys) {
-    matMatRows(w, 0, out, xs, in, ys);
-  }
-
-  /** {@link #matMat} over two cores: the rows are split between the caller and the helper. */
-  private void product(ByteBuffer w, int out, float[][] xs, int in, float[][] ys) {
-    split.run(out, (long) out * in * xs.length, (from, to) -> matMatRows(w, from, to, xs, in, ys));
-  }
-
-  static void matMatRows(ByteBuffer w, int rowFrom, int rowTo, float[][] xs, int in, float[][] ys) {
-    int k = xs.length;
-    int g = 0;
-    for (; k - g >= 2; g += 4) {
-      int last = Math.min(g + 3, k - 1); // a short group repeats its last token and drops the copies
-      matMat4(w, rowFrom, rowTo, in, xs[g], xs[Math.min(g + 1, last)], xs[Math.min(g + 2, last)], xs[last],
-          ys[g], g + 1 <= last ? ys[g + 1] : null, g + 2 <= last ? ys[g + 2] : null, g + 3 <= last ? ys[g + 3] : null);
-    }
-    if (g < k) matVecRows(w, rowFrom, rowTo, xs[g], in, ys[g]);
-  }
-
-  private static void matMat4(ByteBuffer w, int rowFrom, int rowTo, int in, float[] x0, float[] x1, float[] x2, float[] x3,
-                              float[] y0, float[] y1, float[] y2, float[] y3) {
-    int bound = S.loopBound(in);
-    int lanes = S.length();
-    for (int o = rowFrom; o < rowTo; o++) {
-      int row = o * in * Float.BYTES;
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = s0;
-      FloatVector s2 = s0;
-      FloatVector s3 = s0;
-      int i = 0;
-      for (; i < bound; i += lanes) {
-        FloatVector wv = FloatVector.fromByteBuffer(S, w, row + i * Float.BYTES, NATIVE);
-        s0 = wv.fma(FloatVector.fromArray(S, x0, i), s0);
-        s1 = wv.fma(FloatVector.fromArray(S, x1, i), s1);
-        s2 = wv.fma(FloatVector.fromArray(S, x2, i), s2);
-        s3 = wv.fma(FloatVector.fromArray(S, x3, i), s3);
+  Runnable products(int rows) {
+    float[][] xh = new float[rows][c.hiddenSize()];
+    float[][] xa = new float[rows][c.numHeads() * c.headDim()];
+    float[][] xi = new float[rows][c.intermediateSize()];
+    WeightViews.Layer first = w.layers.get(0);
+    float[][] yq = new float[rows][first.qkv().out];
+    float[][] yh = new float[rows][c.hiddenSize()];
+    float[][] yg = new float[rows][first.gateUp().out];
+    float[][] yv = new float[rows][c.vocabSize()];
+    return () -> {
+      split.begin();
+      try {
+        for (WeightViews.Layer l : w.layers) {
+          product(l.qkv(), xh, yq);
+          product(l.o(), xa, yh);
+          product(l.gateUp(), xh, yg);
+          product(l.down(), xi, yh);
+        }
+        product(w.head, xh, yv);
+      } finally {
+        split.end();
       }
-      float r0 = s0.reduceLanes(VectorOperators.ADD);
-      float r1 = s1.reduceLanes(VectorOperators.ADD);
-      float r2 = s2.reduceLanes(VectorOperators.ADD);
-      float r3 = s3.reduceLanes(VectorOperators.ADD);
-      for (; i < in; i++) {
-        float wi = w.getFloat(row + i * Float.BYTES);
-        r0 += wi * x0[i];
-        r1 += wi * x1[i];
-        r2 += wi * x2[i];
-        r3 += wi * x3[i];
-      }
-      y0[o] = r0;
-      if (y1 != null) y1[o] = r1;
-      if (y2 != null) y2[o] = r2;
-      if (y3 != null) y3[o] = r3;
-    }
+    };
+  }
+
+  /** Multiply-adds of one row through every product. */
+  long macsPerRow() {
+    long m = w.head.macs();
+    for (WeightViews.Layer l : w.layers) m += l.qkv().macs() + l.o().macs() + l.gateUp().macs() + l.down().macs();
+    return m;
   }
 
   /** Stops the helper thread. */

@@ -8,10 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The inference weights seen from Java without copying: direct buffers over libtorch's own memory
- * for the large matrices (each in its contiguous [out, in] orientation, so a matrix-vector
- * product reads every row sequentially), and small float[] copies of the norms and biases. The
- * buffers are valid only while the {@link FusedWeights} they view are open.
+ * The inference weights as the Java decode path reads them: every matrix packed for its product
+ * kernel ({@link PackedMatrix}, fp32 or bf16), small float[] copies of the norms and biases, and
+ * a direct buffer over libtorch's own memory for the embedding rows (valid only while the
+ * {@link FusedWeights} it views is open). Packing in bf16 rounds libtorch's weights in place to the
+ * packed values, so both paths keep computing the same function.
  */
 final class WeightViews {
   /**
@@ -21,40 +22,51 @@ final class WeightViews {
    * @param gateUp [2·intermediate, hidden]
    * @param down [hidden, intermediate]
    */
-  record Layer(float[] attnNorm, ByteBuffer qkv, float[] qkvBias, ByteBuffer o, float[] mlpNorm, ByteBuffer gateUp,
-               ByteBuffer down) {}
+  record Layer(float[] attnNorm, PackedMatrix qkv, float[] qkvBias, PackedMatrix o, float[] mlpNorm, PackedMatrix gateUp,
+               PackedMatrix down) {}
 
   final List<Layer> layers;
   final ByteBuffer embed; // [vocab, hidden]
-  final ByteBuffer head; // [vocab, hidden]; the same memory as embed when tied
+  final PackedMatrix head; // [vocab, hidden]; packed from the embedding when tied
   final float[] finalNorm; // [hidden]
+  final WeightFormat format;
 
-  private WeightViews(List<Layer> layers, ByteBuffer embed, ByteBuffer head, float[] finalNorm) {
+  private WeightViews(List<Layer> layers, ByteBuffer embed, PackedMatrix head, float[] finalNorm, WeightFormat format) {
     this.layers = layers;
     this.embed = embed;
     this.head = head;
     this.finalNorm = finalNorm;
+    this.format = format;
   }
 
-  static WeightViews of(FusedWeights f) {
+  static WeightViews of(FusedWeights f, WeightFormat format) {
     List<Layer> layers = new ArrayList<>();
     for (FusedWeights.Layer l : f.layers()) {
       layers.add(new Layer(
           l.attnNorm().toFloatArray(),
-          rows(l.qkvT()),
+          pack(l.qkvT(), format),
           l.qkvBias() == null ? null : l.qkvBias().toFloatArray(),
-          rows(l.oT()),
+          pack(l.oT(), format),
           l.mlpNorm().toFloatArray(),
-          rows(l.gateUpT()),
-          rows(l.downT())));
+          pack(l.gateUpT(), format),
+          pack(l.downT(), format)));
     }
-    return new WeightViews(layers, view(f.embed()), rows(f.lmHeadT()), f.finalNorm().toFloatArray());
+    PackedMatrix head = pack(f.lmHeadT(), format); // before the embedding is viewed: tied, it rounds those rows too
+    return new WeightViews(layers, view(f.embed()), head, f.finalNorm().toFloatArray(), format);
   }
 
-  /** The [out, in] memory behind a transposed [in, out] view. */
-  private static ByteBuffer rows(NDArray transposed) {
+  /** Bytes of packed weights a decode step reads (every matrix once). */
+  long packedBytes() {
+    long b = head.bytes();
+    for (Layer l : layers) b += l.qkv.bytes() + l.o.bytes() + l.gateUp.bytes() + l.down.bytes();
+    return b;
+  }
+
+  /** Packs the [out, in] memory behind a transposed [in, out] view. */
+  private static PackedMatrix pack(NDArray transposed, WeightFormat format) {
     try (NDArray t = transposed.transpose()) { // [out, in], contiguous: a view of the same storage
-      return view(t);
+      long[] shape = t.getShape().getShape();
+      return PackedMatrix.pack(view(t), (int) shape[0], (int) shape[1], format);
     }
   }
 

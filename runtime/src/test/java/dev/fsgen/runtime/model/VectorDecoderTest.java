@@ -8,9 +8,12 @@ import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The Java decoder against the libtorch path: one cache is driven through a mix of both (single
+ * The Java decoder against the libtorch path, with the decode path's weights in fp32 and in bf16
+ * (which rounds libtorch's weights to the same values): one cache is driven through a mix of both (single
  * tokens and short verify blocks in Java, long blocks on libtorch, rollbacks, growth past the
  * initial capacity of 256), a second only through libtorch, and every logit must agree.
  */
@@ -24,8 +27,9 @@ class VectorDecoderTest {
 
   private static final float TOLERANCE = 1e-4f;
 
-  @Test
-  void javaStepsMatchLibtorchThroughPrefillRollbackVerifyAndGrowth() {
+  @ParameterizedTest
+  @EnumSource(WeightFormat.class)
+  void javaStepsMatchLibtorchThroughPrefillRollbackVerifyAndGrowth(WeightFormat format) {
     assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector and without -Dfsgen.vector=false");
     for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE}) {
       NDManager manager = LlamaModel.newManager();
@@ -33,7 +37,7 @@ class VectorDecoderTest {
       weights.forEach((name, v) -> {
         if (name.endsWith(".bias")) v.set(TransformerTest.randomFloats((int) v.size(), name.hashCode()));
       });
-      try (LlamaModel m = LlamaModel.of(c, weights, manager);
+      try (LlamaModel m = LlamaModel.of(c, weights, manager, format);
            KvCache mixed = m.newCache(1);
            KvCache torch = m.newCache(1)) {
         Pair p = new Pair(m, mixed, torch, c.modelType());
@@ -66,11 +70,12 @@ class VectorDecoderTest {
    * past its initial capacity, one long block that goes to libtorch) in one call give what each
    * gives alone on libtorch, and the caches go on as if each had been run alone.
    */
-  @Test
-  void blocksOfSeveralSequencesInOnePassMatchEachAlone() {
+  @ParameterizedTest
+  @EnumSource(WeightFormat.class)
+  void blocksOfSeveralSequencesInOnePassMatchEachAlone(WeightFormat format) {
     assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector and without -Dfsgen.vector=false");
     for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE}) {
-      try (LlamaModel m = LlamaModel.random(c, 8)) {
+      try (LlamaModel m = LlamaModel.random(c, 8, format)) {
         int[] prefixes = {3, 40, 300, 1};
         int[] blocks = {5, 1, 4, 20};
         KvCache[] batched = new KvCache[prefixes.length];
