@@ -47,7 +47,8 @@ public final class BenchSuite {
     if (s.parts().contains(Part.SPECULATIVE)) {
       progress.accept("1/4 speculative decoding against System 2 alone, drafting ahead, adaptive drafting");
       spec = SpeculativeBench.measure(
-          new SpeculativeBench.Settings(s.system1(), s.system2(), s.prompts(), s.maxTokens(), 1, s.maxGamma(), s.repeats()), progress);
+          new SpeculativeBench.Settings(s.system1(), s.system2(), s.prompts(), s.maxTokens(), 1, s.maxGamma(), s.repeats(), "own",
+              SpeculativeBench.PROMPTS, true), progress);
     }
     JlamaComparison jlama = null;
     if (s.parts().contains(Part.JLAMA)) {

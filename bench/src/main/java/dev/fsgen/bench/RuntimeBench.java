@@ -132,7 +132,7 @@ public final class RuntimeBench {
                        long heapMaxBytes, long nonHeapUsedBytes) {}
 
   public record Figures(ModelInfo model, Settings settings, Host host, Threads threads, Decode decode, Prefill prefill,
-                        Floor floor, Memory memory) {}
+                        Floor floor, Memory memory, ProductBench.Figures products) {}
 
   /** Loads a model directory, measures it and frees it again. */
   public static Figures measure(Path dir, Settings s, Consumer<String> progress) {
@@ -187,7 +187,8 @@ public final class RuntimeBench {
         known && Math.max(afterLoad.rssBytes(), afterDecode.rssBytes()) <= target,
         heap.getUsed(), heap.getCommitted(), heap.getMax(), nonHeap.getUsed());
     Threads threads = new Threads(JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), afterDecode.threads());
-    return new Figures(info, s, host(), threads, decode, pre, floor, memory);
+    ProductBench.Figures products = model.productPass(1) == null ? null : ProductBench.measure(model, progress);
+    return new Figures(info, s, host(), threads, decode, pre, floor, memory, products);
   }
 
   /** Per-step latencies of every timed decode step (the warm-up repetition is not kept). */
@@ -371,6 +372,7 @@ public final class RuntimeBench {
         mb(mem.targetBytes()), mem.pass() ? "PASS" : "FAIL");
     line(out, "JVM heap", "%s used, %s committed, %s max; non-heap %s used", mb(mem.heapUsedBytes()),
         mb(mem.heapCommittedBytes()), mb(mem.heapMaxBytes()), mb(mem.nonHeapUsedBytes()));
+    if (f.products() != null) out.append('\n').append(ProductBench.toTable(f.products()));
     return out.toString();
   }
 

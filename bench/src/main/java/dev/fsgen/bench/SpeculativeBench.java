@@ -51,10 +51,60 @@ public final class SpeculativeBench {
       "After the war, the", "The results of the study show", "There is no doubt that", "The church was built in",
       "According to the report,", "They walked down the road", "On the other hand,", "A small boy came into the room");
 
-  public record Settings(Path system1, Path system2, int prompts, int maxTokens, int minGamma, int maxGamma, int repeats) {
+  /**
+   * Prompts written for this benchmark and used nowhere else, not drawn from any corpus or split:
+   * what a new user would type. Speculative decoding's acceptance on them says how the pair does
+   * away from the text it was trained on.
+   */
+  public static final List<String> FRESH_PROMPTS = List.of(
+      "My grandmother kept a garden behind the house where", "The train was late again, so we", "When the doctor finally arrived, she",
+      "Nobody in the village could remember why the bridge", "The best way to learn a new language is", "He opened the letter and read",
+      "In the morning the market is full of", "The old machine in the basement still", "Our team lost the first game, but",
+      "The price of bread has risen because", "She had never seen the ocean before, and", "At the end of the meeting the manager");
+
+  /** Lines of the Brown corpus's test split this many words long are cut to prompts. */
+  private static final int TEST_PROMPT_WORDS = 8;
+
+  /**
+   * A named prompt set: {@code own} (the benchmark's fixed set), {@code fresh}
+   * ({@link #FRESH_PROMPTS}) or {@code test} (the first {@link #TEST_PROMPT_WORDS} words of
+   * the Brown test split's first lines, from the prepared data in {@code data}; the set's size is
+   * that of the others).
+   */
+  public static List<String> promptSet(String name, Path data) {
+    return switch (name) {
+      case "own" -> PROMPTS;
+      case "fresh" -> FRESH_PROMPTS;
+      case "test" -> {
+        dev.fsgen.runtime.data.DataLayout layout = new dev.fsgen.runtime.data.DataLayout(data);
+        List<String> out = new ArrayList<>();
+        try {
+          for (String line : layout.readLines(dev.fsgen.runtime.data.Domain.BROWN, dev.fsgen.runtime.data.Split.TEST)) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length < 2 * TEST_PROMPT_WORDS) continue; // a long sentence: its continuation is prose too
+            out.add(String.join(" ", java.util.Arrays.copyOf(words, TEST_PROMPT_WORDS)));
+            if (out.size() == PROMPTS.size()) break;
+          }
+        } catch (java.io.IOException | RuntimeException e) {
+          throw new IllegalArgumentException("the test-split prompts need the prepared data in " + data
+              + " (./fsgen data): " + e.getMessage(), e);
+        }
+        if (out.size() < PROMPTS.size()) throw new IllegalArgumentException("the Brown test split in " + data + " has too few long lines");
+        yield out;
+      }
+      default -> throw new IllegalArgumentException("prompt set must be own, fresh or test, got '" + name + "'");
+    };
+  }
+
+  /**
+   * @param promptSet the set's name (see {@link #promptSet}); {@code promptList} its prompts
+   * @param adaptive whether to compare the adaptive draft length with the fixed ones too
+   */
+  public record Settings(Path system1, Path system2, int prompts, int maxTokens, int minGamma, int maxGamma, int repeats,
+      String promptSet, List<String> promptList, boolean adaptive) {
     public Settings {
       if (repeats < 1) throw new IllegalArgumentException("--repeats must be at least 1");
-      if (prompts < 1 || prompts > PROMPTS.size()) throw new IllegalArgumentException("--prompts must be in [1, " + PROMPTS.size() + "]");
+      if (prompts < 1 || prompts > promptList.size()) throw new IllegalArgumentException("--prompts must be in [1, " + promptList.size() + "]");
       if (maxTokens < 2) throw new IllegalArgumentException("--max-tokens must be at least 2");
       if (minGamma < 1 || maxGamma < minGamma || maxGamma > 16) throw new IllegalArgumentException("gammas must satisfy 1 <= min <= max <= 16");
     }
@@ -118,7 +168,7 @@ public final class SpeculativeBench {
       double verifyOverStep, double expectedAtVerifyCost, double inProcess, double kept, double ahead, Run run, Run aheadRun,
       Run baseline) {}
 
-  public record Figures(String system1, String system2, long system1Parameters, long system2Parameters, int prompts,
+  public record Figures(String system1, String system2, long system1Parameters, long system2Parameters, String promptSet, int prompts,
       int maxTokens, int repeats, double system1StepMs, double system2StepMs, double system1StepAfterSystem2Ms,
       double c, double system2TokensPerSecond, double system2InProcessTokensPerSecond,
       List<Row> rows, double bestSpeedup, int bestGamma, boolean bestDraftsAhead, double worstMeasuredOverExpected, boolean speedupTargetMet,
@@ -135,10 +185,10 @@ public final class SpeculativeBench {
       progress.accept("warming up the services");
       // until the JIT has compiled every path, the first runs are slower than the rest
       for (int round = 0; round < 2; round++) {
-        run(stub, system2Only(), 4, 64, services);
+        run(stub, system2Only(), s.promptList().subList(0, 4), 64, services);
         for (int g = s.minGamma(); g <= s.maxGamma(); g++) {
-          run(stub, speculative(g), 3, 64, services);
-          run(stub, speculativeAhead(g), 3, 64, services);
+          run(stub, speculative(g), s.promptList().subList(0, 3), 64, services);
+          run(stub, speculativeAhead(g), s.promptList().subList(0, 3), 64, services);
         }
         local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), 4, 64);
         local.seconds(new dev.fsgen.decoding.Speculative(s.minGamma()), 4, 64);
@@ -159,10 +209,10 @@ public final class SpeculativeBench {
         List<Run> base = new ArrayList<>();
         for (int rep = 0; rep < s.repeats(); rep++) {
           boolean specFirst = (rep + g) % 2 == 0;
-          if (!specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), services));
-          spec.add(run(stub, speculative(g), s.prompts(), s.maxTokens(), services));
-          ahead.add(run(stub, speculativeAhead(g), s.prompts(), s.maxTokens(), services));
-          if (specFirst) base.add(run(stub, system2Only(), s.prompts(), s.maxTokens(), services));
+          if (!specFirst) base.add(run(stub, system2Only(), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
+          spec.add(run(stub, speculative(g), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
+          ahead.add(run(stub, speculativeAhead(g), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
+          if (specFirst) base.add(run(stub, system2Only(), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
         }
         double localSpec = 0;
         double localBase = 0;
@@ -200,10 +250,11 @@ public final class SpeculativeBench {
       }
       double base = Run.merge(baselines).tokensPerSecond();
       double localBaseRate = (double) (s.maxGamma() - s.minGamma() + 1) * s.repeats() * s.prompts() * s.maxTokens() / localBaseSeconds;
-      List<AdaptiveDrafting.Row> adaptive = AdaptiveDrafting.compare(stub, services, s.maxTokens(), s.repeats(), progress);
+      List<AdaptiveDrafting.Row> adaptive = s.adaptive()
+          ? AdaptiveDrafting.compare(stub, services, s.maxTokens(), s.repeats(), progress) : List.of();
       LlamaInfo i1 = new LlamaInfo(shortName(s.system1()), s1.host().info().getParameterCount());
       LlamaInfo i2 = new LlamaInfo(shortName(s.system2()), s2.host().info().getParameterCount());
-      return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.prompts(), s.maxTokens(), s.repeats(),
+      return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.promptSet(), s.prompts(), s.maxTokens(), s.repeats(),
           steps[0] / 1e6, steps[1] / 1e6, steps[2] / 1e6, c, base, localBaseRate, rows, best, bestGamma, bestAhead, worst, best >= SPEEDUP_TARGET, worst >= FIDELITY_TARGET, adaptive);
     }
   }
@@ -222,7 +273,7 @@ public final class SpeculativeBench {
       large = LlamaModel.load(s.system2());
       pair = new ModelPair(new LocalLanguageModel(small), new LocalLanguageModel(large));
       try (TextTokenizer t = TextTokenizer.load(s.system2())) {
-        for (String p : PROMPTS) prompts.add(t.encode(p));
+        for (String p : s.promptList()) prompts.add(t.encode(p));
       }
     }
 
@@ -402,8 +453,32 @@ public final class SpeculativeBench {
         s1.host().stats().getBusySeconds() - busy1, s2.host().stats().getBusySeconds() - busy2, wire);
   }
 
+  /** Several runs, with what was skipped and why. */
+  public static String toJson(List<Figures> all, List<String> skipped) {
+    return new GsonBuilder().setPrettyPrinting().create().toJson(Map.of("runs", all, "skipped", skipped));
+  }
+
   public static String toJson(Figures f) {
     return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(f);
+  }
+
+  /**
+   * One line per measured configuration (System 2 and prompt set): the figures the speedup
+   * follows from, at the best draft length.
+   */
+  public static String summaryTable(List<Figures> all) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("%-28s %-7s %8s %7s %7s %6s %11s %9s %9s %9s %9s%n", "System 2", "prompts", "S2 ms", "c", "alpha", "gamma",
+        "verify/step", "expected", "exp@verif", "measured", "meas/exp"));
+    for (Figures f : all) {
+      Row r = f.rows().stream().filter(x -> x.gamma() == f.bestGamma()).findFirst().orElse(f.rows().get(0));
+      b.append(String.format("%-28s %-7s %8.3f %7.3f %7.3f %6s %11.2f %8.2fx %8.2fx %8.2fx %9.2f%n", f.system2(), f.promptSet(),
+          f.system2StepMs(), f.c(), r.alpha(), r.gamma() + (f.bestDraftsAhead() ? "a" : ""), r.verifyOverStep(), r.expected(),
+          r.expectedAtVerifyCost(), f.bestSpeedup(), f.bestSpeedup() / r.expectedAtVerifyCost()));
+    }
+    b.append("gamma: the best draft length (a: drafting ahead); verify/step: verifying gamma + 1 tokens in System 2 steps;\n"
+        + "exp@verif: expected with verification at its measured cost; meas/exp: measured over that.\n");
+    return b.toString();
   }
 
   public static String toTable(Figures f) {
@@ -412,7 +487,8 @@ public final class SpeculativeBench {
     b.append(String.format("System 2  %s (%.2f M parameters): %.3f ms per token step%n", f.system2(), f.system2Parameters() / 1e6, f.system2StepMs()));
     b.append(String.format("System 1 right after a System 2 step: %.3f ms (c taking turns: %.3f)%n", f.system1StepAfterSystem2Ms(),
         f.system1StepAfterSystem2Ms() / f.system2StepMs()));
-    b.append(String.format("c = %.3f; %d prompts x %d tokens, greedy, over gRPC on loopback%n", f.c(), f.prompts(), f.maxTokens()));
+    b.append(String.format("c = %.3f; prompt set '%s', %d prompts x %d tokens, greedy, over gRPC on loopback%n", f.c(), f.promptSet(),
+        f.prompts(), f.maxTokens()));
     b.append(String.format("System 2 alone: %.1f tokens/s over all its runs (%d repeats per draft length, interleaved); in process %.1f%n%n",
         f.system2TokensPerSecond(), f.repeats(), f.system2InProcessTokensPerSecond()));
     b.append(String.format("%5s %7s %9s %9s %9s %8s %11s %6s %10s %10s %12s %11s %9s %9s%n", "gamma", "alpha", "expected", "measured", "meas/exp",
@@ -432,7 +508,7 @@ public final class SpeculativeBench {
         + "speculative %s%n", f.rows().get(0).baseline().bytesPerToken(),
         f.rows().stream().map(r -> String.format("%.0f (gamma %d)", r.run().bytesPerToken(), r.gamma()))
             .collect(java.util.stream.Collectors.joining(", "))));
-    b.append(AdaptiveDrafting.toTable(f.adaptive()));
+    if (!f.adaptive().isEmpty()) b.append(AdaptiveDrafting.toTable(f.adaptive()));
     b.append(String.format("%nS2 alone spends %.0f%% of its wall time outside the model (transport, orchestration, streaming).%n",
         100 * f.rows().get(0).baseline().overheadShare()));
     b.append(String.format("%nbest measured speedup %.2fx at gamma %d%s (target >= %.1fx: %s); lowest measured/expected %.2f (target >= %.2f: %s)%n",

@@ -18,7 +18,7 @@ class BenchSuiteTest {
         new AdaptiveDrafting.Row("prose", new double[8], 2, 100, 101, 2, 1.01),
         new AdaptiveDrafting.Row("bible", new double[8], 2, 100, 96, 2, 0.96),
         new AdaptiveDrafting.Row("arithmetic", new double[8], 1, 100, 98, 1.5, 0.98));
-    return new SpeculativeBench.Figures("a", "b", 1, 10, 12, 128, 2, 0.2, 1.0, 0.2, 0.2, grpc, inProcess, List.of(row), best, 2,
+    return new SpeculativeBench.Figures("a", "b", 1, 10, "own", 12, 128, 2, 0.2, 1.0, 0.2, 0.2, grpc, inProcess, List.of(row), best, 2,
         ahead, worst, best >= 2, worst >= 0.9, adaptive);
   }
 

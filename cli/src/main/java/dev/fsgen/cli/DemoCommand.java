@@ -1,6 +1,9 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.Info;
+import dev.fsgen.proto.decoding.v1.SingleModel;
+import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.decoding.v1.InfoRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import io.grpc.ManagedChannel;
@@ -48,6 +51,41 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "3", description = "Unshown generations first, so the figures are not those of cold code. Default: ${DEFAULT-VALUE}.")
   int warmup;
 
+  @Option(names = "--compare", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "After the generation, time the same request (end of text ignored) with its strategy and with System 2 alone, and print both tokens/s. Default: ${DEFAULT-VALUE}.")
+  boolean compare;
+
+  /** Timed runs of each side; the best of them is reported, as the first may still meet cold caches. */
+  private static final int COMPARE_RUNS = 3;
+
+  /**
+   * The request's strategy beside System 2 alone on the same prompt and length, end of text
+   * ignored so both produce the same number of tokens: the speedup a user of this pair sees.
+   */
+  static String compareWithSystem2(OrchestratorGrpc.OrchestratorBlockingStub stub, GenerateRequest request) {
+    GenerateRequest same = request.toBuilder().clearSessionId().setIgnoreEos(true).build();
+    GenerateRequest alone = same.toBuilder().setStrategy(Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance())).build();
+    double mine = 0;
+    double base = 0;
+    for (int i = 0; i < COMPARE_RUNS; i++) { // alternating, so that drift on a shared machine touches both
+      mine = Math.max(mine, tokensPerSecond(stub, same));
+      base = Math.max(base, tokensPerSecond(stub, alone));
+    }
+    String name = request.getStrategy().getKindCase().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    return String.format(java.util.Locale.ROOT, "demo: %s %.0f tokens/s beside System 2 alone %.0f tokens/s (%.2fx) on this prompt, %d tokens, best of %d",
+        name, mine, base, mine / base, same.getMaxTokens(), COMPARE_RUNS);
+  }
+
+  private static double tokensPerSecond(OrchestratorGrpc.OrchestratorBlockingStub stub, GenerateRequest r) {
+    long t0 = System.nanoTime();
+    int tokens = 0;
+    for (var it = stub.generate(r); it.hasNext(); ) {
+      var e = it.next();
+      if (e.hasSummary()) tokens = e.getSummary().getTokens();
+    }
+    return tokens / ((System.nanoTime() - t0) / 1e9);
+  }
+
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
@@ -73,7 +111,9 @@ public final class DemoCommand implements Callable<Integer> {
         // until the JIT has compiled the decode path a token costs several times more
         var request = options.request().toBuilder().setMaxTokens(48).clearSessionId().build();
         for (int i = 0; i < warmup; i++) stub.generate(request).forEachRemaining(e -> {});
-        return GenerationPrinter.run(channel, options);
+        int code = GenerationPrinter.run(channel, options);
+        if (code == 0 && !options.json && compare) System.err.println(compareWithSystem2(stub, options.request()));
+        return code;
       } finally {
         channel.shutdownNow();
       }

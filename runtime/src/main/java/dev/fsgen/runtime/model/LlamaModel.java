@@ -155,9 +155,14 @@ public final class LlamaModel implements AutoCloseable {
     return decoder == null ? 0 : decoder.macsPerRow();
   }
 
-  /** Whether the decode path's products use a second core (large models) or one (small ones). */
+  /** Whether the decode path's products use a second core (by default large models do, small ones do not). */
   public boolean decodeParallel() {
-    return decoder != null && packedBytes >= PARALLEL_BYTES && RowSplit.ENABLED;
+    return decoder != null && decoder.parallel && RowSplit.ENABLED;
+  }
+
+  /** Lets the decode path's products use a second core or not (for measuring which is faster). */
+  public void decodeParallel(boolean parallel) {
+    if (decoder != null) decoder.parallel = parallel;
   }
 
   public KvCache newCache(int batch) {

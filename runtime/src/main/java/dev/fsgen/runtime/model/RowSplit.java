@@ -1,14 +1,15 @@
 package dev.fsgen.runtime.model;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A second core for the rows of one matrix product. The rows are cut into chunks that the caller
- * and a helper thread claim from a shared counter, so a helper that the scheduler has not run yet
- * (two cores, other busy threads) costs nothing: the caller just takes more chunks. It waits only
- * for chunks the helper has claimed and is still computing.
+ * claims from the front and a helper thread from the back, so a helper that the scheduler has not
+ * run yet (two cores, other busy threads) costs nothing: the caller just takes more chunks. It
+ * waits only for chunks the helper has claimed and is still computing.
  *
  * <p>Products of one decode step follow each other within microseconds, so between {@link #begin()}
  * and {@link #end()} the helper spins for the next one (a hand-off then costs about a microsecond
@@ -21,24 +22,38 @@ final class RowSplit implements AutoCloseable {
     void run(int from, int to);
   }
 
-  /** One product being computed: rows handed out in chunks, and rows finished. */
+  /**
+   * One product being computed. The caller claims chunks from the front, the helper from the
+   * back, so each core mostly works on the same half of every matrix from one step to the next
+   * (that half stays in its own cache: a small model's half of its weights nearly fits a core's L2),
+   * while a helper that runs late just leaves more chunks to the caller.
+   */
   private static final class Job {
     final Rows rows;
     final int out;
     final int chunk;
-    final AtomicInteger next = new AtomicInteger();
+    /** front in the high 32 bits, back in the low: [front, back) is still unclaimed. */
+    final AtomicLong range;
     final AtomicInteger done = new AtomicInteger();
 
     Job(Rows rows, int out, int chunk) {
       this.rows = rows;
       this.out = out;
       this.chunk = chunk;
+      this.range = new AtomicLong(out); // front 0, back out
     }
 
-    void work() {
-      int from;
-      while ((from = next.getAndAdd(chunk)) < out) {
-        int to = Math.min(from + chunk, out);
+    /** Claims and runs chunks from one end until none is left. */
+    void work(boolean fromFront) {
+      while (true) {
+        long r = range.get();
+        int front = (int) (r >>> 32);
+        int back = (int) r;
+        if (front >= back) return;
+        int from = fromFront ? front : Math.max(front, back - chunk);
+        int to = fromFront ? Math.min(back, front + chunk) : back;
+        long next = fromFront ? ((long) to << 32) | back : ((long) front << 32) | from;
+        if (!range.compareAndSet(r, next)) continue;
         rows.run(from, to);
         done.addAndGet(to - from);
       }
@@ -55,9 +70,8 @@ final class RowSplit implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean stepping;
 
-  /** @param parallel whether to use a helper at all (also needs {@code fsgen.decode.threads} of 2 or more) */
-  RowSplit(String name, boolean parallel) {
-    helper = ENABLED && parallel ? new Thread(this::loop, name) : null;
+  RowSplit(String name) {
+    helper = ENABLED ? new Thread(this::loop, name) : null;
     if (helper != null) {
       helper.setDaemon(true);
       helper.start();
@@ -87,7 +101,7 @@ final class RowSplit implements AutoCloseable {
       Job j = new Job(rows, out, chunk);
       job = j;
       LockSupport.unpark(helper);
-      j.work();
+      j.work(true);
       while (j.done.get() < out) Thread.onSpinWait(); // the helper is finishing a chunk it claimed
     } finally {
       owner.unlock();
@@ -99,7 +113,7 @@ final class RowSplit implements AutoCloseable {
     while (!closed) {
       Job j = job;
       if (j != null && j != last) {
-        j.work();
+        j.work(false);
         last = j;
       } else if (stepping) {
         Thread.onSpinWait();

@@ -26,16 +26,17 @@ final class VectorDecoder {
   private final LlamaConfig c;
   private final WeightViews w;
   private final double[] invFreq; // [head_dim / 2]
-  private final RowSplit split;
-
+  private final RowSplit split = new RowSplit("fsgen-decode-helper");
   /**
-   * @param parallel whether products may use a second core: worth it for large models, while a
-   *     small model's products are over before a hand-off would pay (see {@link LlamaModel})
+   * Whether products may use a second core: worth it for large models, while a small model's
+   * products are over before a hand-off would pay (see {@link LlamaModel#PARALLEL_BYTES}).
    */
+  volatile boolean parallel;
+
   VectorDecoder(LlamaConfig config, WeightViews weights, boolean parallel) {
     this.c = config;
     this.w = weights;
-    this.split = new RowSplit("fsgen-decode-helper", parallel);
+    this.parallel = parallel;
     int d = c.headDim();
     invFreq = new double[d / 2];
     for (int i = 0; i < d / 2; i++) invFreq[i] = c.ropeInverseFrequency(i);
@@ -63,11 +64,12 @@ final class VectorDecoder {
    * @return per sequence, the logits after each of its tokens [k_i][vocab], or after its last one [1][vocab]
    */
   float[][][] blocks(int[][] tokens, KvCache[] caches, boolean lastOnly) {
-    split.begin();
+    boolean spin = parallel; // a one-core model must not keep the helper spinning on the other core
+    if (spin) split.begin();
     try {
       return blocksOnTwoCores(tokens, caches, lastOnly);
     } finally {
-      split.end();
+      if (spin) split.end();
     }
   }
 
@@ -276,7 +278,11 @@ final class VectorDecoder {
    * and the helper core in chunks; each panel is read once for all rows.
    */
   private void product(PackedMatrix m, float[][] xs, float[][] ys) {
-    int chunk = Math.max(1, m.panels / 16);
+    if (!parallel) {
+      m.multiply(xs, ys);
+      return;
+    }
+    int chunk = Math.max(1, m.panels / 16); // 16 chunks: a late helper costs at most a few
     split.run(m.panels, chunk, m.macs() * xs.length, (from, to) -> m.multiply(xs, ys, from, to));
   }
 
@@ -295,7 +301,8 @@ final class VectorDecoder {
     float[][] yg = new float[rows][first.gateUp().out];
     float[][] yv = new float[rows][c.vocabSize()];
     return () -> {
-      split.begin();
+      boolean spin = parallel;
+      if (spin) split.begin();
       try {
         for (WeightViews.Layer l : w.layers) {
           product(l.qkv(), xh, yq);
@@ -305,7 +312,7 @@ final class VectorDecoder {
         }
         product(w.head, xh, yv);
       } finally {
-        split.end();
+        if (spin) split.end();
       }
     };
   }
