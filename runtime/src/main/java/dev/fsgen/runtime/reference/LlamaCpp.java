@@ -244,11 +244,23 @@ public final class LlamaCpp {
   public Speculative speculative(Path target, Path draft, String prompt, int tokens, int draftMax, int threads)
       throws IOException {
     String t = Integer.toString(threads);
-    Run r = run("llama-speculative-simple", List.of("-m", target.toString(), "-md", draft.toString(), "-p", prompt,
+    List<String> args = List.of("-m", target.toString(), "-md", draft.toString(), "-p", prompt,
         "-n", Integer.toString(tokens), "--temp", "0", "--top-k", "1", "--seed", "1",
         "--spec-type", "draft-simple", "--spec-draft-n-max", Integer.toString(draftMax), "--spec-draft-n-min", "0", "--spec-draft-p-min", "0",
-        "-t", t, "-tb", t, "-td", t, "-tbd", t, "-c", "1024"));
-    return parseSpeculative(r.stdout(), r.stderr());
+        "-t", t, "-tb", t, "-td", t, "-tbd", t, "-c", "1024");
+    // On a busy machine the tool now and then exits 0 without its closing figures (its log is
+    // written by a thread of its own): such a run is repeated, twice at most.
+    for (int attempt = 1; ; attempt++) {
+      Run r = run("llama-speculative-simple", args);
+      try {
+        return parseSpeculative(r.stdout(), r.stderr());
+      } catch (IllegalArgumentException e) {
+        if (attempt == 3) {
+          throw new IOException(e.getMessage() + " (" + attempt + " runs; last printed " + r.stdout().length() + " characters on stdout, "
+              + r.stderr().length() + " on stderr)", e);
+        }
+      }
+    }
   }
 
   private static final Pattern ENCODED = Pattern.compile("encoded\\s+(\\d+) tokens in\\s+([0-9.]+) seconds");
