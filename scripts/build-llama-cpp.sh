@@ -9,7 +9,8 @@
 # The source is the llama.cpp release bundled with npm's node-llama-cpp (a git bundle inside the
 # package), so only the npm registry is needed; it is built with the system's cmake and g++.
 # Heavy steps run under `nice -n 19`. Running it again skips what is already there.
-# The binaries end up in DIR/build/bin; the last line printed is that folder.
+# The binaries end up in DIR/build/bin; the last line printed is that folder. fsgen finds them there
+# for the default DIR; for another, point FSGEN_LLAMA_CPP_BIN (or -Dfsgen.llamacpp.bin) at that folder.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${1:-$root/work/llama.cpp}"

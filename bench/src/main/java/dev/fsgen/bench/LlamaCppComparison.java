@@ -131,7 +131,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
     GgufExport.write(s.system1(), s1f16, GgufWriter.TensorType.F16);
     String pre = summary.preTokenizer().name() + (summary.preTokenizer().exact() ? "" : " (not exact)");
 
-    progress.accept("llama-bench (llama.cpp " + tools.release() + ", " + s.threads() + " threads): tg" + s.decodeTokens()
+    progress.accept("llama-bench (" + tools.release() + ", " + s.threads() + " threads): tg" + s.decodeTokens()
         + " and pp" + s.prefillTokens() + ", " + s.repetitions() + " repetitions each");
     Speed system2F16 = speed(tools, s2f16, s);
     Speed system2F32 = speed(tools, s2f32, s);
@@ -236,7 +236,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
   public static String toTable(LlamaCppComparison c) {
     if (!c.ran()) return "llama.cpp comparison skipped: " + c.skipped() + "\n";
     StringBuilder b = new StringBuilder();
-    b.append(String.format("llama.cpp %s, native tools, %d threads (llama-bench: tg%d from an empty context, pp%d)%n", c.release(),
+    b.append(String.format("%s, native tools, %d threads (llama-bench: tg%d from an empty context, pp%d)%n", c.release(),
         c.threads(), c.decodeTokens(), c.prefillTokens()));
     b.append(String.format("  %-28s %14s %14s%n", "model", "decode tok/s", "prefill tok/s"));
     for (Speed sp : new Speed[] {c.system2F16(), c.system2F32(), c.system1F16()}) {

@@ -129,13 +129,14 @@ public final class LlamaCpp {
   }
 
   /**
-   * The llama.cpp release the tools were built from, as node-llama-cpp's bundle names it (read
-   * beside the build), or "unknown".
+   * The llama.cpp release the tools were built from, as node-llama-cpp's bundle names it
+   * ({@code llama.cpp.info.json} beside the build), or "unknown".
    */
   public String release() {
-    Path info = bin.resolve("../../npm/node_modules/node-llama-cpp/llama/binariesGithubRelease.json").normalize();
+    Path info = bin.resolve("../../npm/node_modules/node-llama-cpp/llama/llama.cpp.info.json").normalize();
     try {
-      return JsonParser.parseString(Files.readString(info)).getAsJsonObject().get("release").getAsString();
+      JsonObject o = JsonParser.parseString(Files.readString(info)).getAsJsonObject();
+      return o.get("llamaCppGithubRepo").getAsString() + " " + o.get("tag").getAsString();
     } catch (IOException | RuntimeException e) {
       return "unknown";
     }
