@@ -9,6 +9,7 @@ import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.runtime.model.GgufExport;
 import dev.fsgen.runtime.model.GgufWriter;
 import dev.fsgen.runtime.model.LlamaModel;
+import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.runtime.reference.LlamaCpp;
 import dev.fsgen.tokenizer.TextTokenizer;
@@ -39,9 +40,12 @@ import java.util.function.Consumer;
  * </ul>
  *
  * Beside them, fsgen's System 2 alone in this process, greedy, {@code decodeTokens} per prompt
- * (prompt pass included, after a warm-up), as {@link JlamaComparison} times it.
+ * (prompt pass included, after a warm-up), as {@link JlamaComparison} times it, with the weight
+ * format the process is configured for ({@link WeightFormat#configured()}). The greedy comparison
+ * always loads fsgen's System 2 in fp32, the checkpoint's own values, which the F32 file holds.
  *
  * @param skipped why llama.cpp did not run, or null
+ * @param fsgenWeights how fsgen's timed System 2 held its weights (fp32 or bf16)
  * @param release the llama.cpp release the tools were built from
  * @param preTokenizer {@code tokenizer.ggml.pre} written, with "(not exact)" where it may split differently
  * @param sameTokenization prompts whose llama.cpp token ids equal fsgen's
@@ -50,7 +54,7 @@ import java.util.function.Consumer;
  */
 public record LlamaCppComparison(String skipped, String release, int threads, int decodeTokens, int prefillTokens,
     Speed system2F16, Speed system2F32, Speed system1F16, SpeculativeFigures speculative, double fsgenSystem2TokensPerSecond,
-    String preTokenizer, int greedyPrompts, int greedyTokens, int sameTokenization, int sameGreedyF32, int sameGreedyF16,
+    String fsgenWeights, String preTokenizer, int greedyPrompts, int greedyTokens, int sameTokenization, int sameGreedyF32, int sameGreedyF16,
     List<String> differences) {
 
   /** {@code llama-bench} figures of one model file: mean tokens/s and standard deviation over the repetitions. */
@@ -91,7 +95,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
   }
 
   public static LlamaCppComparison skipped(String why) {
-    return new LlamaCppComparison(why, null, 0, 0, 0, null, null, null, null, Double.NaN, null, 0, 0, 0, 0, 0, List.of());
+    return new LlamaCppComparison(why, null, 0, 0, 0, null, null, null, null, Double.NaN, null, null, 0, 0, 0, 0, 0, List.of());
   }
 
   public boolean ran() {
@@ -144,20 +148,18 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
     int same16 = 0;
     List<String> differences = new ArrayList<>();
     List<String> greedy16 = new ArrayList<>();
-    double fsgenRate;
-    try (LlamaModel m = LlamaModel.load(s.system2()); TextTokenizer tok = TextTokenizer.load(s.system2())) {
-      LocalLanguageModel port = new LocalLanguageModel(m);
-      ModelPair pair = new ModelPair(port, port);
-      SingleModel alone = new SingleModel(SingleModel.Role.SYSTEM2);
+    try (LlamaModel m = LlamaModel.load(s.system2(), WeightFormat.FP32); TextTokenizer tok = TextTokenizer.load(s.system2())) {
+      ModelPair pair = pair(m);
       DecodeRequest toEnd = new DecodeRequest(s.greedyTokens(), SamplingParams.GREEDY, 0, tok.eosId());
       for (String prompt : prompts) {
         int[] ids = tok.encode(prompt);
-        if (Arrays.equals(ids, tools.tokenize(s2f32, prompt))) {
+        int[] theirIds = tools.tokenize(s2f32, prompt);
+        if (Arrays.equals(ids, theirIds)) {
           sameTok++;
         } else {
-          differences.add("tokens of '" + prompt + "': fsgen " + Arrays.toString(ids) + ", llama.cpp " + Arrays.toString(tools.tokenize(s2f32, prompt)));
+          differences.add("tokens of '" + prompt + "': fsgen " + Arrays.toString(ids) + ", llama.cpp " + Arrays.toString(theirIds));
         }
-        int[] gen = alone.run(pair, ids, toEnd, TokenSink.NONE).tokens();
+        int[] gen = ALONE.run(pair, ids, toEnd, TokenSink.NONE).tokens();
         int[] all = Arrays.copyOf(ids, ids.length + gen.length);
         System.arraycopy(gen, 0, all, ids.length, gen.length);
         String ours = tok.decode(all);
@@ -167,15 +169,10 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
         if (ours.equals(t32)) same32++; else differences.add("F32 " + difference(ours, t32));
         if (ours.equals(t16)) same16++; else differences.add("F16 " + difference(ours, t16));
       }
-      // fsgen's System 2 alone, timed as JlamaComparison times it: every prompt once untimed, then timed
-      DecodeRequest timed = new DecodeRequest(s.decodeTokens(), SamplingParams.GREEDY, 0, -1);
-      List<int[]> ids = new ArrayList<>();
-      for (String p : prompts) ids.add(tok.encode(p));
-      for (int[] p : ids) alone.run(pair, p, timed, TokenSink.NONE);
-      long t0 = System.nanoTime();
-      for (int[] p : ids) alone.run(pair, p, timed, TokenSink.NONE);
-      fsgenRate = (double) ids.size() * s.decodeTokens() / ((System.nanoTime() - t0) / 1e9);
     }
+    WeightFormat format = WeightFormat.configured();
+    progress.accept("fsgen's System 2 alone (" + format + " weights), " + prompts.size() + " prompts x " + s.decodeTokens() + " tokens");
+    double fsgenRate = fsgenTokensPerSecond(s.system2(), prompts, s.decodeTokens(), format);
 
     progress.accept("llama-speculative-simple: System 2 (F16) with System 1 (F16) drafting " + s.draftMax() + ", greedy, "
         + prompts.size() + " prompts x " + s.decodeTokens() + " tokens");
@@ -197,7 +194,28 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
     SpeculativeFigures spec = new SpeculativeFigures(prompts.size(), s.draftMax(), tokens, seconds, tokens / seconds, drafted,
         accepted, drafted == 0 ? Double.NaN : (double) accepted / drafted, (double) accepted / rounds, sameAsGreedy);
     return new LlamaCppComparison(null, tools.release(), s.threads(), s.decodeTokens(), s.prefillTokens(), system2F16, system2F32,
-        system1F16, spec, fsgenRate, pre, prompts.size(), s.greedyTokens(), sameTok, same32, same16, List.copyOf(differences));
+        system1F16, spec, fsgenRate, format.toString(), pre, prompts.size(), s.greedyTokens(), sameTok, same32, same16, List.copyOf(differences));
+  }
+
+  private static final SingleModel ALONE = new SingleModel(SingleModel.Role.SYSTEM2);
+
+  private static ModelPair pair(LlamaModel m) {
+    LocalLanguageModel port = new LocalLanguageModel(m);
+    return new ModelPair(port, port);
+  }
+
+  /** fsgen's System 2 alone, timed as JlamaComparison times it: every prompt once untimed, then every prompt timed. */
+  private static double fsgenTokensPerSecond(Path system2, List<String> prompts, int tokens, WeightFormat format) {
+    try (LlamaModel m = LlamaModel.load(system2, format); TextTokenizer tok = TextTokenizer.load(system2)) {
+      ModelPair pair = pair(m);
+      DecodeRequest timed = new DecodeRequest(tokens, SamplingParams.GREEDY, 0, -1);
+      List<int[]> ids = new ArrayList<>();
+      for (String p : prompts) ids.add(tok.encode(p));
+      for (int[] p : ids) ALONE.run(pair, p, timed, TokenSink.NONE);
+      long t0 = System.nanoTime();
+      for (int[] p : ids) ALONE.run(pair, p, timed, TokenSink.NONE);
+      return (double) ids.size() * tokens / ((System.nanoTime() - t0) / 1e9);
+    }
   }
 
   private static Speed speed(LlamaCpp tools, Path gguf, Settings s) throws IOException {
@@ -248,8 +266,9 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
         + "    acceptance %.1f%% (%d of %d drafted, %.2f per round), continuation as plain greedy on %d of %d prompts%n",
         s.draftMax(), s.prompts(), s.tokensPerSecond(), c.speculativeSpeedup(), 100 * s.acceptance(), s.accepted(), s.drafted(),
         s.acceptedPerRound(), s.sameAsGreedy(), s.prompts()));
-    b.append(String.format("fsgen's System 2 alone in process, greedy, %d tokens per prompt (prompt pass included): %.1f tok/s"
-        + " (%.2fx llama.cpp's System 2 F16)%n", c.decodeTokens(), c.fsgenSystem2TokensPerSecond(), c.ratio(c.fsgenSystem2TokensPerSecond())));
+    b.append(String.format("fsgen's System 2 alone in process, %s weights, greedy, %d tokens per prompt (prompt pass included):"
+        + " %.1f tok/s (%.2fx llama.cpp's System 2 F16)%n", c.fsgenWeights(), c.decodeTokens(), c.fsgenSystem2TokensPerSecond(),
+        c.ratio(c.fsgenSystem2TokensPerSecond())));
     b.append(String.format("Same greedy text as fsgen's System 2 (%d prompts x %d tokens): F32 %d, F16 %d; same prompt tokens %d"
         + " (pre-tokenizer %s)%n", c.greedyPrompts(), c.greedyTokens(), c.sameGreedyF32(), c.sameGreedyF16(), c.sameTokenization(),
         c.preTokenizer()));

@@ -42,8 +42,11 @@ public final class BenchLlamaCppCommand implements Callable<Integer> {
 
   @Mixin FiguresOutput output;
 
+  @Mixin WeightsOption weightsOption = new WeightsOption();
+
   @Override
   public Integer call() throws Exception {
+    weightsOption.apply(); // fsgen's timed System 2; the greedy comparison always loads it in fp32
     Path dir = workDir != null ? workDir : LlamaCppComparison.Settings.defaults(Cli.root()).workDir();
     LlamaCppComparison.Settings s = new LlamaCppComparison.Settings(pair.system1(), pair.system2(), dir, threads, decodeTokens,
         prefillTokens, repetitions, prompts, greedyTokens, draft);

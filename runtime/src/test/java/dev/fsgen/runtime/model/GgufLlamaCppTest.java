@@ -77,7 +77,7 @@ class GgufLlamaCppTest {
   void llamaCppGreedyTextEqualsFsgens() throws IOException {
     Path f32 = f32();
     String[] prompts = {"The history of the city", "She looked at the", "27 + 15 =", "And the LORD spake unto"};
-    try (LlamaModel m = LlamaModel.load(model); TextTokenizer tok = TextTokenizer.load(model)) {
+    try (LlamaModel m = LlamaModel.load(model, WeightFormat.FP32); TextTokenizer tok = TextTokenizer.load(model)) {
       for (String p : prompts) {
         int[] ids = tok.encode(p);
         int[] all = greedy(m, ids, GREEDY, tok.eosId());
