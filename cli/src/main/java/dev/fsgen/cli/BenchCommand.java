@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
         "outside the models, adaptive drafting, 1-64 concurrent streams, and a memory soak of the service processes.",
         "Writes bench.txt, bench.json, speedup.png and concurrency.png to --out-dir. Takes about 25 minutes with the",
         "default 10-minute soak. The subcommands run one part each. Progress goes to stderr."},
-    subcommands = {BenchRuntimeCommand.class, BenchSpeculativeCommand.class, BenchConcurrencyCommand.class})
+    subcommands = {BenchRuntimeCommand.class, BenchSpeculativeCommand.class, BenchConcurrencyCommand.class,
+        BenchLlamaCppCommand.class})
 public final class BenchCommand implements Callable<Integer> {
   @Mixin PairOptions pair;
 
