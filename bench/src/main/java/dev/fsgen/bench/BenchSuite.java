@@ -22,7 +22,7 @@ public final class BenchSuite {
   }
 
   /** The parts of the suite, in the order they run. */
-  public enum Part { SPECULATIVE, JLAMA, CONCURRENCY, SOAK }
+  public enum Part { SPECULATIVE, JLAMA, LLAMACPP, CONCURRENCY, SOAK }
 
   /** @param soak null where the soak cannot run (it is then skipped with the others not asked for) */
   public record Settings(Path system1, Path system2, int prompts, int maxTokens, int maxGamma, int repeats, int[] streams,
@@ -37,22 +37,22 @@ public final class BenchSuite {
   public record Target(String name, double value, String unit, boolean atLeast, double threshold, Boolean met, String note) {}
 
   /** Each part's figures, null for a part that did not run. */
-  public record Figures(SpeculativeBench.Figures speculative, JlamaComparison jlama, ConcurrencyBench.Figures concurrency,
-      MemorySoak.Figures soak, List<Target> targets) {}
+  public record Figures(SpeculativeBench.Figures speculative, JlamaComparison jlama, LlamaCppComparison llamaCpp,
+      ConcurrencyBench.Figures concurrency, MemorySoak.Figures soak, List<Target> targets) {}
 
   public static final double OVERHEAD_TARGET = 0.10;
 
   public static Figures run(Settings s, Consumer<String> progress) throws Exception {
     SpeculativeBench.Figures spec = null;
     if (s.parts().contains(Part.SPECULATIVE)) {
-      progress.accept("1/4 speculative decoding against System 2 alone, drafting ahead, adaptive drafting");
+      progress.accept("1/5 speculative decoding against System 2 alone, drafting ahead, adaptive drafting");
       spec = SpeculativeBench.measure(
           new SpeculativeBench.Settings(s.system1(), s.system2(), s.prompts(), s.maxTokens(), 1, s.maxGamma(), s.repeats(), "own",
               SpeculativeBench.PROMPTS, true), progress);
     }
     JlamaComparison jlama = null;
     if (s.parts().contains(Part.JLAMA)) {
-      progress.accept("2/4 Jlama on the same System 2 checkpoint");
+      progress.accept("2/5 Jlama on the same System 2 checkpoint");
       try {
         jlama = JlamaComparison.measure(s.system2(), SpeculativeBench.PROMPTS.subList(0, s.prompts()), s.maxTokens(), progress);
       } catch (java.io.IOException e) {
@@ -60,22 +60,30 @@ public final class BenchSuite {
       }
       if (!jlama.ran()) progress.accept("Jlama comparison skipped: " + jlama.skipped());
     }
+    LlamaCppComparison llamaCpp = null;
+    if (s.parts().contains(Part.LLAMACPP)) { // measure never throws: missing tools give a skipped record
+      progress.accept("3/5 llama.cpp on the same checkpoints (GGUF)");
+      Path gguf = Path.of(System.getProperty("fsgen.root", ".")).resolve("work/llama.cpp/gguf");
+      llamaCpp = LlamaCppComparison.measure(new LlamaCppComparison.Settings(s.system1(), s.system2(), gguf,
+          2, s.maxTokens(), 64, 3, Math.min(4, s.prompts()), 32, 4), progress);
+      if (!llamaCpp.ran()) progress.accept("llama.cpp comparison skipped: " + llamaCpp.skipped());
+    }
     ConcurrencyBench.Figures conc = null;
     if (s.parts().contains(Part.CONCURRENCY)) {
-      progress.accept("3/4 concurrent streams");
+      progress.accept("4/5 concurrent streams");
       conc = ConcurrencyBench.measure(new ConcurrencyBench.Settings(s.system1(), s.system2(), s.streams(), s.maxTokens() / 2, 1), progress);
     }
     MemorySoak.Figures soak = null;
     if (s.parts().contains(Part.SOAK) && s.soak() != null) {
-      progress.accept("4/4 memory soak of the service processes");
+      progress.accept("5/5 memory soak of the service processes");
       soak = s.soak().run(progress);
     }
-    return new Figures(spec, jlama, conc, soak, targets(spec, jlama, conc, soak));
+    return new Figures(spec, jlama, llamaCpp, conc, soak, targets(spec, jlama, llamaCpp, conc, soak));
   }
 
   /** Each target beside its figure; a figure whose part did not run is NaN, neither met nor missed. */
-  static List<Target> targets(SpeculativeBench.Figures spec, JlamaComparison jlama, ConcurrencyBench.Figures conc,
-      MemorySoak.Figures soak) {
+  static List<Target> targets(SpeculativeBench.Figures spec, JlamaComparison jlama, LlamaCppComparison llamaCpp,
+      ConcurrencyBench.Figures conc, MemorySoak.Figures soak) {
     List<Target> t = new ArrayList<>();
     String noSpec = spec == null ? "not run" : null;
     String noJlama = jlama == null ? "not run" : jlama.ran() ? noSpec : "skipped: " + jlama.skipped();
@@ -92,6 +100,15 @@ public final class BenchSuite {
         "x", true, 1.0, jlama == null ? "not run" : jlama.ran() ? null : "skipped: " + jlama.skipped()));
     t.add(target("System 2 alone, fsgen over gRPC / Jlama", both ? jlama.ratio(spec.system2TokensPerSecond()) : nan, "x", true, 1.0,
         noJlama));
+    String noLlama = llamaCpp == null ? "not run" : llamaCpp.ran() ? null : "skipped: " + llamaCpp.skipped();
+    boolean llamaRan = llamaCpp != null && llamaCpp.ran();
+    t.add(target("System 2 alone, fsgen in process / llama.cpp F16 (llama-bench tg)",
+        llamaRan ? llamaCpp.ratio(llamaCpp.fsgenSystem2TokensPerSecond()) : nan, "x", true, 1.0, noLlama));
+    t.add(target("speculative (best) / llama.cpp speculative",
+        spec != null && llamaRan ? bestRate(spec) / llamaCpp.speculative().tokensPerSecond() : nan, "x", true, 1.0,
+        spec == null ? "not run" : noLlama));
+    t.add(target("prompts where llama.cpp's greedy text (F32) differs from fsgen's",
+        llamaRan ? llamaCpp.greedyPrompts() - llamaCpp.sameGreedyF32() : nan, "", false, 0, noLlama));
     t.add(target("time outside the models, System 2 alone over gRPC", spec == null ? nan : overhead(spec), "%", false, OVERHEAD_TARGET,
         noSpec));
     t.add(target("16 streams / 1 stream, System 2 alone", conc == null ? nan : conc.scalingAt16System2(), "x", true, 6, noConc));
@@ -139,6 +156,7 @@ public final class BenchSuite {
     } else {
       b.append("Jlama comparison skipped: ").append(j.skipped()).append("\n\n");
     }
+    if (f.llamaCpp() != null) b.append(LlamaCppComparison.toTable(f.llamaCpp())).append('\n');
     if (f.concurrency() != null) b.append(ConcurrencyBench.toTable(f.concurrency())).append('\n');
     if (f.soak() != null) b.append(MemorySoak.toTable(f.soak())).append('\n');
     b.append("Targets:\n");

@@ -52,8 +52,9 @@ public record JlamaComparison(String skipped, int prompts, int maxTokens, double
     double jlamaSeconds = 0;
     for (JlamaReference.Result r : theirs) jlamaSeconds += r.prefillSeconds() + r.decodeSeconds();
 
-    progress.accept("fsgen's System 2 alone on the same generations");
-    try (LlamaModel m = LlamaModel.load(system2)) {
+    progress.accept("fsgen's System 2 alone on the same generations (fp32 weights, as Jlama's)");
+    // the checkpoint's exact values, as Jlama computes with: the tokens are compared one for one
+    try (LlamaModel m = LlamaModel.load(system2, dev.fsgen.runtime.model.WeightFormat.FP32)) {
       LocalLanguageModel port = new LocalLanguageModel(m);
       ModelPair pair = new ModelPair(port, port);
       SingleModel alone = new SingleModel(SingleModel.Role.SYSTEM2);

@@ -34,7 +34,7 @@ class BenchSuiteTest {
   void eachFigureIsJudgedOnItsSideOfTheTarget() {
     JlamaComparison jlama = new JlamaComparison(null, 12, 128, 800, 900, 12);
     MemorySoak.Figures soak = new MemorySoak.Figures(16, 10, 64, 100, 6400, 10, List.of(), 0.02, true);
-    List<BenchSuite.Target> t = BenchSuite.targets(speculative(1.3, true, 0.6, 540, 600), jlama, concurrency(2), soak);
+    List<BenchSuite.Target> t = BenchSuite.targets(speculative(1.3, true, 0.6, 540, 600), jlama, null, concurrency(2), soak);
     assertFalse(find(t, "speculative / System 2 alone").met());
     assertTrue(find(t, "speculative / System 2 alone").name().contains("ahead"));
     assertFalse(find(t, "measured / expected").met());
@@ -49,14 +49,14 @@ class BenchSuiteTest {
     assertEquals(2, find(t, "prompt sets where adaptive").value()); // two ties (1.01, 0.98); 0.96 loses
     assertTrue(find(t, "prompt sets where adaptive").met());
     assertTrue(find(t, "resident memory growth").met());
-    assertTrue(BenchSuite.toTable(new BenchSuite.Figures(speculative(1.3, true, 0.6, 540, 600), jlama, concurrency(2), soak, t))
+    assertTrue(BenchSuite.toTable(new BenchSuite.Figures(speculative(1.3, true, 0.6, 540, 600), jlama, null, concurrency(2), soak, t))
         .contains("NOT met"));
   }
 
   @Test
   void whatDidNotRunIsNeitherMetNorMissed() {
     List<BenchSuite.Target> t = BenchSuite.targets(speculative(2.1, false, 0.95, 590, 600), JlamaComparison.skipped("no Java 21"),
-        concurrency(7), null);
+        null, concurrency(7), null);
     assertTrue(find(t, "speculative / System 2 alone").met());
     for (String jlama : List.of("speculative (best) / Jlama", "System 2 alone, fsgen / Jlama", "System 2 alone, fsgen over gRPC")) {
       assertNull(find(t, jlama).met(), jlama);
@@ -64,5 +64,7 @@ class BenchSuiteTest {
     }
     assertNull(find(t, "resident memory growth").met());
     assertTrue(find(t, "16 streams / 1 stream, System 2").met());
+    assertNull(find(t, "speculative (best) / llama.cpp").met());
+    assertEquals("not run", find(t, "speculative (best) / llama.cpp").note());
   }
 }

@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--soak-streams", defaultValue = "16", description = "Concurrent streams during the soak. Default: ${DEFAULT-VALUE}.")
   int soakStreams;
 
-  @Option(names = "--only", split = ",", description = "Run only these parts: speculative, jlama, concurrency, soak (the rest are reported as not run). Default: all.")
+  @Option(names = "--only", split = ",", description = "Run only these parts: speculative, jlama, llamacpp, concurrency, soak (the rest are reported as not run). Default: all.")
   List<String> only;
 
   @Option(names = "--out-dir", description = "Where the table, JSON and plots go. Default: <root>/work/bench.")
@@ -68,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
           parts.add(BenchSuite.Part.valueOf(p.trim().toUpperCase(java.util.Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("--only takes speculative, jlama, concurrency and soak, got '" + p + "'");
+          throw new IllegalArgumentException("--only takes speculative, jlama, llamacpp, concurrency and soak, got '" + p + "'");
         }
       }
     }
