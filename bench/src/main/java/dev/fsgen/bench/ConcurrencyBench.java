@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * Aggregate throughput under concurrent streams: N clients each stream generations through the
  * orchestrator at once, for N = 1, 4, 16, 64, with System 2 alone and with speculative decoding.
  * Beside tokens/s it reports the latencies a user sees (time to first token, time between tokens,
- * p50 and p99) and how many requests System 2's forward passes served (continuous batching).
+ * p50 and p99) and how many requests the forward passes of System 2 and of System 1 served
+ * (continuous batching; a draft counts once, however many passes its steps took part in).
  */
 public final class ConcurrencyBench {
   public record Settings(Path system1, Path system2, int[] streams, int maxTokens, int generationsPerStream) {
@@ -41,13 +42,14 @@ public final class ConcurrencyBench {
    * @param gapP50Ms time between tokens on a stream; tokens that arrive in one event (a
    *     speculative round) share the wait for it
    * @param system2Batch System 2 requests per forward pass during the level
+   * @param system1Batch System 1 requests per forward pass (a draft takes part in one pass per step)
    */
   public record Level(String strategy, int streams, int tokens, double seconds, double tokensPerSecond, double scaling,
-      double ttftP50Ms, double ttftP99Ms, double gapP50Ms, double gapP99Ms, double system2Batch) {
+      double ttftP50Ms, double ttftP99Ms, double gapP50Ms, double gapP99Ms, double system2Batch, double system1Batch) {
     /** This level with its scaling against the same strategy's single-stream tokens/s. */
     Level scaledTo(double single) {
       return new Level(strategy, streams, tokens, seconds, tokensPerSecond, single == 0 ? Double.NaN : tokensPerSecond / single,
-          ttftP50Ms, ttftP99Ms, gapP50Ms, gapP99Ms, system2Batch);
+          ttftP50Ms, ttftP99Ms, gapP50Ms, gapP99Ms, system2Batch, system1Batch);
     }
   }
 
@@ -104,6 +106,7 @@ public final class ConcurrencyBench {
   private static Level level(OrchestratorGrpc.OrchestratorBlockingStub stub, LoopbackServices services, Strategy strategy, String name,
       int streams, int maxTokens, int generations, ExecutorService pool) throws Exception {
     CacheStats before = services.system2.host().stats();
+    CacheStats before1 = services.system1.host().stats();
     CyclicBarrier start = new CyclicBarrier(streams);
     List<Future<double[][]>> clients = new ArrayList<>();
     long t0 = System.nanoTime();
@@ -151,10 +154,13 @@ public final class ConcurrencyBench {
     CacheStats after = services.system2.host().stats();
     double passes = after.getPasses() - before.getPasses();
     double batch = passes == 0 ? 0 : (after.getRequests() - before.getRequests()) / passes;
+    CacheStats after1 = services.system1.host().stats();
+    double passes1 = after1.getPasses() - before1.getPasses();
+    double batch1 = passes1 == 0 ? 0 : (after1.getRequests() - before1.getRequests()) / passes1;
     double[] t = flat(ttft);
     double[] g = flat(gaps);
     return new Level(name, streams, tokens, seconds, tokens / seconds, Double.NaN, pct(t, 0.5), pct(t, 0.99), pct(g, 0.5),
-        pct(g, 0.99), batch);
+        pct(g, 0.99), batch, batch1);
   }
 
   private static double[] flat(List<double[]> parts) {
@@ -173,11 +179,12 @@ public final class ConcurrencyBench {
   public static String toTable(Figures f) {
     StringBuilder b = new StringBuilder(String.format("Concurrent streams through the orchestrator, %d tokens per generation, at least %d per stream and 8 per level:%n",
         f.maxTokens(), f.generationsPerStream()));
-    b.append(String.format("%-22s %7s %10s %8s %10s %10s %10s %10s %10s%n", "strategy", "streams", "tokens/s", "scaling",
-        "TTFT p50", "TTFT p99", "gap p50", "gap p99", "S2 batch"));
+    b.append(String.format("%-22s %7s %10s %8s %10s %10s %10s %10s %10s %10s%n", "strategy", "streams", "tokens/s", "scaling",
+        "TTFT p50", "TTFT p99", "gap p50", "gap p99", "S2 batch", "S1 batch"));
     for (Level l : f.levels()) {
-      b.append(String.format("%-22s %7d %10.1f %7.2fx %8.1fms %8.1fms %8.2fms %8.2fms %10.1f%n", l.strategy(), l.streams(),
-          l.tokensPerSecond(), l.scaling(), l.ttftP50Ms(), l.ttftP99Ms(), l.gapP50Ms(), l.gapP99Ms(), l.system2Batch()));
+      b.append(String.format("%-22s %7d %10.1f %7.2fx %8.1fms %8.1fms %8.2fms %8.2fms %10.1f %10.1f%n", l.strategy(), l.streams(),
+          l.tokensPerSecond(), l.scaling(), l.ttftP50Ms(), l.ttftP99Ms(), l.gapP50Ms(), l.gapP99Ms(), l.system2Batch(),
+          l.system1Batch()));
     }
     b.append(String.format("%nat 16 streams: System 2 alone %.2fx, speculative %.2fx its single-stream tokens/s (target >= 6x: %s)%n",
         f.scalingAt16System2(), f.scalingAt16Speculative(), f.target16Met() ? "met" : "NOT met"));

@@ -38,10 +38,11 @@ public final class ProductBench {
    * @param readFloorMs time to stream the packed weights once on {@code threads} cores
    * @param stepMs median one-token step (attention and all) with the default threading
    * @param stepOneCoreMs, stepTwoCoresMs the same step with the products on one core and on two
+   *     (null where this machine has one core: JSON has no NaN)
    */
   public record Figures(String format, long packedBytes, long macsPerRow, int threads, double peakGflops,
       double peakOneCoreGflops, List<Row> rows, double readFloorMs, double readGbPerSecond, double stepMs,
-      double stepOverReadFloor, double stepOneCoreMs, double stepTwoCoresMs, boolean defaultThreadingFastest,
+      double stepOverReadFloor, double stepOneCoreMs, Double stepTwoCoresMs, boolean defaultThreadingFastest,
       double lowestPeakShareFrom4Rows, boolean peakShareTargetMet) {}
 
   public static Figures measure(LlamaModel model, Consumer<String> progress) {
@@ -69,9 +70,9 @@ public final class ProductBench {
     model.decodeParallel(false);
     double oneCore = stepMs(model);
     model.decodeParallel(true);
-    double twoCores = model.decodeParallel() ? stepMs(model) : Double.NaN;
+    Double twoCores = model.decodeParallel() ? stepMs(model) : null;
     model.decodeParallel(parallel);
-    boolean fastest = Double.isNaN(twoCores) || (parallel ? twoCores <= oneCore : oneCore <= twoCores);
+    boolean fastest = twoCores == null || (parallel ? twoCores <= oneCore : oneCore <= twoCores);
     return new Figures(model.weightFormat().toString(), model.decodeBytes(), macs, threads, peak, peakOne, rows, floorMs,
         model.decodeBytes() / floorMs / 1e6, stepMs, stepMs / floorMs, oneCore, twoCores, fastest, lowest,
         lowest >= PEAK_SHARE_TARGET);
@@ -125,8 +126,9 @@ public final class ProductBench {
         100 * f.lowestPeakShareFrom4Rows(), 100 * PEAK_SHARE_TARGET, f.peakShareTargetMet() ? "met" : "NOT met"));
     b.append(String.format(Locale.ROOT, "  one-token step %.3f ms; reading the packed weights once %.3f ms (%.1f GB/s): step / read floor %.2fx%n",
         f.stepMs(), f.readFloorMs(), f.readGbPerSecond(), f.stepOverReadFloor()));
-    b.append(String.format(Locale.ROOT, "  step with the products on one core %.3f ms, on two %.3f ms: the default (%s) is %s%n",
-        f.stepOneCoreMs(), f.stepTwoCoresMs(), f.threads() == 1 ? "one core" : "two cores",
+    b.append(String.format(Locale.ROOT, "  step with the products on one core %.3f ms, on two %s: the default (%s) is %s%n",
+        f.stepOneCoreMs(), f.stepTwoCoresMs() == null ? "-" : String.format(Locale.ROOT, "%.3f ms", f.stepTwoCoresMs()),
+        f.threads() == 1 ? "one core" : "two cores",
         f.defaultThreadingFastest() ? "the faster" : "NOT the faster"));
     return b.toString();
   }

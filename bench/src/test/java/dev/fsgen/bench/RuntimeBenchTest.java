@@ -68,13 +68,28 @@ class RuntimeBenchTest {
     assertTrue(m.heapUsedBytes() > 0 && m.heapCommittedBytes() >= m.heapUsedBytes());
     assertTrue(figures.threads().intraOp() >= 1 && figures.threads().interOp() >= 1);
     assertTrue(figures.threads().processThreads() >= figures.threads().intraOp());
-    assertEquals(3, progress.size());
+    assertEquals(3, progress.stream().filter(l -> !l.startsWith("products:")).count(), progress.toString());
+  }
+
+  @Test
+  void productsAreSetBesideThePeakMeasuredInTheSameRun() {
+    ProductBench.Figures p = figures.products();
+    assertNotNull(p, "the Java decode path runs in tests (--add-modules jdk.incubator.vector)");
+    assertEquals(java.util.Arrays.stream(ProductBench.ROWS).boxed().toList(), p.rows().stream().map(ProductBench.Row::rows).toList());
+    assertTrue(p.peakGflops() > 0 && p.readFloorMs() > 0 && p.stepMs() > 0, p.toString());
+    for (ProductBench.Row r : p.rows()) {
+      assertTrue(r.ms() > 0 && r.gflops() > 0, r.toString());
+      assertEquals(r.gflops() / p.peakGflops(), r.peakShare(), 1e-9);
+      assertEquals(2.0 * p.macsPerRow() * r.rows() / r.ms() / 1e6, r.gflops(), 1e-6 * r.gflops());
+    }
+    assertEquals(1.0, p.rows().get(0).onePasses(), 1e-12);
+    assertTrue(ProductBench.toTable(p).contains("% peak"));
   }
 
   @Test
   void jsonHasEveryFigure() {
     JsonObject o = JsonParser.parseString(RuntimeBench.toJson(figures)).getAsJsonObject();
-    for (String section : new String[] {"model", "settings", "host", "threads", "decode", "prefill", "floor", "memory"}) {
+    for (String section : new String[] {"model", "settings", "host", "threads", "decode", "prefill", "floor", "memory", "products"}) {
       assertTrue(o.has(section), section);
     }
     JsonObject d = o.getAsJsonObject("decode");

@@ -28,13 +28,12 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
   @Option(names = "--prefill-tokens", defaultValue = "256", description = "Prompt length of the prefill figure. Default: ${DEFAULT-VALUE}.")
   int prefillTokens;
 
-  @Option(names = "--json", description = "Print all figures as one JSON object instead of a table.")
-  boolean json;
+  @picocli.CommandLine.Mixin FiguresOutput output;
 
   @picocli.CommandLine.Mixin WeightsOption weightsOption = new WeightsOption();
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     weightsOption.apply();
     RuntimeBench.Settings settings = RuntimeBench.Settings.defaults().with(promptTokens, decodeTokens, repeats, prefillTokens);
     Path dir = model != null ? model : Cli.root().resolve("models/system2");
@@ -43,7 +42,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     }
     RuntimeBench.Figures figures = RuntimeBench.measure(dir, settings, line -> System.err.println("bench runtime: " + line));
     // a FAIL is a figure, not an error: the exit status stays 0 so scripts can collect every bench
-    System.out.print(json ? RuntimeBench.toJson(figures) + "\n" : RuntimeBench.toTable(figures));
+    output.emit(RuntimeBench.toJson(figures), RuntimeBench.toTable(figures));
     return 0;
   }
 }

@@ -40,6 +40,10 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
       description = "Also compare the adaptive draft length with the fixed ones (on the first prompt set). Default: ${DEFAULT-VALUE}.")
   boolean adaptive;
 
+  @Option(names = "--memory-bound", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also measure the memory-bound System 2 (see --memory-bound-system2). Default: ${DEFAULT-VALUE}.")
+  boolean withMemoryBound;
+
   @Option(names = "--memory-bound-system2", description = "A System 2 whose step is bound by reading its weights, measured after the bundled one on the first prompt set. Default: <root>/work/models/system2-cost if it exists (./fsgen cost-model).")
   Path memoryBound;
 
@@ -81,7 +85,9 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
       first = false;
     }
     Path big = memoryBound != null ? memoryBound : Cli.root().resolve("work/models/system2-cost");
-    if (memoryBound != null || Files.isDirectory(big)) {
+    if (!withMemoryBound) {
+      // not asked for
+    } else if (memoryBound != null || Files.isDirectory(big)) {
       Map.Entry<String, List<String>> e = sets.entrySet().iterator().next();
       SpeculativeBench.Settings s = new SpeculativeBench.Settings(pair.system1(), big, Math.min(memoryBoundPrompts, e.getValue().size()),
           memoryBoundMaxTokens, Math.max(minGamma, memoryBoundMinGamma), run.maxGamma, run.repeats, e.getKey(), e.getValue(), false);

@@ -13,10 +13,17 @@ final class FiguresOutput {
   @Option(names = "--out", description = "Also write the figures as JSON to this file.")
   Path out;
 
+  @Option(names = "--table-out", description = "Also write the table to this file (how docs/figures is written).")
+  Path tableOut;
+
   void emit(String figuresJson, String table) throws IOException {
     if (out != null) {
       if (out.getParent() != null) Files.createDirectories(out.getParent());
       Files.writeString(out, figuresJson + "\n");
+    }
+    if (tableOut != null) {
+      if (tableOut.getParent() != null) Files.createDirectories(tableOut.getParent());
+      Files.writeString(tableOut, table);
     }
     System.out.print(json ? figuresJson + "\n" : table);
   }

@@ -82,12 +82,12 @@ final class PackedMatrix {
    */
   void multiply(float[][] xs, float[][] ys, int panelFrom, int panelTo) {
     int rows = xs.length;
-    int groups = (rows + MAX_ROWS - 1) / MAX_ROWS;
     for (int p = panelFrom; p < panelTo; p++) {
       int col = p * PANEL;
-      for (int g = 0, r = 0; g < groups; g++) {
-        int n = (rows - r) / (groups - g); // groups as even as possible: 5 rows as 3 + 2, not 4 + 1
-        if (n * (groups - g) < rows - r) n++;
+      for (int r = 0; r < rows; ) {
+        // full groups first: the widest kernel is the most efficient, and a short last group
+        // reads the panel from the core's cache (one row is unrolled over k, so it runs fast)
+        int n = Math.min(MAX_ROWS, rows - r);
         if (bf16 != null) PanelKernels.bf16(bf16, p * in * HALF, in, xs, ys, r, n, col, out);
         else PanelKernels.fp32(fp32, p * in * PANEL, in, xs, ys, r, n, col, out);
         r += n;
