@@ -206,7 +206,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
 
   /** fsgen's System 2 alone, timed as JlamaComparison times it: every prompt once untimed, then every prompt timed. */
   private static double fsgenTokensPerSecond(Path system2, List<String> prompts, int tokens, WeightFormat format) {
-    try (LlamaModel m = LlamaModel.load(system2, format); TextTokenizer tok = TextTokenizer.load(system2)) {
+    try (LlamaModel m = LlamaModel.load(system2, format, format == WeightFormat.BF16); TextTokenizer tok = TextTokenizer.load(system2)) {
       ModelPair pair = pair(m);
       DecodeRequest timed = new DecodeRequest(tokens, SamplingParams.GREEDY, 0, -1);
       List<int[]> ids = new ArrayList<>();

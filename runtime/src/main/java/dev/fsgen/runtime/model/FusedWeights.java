@@ -18,8 +18,11 @@ import java.util.Map;
  * each transposed to [in, out], and the attention scale 1/sqrt(head_dim) folded into q. Built
  * from the Hugging Face tensors with differentiable ops, so training and inference share one
  * forward pass: the trainer rebuilds this view every step, inference builds it once.
+ *
+ * @param matrices every array this view made for the projections (the fused matrices, their
+ *     transposed views and the intermediates they hold), so that they can be freed together
  */
-public record FusedWeights(NDArray embed, List<Layer> layers, NDArray finalNorm, NDArray lmHeadT) {
+public record FusedWeights(NDArray embed, List<Layer> layers, NDArray finalNorm, NDArray lmHeadT, List<NDArray> matrices) {
 
   /**
    * @param qkvT [hidden, (heads + 2·kv_heads)·head_dim], q columns pre-scaled
@@ -38,15 +41,21 @@ public record FusedWeights(NDArray embed, List<Layer> layers, NDArray finalNorm,
   public static FusedWeights of(LlamaConfig c, Map<String, NDArray> w, NDManager owner) {
     float scale = (float) (1.0 / Math.sqrt(c.headDim()));
     List<Layer> layers = new ArrayList<>();
+    List<NDArray> matrices = new ArrayList<>();
     for (int i = 0; i < c.numLayers(); i++) {
       NDArray q = own(owner, w.get(layer(i, Q)).mul(scale)); // [q_dim, hidden]
       NDArray qkv = own(owner, NDArrays.concat(new NDList(q, w.get(layer(i, K)), w.get(layer(i, V))), 0)); // [q+2kv, hidden]
+      matrices.add(q);
+      matrices.add(qkv);
       NDArray bias = null;
       if (c.attentionBias()) {
         NDArray qb = own(owner, w.get(layer(i, Q_BIAS)).mul(scale));
         bias = own(owner, NDArrays.concat(new NDList(qb, w.get(layer(i, K_BIAS)), w.get(layer(i, V_BIAS))), 0));
       }
       NDArray gateUp = own(owner, NDArrays.concat(new NDList(w.get(layer(i, GATE)), w.get(layer(i, UP))), 0)); // [2·inter, hidden]
+      matrices.add(gateUp);
+      matrices.add(w.get(layer(i, O))); // o and down are views of these
+      matrices.add(w.get(layer(i, DOWN)));
       layers.add(new Layer(
           w.get(layer(i, ATTN_NORM)),
           own(owner, qkv.transpose()),
@@ -57,7 +66,11 @@ public record FusedWeights(NDArray embed, List<Layer> layers, NDArray finalNorm,
           own(owner, w.get(layer(i, DOWN)).transpose())));
     }
     NDArray head = c.tieWordEmbeddings() ? w.get(EMBED) : w.get(LM_HEAD); // [vocab, hidden]
-    return new FusedWeights(w.get(EMBED), layers, w.get(FINAL_NORM), own(owner, head.transpose()));
+    for (Layer l : layers) matrices.addAll(List.of(l.qkvT(), l.oT(), l.gateUpT(), l.downT()));
+    NDArray headT = own(owner, head.transpose());
+    matrices.add(headT);
+    if (!c.tieWordEmbeddings()) matrices.add(head);
+    return new FusedWeights(w.get(EMBED), layers, w.get(FINAL_NORM), headT, matrices);
   }
 
   /**
@@ -117,6 +130,14 @@ public record FusedWeights(NDArray embed, List<Layer> layers, NDArray finalNorm,
       ordered.put(name, a);
     }
     return ordered;
+  }
+
+  /**
+   * Frees the matrices (not the embedding, norms or biases) once the Java decode path holds its
+   * own packed copies: libtorch can then no longer run a forward pass on these weights.
+   */
+  void closeMatrices() {
+    for (NDArray a : matrices) a.close(); // a tied head is a view: the embedding keeps its storage
   }
 
   private static NDArray own(NDManager owner, NDArray a) {

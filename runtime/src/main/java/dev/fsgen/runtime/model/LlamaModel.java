@@ -40,18 +40,27 @@ public final class LlamaModel implements AutoCloseable {
   private final WeightFormat format;
   private VectorDecoder decoder; // null when the Vector API is off, or once closed
   private long packedBytes;
+  /**
+   * Whether libtorch's copies of the matrices were freed once packed: every block then runs in
+   * Java (prompts in blocks of {@link #JAVA_BLOCK}), and the model holds its matrices once, in the
+   * packed format (a bf16 model in half the memory of its fp32 form).
+   */
+  private final boolean javaOnly;
 
-  private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, Path directory, WeightFormat format) {
+  private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, Path directory, WeightFormat format,
+      boolean javaOnly) {
     this.config = config;
     this.manager = manager;
     this.directory = directory;
     this.format = format;
     this.fused = FusedWeights.forInference(config, weights, manager);
     this.transformer = new Transformer(config, manager);
+    this.javaOnly = javaOnly && VECTOR_DECODE;
     if (VECTOR_DECODE) {
       WeightViews views = WeightViews.of(fused, format);
       this.packedBytes = views.packedBytes();
       this.decoder = new VectorDecoder(config, views, packedBytes >= PARALLEL_BYTES);
+      if (this.javaOnly) fused.closeMatrices();
     }
   }
 
@@ -65,18 +74,29 @@ public final class LlamaModel implements AutoCloseable {
    * ({@link WeightFormat#configured()}); nothing stays allocated if any part of it is wrong.
    */
   public static LlamaModel load(Path dir) {
-    return load(dir, WeightFormat.configured());
+    WeightFormat f = WeightFormat.configured();
+    return load(dir, f, f == WeightFormat.BF16);
   }
 
   /** Loads a Hugging Face layout directory, its decode path holding the weights in {@code format}. */
   public static LlamaModel load(Path dir, WeightFormat format) {
+    return load(dir, format, false);
+  }
+
+  /**
+   * Loads a Hugging Face layout directory, its decode path holding the weights in {@code format};
+   * with {@code javaOnly} every block runs in Java and libtorch's copies of the matrices are freed
+   * (serving: half the memory in bf16), without it libtorch keeps them for prompts, training and
+   * evaluation.
+   */
+  public static LlamaModel load(Path dir, WeightFormat format, boolean javaOnly) {
     if (!Files.isDirectory(dir)) {
       throw new ModelFormatException(dir, "not a model directory (expected config.json, model.safetensors, tokenizer.json)");
     }
     LlamaConfig config = LlamaConfig.read(dir);
     NDManager manager = newManager();
     try {
-      return new LlamaModel(config, manager, Checkpoint.loadWeights(dir, config, manager), dir, format);
+      return new LlamaModel(config, manager, Checkpoint.loadWeights(dir, config, manager), dir, format, javaOnly);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -90,7 +110,7 @@ public final class LlamaModel implements AutoCloseable {
 
   /** {@link #of(LlamaConfig, Map, NDManager)} with the decode path's weight format. */
   public static LlamaModel of(LlamaConfig config, Map<String, NDArray> weights, NDManager manager, WeightFormat format) {
-    return new LlamaModel(config, manager, weights, null, format);
+    return new LlamaModel(config, manager, weights, null, format, false);
   }
 
   /** Random weights as a freshly initialised model of this config would have them (for tests). */
@@ -101,7 +121,7 @@ public final class LlamaModel implements AutoCloseable {
   /** {@link #random(LlamaConfig, long)} with the decode path's weight format. */
   public static LlamaModel random(LlamaConfig config, long seed, WeightFormat format) {
     NDManager manager = newManager();
-    return new LlamaModel(config, manager, Initializer.init(config, manager, seed), null, format);
+    return new LlamaModel(config, manager, Initializer.init(config, manager, seed), null, format, false);
   }
 
   public LlamaConfig config() {
@@ -118,6 +138,7 @@ public final class LlamaModel implements AutoCloseable {
    * itself holds them only in fused form).
    */
   public Map<String, NDArray> weights(NDManager into) {
+    requireLibtorchWeights("its weights");
     return fused.unfuse(config, into);
   }
 
@@ -176,6 +197,7 @@ public final class LlamaModel implements AutoCloseable {
    */
   public float[] next(int[] tokens, KvCache cache) {
     if (javaBlock(tokens, cache)) return decoder.block(tokens, cache, true)[0];
+    if (javaOnly && cache.batch() == 1) return javaChunks(tokens, cache, true)[0];
     return run(new int[][] {tokens}, cache, true)[0][0];
   }
 
@@ -185,6 +207,7 @@ public final class LlamaModel implements AutoCloseable {
    */
   public float[][] forward(int[] tokens, KvCache cache) {
     if (javaBlock(tokens, cache)) return decoder.block(tokens, cache, false);
+    if (javaOnly && cache.batch() == 1) return javaChunks(tokens, cache, false);
     return run(new int[][] {tokens}, cache, false)[0];
   }
 
@@ -221,7 +244,25 @@ public final class LlamaModel implements AutoCloseable {
     return out;
   }
 
-  /** The longest block the Java decoder takes; longer ones (prompts) are cheaper on libtorch. */
+  /**
+   * A long block in Java, {@link #JAVA_BLOCK} tokens at a time: logits after every token [t][vocab],
+   * or after the last one only [1][vocab].
+   */
+  private float[][] javaChunks(int[] tokens, KvCache cache, boolean lastOnly) {
+    if (tokens.length == 0) throw new IllegalArgumentException("no tokens to run");
+    for (int t : tokens) checkToken(t);
+    float[][] out = new float[lastOnly ? 1 : tokens.length][];
+    for (int from = 0; from < tokens.length; from += JAVA_BLOCK) {
+      int to = Math.min(tokens.length, from + JAVA_BLOCK);
+      boolean last = to == tokens.length;
+      float[][] rows = decoder.block(java.util.Arrays.copyOfRange(tokens, from, to), cache, lastOnly);
+      if (!lastOnly) System.arraycopy(rows, 0, out, from, rows.length);
+      else if (last) out[0] = rows[0];
+    }
+    return out;
+  }
+
+  /** The longest block the Java decoder takes at once; longer ones (prompts) are cheaper on libtorch. */
   static final int JAVA_BLOCK = 16;
 
   private boolean javaBlock(int[] tokens, KvCache cache) {
@@ -237,6 +278,7 @@ public final class LlamaModel implements AutoCloseable {
    * @return logits [batch][t or 1][vocab]
    */
   public float[][][] run(int[][] tokens, KvCache cache, boolean lastOnly) {
+    requireLibtorchWeights("libtorch's forward pass");
     int b = tokens.length;
     int t = tokens[0].length;
     if (t == 0) throw new IllegalArgumentException("no tokens to run");
@@ -262,6 +304,18 @@ public final class LlamaModel implements AutoCloseable {
     }
   }
 
+  private void requireLibtorchWeights(String what) {
+    if (javaOnly) {
+      throw new IllegalStateException(what + " needs libtorch's copy of the weights, which this model freed (it was loaded to serve"
+          + " from the Java decode path only); load it with LlamaModel.load(dir, format) instead");
+    }
+  }
+
+  /** Whether every block runs in Java and libtorch's copies of the matrices were freed. */
+  public boolean javaOnly() {
+    return javaOnly;
+  }
+
   private void checkToken(int id) {
     if (id < 0 || id >= config.vocabSize()) {
       throw new IllegalArgumentException("token id " + id + " outside vocabulary of " + config.vocabSize());
@@ -270,6 +324,7 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Mean teacher-forced loss (nats/token) on a corpus; see {@link Evaluation}. */
   public double evaluate(TokenCorpus corpus, int seqLen, int batch, int maxWindows) {
+    requireLibtorchWeights("evaluation");
     int len = Math.min(seqLen, config.maxPositionEmbeddings());
     return Evaluation.meanLoss(fused, transformer, manager, corpus, len, batch, maxWindows);
   }

@@ -23,10 +23,12 @@ public final class MachineProbe {
   /** GFLOP/s of fused multiply-adds on {@code threads} cores at once (2 flops each, per lane), best of a few tries. */
   public static double fmaGflops(int threads) {
     long iterations = 20_000_000;
+    long warm = System.nanoTime() + 500_000_000L;
+    while (System.nanoTime() < warm) fmaLoop(100_000); // until C2 has compiled the loop (not only its OSR form)
     double best = 0;
-    for (int attempt = 0; attempt < 4; attempt++) {
+    for (int attempt = 0; attempt < 3; attempt++) {
       double s = parallelSeconds(threads, () -> fmaLoop(iterations));
-      if (attempt > 0) best = Math.max(best, threads * iterations * 12.0 * F.length() * 2 / s / 1e9); // the first compiles
+      best = Math.max(best, threads * iterations * 12.0 * F.length() * 2 / s / 1e9);
     }
     return best;
   }
@@ -53,11 +55,15 @@ public final class MachineProbe {
     int n = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(I.length(), bytes / Integer.BYTES));
     int[] data = new int[n - n % (threads * I.length())];
     Arrays.fill(data, 1);
-    double[] s = new double[samples + 2];
-    for (int i = 0; i < s.length; i++) {
-      s[i] = parallelSeconds(threads, part -> sum(data, part, threads));
+    // until C2 has compiled the loop and the pages are in: the first runs measure the interpreter
+    long warm = System.nanoTime() + 500_000_000L;
+    int runs = 0;
+    while (System.nanoTime() < warm || runs < 3) {
+      sum(data, 0, 1);
+      runs++;
     }
-    double[] timed = Arrays.copyOfRange(s, 2, s.length); // the first runs compile and fault the pages in
+    double[] timed = new double[samples];
+    for (int i = 0; i < timed.length; i++) timed[i] = parallelSeconds(threads, part -> sum(data, part, threads));
     Arrays.sort(timed);
     return timed[timed.length / 2];
   }
