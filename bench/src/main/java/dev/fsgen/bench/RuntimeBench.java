@@ -328,8 +328,7 @@ public final class RuntimeBench {
   }
 
   public static String toJson(Figures f) {
-    Gson gson = new GsonBuilder().setPrettyPrinting().create();
-    return gson.toJson(f);
+    return Json.gson().toJson(f);
   }
 
   /** The figures as a table for people; the wording of the verdicts matches the JSON flags. */

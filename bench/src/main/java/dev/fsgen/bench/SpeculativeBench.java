@@ -455,7 +455,7 @@ public final class SpeculativeBench {
 
   /** Several runs, with what was skipped and why. */
   public static String toJson(List<Figures> all, List<String> skipped) {
-    return new GsonBuilder().setPrettyPrinting().create().toJson(Map.of("runs", all, "skipped", skipped));
+    return Json.gson().toJson(Map.of("runs", all, "skipped", skipped));
   }
 
   public static String toJson(Figures f) {

@@ -34,7 +34,7 @@ public final class BenchConcurrencyCommand implements Callable<Integer> {
     ConcurrencyBench.Settings s = new ConcurrencyBench.Settings(pair.system1(),
         pair.system2(), streams, maxTokens, generations);
     ConcurrencyBench.Figures f = ConcurrencyBench.measure(s, line -> System.err.println("bench concurrency: " + line));
-    output.emit(ConcurrencyBench.toJson(f), ConcurrencyBench.toTable(f));
+    output.emit(() -> ConcurrencyBench.toJson(f), ConcurrencyBench.toTable(f));
     return 0;
   }
 }

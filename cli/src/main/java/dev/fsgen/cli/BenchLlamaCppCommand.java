@@ -51,7 +51,7 @@ public final class BenchLlamaCppCommand implements Callable<Integer> {
     LlamaCppComparison.Settings s = new LlamaCppComparison.Settings(pair.system1(), pair.system2(), dir, threads, decodeTokens,
         prefillTokens, repetitions, prompts, greedyTokens, draft);
     LlamaCppComparison c = LlamaCppComparison.measure(s, line -> System.err.println("bench llamacpp: " + line));
-    output.emit(LlamaCppComparison.toJson(c), LlamaCppComparison.toTable(c));
+    output.emit(() -> LlamaCppComparison.toJson(c), LlamaCppComparison.toTable(c));
     return 0;
   }
 }

@@ -100,7 +100,7 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
     for (SpeculativeBench.Figures f : all) table.append(SpeculativeBench.toTable(f)).append('\n');
     table.append(SpeculativeBench.summaryTable(all));
     for (String s : skipped) table.append(s).append('\n');
-    output.emit(SpeculativeBench.toJson(all, skipped), table.toString());
+    output.emit(() -> SpeculativeBench.toJson(all, skipped), table.toString());
     return 0;
   }
 }

@@ -16,15 +16,17 @@ final class FiguresOutput {
   @Option(names = "--table-out", description = "Also write the table to this file (how docs/figures is written).")
   Path tableOut;
 
-  void emit(String figuresJson, String table) throws IOException {
-    if (out != null) {
-      if (out.getParent() != null) Files.createDirectories(out.getParent());
-      Files.writeString(out, figuresJson + "\n");
-    }
+  void emit(java.util.function.Supplier<String> figures, String table) throws IOException {
+    if (!json) System.out.print(table); // first: a figure that fails to serialise must not lose the table
     if (tableOut != null) {
       if (tableOut.getParent() != null) Files.createDirectories(tableOut.getParent());
       Files.writeString(tableOut, table);
     }
-    System.out.print(json ? figuresJson + "\n" : table);
+    String figuresJson = json || out != null ? figures.get() : null;
+    if (out != null) {
+      if (out.getParent() != null) Files.createDirectories(out.getParent());
+      Files.writeString(out, figuresJson + "\n");
+    }
+    if (json) System.out.print(figuresJson + "\n");
   }
 }

@@ -47,7 +47,7 @@ public final class GenerationOptions {
   @Option(names = "--budget", description = "Gated handoff: the largest share of tokens System 2 may produce (default 1).")
   Double budget;
 
-  @Option(names = "--gamma", defaultValue = "4", description = "Draft length for speculative decoding (with --adaptive, the longest). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--gamma", defaultValue = "" + dev.fsgen.decoding.Speculative.DEFAULT_GAMMA, description = "Draft length for speculative decoding (with --adaptive, the longest). Default: ${DEFAULT-VALUE}.")
   int gamma;
 
   @Option(names = "--adaptive", description = "Speculative decoding chooses each round's draft length, up to --gamma, from the measured acceptance and round times.")

@@ -32,7 +32,11 @@ import java.util.concurrent.CompletionException;
  *     when sampling, where System 2's bonus token is drawn and rarely guessed)
  */
 public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean draftAhead) implements Strategy {
-  public static final int DEFAULT_GAMMA = 4;
+  /**
+   * The draft length when a request names none: the best measured across prompt sets and on the
+   * memory-bound System 2 (docs/performance.md).
+   */
+  public static final int DEFAULT_GAMMA = 3;
 
   public Speculative {
     if (gamma < 1) throw new IllegalArgumentException("gamma must be at least 1, got " + gamma);

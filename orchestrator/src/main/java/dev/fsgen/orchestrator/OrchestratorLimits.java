@@ -13,7 +13,8 @@ package dev.fsgen.orchestrator;
  */
 public record OrchestratorLimits(int maxPromptTokens, int maxTokens, int maxGamma, int maxConcurrent, int maxMessageBytes,
     int defaultMaxTokens, int defaultGamma) {
-  public static final OrchestratorLimits DEFAULT = new OrchestratorLimits(4096, 4096, 16, 64, 4 << 20, 128, 4);
+  public static final OrchestratorLimits DEFAULT = new OrchestratorLimits(4096, 4096, 16, 64, 4 << 20, 128,
+      dev.fsgen.decoding.Speculative.DEFAULT_GAMMA);
 
   public OrchestratorLimits {
     if (maxPromptTokens < 1 || maxTokens < 1 || maxGamma < 1 || maxConcurrent < 1 || maxMessageBytes < 1024) {

@@ -92,7 +92,7 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   public OrchestratorLimits limits() {
     return new OrchestratorLimits(maxPromptTokens, maxTokens, maxGamma, maxConcurrent, maxMessageBytes,
-        Math.min(128, maxTokens), Math.min(4, maxGamma));
+        Math.min(128, maxTokens), Math.min(dev.fsgen.decoding.Speculative.DEFAULT_GAMMA, maxGamma));
   }
 
   public OrchestratorServer start() {
