@@ -44,25 +44,31 @@ final class PackedMatrix {
     int panels = (out + PANEL - 1) / PANEL;
     if (format == WeightFormat.FP32) {
       float[] p = new float[Math.multiplyExact(Math.multiplyExact(panels, in), PANEL)];
+      java.nio.FloatBuffer f = rows.asFloatBuffer();
+      float[] row = new float[in];
       for (int o = 0; o < out; o++) {
+        f.get(o * in, row); // one bulk copy per row: a 310 M-parameter model packs in seconds
         int panel = o / PANEL;
         int j = o % PANEL;
-        for (int k = 0; k < in; k++) p[(panel * in + k) * PANEL + j] = rows.getFloat((o * in + k) * Float.BYTES);
+        for (int k = 0; k < in; k++) p[(panel * in + k) * PANEL + j] = row[k];
       }
       return new PackedMatrix(out, in, format, null, p);
     }
     int[] p = new int[Math.multiplyExact(Math.multiplyExact(panels, in), HALF)];
+    java.nio.FloatBuffer f = rows.asFloatBuffer();
+    float[] row = new float[in];
     for (int o = 0; o < out; o++) {
+      f.get(o * in, row);
       int panel = o / PANEL;
       int j = o % PANEL;
       int shift = j < HALF ? 0 : 16;
       int lane = j % HALF;
       for (int k = 0; k < in; k++) {
-        int at = (o * in + k) * Float.BYTES;
-        int b = toBf16(rows.getFloat(at));
-        rows.putFloat(at, Float.intBitsToFloat(b << 16));
+        int b = toBf16(row[k]);
+        row[k] = Float.intBitsToFloat(b << 16);
         p[(panel * in + k) * HALF + lane] |= b << shift;
       }
+      f.put(o * in, row); // the rounded values back into libtorch's memory
     }
     return new PackedMatrix(out, in, format, p, null);
   }
