@@ -16,8 +16,6 @@ public final class WeightsOption {
 
   /** Sets the process's weight format; models loaded afterwards use it. */
   WeightFormat apply() {
-    WeightFormat f = WeightFormat.parse(weights == null ? "bf16" : weights);
-    System.setProperty(WeightFormat.PROPERTY, f.toString());
-    return f;
+    return WeightFormat.configure(weights);
   }
 }

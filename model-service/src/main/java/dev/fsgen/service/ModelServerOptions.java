@@ -74,8 +74,7 @@ public final class ModelServerOptions {
    * loaded a model it changes only the decode step).
    */
   public void applyThreads() {
-    System.setProperty(dev.fsgen.runtime.model.WeightFormat.PROPERTY,
-        dev.fsgen.runtime.model.WeightFormat.parse(weights == null ? "bf16" : weights).toString());
+    dev.fsgen.runtime.model.WeightFormat.configure(weights);
     if (threads == null) return;
     if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));

@@ -20,15 +20,13 @@ final class PackedMatrix {
   final int out;
   final int in;
   final int panels;
-  final WeightFormat format;
   private final int[] bf16; // [panels][in][HALF], or null
   private final float[] fp32; // [panels][in][PANEL], or null
 
-  private PackedMatrix(int out, int in, WeightFormat format, int[] bf16, float[] fp32) {
+  private PackedMatrix(int out, int in, int[] bf16, float[] fp32) {
     this.out = out;
     this.in = in;
     this.panels = (out + PANEL - 1) / PANEL;
-    this.format = format;
     this.bf16 = bf16;
     this.fp32 = fp32;
   }
@@ -52,7 +50,7 @@ final class PackedMatrix {
         int j = o % PANEL;
         for (int k = 0; k < in; k++) p[(panel * in + k) * PANEL + j] = row[k];
       }
-      return new PackedMatrix(out, in, format, null, p);
+      return new PackedMatrix(out, in, null, p);
     }
     int[] p = new int[Math.multiplyExact(Math.multiplyExact(panels, in), HALF)];
     java.nio.FloatBuffer f = rows.asFloatBuffer();
@@ -70,7 +68,7 @@ final class PackedMatrix {
       }
       f.put(o * in, row); // the rounded values back into libtorch's memory
     }
-    return new PackedMatrix(out, in, format, p, null);
+    return new PackedMatrix(out, in, p, null);
   }
 
   /** The bf16 bits nearest to {@code f} (round to nearest, ties to even). */

@@ -25,8 +25,8 @@ final class RowSplit implements AutoCloseable {
   /**
    * One product being computed. The caller claims chunks from the front, the helper from the
    * back, so each core mostly works on the same half of every matrix from one step to the next
-   * (that half stays in its own cache: a small model's half of its weights nearly fits a core's L2),
-   * while a helper that runs late just leaves more chunks to the caller.
+   * (whatever of that half its own cache holds is still there), while a helper that runs late just
+   * leaves more chunks to the caller.
    */
   private static final class Job {
     final Rows rows;

@@ -319,9 +319,7 @@ final class VectorDecoder {
 
   /** Multiply-adds of one row through every product. */
   long macsPerRow() {
-    long m = w.head.macs();
-    for (WeightViews.Layer l : w.layers) m += l.qkv().macs() + l.o().macs() + l.gateUp().macs() + l.down().macs();
-    return m;
+    return w.matrices().stream().mapToLong(PackedMatrix::macs).sum();
   }
 
   /** Stops the helper thread. */

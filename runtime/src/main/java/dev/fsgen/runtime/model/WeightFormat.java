@@ -25,6 +25,16 @@ public enum WeightFormat {
     return v == null || v.isBlank() ? FP32 : parse(v);
   }
 
+  /**
+   * Sets the process's weight format from an option's value (null: bf16, the serving default);
+   * models loaded afterwards with {@link LlamaModel#load(java.nio.file.Path)} use it.
+   */
+  public static WeightFormat configure(String name) {
+    WeightFormat f = name == null ? BF16 : parse(name);
+    System.setProperty(PROPERTY, f.toString());
+    return f;
+  }
+
   public static WeightFormat parse(String name) {
     return switch (name.trim().toLowerCase(Locale.ROOT)) {
       case "fp32", "float32", "f32" -> FP32;

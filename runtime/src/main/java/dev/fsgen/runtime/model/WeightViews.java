@@ -29,14 +29,12 @@ final class WeightViews {
   final ByteBuffer embed; // [vocab, hidden]
   final PackedMatrix head; // [vocab, hidden]; packed from the embedding when tied
   final float[] finalNorm; // [hidden]
-  final WeightFormat format;
 
-  private WeightViews(List<Layer> layers, ByteBuffer embed, PackedMatrix head, float[] finalNorm, WeightFormat format) {
+  private WeightViews(List<Layer> layers, ByteBuffer embed, PackedMatrix head, float[] finalNorm) {
     this.layers = layers;
     this.embed = embed;
     this.head = head;
     this.finalNorm = finalNorm;
-    this.format = format;
   }
 
   static WeightViews of(FusedWeights f, WeightFormat format) {
@@ -52,14 +50,20 @@ final class WeightViews {
           pack(l.downT(), format)));
     }
     PackedMatrix head = pack(f.lmHeadT(), format); // before the embedding is viewed: tied, it rounds those rows too
-    return new WeightViews(layers, view(f.embed()), head, f.finalNorm().toFloatArray(), format);
+    return new WeightViews(layers, view(f.embed()), head, f.finalNorm().toFloatArray());
+  }
+
+  /** Every matrix a decode pass multiplies by, once each: the layers' four, then the output head. */
+  List<PackedMatrix> matrices() {
+    List<PackedMatrix> all = new ArrayList<>();
+    for (Layer l : layers) all.addAll(List.of(l.qkv, l.o, l.gateUp, l.down));
+    all.add(head);
+    return all;
   }
 
   /** Bytes of packed weights a decode step reads (every matrix once). */
   long packedBytes() {
-    long b = head.bytes();
-    for (Layer l : layers) b += l.qkv.bytes() + l.o.bytes() + l.gateUp.bytes() + l.down.bytes();
-    return b;
+    return matrices().stream().mapToLong(PackedMatrix::bytes).sum();
   }
 
   /** Packs the [out, in] memory behind a transposed [in, out] view. */

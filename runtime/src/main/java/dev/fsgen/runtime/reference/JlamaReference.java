@@ -127,21 +127,7 @@ public final class JlamaReference {
                     .redirectOutput(stdout.toFile())
                     .redirectError(stderr.toFile())
                     .start();
-            boolean done;
-            try {
-                done = p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for Jlama", e);
-            }
-            if (!done) {
-                p.destroyForcibly();
-                try {
-                    p.waitFor(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (!ChildProcess.awaitOrKill(p, TIMEOUT, "Jlama")) {
                 throw new IOException("Jlama timed out after " + TIMEOUT.toSeconds() + " s; stderr:\n" + read(stderr));
             }
             if (p.exitValue() != 0) {

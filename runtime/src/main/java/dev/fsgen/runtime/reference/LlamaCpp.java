@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -159,16 +158,7 @@ public final class LlamaCpp {
       // to files, not pipes: a chatty tool never blocks on a full pipe
       Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      boolean done;
-      try {
-        done = p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for " + tool, e);
-      }
-      if (!done) {
-        p.destroyForcibly();
+      if (!ChildProcess.awaitOrKill(p, TIMEOUT, tool)) {
         throw new IOException(tool + " timed out after " + TIMEOUT.toSeconds() + " s: " + String.join(" ", cmd));
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
