@@ -111,8 +111,10 @@ public final class BenchSuite {
         llamaRan ? llamaCpp.greedyPrompts() - llamaCpp.sameGreedyF32() : nan, "", false, 0, noLlama));
     t.add(target("time outside the models, System 2 alone over gRPC", spec == null ? nan : overhead(spec), "%", false, OVERHEAD_TARGET,
         noSpec));
-    t.add(target("16 streams / 1 stream, System 2 alone", conc == null ? nan : conc.scalingAt16System2(), "x", true, 6, noConc));
-    t.add(target("16 streams / 1 stream, speculative", conc == null ? nan : conc.scalingAt16Speculative(), "x", true, 6, noConc));
+    t.add(target("16 streams / 1 stream, System 2 alone", conc == null ? nan : conc.scalingAt16System2(), "x", true,
+        ConcurrencyBench.TARGET_SCALING, noConc));
+    t.add(target("16 streams, speculative / System 2 alone", conc == null ? nan : conc.speculativeOverSystem2At16(), "x", true, 1,
+        noConc));
     t.add(target("prompt sets where adaptive wins or ties", spec == null ? nan : AdaptiveDrafting.winsOrTies(spec.adaptive()), "",
         true, 2, noSpec));
     t.add(target("resident memory growth over the soak (largest service)", soak == null ? nan : soak.worstGrowth(), "%", false, 0.05,

@@ -23,7 +23,7 @@ class BenchSuiteTest {
   }
 
   static ConcurrencyBench.Figures concurrency(double s16) {
-    return new ConcurrencyBench.Figures(64, 1, List.of(), s16, 1.5, s16 >= 6);
+    return new ConcurrencyBench.Figures(64, 1, List.of(), s16, 1.5, 1.2, s16 >= ConcurrencyBench.TARGET_SCALING);
   }
 
   static BenchSuite.Target find(List<BenchSuite.Target> targets, String start) {
@@ -45,7 +45,9 @@ class BenchSuiteTest {
     assertFalse(find(t, "System 2 alone, fsgen over gRPC / Jlama").met()); // 540 against 800
     assertEquals(0.1, find(t, "time outside the models").value(), 1e-9); // 1 - 540 / 600
     assertTrue(find(t, "time outside the models").met()); // at most 10%
-    assertFalse(find(t, "16 streams / 1 stream, System 2").met());
+    assertFalse(find(t, "16 streams / 1 stream, System 2").met()); // 2 against 3.5
+    assertEquals(1.2, find(t, "16 streams, speculative / System 2 alone").value(), 1e-9);
+    assertTrue(find(t, "16 streams, speculative / System 2 alone").met());
     assertEquals(2, find(t, "prompt sets where adaptive").value()); // two ties (1.01, 0.98); 0.96 loses
     assertTrue(find(t, "prompt sets where adaptive").met());
     assertTrue(find(t, "resident memory growth").met());
