@@ -1,9 +1,5 @@
 package dev.fsgen.runtime.data;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -23,23 +19,6 @@ import java.util.SplittableRandom;
 public final class ArithmeticGenerator {
   public static final int DEFAULT_MAX_DIGITS = 2;
 
-  /** The three splits, in generation order within each. */
-  public record ArithmeticSplits(List<ArithmeticProblem> train, List<ArithmeticProblem> val, List<ArithmeticProblem> test) {
-    public ArithmeticSplits {
-      train = List.copyOf(train);
-      val = List.copyOf(val);
-      test = List.copyOf(test);
-    }
-
-    public List<ArithmeticProblem> get(Split split) {
-      return switch (split) {
-        case TRAIN -> train;
-        case VAL -> val;
-        case TEST -> test;
-      };
-    }
-  }
-
   private final long seed;
   private final int maxDigits;
 
@@ -53,19 +32,14 @@ public final class ArithmeticGenerator {
     this(seed, DEFAULT_MAX_DIGITS);
   }
 
-  public ArithmeticSplits generate(int trainCount, int valCount, int testCount) {
-    if (trainCount < 0 || valCount < 0 || testCount < 0) throw new IllegalArgumentException("split sizes must be >= 0");
+  public TaskSplits<ArithmeticProblem> generate(int trainCount, int valCount, int testCount) {
     long asked = (long) trainCount + valCount + testCount;
     if (asked > distinctProblems()) {
       throw new IllegalArgumentException(
           "%d problems asked for but operands of up to %d digits give only %d distinct ones".formatted(
               asked, maxDigits, distinctProblems()));
     }
-    Set<ArithmeticProblem> used = new HashSet<>();
-    List<ArithmeticProblem> test = draw(Split.TEST, testCount, used);
-    List<ArithmeticProblem> val = draw(Split.VAL, valCount, used);
-    List<ArithmeticProblem> train = draw(Split.TRAIN, trainCount, used);
-    return new ArithmeticSplits(train, val, test);
+    return TaskSplits.draw(seed, "arith", trainCount, valCount, testCount, this::next, p -> p);
   }
 
   /** How many distinct problems there are: every (a, b) for {@code +}, and a ≥ b for {@code -}. */
@@ -73,21 +47,6 @@ public final class ArithmeticGenerator {
     double n = Math.pow(10, maxDigits);
     double count = n * n + n * (n + 1) / 2;
     return count > Long.MAX_VALUE ? Long.MAX_VALUE : (long) count;
-  }
-
-  private List<ArithmeticProblem> draw(Split split, int count, Set<ArithmeticProblem> used) {
-    SplittableRandom random = new SplittableRandom(SeededHash.of(seed, "arith/" + split.fileStem()));
-    List<ArithmeticProblem> out = new ArrayList<>(count);
-    long attempts = 0;
-    while (out.size() < count) {
-      // Drawing every remaining problem is a coupon collector: about n·ln(n) draws, far below this.
-      if (++attempts > 100L * count + 1000) {
-        throw new IllegalStateException("could not draw %d distinct problems for %s".formatted(count, split.fileStem()));
-      }
-      ArithmeticProblem p = next(random);
-      if (used.add(p)) out.add(p);
-    }
-    return out;
   }
 
   /** One problem from the distribution described above. */

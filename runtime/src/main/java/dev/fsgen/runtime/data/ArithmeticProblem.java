@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * @param op {@code '+'} or {@code '-'}
  * @param b the second operand, {@code >= 0}, at most {@code a} for subtraction
  */
-public record ArithmeticProblem(long a, char op, long b) {
+public record ArithmeticProblem(long a, char op, long b) implements ExactAnswer {
   private static final Pattern LINE = Pattern.compile("^(\\d+) ([+-]) (\\d+) =(?: (\\d+))?$");
   private static final Pattern ANSWER = Pattern.compile("^ (0|[1-9]\\d*)$");
   // results stay exact in a long and operands parse back as written
@@ -58,8 +58,15 @@ public record ArithmeticProblem(long a, char op, long b) {
   }
 
   /** True when the first line of {@code completion} is exactly {@link #answer()}. */
+  @Override
   public boolean isExactMatch(String completion) {
     return firstLine(completion).equals(answer());
+  }
+
+  /** True when the first line of {@code completion} is a space and a number, right or wrong. */
+  @Override
+  public boolean isWellFormed(String completion) {
+    return parseAnswer(completion).isPresent();
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.fsgen.runtime.data;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.fsgen.runtime.data.ArithmeticGenerator.ArithmeticSplits;
 import dev.fsgen.runtime.data.BrownCorpus.BrownDocument;
 import dev.fsgen.runtime.data.KjvBible.KjvChapter;
 import java.io.IOException;
@@ -174,7 +173,7 @@ public final class DataPreparer {
     progress.accept(summary("kjv", chapters.size() + " chapters", stats, Domain.KJV));
 
     // arithmetic: generated, no problem in two splits
-    ArithmeticSplits problems = new ArithmeticGenerator(options.seed(), options.arithMaxDigits())
+    TaskSplits<ArithmeticProblem> problems = new ArithmeticGenerator(options.seed(), options.arithMaxDigits())
         .generate(options.arithTrain(), options.arithVal(), options.arithTest());
     for (Split split : Split.values()) {
       List<String> lines = problems.get(split).stream().map(ArithmeticProblem::line).toList();

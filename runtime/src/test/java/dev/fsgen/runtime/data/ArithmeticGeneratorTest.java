@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.runtime.data.ArithmeticGenerator.ArithmeticSplits;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class ArithmeticGeneratorTest {
   @Test
   void sameSeedSameProblems() {
-    ArithmeticSplits a = new ArithmeticGenerator(7).generate(5000, 300, 300);
-    ArithmeticSplits b = new ArithmeticGenerator(7).generate(5000, 300, 300);
+    TaskSplits<ArithmeticProblem> a = new ArithmeticGenerator(7).generate(5000, 300, 300);
+    TaskSplits<ArithmeticProblem> b = new ArithmeticGenerator(7).generate(5000, 300, 300);
     assertEquals(a, b);
     assertNotEquals(a.train(), new ArithmeticGenerator(8).generate(5000, 300, 300).train());
   }
@@ -24,7 +23,7 @@ class ArithmeticGeneratorTest {
   void theDefaultSplitsHoldEveryTwoDigitProblemOnce() {
     ArithmeticGenerator generator = new ArithmeticGenerator(1234);
     assertEquals(100 * 100 + 100 * 101 / 2, generator.distinctProblems());
-    ArithmeticSplits s = generator.generate(13_050, 1_000, 1_000);
+    TaskSplits<ArithmeticProblem> s = generator.generate(13_050, 1_000, 1_000);
     Set<ArithmeticProblem> all = new HashSet<>();
     for (Split split : Split.values()) all.addAll(s.get(split));
     assertEquals(15_050, all.size());
@@ -35,7 +34,7 @@ class ArithmeticGeneratorTest {
 
   @Test
   void noProblemIsInTwoSplitsOrTwice() {
-    ArithmeticSplits s = new ArithmeticGenerator(1234, 4).generate(20000, 2000, 2000);
+    TaskSplits<ArithmeticProblem> s = new ArithmeticGenerator(1234, 4).generate(20000, 2000, 2000);
     assertEquals(20000, s.train().size());
     assertEquals(2000, s.val().size());
     assertEquals(2000, s.test().size());
@@ -46,8 +45,8 @@ class ArithmeticGeneratorTest {
 
   @Test
   void evaluationSetsDoNotDependOnTrainingSize() {
-    ArithmeticSplits small = new ArithmeticGenerator(5, 4).generate(100, 500, 500);
-    ArithmeticSplits large = new ArithmeticGenerator(5, 4).generate(30000, 500, 500);
+    TaskSplits<ArithmeticProblem> small = new ArithmeticGenerator(5, 4).generate(100, 500, 500);
+    TaskSplits<ArithmeticProblem> large = new ArithmeticGenerator(5, 4).generate(30000, 500, 500);
     assertEquals(small.val(), large.val());
     assertEquals(small.test(), large.test());
   }

@@ -62,7 +62,7 @@ class ArithmeticProblemTest {
 
   @Test
   void scorerCountsExactMatches() {
-    ArithmeticScorer scorer = new ArithmeticScorer();
+    ExactMatchScorer scorer = new ExactMatchScorer();
     ArithmeticProblem p = new ArithmeticProblem(10, '-', 3);
     assertTrue(scorer.add(p, " 7\n"));
     assertFalse(scorer.add(p, " 8"));

@@ -1,18 +1,18 @@
 package dev.fsgen.runtime.data;
 
-/** Exact-match accuracy over many problems; also counts answers that are not numbers at all. */
-public final class ArithmeticScorer {
+/** Exact-match accuracy over many problems of either task; also counts answers that are not in the task's form at all. */
+public final class ExactMatchScorer {
   private int total;
   private int correct;
   private int malformed;
 
   /** Scores one completion of {@code problem.prompt()}; returns whether it was exactly right. */
-  public boolean add(ArithmeticProblem problem, String completion) {
+  public boolean add(ExactAnswer problem, String completion) {
     total++;
     boolean right = problem.isExactMatch(completion);
     if (right) {
       correct++;
-    } else if (ArithmeticProblem.parseAnswer(completion).isEmpty()) {
+    } else if (!problem.isWellFormed(completion)) {
       malformed++;
     }
     return right;
@@ -26,7 +26,7 @@ public final class ArithmeticScorer {
     return correct;
   }
 
-  /** Wrong completions whose first line is not " <number>". */
+  /** Wrong completions that give no answer in the task's form. */
   public int malformed() {
     return malformed;
   }
