@@ -71,6 +71,10 @@ public final class GgufExport {
       throw new IllegalArgumentException("GGUF export writes llama.cpp's llama architecture; model_type '" + c.modelType()
           + "' is not supported (llama and mistral are)");
     }
+    if (!c.ropeScaling().equals(RopeScaling.NONE)) {
+      throw new IllegalArgumentException("GGUF export writes unscaled rotary positions; rope_scaling " + c.ropeScaling().type()
+          + " is not supported");
+    }
     GgufWriter w = new GgufWriter();
     w.putString("general.architecture", "llama");
     w.putString("general.name", name);

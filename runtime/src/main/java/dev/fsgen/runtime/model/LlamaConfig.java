@@ -16,6 +16,8 @@ import java.util.Set;
 /**
  * The architecture of a Llama-family decoder, as Hugging Face's {@code config.json} spells it.
  * Qwen2 checkpoints differ only by biases on the q/k/v projections ({@code attentionBias}).
+ *
+ * @param ropeScaling how the rotary frequencies are stretched ({@link RopeScaling#NONE} when not)
  */
 public record LlamaConfig(
     String modelType,
@@ -32,7 +34,8 @@ public record LlamaConfig(
     boolean tieWordEmbeddings,
     boolean attentionBias,
     int bosTokenId,
-    int eosTokenId) {
+    int eosTokenId,
+    RopeScaling ropeScaling) {
 
   public static final String FILE = "config.json";
   private static final Set<String> TYPES = Set.of("llama", "qwen2", "mistral");
@@ -51,6 +54,15 @@ public record LlamaConfig(
     require(rmsNormEps > 0, "rms_norm_eps", "must be positive, got " + rmsNormEps);
     require(ropeTheta > 0, "rope_theta", "must be positive, got " + ropeTheta);
     require(eosTokenId >= 0 && eosTokenId < vocabSize, "eos_token_id", eosTokenId + " outside vocabulary of " + vocabSize);
+    if (ropeScaling == null) ropeScaling = RopeScaling.NONE;
+  }
+
+  /** A config without rotary scaling (every model of fsgen's own family). */
+  public LlamaConfig(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads,
+      int headDim, int maxPositionEmbeddings, double rmsNormEps, double ropeTheta, boolean tieWordEmbeddings, boolean attentionBias,
+      int bosTokenId, int eosTokenId) {
+    this(modelType, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, maxPositionEmbeddings, rmsNormEps,
+        ropeTheta, tieWordEmbeddings, attentionBias, bosTokenId, eosTokenId, RopeScaling.NONE);
   }
 
   private static void require(boolean ok, String field, String detail) {
@@ -68,11 +80,12 @@ public record LlamaConfig(
   public int kvDim() { return numKvHeads * headDim; }
 
   /**
-   * Rotary frequency of pair {@code i} of a head, as Hugging Face computes it: theta^(-2i/d). One
-   * expression for every decode path, so that they rotate by identical floats.
+   * Rotary frequency of pair {@code i} of a head, as Hugging Face computes it: theta^(-2i/d), then
+   * scaled as {@code rope_scaling} says. One expression for every decode path, so that they rotate
+   * by identical floats.
    */
   public double ropeInverseFrequency(int i) {
-    return 1.0 / Math.pow(ropeTheta, (2.0 * i) / headDim);
+    return ropeScaling.apply(1.0 / Math.pow(ropeTheta, (2.0 * i) / headDim));
   }
 
   /** Parameter count including the output projection only when it is not tied. */
@@ -106,10 +119,6 @@ public record LlamaConfig(
     String type = string(o, "model_type", null);
     String act = string(o, "hidden_act", "silu");
     if (!act.equals("silu")) throw new IllegalArgumentException("config field 'hidden_act': '" + act + "' is not supported (only silu)");
-    JsonElement scaling = o.get("rope_scaling");
-    if (scaling != null && !scaling.isJsonNull()) {
-      throw new IllegalArgumentException("config field 'rope_scaling': " + scaling + " is not supported (only unscaled rotary positions)");
-    }
     int hidden = integer(o, "hidden_size", null);
     int heads = integer(o, "num_attention_heads", null);
     boolean qwen = "qwen2".equals(type);
@@ -128,7 +137,8 @@ public record LlamaConfig(
         bool(o, "tie_word_embeddings", false),
         qwen || bool(o, "attention_bias", false),
         tokenId(o, "bos_token_id", 0),
-        tokenId(o, "eos_token_id", 0));
+        tokenId(o, "eos_token_id", 0),
+        RopeScaling.fromJson(o.get("rope_scaling")));
   }
 
   public void write(Path dir) throws IOException {
@@ -145,7 +155,7 @@ public record LlamaConfig(
     m.put("max_position_embeddings", maxPositionEmbeddings);
     m.put("rms_norm_eps", rmsNormEps);
     m.put("rope_theta", ropeTheta);
-    m.put("rope_scaling", null);
+    m.put("rope_scaling", ropeScaling.toJson());
     m.put("hidden_act", "silu");
     m.put("tie_word_embeddings", tieWordEmbeddings);
     m.put("attention_bias", attentionBias);
