@@ -94,8 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
     progress.accept("starting System 1, System 2 and the orchestrator as processes (logs in " + logs + ")");
     try (LocalTopology t = LocalTopology.start(spec)) {
       Map<String, Long> pids = new LinkedHashMap<>();
-      List<String> names = List.copyOf(t.ports.keySet());
-      for (int i = 0; i < names.size(); i++) pids.put(names.get(i), t.started.get(i).pid());
+      for (String name : t.ports.keySet()) pids.put(name, t.process(name).pid());
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", t.orchestratorPort()).usePlaintext().build();
       try {
         return MemorySoak.run(channel, pids, soakStreams, soakMinutes, 60, run.maxTokens / 2, progress);

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
     description = {"Run System 1, N System 2 replicas and the orchestrator as processes on this machine, configured like",
-        "the Kubernetes deployment (the FSGEN_* keys of deploy/base/config.yaml), until Ctrl-C."})
+        "the Kubernetes deployment (the FSGEN_* keys of deploy/base/config.yaml), until Ctrl-C. A process that dies is",
+        "started again, with back-off, as Kubernetes would."})
 public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--system2-replicas", defaultValue = "3", description = "System 2 processes. Default: ${DEFAULT-VALUE}.")
   int replicas;
@@ -29,6 +30,14 @@ public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--logs", description = "Where each process writes its output. Default: <root>/work/launch.")
   Path logs;
 
+  @Option(names = "--restart-backoff-ms", defaultValue = "1000",
+      description = "A process that dies is started again after this wait, doubled after each death in a row. Default: ${DEFAULT-VALUE}.")
+  long restartBackoffMs;
+
+  @Option(names = "--max-restart-backoff-ms", defaultValue = "60000",
+      description = "The longest wait before a restart; a process that ran this long starts the count again. Default: ${DEFAULT-VALUE}.")
+  long maxRestartBackoffMs;
+
   @Override
   public Integer call() throws Exception {
     try (LocalTopology t = start()) {
@@ -37,7 +46,7 @@ public final class LaunchCommand implements Callable<Integer> {
           t.orchestratorPort(), t.ports.get("system1"), replicas, String.join(", ", t.system2), t.logDir);
       System.err.printf("launch: try  ./fsgen generate --target localhost:%d --prompt \"The history of the city\"   (Ctrl-C stops all)%n",
           t.orchestratorPort());
-      for (Process p : t.started) p.waitFor();
+      t.awaitClosed();
       return 0;
     }
   }
@@ -50,6 +59,8 @@ public final class LaunchCommand implements Callable<Integer> {
     spec.config = config;
     spec.threads = threads;
     spec.logs = logs;
+    spec.restartBackoff = java.time.Duration.ofMillis(restartBackoffMs);
+    spec.maxRestartBackoff = java.time.Duration.ofMillis(maxRestartBackoffMs);
     return LocalTopology.start(spec);
   }
 }

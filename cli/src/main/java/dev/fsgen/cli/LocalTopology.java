@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,16 +37,97 @@ final class LocalTopology implements AutoCloseable {
     Path system2Model;
     List<String> system1Extra;
     Path routerFile;
+    /** A process that dies is started again after this wait, doubled after each death in a row (Kubernetes' back-off). */
+    Duration restartBackoff = Duration.ofSeconds(1);
+    /** The longest wait before a restart; a process that ran this long without dying starts the count again. */
+    Duration maxRestartBackoff = Duration.ofSeconds(60);
   }
 
-  /** What it started: the processes, and each service's port (orchestrator, system1, system2-0, ...). */
-  final List<Process> started = new ArrayList<>();
+  /** Each service's port (orchestrator, system1, system2-0, ...). */
   final Map<String, Integer> ports = new LinkedHashMap<>();
   final List<String> system2 = new ArrayList<>();
   final Path logDir;
+  /** The services, by name, each with its process as it runs now. */
+  private final Map<String, Supervised> services = new LinkedHashMap<>();
+  private final Spec spec;
+  private volatile boolean closing;
+  /** Set once every process is SERVING: from then on a process that dies is restarted. */
+  private volatile boolean supervising;
 
-  private LocalTopology(Path logDir) {
+  private LocalTopology(Path logDir, Spec spec) {
     this.logDir = logDir;
+    this.spec = spec;
+  }
+
+  /**
+   * One service's process, started again with back-off when it dies while the topology runs, as a
+   * Kubernetes Deployment's pod would be: same port, same settings, its log appended to.
+   */
+  private final class Supervised {
+    final String name;
+    final String service;
+    final Map<String, String> env;
+    final Path log;
+    volatile Process process;
+    volatile int restarts;
+    private final Thread watcher;
+
+    Supervised(String name, String service, Map<String, String> env, Path log) throws IOException {
+      this.name = name;
+      this.service = service;
+      this.env = env;
+      this.log = log;
+      this.process = process(service, env, log, false);
+      this.watcher = new Thread(this::watch, "launch-watch-" + name);
+      watcher.setDaemon(true);
+      watcher.start();
+    }
+
+    private void watch() {
+      Duration wait = spec.restartBackoff;
+      try {
+        while (!closing) {
+          long started = System.nanoTime();
+          int code = process.waitFor();
+          // one that dies before every service is up is a configuration error: the start fails and says so
+          if (closing || !supervising) return;
+          if (Duration.ofNanos(System.nanoTime() - started).compareTo(spec.maxRestartBackoff) >= 0) wait = spec.restartBackoff;
+          System.err.printf("launch: %s exited with code %d; restarting it in %.1f s (restart %d; its log: %s)%n", name, code,
+              wait.toMillis() / 1e3, restarts + 1, log);
+          Thread.sleep(wait.toMillis());
+          if (closing) return;
+          try {
+            process = process(service, env, log, true);
+            restarts++;
+          } catch (IOException e) {
+            System.err.println("launch: cannot restart " + name + ": " + e.getMessage());
+          }
+          wait = wait.multipliedBy(2).compareTo(spec.maxRestartBackoff) > 0 ? spec.maxRestartBackoff : wait.multipliedBy(2);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The processes running now, one per service (a restarted service's new one). */
+  List<Process> processes() {
+    return services.values().stream().map(s -> s.process).toList();
+  }
+
+  /** The process running now for one service (orchestrator, system1, system2-0, ...). */
+  Process process(String name) {
+    return services.get(name).process;
+  }
+
+  /** How many times a service's process was started again after it died. */
+  int restarts(String name) {
+    return services.get(name).restarts;
+  }
+
+  /** Waits until the topology is closed (Ctrl-C): processes that die meanwhile are restarted. */
+  void awaitClosed() throws InterruptedException {
+    while (!closing) Thread.sleep(500);
   }
 
   /** Starts every process and returns once all of them are SERVING; stops what it started if one fails. */
@@ -56,7 +138,11 @@ final class LocalTopology implements AutoCloseable {
     Map<String, String> settings = settings(spec.config != null ? spec.config : root.resolve("deploy/base/config.yaml"));
     if (spec.threads != null) settings.put("FSGEN_THREADS", spec.threads.toString());
     settings.remove("FSGEN_METRICS_PORT"); // one port per process here: the pods each have their own
-    LocalTopology t = new LocalTopology(spec.logs != null ? spec.logs : root.resolve("work/launch"));
+    if (spec.restartBackoff.isNegative() || spec.restartBackoff.isZero() || spec.maxRestartBackoff.compareTo(spec.restartBackoff) < 0) {
+      throw new IllegalArgumentException("the restart back-off must be > 0 and at most its maximum, got " + spec.restartBackoff.toMillis()
+          + " ms and " + spec.maxRestartBackoff.toMillis() + " ms");
+    }
+    LocalTopology t = new LocalTopology(spec.logs != null ? spec.logs : root.resolve("work/launch"), spec);
     Files.createDirectories(t.logDir);
     int p = spec.port;
     t.ports.put("system1", p == 0 ? free() : p + 1);
@@ -83,9 +169,10 @@ final class LocalTopology implements AutoCloseable {
             if (spec.routerFile != null) env.put("FSGEN_ROUTER_FILE", spec.routerFile.toAbsolutePath().toString());
           }
         }
-        t.started.add(process(service, env, t.logDir.resolve(e.getKey() + ".log")));
+        t.services.put(e.getKey(), t.new Supervised(e.getKey(), service, env, t.logDir.resolve(e.getKey() + ".log")));
       }
       for (Map.Entry<String, Integer> e : t.ports.entrySet()) t.awaitServing(e.getKey(), e.getValue());
+      t.supervising = true;
       return t;
     } catch (Exception | Error e) {
       t.close();
@@ -120,12 +207,14 @@ final class LocalTopology implements AutoCloseable {
     }
   }
 
-  private static Process process(String service, Map<String, String> env, Path log) throws IOException {
+  /** @param append add to the log (a restart) instead of starting it afresh */
+  private static Process process(String service, Map<String, String> env, Path log, boolean append) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", "-Xmn24m",
         "-Dai.djl.offline=true", "-Dfsgen.root=" + Cli.root(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", service));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()));
     pb.environment().putAll(env);
     pb.environment().put("DJL_OFFLINE", "true");
     return pb.start();
@@ -137,8 +226,9 @@ final class LocalTopology implements AutoCloseable {
     try {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       while (System.nanoTime() < deadline) {
-        for (Process p : started) {
-          if (!p.isAlive()) throw new IllegalStateException(name + " or another service exited; see the logs in " + logDir);
+        for (Supervised p : services.values()) {
+          // at start a process that exits is a configuration error, not a crash to ride out
+          if (!p.process.isAlive() && !supervising) throw new IllegalStateException(p.name + " exited; see its log " + p.log);
         }
         try {
           HealthCheckResponse h = HealthGrpc.newBlockingStub(c).withDeadlineAfter(1, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
@@ -154,11 +244,18 @@ final class LocalTopology implements AutoCloseable {
     }
   }
 
-  /** SIGTERM to every process (each drains gracefully), then SIGKILL to any still running after 10 s. */
+  /** Waits until a service is SERVING on its port again (after a restart), for up to 3 minutes. */
+  void awaitServing(String name) throws Exception {
+    awaitServing(name, ports.get(name));
+  }
+
+  /** Stops supervising, then SIGTERM to every process (each drains gracefully), then SIGKILL to any still running after 10 s. */
   @Override
   public void close() {
-    for (Process p : started) p.destroy();
-    for (Process p : started) {
+    closing = true;
+    List<Process> running = processes();
+    for (Process p : running) p.destroy();
+    for (Process p : running) {
       try {
         if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
       } catch (InterruptedException e) {

@@ -109,14 +109,18 @@ class CommandLineTest {
     assertError(run(quick), "--fresh");
   }
 
-  /** The local launcher: the manifests' topology as processes, System 2 replicated, one generation through it. */
+  /**
+   * The local launcher: the manifests' topology as processes, System 2 replicated, one generation
+   * through it; a replica killed with kill -9 is started again by the launcher and serves.
+   */
   @Test
   void theLauncherRunsTheTopologyAsProcesses(@TempDir Path dir) throws Exception {
     LaunchCommand launch = new LaunchCommand();
-    new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--threads", "1", "--logs", dir.toString());
-    List<Process> started;
+    new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--threads", "1", "--logs", dir.toString(),
+        "--restart-backoff-ms", "200");
+    List<Process> started = new java.util.ArrayList<>();
     try (LocalTopology t = launch.start()) {
-      started = List.copyOf(t.started);
+      started.addAll(t.processes());
       assertEquals(4, started.size());
       io.grpc.ManagedChannel c = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", t.orchestratorPort())
           .usePlaintext().build();
@@ -125,19 +129,48 @@ class CommandLineTest {
         // the ConfigMap's settings reached the orchestrator
         assertEquals(Integer.parseInt(LocalTopology.settings(Path.of(System.getProperty("fsgen.root", "..")).resolve("deploy/base/config.yaml"))
             .get("FSGEN_MAX_CONCURRENT")), info.getMaxConcurrentGenerations());
-        int tokens = 0;
-        for (var it = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).generate(
-            dev.fsgen.proto.decoding.v1.GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(8).setIgnoreEos(true).build());
-             it.hasNext(); ) {
-          var e = it.next();
-          if (e.hasTokens()) tokens += e.getTokens().getTokensCount();
+        assertEquals(8, tokens(c, "The history of the city", 8));
+
+        // kill -9 a System 2 replica: the launcher starts it again on its port, and it serves
+        Process killed = t.process("system2-0");
+        new ProcessBuilder("kill", "-9", String.valueOf(killed.pid())).inheritIO().start().waitFor();
+        assertTrue(killed.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (t.restarts("system2-0") == 0 && System.nanoTime() < until) Thread.sleep(50);
+        assertEquals(1, t.restarts("system2-0"), "the launcher restarted the killed replica");
+        Process back = t.process("system2-0");
+        assertNotEquals(killed.pid(), back.pid());
+        started.add(back);
+        t.awaitServing("system2-0");
+        io.grpc.ManagedChannel replica = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
+            t.ports.get("system2-0")).usePlaintext().build();
+        try {
+          var verified = dev.fsgen.proto.model.v1.System2Grpc.newBlockingStub(replica).batchVerify(dev.fsgen.proto.model.v1.BatchVerifyRequest
+              .newBuilder().setSessionId("after-restart").addPrefix(5).addPrefix(6).addDraft(7).build());
+          assertEquals(2, verified.getArgmaxCount(), "the restarted replica answers");
+        } finally {
+          replica.shutdownNow();
         }
-        assertEquals(8, tokens);
+        String log = Files.readString(dir.resolve("system2-0.log"));
+        // every JVM says so as it starts: the first process's lines and the restarted one's, in one file
+        assertEquals(2, log.split("Using incubator modules", -1).length - 1, "its log goes on in the same file: " + log);
+        assertEquals(8, tokens(c, "The church was built in", 8), "the orchestrator generates with the restarted replica among its own");
       } finally {
         c.shutdownNow();
       }
     }
-    for (Process p : started) assertFalse(p.isAlive(), "every process stopped");
+    for (Process p : started) assertFalse(p.isAlive(), "every process stopped, the restarted one too");
+  }
+
+  /** Tokens streamed by one generation through the orchestrator on {@code c}. */
+  private static int tokens(io.grpc.ManagedChannel c, String prompt, int max) {
+    int tokens = 0;
+    for (var it = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).generate(
+        dev.fsgen.proto.decoding.v1.GenerateRequest.newBuilder().setText(prompt).setMaxTokens(max).setIgnoreEos(true).build()); it.hasNext(); ) {
+      var e = it.next();
+      if (e.hasTokens()) tokens += e.getTokens().getTokensCount();
+    }
+    return tokens;
   }
 
   private static void assertError(Outcome o, String expected) {

@@ -102,6 +102,16 @@ public final class GrpcServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets what the health service reports for one name ("" is the server as a whole): for a
+   * server whose ability to serve changes while it runs (the orchestrator, with its model
+   * services' replicas). Ignored once the server is closing.
+   */
+  public void health(String service, boolean serving) {
+    health.setStatus(service, serving ? io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
+        : io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+  }
+
   public int port() {
     return server.getPort();
   }

@@ -41,6 +41,7 @@ public final class Statuses {
     if (e instanceof CancelledException || e instanceof CancellationException) {
       return Status.CANCELLED.withDescription(e.getMessage());
     }
+    if (e instanceof java.util.concurrent.TimeoutException) return Status.DEADLINE_EXCEEDED.withDescription(e.getMessage());
     if (e instanceof CacheMissException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
     if (e instanceof SessionConflictException) return Status.ALREADY_EXISTS.withDescription(e.getMessage());
     if (e instanceof OutOfMemoryError) return Status.RESOURCE_EXHAUSTED.withDescription("out of memory: " + e.getMessage());

@@ -241,7 +241,7 @@ final class BlockBatcher implements AutoCloseable {
   private void pass(List<Job> fresh) {
     List<Job> live = new ArrayList<>();
     for (Job j : drafting) {
-      if (j.context.isCancelled()) finish(j, new CancellationException("the draft's call was cancelled"));
+      if (j.context.isCancelled()) finish(j, gone(j, "while it was drafting"));
       else live.add(j);
     }
     drafting.clear();
@@ -257,19 +257,28 @@ final class BlockBatcher implements AutoCloseable {
     if (live.isEmpty()) return;
     TrackedSequence[] sequences = new TrackedSequence[live.size()];
     int[][] feeds = new int[live.size()][];
+    java.util.function.BooleanSupplier[] stops = new java.util.function.BooleanSupplier[live.size()];
     for (int i = 0; i < sequences.length; i++) {
       sequences[i] = live.get(i).lease.sequence;
       feeds[i] = live.get(i).feed();
+      stops[i] = live.get(i).context::isCancelled; // a long prompt stops between chunks once its caller has gone
     }
     float[][][] rows;
     try {
-      rows = TrackedSequence.appendAllBatch(model, sequences, feeds);
+      rows = TrackedSequence.appendAllBatch(model, sequences, feeds, stops);
     } catch (RuntimeException | Error e) {
       for (Job j : live) finish(j, e); // their caches' state is unknown
       return;
     }
     for (int i = 0; i < live.size(); i++) {
       Job j = live.get(i);
+      if (rows[i] == null || j.context.isCancelled()) {
+        // the caller has gone (cancelled, or past its deadline): nobody reads the answer, and a
+        // cache kept now would stay until it expired, since the caller may already have ended the session
+        finish(j, gone(j, rows[i] == null ? "during its " + feeds[i].length + " tokens, which were left unfinished"
+            : "while its " + feeds[i].length + " tokens were computed"));
+        continue;
+      }
       boolean finished;
       try {
         finished = j.took(rows[i]);
@@ -284,6 +293,13 @@ final class BlockBatcher implements AutoCloseable {
         drafting.add(j);
       }
     }
+  }
+
+  /** Why a job whose caller has gone ends: its future fails with this, and its cache is dropped. */
+  private static CancellationException gone(Job j, String what) {
+    boolean expired = j.context.cancellationCause() instanceof java.util.concurrent.TimeoutException;
+    return new CancellationException("the call " + (expired ? "ran past its deadline" : "was cancelled") + " " + what
+        + "; its cache was dropped");
   }
 
   /** Fails a job, giving back its lease (if it has one) as of unknown state. */

@@ -279,6 +279,10 @@ public final class ModelHost implements AutoCloseable {
   /** Takes a place among the waiting requests, submits to the batcher and builds the answer when it is done. */
   private <R, T> CompletableFuture<T> queued(java.util.function.Supplier<CompletableFuture<R>> submit,
       java.util.function.Function<R, T> answer) {
+    if (io.grpc.Context.current().isCancelled()) {
+      // expired or cancelled before it was admitted: nobody would read the answer
+      throw new java.util.concurrent.CancellationException("the call was cancelled or ran past its deadline before it started");
+    }
     admit();
     CompletableFuture<R> pass;
     try {

@@ -42,12 +42,17 @@ final class TrackedSequence implements LanguageModel.Sequence {
     return out;
   }
 
-  /** Appends a block to each of several sequences of {@code model} in one pass: [sequence][t_i][vocab]. */
-  static float[][][] appendAllBatch(LocalLanguageModel model, TrackedSequence[] sequences, int[][] added) {
+  /**
+   * Appends a block to each of several sequences of {@code model} in one pass: [sequence][t_i][vocab].
+   * {@code stop[i]} is asked before block i starts and between the chunks of a long one; a stopped
+   * block's entry is null, and its sequence, holding part of the block, must be dropped.
+   */
+  static float[][][] appendAllBatch(LocalLanguageModel model, TrackedSequence[] sequences, int[][] added,
+      java.util.function.BooleanSupplier[] stop) {
     LocalLanguageModel.LocalSequence[] inner = new LocalLanguageModel.LocalSequence[sequences.length];
     for (int i = 0; i < inner.length; i++) inner[i] = sequences[i].inner;
-    float[][][] out = model.appendAllBatch(inner, added);
-    for (int i = 0; i < sequences.length; i++) sequences[i].record(added[i]);
+    float[][][] out = model.appendAllBatch(inner, added, stop);
+    for (int i = 0; i < sequences.length; i++) if (out[i] != null) sequences[i].record(added[i]);
     return out;
   }
 

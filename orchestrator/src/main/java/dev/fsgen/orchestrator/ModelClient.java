@@ -29,6 +29,16 @@ public interface ModelClient {
 
   ModelInfo info();
 
+  /**
+   * The service's model as last read from it, without a call: a replica set reads it again
+   * whenever a replica (re)connects, so hosted models and limits follow a restarted service.
+   *
+   * @param known what to answer when nothing was read (a single client reads nothing by itself)
+   */
+  default ModelInfo lastInfo(ModelInfo known) {
+    return known;
+  }
+
   TokenizerFile tokenizer();
 
   NextTokenResponse nextToken(NextTokenRequest r);

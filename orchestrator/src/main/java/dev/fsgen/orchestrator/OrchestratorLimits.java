@@ -10,13 +10,26 @@ package dev.fsgen.orchestrator;
  * @param maxMessageBytes largest request message
  * @param defaultMaxTokens max_tokens when the request leaves it 0
  * @param defaultGamma gamma when the request leaves it 0
+ * @param deadlineMarginMs a call with a deadline is ended with DEADLINE_EXCEEDED this long before
+ *     it, so that the status reaches the client before gRPC's own expiry resets the stream
  */
 public record OrchestratorLimits(int maxPromptTokens, int maxTokens, int maxGamma, int maxConcurrent, int maxMessageBytes,
-    int defaultMaxTokens, int defaultGamma) {
+    int defaultMaxTokens, int defaultGamma, int deadlineMarginMs) {
+  /** The default margin before a client's deadline at which the orchestrator ends the call itself. */
+  public static final int DEFAULT_DEADLINE_MARGIN_MS = 20;
   public static final OrchestratorLimits DEFAULT = new OrchestratorLimits(4096, 4096, 16, 64, 4 << 20, 128,
       dev.fsgen.decoding.Speculative.DEFAULT_GAMMA);
 
+  /** The limits with the default deadline margin. */
+  public OrchestratorLimits(int maxPromptTokens, int maxTokens, int maxGamma, int maxConcurrent, int maxMessageBytes,
+      int defaultMaxTokens, int defaultGamma) {
+    this(maxPromptTokens, maxTokens, maxGamma, maxConcurrent, maxMessageBytes, defaultMaxTokens, defaultGamma, DEFAULT_DEADLINE_MARGIN_MS);
+  }
+
   public OrchestratorLimits {
+    if (deadlineMarginMs < 0 || deadlineMarginMs > 10_000) {
+      throw new IllegalArgumentException("deadline margin must be in [0, 10000] ms, got " + deadlineMarginMs);
+    }
     if (maxPromptTokens < 1 || maxTokens < 1 || maxGamma < 1 || maxConcurrent < 1 || maxMessageBytes < 1024) {
       throw new IllegalArgumentException("orchestrator limits must be positive (message bytes at least 1024)");
     }

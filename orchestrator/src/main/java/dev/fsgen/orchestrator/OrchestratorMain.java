@@ -39,6 +39,9 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--max-message-bytes", defaultValue = "${env:FSGEN_MAX_MESSAGE_BYTES:-4194304}", description = "Largest request message (FSGEN_MAX_MESSAGE_BYTES). Default: ${DEFAULT-VALUE}.")
   public int maxMessageBytes;
 
+  @Option(names = "--deadline-margin-ms", defaultValue = "${env:FSGEN_DEADLINE_MARGIN_MS:-20}", description = "A call with a deadline is ended with DEADLINE_EXCEEDED this long before it, so that the status reaches the client before gRPC's own expiry resets the stream (FSGEN_DEADLINE_MARGIN_MS). Default: ${DEFAULT-VALUE}.")
+  public int deadlineMarginMs;
+
   @Option(names = "--router-file", defaultValue = "${env:FSGEN_ROUTER_FILE}", description = "A learned router made by 'fsgen router' (FSGEN_ROUTER_FILE), for gated requests that ask for LEARNED.")
   public java.nio.file.Path routerFile;
 
@@ -92,7 +95,7 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   public OrchestratorLimits limits() {
     return new OrchestratorLimits(maxPromptTokens, maxTokens, maxGamma, maxConcurrent, maxMessageBytes,
-        Math.min(128, maxTokens), Math.min(dev.fsgen.decoding.Speculative.DEFAULT_GAMMA, maxGamma));
+        Math.min(128, maxTokens), Math.min(dev.fsgen.decoding.Speculative.DEFAULT_GAMMA, maxGamma), deadlineMarginMs);
   }
 
   public OrchestratorServer start() {

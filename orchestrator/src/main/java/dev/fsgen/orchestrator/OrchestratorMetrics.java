@@ -44,9 +44,10 @@ final class OrchestratorMetrics {
     firstToken = Histogram.builder().name("fsgen_time_to_first_token_seconds").help("From admission to the first token").register(r);
     GaugeWithCallback.builder().name("fsgen_generations_in_flight").help("Generations running now")
         .callback(cb -> cb.call(inFlight.getAsInt())).register(r);
-    GaugeWithCallback.builder().name("fsgen_replicas").help("Model service replicas, by role and state (up, not serving, circuit open)")
+    GaugeWithCallback.builder().name("fsgen_replicas")
+        .help("Model service replicas, by role and state (up, not serving, incompatible, circuit open)")
         .labelNames("role", "state").callback(cb -> replicas.forEach((role, states) -> {
-          Map<String, Integer> count = new TreeMap<>(Map.of("up", 0, "not serving", 0, "circuit open", 0));
+          Map<String, Integer> count = new TreeMap<>(Map.of("up", 0, "not serving", 0, "incompatible", 0, "circuit open", 0));
           for (String s : states.get()) {
             String state = s.substring(s.lastIndexOf('(') + 1, s.length() - 1);
             count.merge(state, 1, Integer::sum);

@@ -11,8 +11,25 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
 
-/** The orchestrator as a running server: the replicas of both model services, the pair checked, then SERVING. */
+/**
+ * The orchestrator as a running server: the replicas of both model services, the pair checked,
+ * then its health, which follows the replicas from then on:
+ *
+ * <ul>
+ *   <li>{@code ""} and {@code fsgen.decoding.v1.Orchestrator}: SERVING while at least one System 2
+ *       replica is ready (healthy, its model checked, its circuit closed): every request can be
+ *       served, without System 1 in degraded mode; NOT_SERVING when none is (readiness).
+ *   <li>{@link #FULL}: SERVING while both services have a ready replica (nothing runs degraded).
+ *   <li>{@link #LIVE}: SERVING from the start to shutdown, whatever the replicas (liveness: a
+ *       restart would not bring a model service back).
+ * </ul>
+ */
 public final class OrchestratorServer implements AutoCloseable {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(OrchestratorServer.class.getName());
+  /** Health service name: SERVING while the process runs, degraded or not (liveness probes). */
+  public static final String LIVE = "fsgen.orchestrator.live";
+  /** Health service name: SERVING while both System 1 and System 2 have a ready replica. */
+  public static final String FULL = "fsgen.orchestrator.full";
   private final GrpcServer server;
   private final ReplicaSet system1;
   private final ReplicaSet system2;
@@ -22,8 +39,11 @@ public final class OrchestratorServer implements AutoCloseable {
   private final WireBytes wire1;
   private final WireBytes wire2;
 
+  private final java.util.concurrent.ScheduledExecutorService timer;
+
   private OrchestratorServer(GrpcServer server, ReplicaSet system1, ReplicaSet system2, Pairing pairing, Metrics metrics,
-      WireBytes wire1, WireBytes wire2) {
+      WireBytes wire1, WireBytes wire2, java.util.concurrent.ScheduledExecutorService timer) {
+    this.timer = timer;
     this.metrics = metrics;
     this.wire1 = wire1;
     this.wire2 = wire2;
@@ -78,23 +98,76 @@ public final class OrchestratorServer implements AutoCloseable {
         target -> channel(target, upstream, wire1), replicas);
     ReplicaSet s2 = null;
     Pairing pairing = null;
+    // the clients' deadlines: a thread of their own, so that nothing (a slow health round) delays them
+    java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "orchestrator-deadlines");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true);
     try {
       s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2,
           target -> channel(target, upstream, wire2), replicas);
       pairing = Pairing.connect(s1, s2, wait);
+      // from now on every replica, as it (re)connects, must serve the pair's tokenizer
+      s1.expect(pairing.paired2());
+      s2.expect(pairing.paired2());
       OrchestratorService service = new OrchestratorService(pairing, limits, learned, metrics.registry());
-      GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(), List.of(service),
-          List.of(service.bindService().getServiceDescriptor().getName()), false, api, metrics);
+      String name = service.bindService().getServiceDescriptor().getName();
+      DeadlineReply deadlines = new DeadlineReply(limits.deadlineMarginMs(), timer);
+      GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(),
+          List.of(() -> io.grpc.ServerInterceptors.intercept(service, deadlines)), List.of(name, LIVE, FULL), false, api, metrics);
       if (metricsPort != null) metrics.serve(metricsPort);
-      server.serving();
-      return new OrchestratorServer(server, s1, s2, pairing, metrics, wire1, wire2);
+      Health health = new Health(server, name, s1, s2);
+      s1.onChange(health::update);
+      s2.onChange(health::update);
+      health.update();
+      return new OrchestratorServer(server, s1, s2, pairing, metrics, wire1, wire2, timer);
     } catch (RuntimeException e) {
+      timer.shutdownNow();
       metrics.close();
       if (pairing != null) pairing.close();
       s1.close();
       if (s2 != null) s2.close();
       throw e;
     }
+  }
+
+  /** The orchestrator's health as its replicas allow, set after every health round of either service. */
+  private static final class Health {
+    private final GrpcServer server;
+    private final String name;
+    private final ReplicaSet system1;
+    private final ReplicaSet system2;
+    private String last;
+
+    Health(GrpcServer server, String name, ReplicaSet system1, ReplicaSet system2) {
+      this.server = server;
+      this.name = name;
+      this.system1 = system1;
+      this.system2 = system2;
+    }
+
+    synchronized void update() {
+      boolean ready2 = system2.anyAvailable();
+      boolean ready1 = system1.anyAvailable();
+      server.health("", ready2);
+      server.health(name, ready2);
+      server.health(FULL, ready1 && ready2);
+      server.health(LIVE, true);
+      String now = !ready2 ? "NOT_SERVING: no System 2 replica is ready (" + String.join(", ", system2.describe()) + ")"
+          : !ready1 ? "SERVING without System 1 (requests run on System 2 alone, degraded: " + String.join(", ", system1.describe()) + ")"
+          : "SERVING";
+      if (!now.equals(last)) {
+        if (last != null || !now.equals("SERVING")) LOG.log(ready2 ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING, "orchestrator: " + now);
+        last = now;
+      }
+    }
+  }
+
+  /** System 1's replicas and their states (for tests and diagnostics). */
+  public List<String> system1Replicas() {
+    return system1.describe();
   }
 
   /** The Prometheus endpoint's port, or -1 when there is none. */
@@ -136,6 +209,7 @@ public final class OrchestratorServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    timer.shutdownNow();
     metrics.close();
     pairing.close();
     system1.close();

@@ -116,7 +116,9 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       release(session, admitted);
       session = null;
       admitted = false;
-      metrics.failed(kind, call.isCancelled() ? io.grpc.Status.Code.CANCELLED : status.getStatus().getCode());
+      metrics.failed(kind, !call.isCancelled() ? status.getStatus().getCode()
+          : Context.current().cancellationCause() instanceof java.util.concurrent.TimeoutException
+              ? io.grpc.Status.Code.DEADLINE_EXCEEDED : io.grpc.Status.Code.CANCELLED);
       if (!call.isCancelled()) call.onError(status);
     } finally {
       release(session, admitted);

@@ -15,10 +15,22 @@ import java.time.Duration;
 
 /**
  * The served pair, checked: both services answer, their tokenizers are the same (by fingerprint),
- * and the orchestrator holds that tokenizer for text in and out.
+ * and the orchestrator holds that tokenizer for text in and out. {@code paired1} and {@code
+ * paired2} are the models as they were at pairing; {@link #info1()} and {@link #info2()} follow
+ * the services as they are re-read (a restarted System 1 may host other models).
  */
-record Pairing(ModelClient system1, ModelClient system2, ModelInfo info1, ModelInfo info2, TextTokenizer tokenizer)
+record Pairing(ModelClient system1, ModelClient system2, ModelInfo paired1, ModelInfo paired2, TextTokenizer tokenizer)
     implements AutoCloseable {
+
+  /** System 1's model as last read from its replicas. */
+  ModelInfo info1() {
+    return system1.lastInfo(paired1);
+  }
+
+  /** System 2's model as last read from its replicas. */
+  ModelInfo info2() {
+    return system2.lastInfo(paired2);
+  }
 
   /** Waits up to {@code wait} for both services, then checks that they can collaborate. */
   static Pairing connect(ModelClient system1, ModelClient system2, Duration wait) {
@@ -78,7 +90,7 @@ record Pairing(ModelClient system1, ModelClient system2, ModelInfo info1, ModelI
   }
 
   int contextLength() {
-    return Math.min(info1.getContextLength(), info2.getContextLength());
+    return Math.min(info1().getContextLength(), info2().getContextLength());
   }
 
   @Override

@@ -71,8 +71,12 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   private record Left(Set<Replica> replicas, long since) {}
   private volatile List<Replica> replicas = List.of();
   private volatile HashRing<Replica> ring = new HashRing<>(List.of(), r -> r.address, 1);
-  /** The model the first verified replica serves: every other replica must serve one with the same tokenizer and vocabulary. */
+  /**
+   * The model every replica must match (tokenizer and vocabulary): the pair's once it is checked
+   * ({@link #expect}), before that the first verified replica's.
+   */
   private volatile ModelInfo reference;
+  private volatile Runnable onChange;
 
   /** Where a session's calls go, and when it was last used. */
   private static final class Pin {
@@ -115,6 +119,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     scheduler.setRemoveOnCancelPolicy(true);
     refresh();
     checkHealth();
+    for (Replica r : replicas) logState(r);
     long every = options.healthInterval().toMillis();
     scheduler.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
   }
@@ -195,20 +200,21 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   }
 
   private <T> T call(String session, Function<ModelClient, T> op) {
-    Set<Replica> failed = new HashSet<>();
+    Map<Replica, String> failed = new java.util.LinkedHashMap<>();
     return retry.executeSupplier(() -> attempt(session, op, failed));
   }
 
-  private <T> T attempt(String session, Function<ModelClient, T> op, Set<Replica> failed) {
+  /** @param failed the replicas this operation already tried, with what went wrong there */
+  private <T> T attempt(String session, Function<ModelClient, T> op, Map<Replica, String> failed) {
     Replica r = pick(session, failed);
     if (!r.bulkhead.tryAcquirePermission()) {
-      failed.add(r);
+      failed.put(r, options.maxCallsPerReplica() + " calls in flight");
       throw Status.RESOURCE_EXHAUSTED.withDescription(role + " replica " + r.address + " has "
           + options.maxCallsPerReplica() + " calls in flight").asRuntimeException();
     }
     try {
       if (!r.breaker.tryAcquirePermission()) {
-        failed.add(r);
+        failed.put(r, "circuit open");
         throw Status.UNAVAILABLE.withDescription(role + " replica " + r.address + " is out (circuit open)").asRuntimeException();
       }
       long start = System.nanoTime();
@@ -220,8 +226,15 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
       } catch (StatusRuntimeException e) {
         if (retryable(e)) {
           r.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-          failed.add(r);
+          failed.put(r, "call failed: " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
+              : " " + e.getStatus().getDescription()));
           unpin(session, r);
+          if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && r.serving) {
+            // refused, reset or draining: out now, not at the next health check (which brings it
+            // back, its model read again, if it answers SERVING)
+            r.disconnected();
+            logState(r);
+          }
           LOG.log(Level.FINE, role + " call to " + r.address + " failed: " + e.getStatus(), e);
         } else {
           r.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS); // the replica answered
@@ -239,17 +252,19 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   }
 
   /** The session's replica if it is still usable, else a new placement. */
-  private Replica pick(String session, Set<Replica> failed) {
+  private Replica pick(String session, Map<Replica, String> failed) {
     Pin p = session.isEmpty() ? null : pins.get(session);
-    if (p != null && p.replica.available() && !failed.contains(p.replica)) {
+    if (p != null && p.replica.available() && !failed.containsKey(p.replica)) {
       p.lastUsed = System.nanoTime();
       return p.replica;
     }
     List<Replica> order = new ArrayList<>();
-    for (Replica r : ring.walk(session)) if (r.available() && !failed.contains(r)) order.add(r);
+    for (Replica r : ring.walk(session)) if (r.available() && !failed.containsKey(r)) order.add(r);
     if (order.isEmpty()) {
-      throw Status.UNAVAILABLE.withDescription("no " + role + " replica is available: "
-          + replicas.stream().map(Replica::state).collect(Collectors.joining(", "))).asRuntimeException();
+      // what this operation found at each replica, or what keeps it out: never "(up)" for one that just failed
+      throw Status.UNAVAILABLE.withDescription("no " + role + " replica is available: " + replicas.stream()
+          .map(r -> failed.containsKey(r) ? r.address + " (" + failed.get(r) + ")" : r.state())
+          .collect(Collectors.joining(", "))).asRuntimeException();
     }
     // least-loaded placement; among the replicas within the slack of the least load, the first on
     // the ring from the session's key, so that placement is stable when loads are even
@@ -298,6 +313,9 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     try {
       if (targets.dynamic()) refresh();
       checkHealth();
+      for (Replica r : replicas) logState(r);
+      Runnable listener = onChange;
+      if (listener != null) listener.run();
       long idle = options.pinIdle().toNanos();
       long now = System.nanoTime();
       pins.entrySet().removeIf(e -> {
@@ -310,6 +328,59 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, role + " replica maintenance failed", e);
     }
+  }
+
+  /** Logs a replica's state when it differs from what was logged last: up, not serving, incompatible, circuit open. */
+  private void logState(Replica r) {
+    String now = r.condition();
+    String was = r.logged;
+    if (now.equals(was)) return;
+    r.logged = now;
+    LOG.log(now.equals("up") ? Level.INFO : Level.WARNING, role + " replica " + r.address + (was == null ? " is " + now
+        : " is now " + now + " (was " + was + ")") + (r.incompatible != null && now.equals("incompatible") ? ": it " + r.incompatible : ""));
+  }
+
+  /** Whether at least one replica can take calls now (healthy, its model checked, its breaker closed). */
+  public boolean anyAvailable() {
+    for (Replica r : replicas) if (r.available()) return true;
+    return false;
+  }
+
+  /** Runs after every health round (every health interval): the orchestrator's own health follows its replicas'. */
+  void onChange(Runnable listener) {
+    this.onChange = listener;
+  }
+
+  /**
+   * Expects every replica to serve this tokenizer and vocabulary (the pair's, once checked): a
+   * replica that (re)connects with another is left out.
+   */
+  void expect(ModelInfo pair) {
+    reference = pair;
+    for (Replica r : replicas) if (r.verified) check(r, r.info);
+  }
+
+  /**
+   * The model as the available replicas serve it now, read again whenever a replica (re)connects:
+   * the first one's info, with the models that every one of them hosts. {@code known} where no
+   * replica is available.
+   */
+  @Override
+  public ModelInfo lastInfo(ModelInfo known) {
+    ModelInfo first = null;
+    Set<String> hosted = null;
+    for (Replica r : replicas) {
+      ModelInfo i = r.info;
+      if (!r.available() || i == null) continue;
+      if (first == null) {
+        first = i;
+        hosted = new java.util.LinkedHashSet<>(i.getHostedModelsList());
+      } else {
+        hosted.retainAll(i.getHostedModelsList());
+      }
+    }
+    if (first == null) return known;
+    return first.toBuilder().clearHostedModels().addAllHostedModels(hosted).build();
   }
 
   /** Brings the replica list in line with the targets: new addresses get a channel, vanished ones are closed. */
@@ -355,9 +426,13 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
       Replica r = now.get(i);
       try {
         r.serving = answers.get(i).get().getStatus() == HealthCheckResponse.ServingStatus.SERVING;
+        if (!r.serving) r.verified = false; // its model is read again once it serves
       } catch (java.util.concurrent.ExecutionException e) {
         Status status = Status.fromThrowable(e.getCause());
-        if (status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.UNIMPLEMENTED) r.serving = false;
+        if (status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.UNIMPLEMENTED) {
+          r.serving = false;
+          r.verified = false;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -367,11 +442,13 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   }
 
   /**
-   * Compares a replica's model with the others' before it gets calls: a replica started with
-   * another tokenizer would turn the same token ids into other text. It stays out, named in
-   * every "no replica available" message and in the replica metrics.
+   * Reads a replica's model (again, after every reconnection: a restarted process may host other
+   * models or another tokenizer) and compares it with the pair's before it gets calls: a replica
+   * started with another tokenizer would turn the same token ids into other text. It stays out,
+   * named in every "no replica available" message, in the logs and in the replica metrics.
    */
   private void verify(Replica r) {
+    int drops = r.drops.get();
     ModelInfo info;
     try {
       // the maintenance thread has no request context: the call gets a deadline of its own
@@ -388,15 +465,23 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
       LOG.log(Level.FINE, "model info of " + r.address + " failed", e);
       return;
     }
-    ModelInfo ref = reference;
-    if (ref == null) {
-      reference = info;
-    } else if (!ref.getTokenizerFingerprint().equals(info.getTokenizerFingerprint()) || ref.getVocabSize() != info.getVocabSize()) {
-      r.incompatible = "serves " + info.getSource() + " with tokenizer " + info.getTokenizerFingerprint() + " and vocabulary "
-          + info.getVocabSize() + ", the other replicas " + ref.getTokenizerFingerprint() + " and " + ref.getVocabSize();
-      LOG.warning(role + " replica " + r.address + " is left out: it " + r.incompatible);
-    }
+    if (r.drops.get() != drops) return; // it reconnected meanwhile: read it again at the next check
+    if (reference == null) reference = info;
+    check(r, info);
+    r.info = info;
     r.verified = true;
+  }
+
+  /** Marks a replica incompatible when its model's tokenizer or vocabulary differs from the reference, and clears the mark when not. */
+  private void check(Replica r, ModelInfo info) {
+    ModelInfo ref = reference;
+    if (ref == null || info == null) return;
+    if (!ref.getTokenizerFingerprint().equals(info.getTokenizerFingerprint()) || ref.getVocabSize() != info.getVocabSize()) {
+      r.incompatible = "serves " + info.getSource() + " with tokenizer " + info.getTokenizerFingerprint() + " and vocabulary "
+          + info.getVocabSize() + ", the pair " + ref.getTokenizerFingerprint() + " and " + ref.getVocabSize();
+    } else {
+      r.incompatible = null;
+    }
   }
 
   /** Timers waiting in the scheduler: the periodic maintenance, and the deadlines of calls still out. */

@@ -192,6 +192,10 @@ class HostileInputTest {
       for (Iterator<GenerateEvent> it = live.orchestrator().withDeadlineAfter(1, TimeUnit.MILLISECONDS)
           .generate(LifecycleAndValidationTest.longRun().build()); it.hasNext(); ) it.next();
     }));
+    c.add(new Case("deadline of 200 ms mid-stream, the client's own timer later", Status.Code.DEADLINE_EXCEEDED, "deadline passed", () -> {
+      for (Iterator<GenerateEvent> it = live.orchestrator().withInterceptors(new ServerDeadline(200))
+          .generate(LifecycleAndValidationTest.longRun().build()); it.hasNext(); ) it.next();
+    }));
     c.add(new Case("cancel mid-stream", Status.Code.CANCELLED, null, () -> {
       AtomicReference<Throwable> error = new AtomicReference<>();
       CountDownLatch over = new CountDownLatch(1);
@@ -231,6 +235,9 @@ class HostileInputTest {
         () -> live.system1Stub().draft(DraftRequest.newBuilder().setSessionId("s").addPrefix(1).setGamma(0).build())));
     c.add(new Case("model service: verify with no draft", invalid, "draft",
         () -> live.system2Stub().batchVerify(BatchVerifyRequest.newBuilder().setSessionId("s").addPrefix(1).build())));
+    c.add(new Case("model service: verify of 1,000 tokens with a 5 ms deadline", Status.Code.DEADLINE_EXCEEDED, null,
+        () -> live.system2Stub().withDeadlineAfter(5, TimeUnit.MILLISECONDS).batchVerify(BatchVerifyRequest.newBuilder()
+            .setSessionId("hostile-expired").addAllPrefix(Collections.nCopies(1000, 3)).addDraft(5).addDraft(6).addDraft(7).build())));
     return c;
   }
 

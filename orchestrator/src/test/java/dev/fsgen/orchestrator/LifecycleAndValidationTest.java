@@ -1,6 +1,7 @@
 package dev.fsgen.orchestrator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,6 +127,76 @@ class LifecycleAndValidationTest {
     });
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     awaitTrue(() -> stats1().getSessions() == 0 && stats2().getSessions() == 0, "both caches to be freed");
+  }
+
+  /**
+   * A deadline that passes mid-stream (the stream's headers long sent) ends the call with a
+   * DEADLINE_EXCEEDED status from the orchestrator, not a reset stream: a client whose own timer
+   * is later than the server's (grpc-js reported CANCELLED "Call cancelled" here) reads it.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(120)
+  void aDeadlineMidStreamEndsWithDeadlineExceededNotAResetStream() throws Exception {
+    for (long ms : new long[] {200, 1000}) {
+      long t0 = System.nanoTime();
+      java.util.List<GenerateEvent> got = new java.util.ArrayList<>();
+      // the client sets no deadline of its own: the status it reports is the server's
+      Iterator<GenerateEvent> it = live.orchestrator().withInterceptors(new ServerDeadline(ms)).generate(longRun().build());
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> {
+        while (it.hasNext()) got.add(it.next());
+      });
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode(), ms + " ms: " + e.getStatus());
+      assertTrue(e.getStatus().getDescription().contains("deadline"), e.getStatus().toString());
+      assertTrue(!got.isEmpty() && got.get(0).hasStarted(), "the stream was under way when the deadline came");
+      assertTrue(seconds < ms / 1e3 + 5, "ended at the deadline, not at the client's own: " + seconds + " s");
+      awaitTrue(() -> stats1().getSessions() == 0 && stats2().getSessions() == 0, "both caches to be freed");
+    }
+  }
+
+  /**
+   * Work whose caller has gone is stopped, and leaves no cache: a verify of a 1,000-token prefix
+   * with a 5 ms deadline, and one cancelled by its client after 20 ms, stop within a chunk of
+   * the prefix and keep nothing for their sessions, where the same call with time to finish
+   * computes the whole prefix and keeps its cache.
+   */
+  @Test
+  void workWhoseCallerHasGoneIsStoppedAndLeavesNoCache() throws Exception {
+    BatchVerifyRequest.Builder verify = BatchVerifyRequest.newBuilder().addDraft(5).addDraft(6).addDraft(7);
+    for (int i = 0; i < 1000; i++) verify.addPrefix(3 + (i * 37) % 4000);
+    java.util.function.Function<String, Boolean> held = id -> live.system2Stub().endSession(
+        dev.fsgen.proto.model.v1.EndSessionRequest.newBuilder().setSessionId(id).build()).getReleased();
+
+    // with time to finish: the whole prefix computed, its cache kept until the session ends
+    double busy = stats2().getBusySeconds();
+    assertEquals(4, live.system2Stub().batchVerify(verify.setSessionId("verify-finished").build()).getArgmaxCount());
+    double full = stats2().getBusySeconds() - busy;
+    assertTrue(held.apply("verify-finished"), "a finished call keeps its cache");
+
+    long requests = stats2().getRequests();
+    busy = stats2().getBusySeconds();
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> live.system2Stub().withDeadlineAfter(5, TimeUnit.MILLISECONDS).batchVerify(verify.setSessionId("verify-expired").build()));
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    awaitTrue(() -> stats2().getRequests() > requests, "System 2 to have taken the call off its queue");
+    double cut = stats2().getBusySeconds() - busy;
+    assertFalse(held.apply("verify-expired"), "an expired call leaves no cache");
+    assertTrue(cut < full / 2, "the expired call's prefill stopped early: " + cut + " s against " + full + " s for the whole");
+
+    long before = stats2().getRequests();
+    io.grpc.Context.CancellableContext client = io.grpc.Context.current().withCancellation();
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      timer.schedule(() -> client.cancel(null), 20, TimeUnit.MILLISECONDS);
+      StatusRuntimeException c = assertThrows(StatusRuntimeException.class,
+          () -> client.call(() -> live.system2Stub().batchVerify(verify.setSessionId("verify-cancelled").build())));
+      assertEquals(Status.Code.CANCELLED, c.getStatus().getCode());
+    } finally {
+      timer.shutdownNow();
+    }
+    awaitTrue(() -> stats2().getRequests() > before, "System 2 to have taken the call off its queue");
+    assertFalse(held.apply("verify-cancelled"), "a cancelled call leaves no cache");
+    assertEquals(0, stats2().getSessions());
   }
 
   @Test

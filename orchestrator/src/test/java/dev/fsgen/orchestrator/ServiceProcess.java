@@ -37,11 +37,18 @@ final class ServiceProcess implements AutoCloseable {
 
   /** The same on a given port (a restart where a killed process was). */
   static ServiceProcess start(String mainClass, Path model, String name, int port) throws IOException, InterruptedException {
+    return start(mainClass, model, name, port, List.of());
+  }
+
+  /** The same with more options for the service (e.g. {@code --extra-model tuned=DIR}). */
+  static ServiceProcess start(String mainClass, Path model, String name, int port, List<String> options)
+      throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:+UseSerialGC", "-Xmn24m",
         "-Dai.djl.offline=true", "-Dfsgen.root=" + LiveServices.ROOT.toAbsolutePath(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"), mainClass,
         "--host", "127.0.0.1", "--port", String.valueOf(port), "--model", model.toAbsolutePath().toString(), "--threads", "1"));
+    cmd.addAll(options);
     Path log = Files.createTempFile("fsgen-" + name + "-", ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     ServiceProcess sp = new ServiceProcess(p, port, log);

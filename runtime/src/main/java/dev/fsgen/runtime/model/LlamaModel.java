@@ -10,6 +10,7 @@ import dev.fsgen.runtime.train.TokenCorpus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 
 /**
@@ -218,7 +219,21 @@ public final class LlamaModel implements AutoCloseable {
    * block (a prompt) runs on its own on libtorch, as does everything without the Vector API.
    */
   public float[][][] forwardBatch(int[][] tokens, KvCache[] caches) {
+    return forwardBatch(tokens, caches, null);
+  }
+
+  /**
+   * {@link #forwardBatch(int[][], KvCache[])} for callers that may go away (a server's requests):
+   * {@code stop[i]} is asked before block i starts and between the chunks of a long one
+   * ({@link #JAVA_BLOCK} tokens in Java, {@link #PROMPT_CHUNK} on libtorch), so a cancelled or
+   * expired request costs at most one chunk more. A stopped block's entry is null and its cache
+   * holds only part of the block: the caller must drop or roll it back.
+   *
+   * @param stop per block, or null: never stop
+   */
+  public float[][][] forwardBatch(int[][] tokens, KvCache[] caches, BooleanSupplier[] stop) {
     if (tokens.length != caches.length) throw new IllegalArgumentException(tokens.length + " blocks for " + caches.length + " caches");
+    if (stop != null && stop.length != tokens.length) throw new IllegalArgumentException(stop.length + " stops for " + tokens.length + " blocks");
     java.util.Set<KvCache> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (KvCache c : caches) {
       if (c.batch() != 1) throw new IllegalArgumentException("batched blocks need batch-1 caches, got batch " + c.batch());
@@ -228,8 +243,10 @@ public final class LlamaModel implements AutoCloseable {
     java.util.List<Integer> joint = new java.util.ArrayList<>();
     for (int i = 0; i < tokens.length; i++) {
       if (tokens[i].length == 0) throw new IllegalArgumentException("block " + i + " has no tokens");
+      BooleanSupplier s = stop == null ? null : stop[i];
+      if (s != null && s.getAsBoolean()) continue; // never started
       if (javaBlock(tokens[i], caches[i])) joint.add(i);
-      else out[i] = forward(tokens[i], caches[i]);
+      else out[i] = s == null ? forward(tokens[i], caches[i]) : forwardInChunks(tokens[i], caches[i], s);
     }
     if (!joint.isEmpty()) {
       int[][] t = new int[joint.size()][];
@@ -249,10 +266,16 @@ public final class LlamaModel implements AutoCloseable {
    * or after the last one only [1][vocab].
    */
   private float[][] javaChunks(int[] tokens, KvCache cache, boolean lastOnly) {
+    return javaChunks(tokens, cache, lastOnly, () -> false);
+  }
+
+  /** The same, asking {@code stop} between chunks: null once it says stop. */
+  private float[][] javaChunks(int[] tokens, KvCache cache, boolean lastOnly, BooleanSupplier stop) {
     if (tokens.length == 0) throw new IllegalArgumentException("no tokens to run");
     for (int t : tokens) checkToken(t);
     float[][] out = new float[lastOnly ? 1 : tokens.length][];
     for (int from = 0; from < tokens.length; from += JAVA_BLOCK) {
+      if (from > 0 && stop.getAsBoolean()) return null;
       int to = Math.min(tokens.length, from + JAVA_BLOCK);
       boolean last = to == tokens.length;
       float[][] rows = decoder.block(java.util.Arrays.copyOfRange(tokens, from, to), cache, lastOnly);
@@ -261,6 +284,29 @@ public final class LlamaModel implements AutoCloseable {
     }
     return out;
   }
+
+  /**
+   * A long block of a request that may be stopped: in Java {@link #JAVA_BLOCK} tokens at a time,
+   * on libtorch {@link #PROMPT_CHUNK} at a time, asking {@code stop} between chunks; null once it
+   * says stop.
+   */
+  private float[][] forwardInChunks(int[] tokens, KvCache cache, BooleanSupplier stop) {
+    if (javaOnly && cache.batch() == 1) return javaChunks(tokens, cache, false, stop);
+    float[][] out = new float[tokens.length][];
+    for (int from = 0; from < tokens.length; from += PROMPT_CHUNK) {
+      if (from > 0 && stop.getAsBoolean()) return null;
+      int to = Math.min(tokens.length, from + PROMPT_CHUNK);
+      float[][] rows = run(new int[][] {java.util.Arrays.copyOfRange(tokens, from, to)}, cache, false)[0];
+      System.arraycopy(rows, 0, out, from, rows.length);
+    }
+    return out;
+  }
+
+  /**
+   * Tokens of a long block that libtorch runs between two checks of a stoppable request: one chunk
+   * is the most work a request that has gone costs (tens of milliseconds for the bundled System 2).
+   */
+  public static final int PROMPT_CHUNK = 128;
 
   /** The longest block the Java decoder takes at once; longer ones (prompts) are cheaper on libtorch. */
   static final int JAVA_BLOCK = 16;

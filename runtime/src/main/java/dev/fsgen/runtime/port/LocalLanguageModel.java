@@ -36,12 +36,21 @@ public final class LocalLanguageModel implements LanguageModel {
    * {@link LlamaModel#forwardBatch}): [sequence][t_i][vocab].
    */
   public float[][][] appendAllBatch(LocalSequence[] sequences, int[][] tokens) {
+    return appendAllBatch(sequences, tokens, null);
+  }
+
+  /**
+   * The same for requests that may go away: {@code stop[i]} is asked before block i starts and
+   * between the chunks of a long one; a stopped block's entry is null and its sequence holds part
+   * of the block (see {@link LlamaModel#forwardBatch(int[][], KvCache[], java.util.function.BooleanSupplier[])}).
+   */
+  public float[][][] appendAllBatch(LocalSequence[] sequences, int[][] tokens, java.util.function.BooleanSupplier[] stop) {
     KvCache[] caches = new KvCache[sequences.length];
     for (int i = 0; i < caches.length; i++) {
       if (sequences[i].model != model) throw new IllegalArgumentException("sequence " + i + " belongs to another model");
       caches[i] = sequences[i].cache;
     }
-    return model.forwardBatch(tokens, caches);
+    return model.forwardBatch(tokens, caches, stop);
   }
 
   /** A sequence whose cache size is visible, so a server can bound the memory its sessions hold. */
