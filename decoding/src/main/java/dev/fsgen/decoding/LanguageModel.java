@@ -69,7 +69,8 @@ public interface LanguageModel {
 
     /**
      * Appends {@code tokens} (at least one) and proposes {@code gamma} tokens after them, greedy or
-     * sampled with a generator seeded by {@code seed}. The first gamma - 1 proposals are appended
+     * sampled, the proposal at sequence position n with randomness keyed by {@code seed} and n
+     * ({@link PositionRandom}). The first gamma - 1 proposals are appended
      * (the last one needs no scores yet), so a caller that keeps all of them need only send the
      * last one again.
      */
@@ -84,7 +85,7 @@ public interface LanguageModel {
      */
     default Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions,
         boolean withProbabilities) {
-      Drafter d = new Drafter(tokens, gamma, params, seed, withDistributions, withProbabilities);
+      Drafter d = new Drafter(tokens, length() + tokens.length, gamma, params, seed, withDistributions, withProbabilities);
       while (!d.done()) d.accept(append(d.input()));
       return d.draft();
     }

@@ -98,6 +98,54 @@ class SpeculativeOverGrpcTest {
     assertTrue(acceptance / PROMPTS.size() > 0.3, "mean acceptance " + acceptance / PROMPTS.size());
   }
 
+  /**
+   * Issue: adaptive sampling gave different texts for the same request and seed. Its tokens must
+   * depend on the request and the seed alone: the same request five times, while other streams
+   * run and move the shared round-cost fit, gives the same tokens, and so do fixed draft lengths.
+   */
+  @Test
+  void seededAdaptiveSamplingGivesTheSameTokensEveryTimeUnderLoad() throws Exception {
+    dev.fsgen.proto.model.v1.Sampling sampling = dev.fsgen.proto.model.v1.Sampling.newBuilder().setTemperature(0.8).setTopP(0.95).build();
+    var adaptive = dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+        .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setAdaptive(true)).build();
+    var request = live.request(PROMPTS.get(4), 64).setStrategy(adaptive).setSampling(sampling).setSeed(7).build();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ExecutorService load = java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<Integer>> others = new java.util.ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int worker = w;
+      others.add(load.submit(() -> {
+        int n = 0;
+        while (!stop.get()) {
+          // other adaptive generations, greedy and sampled, of other lengths: they feed the shared fit
+          var other = live.request(PROMPTS.get(8 + (n + worker) % 8), 8 + 24 * ((n + worker) % 3)).setStrategy(adaptive);
+          if (n % 2 == 1) other.setSampling(sampling).setSeed(n);
+          Generated.of(live.generate(other.build()));
+          n++;
+        }
+        return n;
+      }));
+    }
+    try {
+      Generated first = Generated.of(live.generate(request));
+      assertEquals(64, first.ids().length);
+      for (int i = 1; i < 5; i++) {
+        Generated again = Generated.of(live.generate(request));
+        assertArrayEquals(first.ids(), again.ids(), "run " + (i + 1) + " of the same seeded adaptive request");
+      }
+      for (int gamma : new int[] {1, 3, 8}) {
+        Generated fixed = Generated.of(live.generate(request.toBuilder().setStrategy(speculative(gamma)).build()));
+        assertArrayEquals(first.ids(), fixed.ids(), "gamma " + gamma + " against adaptive, same seed");
+      }
+      assertFalse(java.util.Arrays.equals(first.ids(),
+          Generated.of(live.generate(request.toBuilder().setSeed(8).build())).ids()), "another seed, other tokens");
+    } finally {
+      stop.set(true);
+      load.shutdown();
+    }
+    for (var f : others) assertTrue(f.get() > 0, "the other streams ran meanwhile");
+  }
+
   /** The same strategy in process over the same models: everything the summary counts must match. */
   @Test
   void grpcPathEqualsInProcessPath() {
