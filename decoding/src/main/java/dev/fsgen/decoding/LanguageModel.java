@@ -36,6 +36,17 @@ public interface LanguageModel {
     @Override
     void close();
 
+    /**
+     * Appends tokens and returns the most likely next token after each of them: [tokens.length];
+     * -1 where a remote model served the position from a cache and did not score it.
+     */
+    default int[] argmaxAfterEach(int[] tokens) {
+      float[][] rows = appendAll(tokens);
+      int[] out = new int[rows.length];
+      for (int i = 0; i < rows.length; i++) out[i] = Sampler.argmax(rows[i]);
+      return out;
+    }
+
     /** Appends tokens and returns the most likely next token. */
     default int nextArgmax(int[] tokens) {
       return Sampler.argmax(append(tokens));

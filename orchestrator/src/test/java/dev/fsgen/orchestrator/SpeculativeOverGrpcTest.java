@@ -92,7 +92,7 @@ class SpeculativeOverGrpcTest {
       assertTrue(alone.producers().stream().allMatch(x -> x == Producer.SYSTEM2));
       assertTrue(spec.summary().getSystem2Calls() < 64, "fewer System 2 calls than tokens");
       assertTrue(spec.summary().hasCollaborationFrequency());
-      assertFalse(alone.summary().hasCollaborationFrequency());
+      assertTrue(alone.summary().hasCollaborationFrequency(), "System 2 alone reports the collaboration frequency too");
       acceptance += spec.summary().getAcceptanceRate();
     }
     assertTrue(acceptance / PROMPTS.size() > 0.3, "mean acceptance " + acceptance / PROMPTS.size());
@@ -146,6 +146,41 @@ class SpeculativeOverGrpcTest {
     for (var f : others) assertTrue(f.get() > 0, "the other streams ran meanwhile");
   }
 
+  /**
+   * Issue: the last token of a speculative run was labelled SYSTEM2 (System 2 alone's label), and
+   * System 2 alone's summary had no collaboration frequency. Every speculative token now says what
+   * happened to System 1's proposal, the last one included; System 2 alone reports the frequency,
+   * equal to the oracle's on the same greedy text.
+   */
+  @Test
+  void everyTokenIsLabelledByWhatHappenedAndEverySummaryHasTheCollaborationFrequency() {
+    var sampling = dev.fsgen.proto.model.v1.Sampling.newBuilder().setTemperature(0.8).setTopP(0.95).build();
+    for (String p : PROMPTS.subList(0, 4)) {
+      for (int max : new int[] {1, 2, 5, 16, 17}) {
+        for (boolean sampled : new boolean[] {false, true}) {
+          var r = live.request(p, max).setStrategy(speculative(4)).setSeed(3);
+          if (sampled) r.setSampling(sampling);
+          Generated spec = Generated.of(live.generate(r.build()));
+          assertEquals(max, spec.ids().length);
+          for (int i = 0; i < max; i++) {
+            Producer x = spec.producers().get(i);
+            assertTrue(x == Producer.SYSTEM1_ACCEPTED || x == Producer.SYSTEM2_CORRECTION || (!sampled && x == Producer.SYSTEM2_BONUS),
+                "'" + p + "' " + max + " tokens, sampled " + sampled + ": token " + i + " is " + x);
+          }
+          assertTrue(spec.summary().hasCollaborationFrequency());
+        }
+      }
+      Generated alone = Generated.of(live.generate(live.request(p, 24).setStrategy(system2Only()).build()));
+      Generated oracle = Generated.of(live.generate(live.request(p, 24).setStrategy(dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+          .setOracle(dev.fsgen.proto.decoding.v1.SingleModel.getDefaultInstance())).build()));
+      assertArrayEquals(oracle.ids(), alone.ids());
+      assertTrue(alone.summary().hasCollaborationFrequency(), "System 2 alone's summary");
+      assertEquals(oracle.summary().getCollaborationFrequency(), alone.summary().getCollaborationFrequency(), 1e-12, p);
+      assertEquals(1, alone.summary().getSystem1Calls(), "one System 1 call scores the whole text");
+      assertEquals(24, alone.summary().getSystem2Calls());
+    }
+  }
+
   /** The same strategy in process over the same models: everything the summary counts must match. */
   @Test
   void grpcPathEqualsInProcessPath() {
@@ -162,6 +197,10 @@ class SpeculativeOverGrpcTest {
       for (String p : PROMPTS.subList(0, 3)) {
         int[] prompt = live.tokenizer.encode(p);
         Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, -1), TokenSink.NONE);
+        if (c.strategy() instanceof SingleModel s && s.role() == SingleModel.Role.SYSTEM2) {
+          // the orchestrator scores System 2 alone's text with System 1 after the last token, in one call
+          in = in.withSystem1Choices(SingleModel.system1Choices(local.system1(), prompt, in.tokens()), 1);
+        }
         Generated out = Generated.of(live.generate(live.request(p, 40).setStrategy(c.wire()).setSeed(7)
             .setSampling(Messages.sampling(c.sampling())).build()));
         String what = c.strategy().name() + " " + c.sampling() + " '" + p + "'";
