@@ -1,6 +1,5 @@
 package dev.fsgen.bench;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.decoding.ModelPair;
@@ -459,7 +458,7 @@ public final class SpeculativeBench {
   }
 
   public static String toJson(Figures f) {
-    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(f);
+    return Json.gson().toJson(f);
   }
 
   /**
