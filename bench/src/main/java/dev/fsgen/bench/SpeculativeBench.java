@@ -401,7 +401,11 @@ public final class SpeculativeBench {
     return Strategy.newBuilder().setSystem2Only(dev.fsgen.proto.decoding.v1.SingleModel.getDefaultInstance()).build();
   }
 
-  /** Greedy generations of every prompt, timed on the client from the request to the last event. */
+  /**
+   * Greedy generations of every prompt, timed on the client from the request to the last token
+   * (what follows it, such as System 1 scoring System 2 alone's text for its summary, is not
+   * generation time).
+   */
   static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens,
       LoopbackServices services) {
     return run(stub, strategy, PROMPTS.subList(0, prompts), maxTokens, services);
@@ -426,15 +430,17 @@ public final class SpeculativeBench {
       GenerateRequest r = GenerateRequest.newBuilder().setText(p).setStrategy(strategy).setMaxTokens(maxTokens)
           .setIgnoreEos(true).build();
       long t0 = System.nanoTime();
+      long last = t0;
       Summary summary = null;
       for (Iterator<GenerateEvent> it = stub.generate(r); it.hasNext(); ) {
         GenerateEvent e = it.next();
         if (e.hasTokens()) {
+          last = System.nanoTime();
           for (Token t : e.getTokens().getTokensList()) if (t.getProducer() == Producer.SYSTEM2_CORRECTION) corrections++;
         }
         if (e.hasSummary()) summary = e.getSummary();
       }
-      nanos += System.nanoTime() - t0;
+      nanos += last - t0;
       tokens += summary.getTokens();
       accepted += summary.getAccepted();
       drafted += summary.getDrafted();
