@@ -1,6 +1,5 @@
 package dev.fsgen.bench;
 
-import com.google.gson.GsonBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,7 +141,7 @@ public final class BenchSuite {
   }
 
   public static String toJson(Figures f) {
-    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(f);
+    return Json.gson().toJson(f);
   }
 
   public static String toTable(Figures f) {

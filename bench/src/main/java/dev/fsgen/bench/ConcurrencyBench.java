@@ -1,6 +1,5 @@
 package dev.fsgen.bench;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
@@ -186,7 +185,7 @@ public final class ConcurrencyBench {
   }
 
   public static String toJson(Figures f) {
-    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(f);
+    return Json.gson().toJson(f);
   }
 
   public static String toTable(Figures f) {

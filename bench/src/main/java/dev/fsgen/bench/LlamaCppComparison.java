@@ -1,6 +1,5 @@
 package dev.fsgen.bench;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.SamplingParams;
@@ -248,7 +247,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
   }
 
   public static String toJson(LlamaCppComparison c) {
-    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(c);
+    return Json.gson().toJson(c);
   }
 
   public static String toTable(LlamaCppComparison c) {

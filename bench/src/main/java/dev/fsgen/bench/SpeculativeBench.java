@@ -1,6 +1,5 @@
 package dev.fsgen.bench;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.decoding.ModelPair;
@@ -422,7 +421,11 @@ public final class SpeculativeBench {
     return Strategy.newBuilder().setSystem2Only(dev.fsgen.proto.decoding.v1.SingleModel.getDefaultInstance()).build();
   }
 
-  /** Greedy generations of every prompt, timed on the client from the request to the last event. */
+  /**
+   * Greedy generations of every prompt, timed on the client from the request to the last token
+   * (what follows it, such as System 1 scoring System 2 alone's text for its summary, is not
+   * generation time).
+   */
   static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens,
       LoopbackServices services) {
     return run(stub, strategy, PROMPTS.subList(0, prompts), maxTokens, services);
@@ -447,15 +450,17 @@ public final class SpeculativeBench {
       GenerateRequest r = GenerateRequest.newBuilder().setText(p).setStrategy(strategy).setMaxTokens(maxTokens)
           .setIgnoreEos(true).build();
       long t0 = System.nanoTime();
+      long last = t0;
       Summary summary = null;
       for (Iterator<GenerateEvent> it = stub.generate(r); it.hasNext(); ) {
         GenerateEvent e = it.next();
         if (e.hasTokens()) {
+          last = System.nanoTime();
           for (Token t : e.getTokens().getTokensList()) if (t.getProducer() == Producer.SYSTEM2_CORRECTION) corrections++;
         }
         if (e.hasSummary()) summary = e.getSummary();
       }
-      nanos += System.nanoTime() - t0;
+      nanos += last - t0;
       tokens += summary.getTokens();
       accepted += summary.getAccepted();
       drafted += summary.getDrafted();
@@ -479,7 +484,7 @@ public final class SpeculativeBench {
   }
 
   public static String toJson(Figures f) {
-    return new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(f);
+    return Json.gson().toJson(f);
   }
 
   /**

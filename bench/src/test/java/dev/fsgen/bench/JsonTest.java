@@ -16,9 +16,7 @@ class JsonTest {
   @Test
   void nanAndInfinityAreNullAndTheDocumentParsesStrictly() throws Exception {
     String json = Json.gson().toJson(new Figures(1.5, Double.NaN, null, List.of(2.0, Double.POSITIVE_INFINITY)));
-    JsonReader strict = new JsonReader(new StringReader(json));
-    strict.setLenient(false);
-    JsonObject o = JsonParser.parseReader(strict).getAsJsonObject();
+    JsonObject o = Json.parseStrict(json).getAsJsonObject();
     assertEquals(1.5, o.get("measured").getAsDouble());
     assertTrue(o.get("missing").isJsonNull());
     assertTrue(o.get("absent").isJsonNull());
@@ -26,13 +24,22 @@ class JsonTest {
     assertFalse(json.contains("NaN") || json.contains("Infinity"), json);
   }
 
+  /** Gson's own parser reads leniently even when told not to (parseReader turns a reader lenient): parseStrict does not. */
+  @Test
+  void theStrictParserRefusesNanWhichGsonsParserLetsThrough() throws Exception {
+    String nan = "{\"collaborationFrequency\": NaN}";
+    JsonReader told = new JsonReader(new StringReader(nan));
+    told.setLenient(false);
+    assertTrue(JsonParser.parseReader(told).getAsJsonObject().get("collaborationFrequency").getAsDouble() != 0);
+    assertThrows(com.google.gson.JsonParseException.class, () -> Json.parseStrict(nan));
+    assertThrows(com.google.gson.JsonParseException.class, () -> Json.parseStrict("{\"a\": 1} trailing"));
+  }
+
   @Test
   void aSystem2AloneRunHasNoCollaborationFrequencyAndIsStillValidJson() throws Exception {
     SpeculativeBench.Run alone = new SpeculativeBench.Run("system2-only", 96, 0.2, 480, 0, 0, 0, 0, 96, Double.NaN, 0, 0.15, new long[4]);
     String json = SpeculativeBench.toJson(List.of(), List.of("memory-bound System 2 skipped")) + Json.gson().toJson(alone);
-    JsonReader strict = new JsonReader(new StringReader(Json.gson().toJson(alone)));
-    strict.setLenient(false);
-    assertTrue(JsonParser.parseReader(strict).getAsJsonObject().get("collaborationFrequency").isJsonNull());
+    assertTrue(Json.parseStrict(Json.gson().toJson(alone)).getAsJsonObject().get("collaborationFrequency").isJsonNull());
     assertFalse(json.contains("NaN"), json);
   }
 }

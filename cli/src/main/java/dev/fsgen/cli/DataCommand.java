@@ -113,7 +113,7 @@ public final class DataCommand implements Callable<Integer> {
     summary.addProperty("seconds", round((System.nanoTime() - started) / 1e9, 2));
 
     if (json) {
-      System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(summary));
+      System.out.println(dev.fsgen.bench.Json.compact().toJson(summary));
     } else {
       printTable(prepared, tokenizerSummary);
     }

@@ -1,6 +1,5 @@
 package dev.fsgen.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.bench.QualityEval;
 import dev.fsgen.runtime.data.DataLayout;
 import dev.fsgen.runtime.model.LlamaConfig;
@@ -62,7 +61,7 @@ public final class EvalCommand implements Callable<Integer> {
     }
     String table = QualityEval.markdown(rows);
     if (markdown != null) Files.writeString(markdown, table);
-    if (json) System.out.println(new GsonBuilder().create().toJson(java.util.Map.of("models", rows)));
+    if (json) System.out.println(dev.fsgen.bench.Json.compact().toJson(java.util.Map.of("models", rows)));
     else System.out.print(table);
     return 0;
   }

@@ -56,7 +56,7 @@ public final class GenerationOptions {
   @Option(names = "--draft-ahead", description = "Speculative decoding (greedy): System 1 drafts the next block while System 2 verifies the current one.")
   boolean draftAhead;
 
-  @Option(names = "--allow-degraded", description = "If System 2 goes down, finish with System 1 alone (tokens marked degraded) instead of failing.")
+  @Option(names = "--allow-degraded", description = "If a service the strategy needs goes down, finish with the other model alone (tokens marked degraded) instead of failing; without it only a lossless fallback is taken (greedy speculative decoding finished by System 2 alone).")
   boolean allowDegraded;
 
   @Option(names = "--session", description = "Session id (default: a fresh one).")

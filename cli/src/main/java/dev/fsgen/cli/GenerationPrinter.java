@@ -1,6 +1,5 @@
 package dev.fsgen.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.decoding.v1.Producer;
@@ -74,7 +73,7 @@ final class GenerationPrinter {
       m.put("token_ids", ids);
       m.put("producers", producers);
       m.put("summary", summaryMap(summary));
-      out.println(new GsonBuilder().create().toJson(m));
+      out.println(dev.fsgen.bench.Json.compact().toJson(m));
     } else {
       out.println();
       System.err.println(describe(summary));

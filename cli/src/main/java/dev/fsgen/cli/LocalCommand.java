@@ -1,6 +1,5 @@
 package dev.fsgen.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.decoding.Generator;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.runtime.model.LoadedModel;
@@ -66,7 +65,7 @@ public final class LocalCommand implements Callable<Integer> {
         m.put("finish_reason", r.finish().name().toLowerCase());
         m.put("time_to_first_token_ms", r.firstTokenNanos() / 1e6);
         m.put("tokens_per_second", r.tokensPerSecond());
-        out.println(new GsonBuilder().create().toJson(m));
+        out.println(dev.fsgen.bench.Json.compact().toJson(m));
       } else {
         out.println(stream.flush());
         System.err.printf("%n[%d tokens, %.1f tokens/s, first token after %.1f ms, finished: %s]%n", r.tokens().length,

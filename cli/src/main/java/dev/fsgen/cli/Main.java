@@ -36,7 +36,8 @@ public final class Main implements Runnable {
 
   /** The configured command line; a domain error becomes a one-line message and exit code 1, not a stack trace. */
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    // `bench --only speculative,llamacpp` names parts that are also bench's subcommands: an option's value, not a command
+    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).setAllowSubcommandsAsOptionParameters(true);
     cli.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           commandLine.getErr().println("fsgen: " + ex.getMessage());

@@ -1,6 +1,5 @@
 package dev.fsgen.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.Oracle;
@@ -103,7 +102,7 @@ public final class RouterCommand implements Callable<Integer> {
       m.put("majority_accuracy", Math.max(fit.positiveShare(), 1 - fit.positiveShare()));
       m.put("log_loss", fit.logLoss());
       if (json) {
-        System.out.println(new GsonBuilder().create().toJson(m));
+        System.out.println(dev.fsgen.bench.Json.compact().toJson(m));
       } else {
         System.out.printf("router: wrote %s: %d tokens, System 2 chose differently at %.1f%%; accuracy %.1f%% (always guessing"
             + " the majority: %.1f%%), log loss %.3f%n", file, fit.examples(), 100 * fit.positiveShare(), 100 * fit.accuracy(),

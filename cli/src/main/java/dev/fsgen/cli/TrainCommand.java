@@ -1,7 +1,6 @@
 package dev.fsgen.cli;
 
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.GsonBuilder;
 import dev.fsgen.runtime.data.DataLayout;
 import dev.fsgen.runtime.data.Domain;
 import dev.fsgen.runtime.data.Split;
@@ -134,7 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
           writeReport(out, size, tuning, cfg, r, config, t);
         }
         Map<String, Object> summary = summary(size, tuning, r, config);
-        if (json) System.out.println(new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(summary));
+        if (json) System.out.println(dev.fsgen.bench.Json.compact().toJson(summary));
         else System.err.println("train: " + (r.complete() ? "wrote " + out : "not finished, rerun to resume") + " " + summary.get("validation_loss"));
         return 0;
       }
@@ -163,6 +162,6 @@ public final class TrainCommand implements Callable<Integer> {
     m.put("train_config", cfg);
     m.put("history", r.history());
     Files.writeString(out.resolve("training.json"),
-        new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(m) + "\n");
+        dev.fsgen.bench.Json.gson().toJson(m) + "\n"); // strict JSON: a loss that was not finite is null
   }
 }

@@ -1,7 +1,6 @@
 package dev.fsgen.decoding;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * System 1's proposal built one model step at a time, so that whoever runs the model decides how
@@ -10,6 +9,10 @@ import java.util.SplittableRandom;
  * together in shared forward passes. Either way the same inputs go in, in the same blocks, so the
  * draft is the same.
  *
+ * <p>A sampled proposal at sequence position n draws its randomness from the seed and n alone
+ * ({@link PositionRandom}), so the same seed proposes the same token at the same position however
+ * the sequence was cut into draft calls.
+ *
  * <p>Use: while not {@link #done()}, append {@link #input()} to the sequence and pass the logits
  * after its last token to {@link #accept}; then {@link #draft()}.
  */
@@ -17,7 +20,8 @@ public final class Drafter {
   private final int[] given;
   private final int gamma;
   private final SamplingParams params;
-  private final SplittableRandom rng;
+  private final long seed;
+  private final int firstPosition;
   private final boolean withDistributions;
   private final int[] proposed;
   private final int[] greedy;
@@ -31,18 +35,24 @@ public final class Drafter {
 
   /**
    * @param tokens the tokens to append first (at least one)
+   * @param prefixLength the whole prefix's length, {@code tokens} included: the first proposal's position
    * @param gamma tokens to propose
-   * @param seed seeds the sampling generator (ignored when greedy)
+   * @param seed keys the sampling draws with each proposal's position (ignored when greedy)
    * @param withDistributions whether to return the full distribution at each position
    * @param withProbabilities whether to return each proposed token's probability
    */
-  public Drafter(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions, boolean withProbabilities) {
+  public Drafter(int[] tokens, int prefixLength, int gamma, SamplingParams params, long seed, boolean withDistributions,
+      boolean withProbabilities) {
     if (tokens.length == 0) throw new IllegalArgumentException("draft needs at least one new token");
+    if (prefixLength < tokens.length) {
+      throw new IllegalArgumentException("a prefix of " + prefixLength + " tokens cannot end with " + tokens.length + " given ones");
+    }
     if (gamma < 1) throw new IllegalArgumentException("gamma must be at least 1, got " + gamma);
     this.given = tokens;
     this.gamma = gamma;
     this.params = params;
-    this.rng = new SplittableRandom(seed);
+    this.seed = seed;
+    this.firstPosition = prefixLength;
     this.withDistributions = withDistributions;
     // score the position of the last given token too: it tells the caller what this model would
     // have chosen there (collaboration frequency for a token it did not produce)
@@ -81,7 +91,7 @@ public final class Drafter {
       proposed[i] = greedy[i];
       if (probability != null) probability[i] = (float) Sampler.softmaxAt(logits, greedy[i]);
     } else {
-      proposed[i] = Sampler.draw(q, rng);
+      proposed[i] = Sampler.draw(q, PositionRandom.uniform(seed, firstPosition + i, PositionRandom.Use.DRAFT));
       if (probability != null) probability[i] = q[proposed[i]];
     }
     if (distributions != null) distributions[i] = q;

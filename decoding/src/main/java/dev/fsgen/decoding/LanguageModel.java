@@ -36,6 +36,17 @@ public interface LanguageModel {
     @Override
     void close();
 
+    /**
+     * Appends tokens and returns the most likely next token after each of them: [tokens.length];
+     * -1 where a remote model served the position from a cache and did not score it.
+     */
+    default int[] argmaxAfterEach(int[] tokens) {
+      float[][] rows = appendAll(tokens);
+      int[] out = new int[rows.length];
+      for (int i = 0; i < rows.length; i++) out[i] = Sampler.argmax(rows[i]);
+      return out;
+    }
+
     /** Appends tokens and returns the most likely next token. */
     default int nextArgmax(int[] tokens) {
       return Sampler.argmax(append(tokens));
@@ -69,7 +80,8 @@ public interface LanguageModel {
 
     /**
      * Appends {@code tokens} (at least one) and proposes {@code gamma} tokens after them, greedy or
-     * sampled with a generator seeded by {@code seed}. The first gamma - 1 proposals are appended
+     * sampled, the proposal at sequence position n with randomness keyed by {@code seed} and n
+     * ({@link PositionRandom}). The first gamma - 1 proposals are appended
      * (the last one needs no scores yet), so a caller that keeps all of them need only send the
      * last one again.
      */
@@ -84,7 +96,7 @@ public interface LanguageModel {
      */
     default Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions,
         boolean withProbabilities) {
-      Drafter d = new Drafter(tokens, gamma, params, seed, withDistributions, withProbabilities);
+      Drafter d = new Drafter(tokens, length() + tokens.length, gamma, params, seed, withDistributions, withProbabilities);
       while (!d.done()) d.accept(append(d.input()));
       return d.draft();
     }

@@ -18,6 +18,28 @@ public record Outcome(int[] tokens, Producer[] producers, Finish finish, int pro
     int system2Calls, int drafted, int accepted, int scored, int differing, long firstTokenNanos, long totalNanos,
     Uncertainty[] uncertainty, int[] system1Choices) {
 
+  /**
+   * This outcome with System 1's greedy choices filled in where they were unknown, from a scoring
+   * made after the generation (System 2 alone: its collaboration frequency by the one definition).
+   *
+   * @param choices System 1's greedy choice at each output position, -1 where still unknown
+   * @param calls the System 1 calls the scoring took
+   */
+  public Outcome withSystem1Choices(int[] choices, int calls) {
+    if (choices.length != tokens.length) throw new IllegalArgumentException(choices.length + " choices for " + tokens.length + " tokens");
+    int[] merged = system1Choices.clone();
+    int nowScored = 0;
+    int nowDiffering = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      if (merged[i] < 0) merged[i] = choices[i];
+      if (merged[i] < 0) continue;
+      nowScored++;
+      if (merged[i] != tokens[i]) nowDiffering++;
+    }
+    return new Outcome(tokens, producers, finish, promptTokens, system1Calls + calls, system2Calls, drafted, accepted, nowScored,
+        nowDiffering, firstTokenNanos, totalNanos, uncertainty, merged);
+  }
+
   public double acceptanceRate() {
     return drafted == 0 ? 0 : (double) accepted / drafted;
   }

@@ -101,10 +101,15 @@ public final class Sampler {
 
   /** {@link #draw(double[], RandomGenerator)} over float probabilities (which need not sum to exactly 1). */
   public static int draw(float[] p, RandomGenerator rng) {
+    return draw(p, rng.nextDouble());
+  }
+
+  /** {@link #draw(float[], RandomGenerator)} with the uniform draw {@code uniform} in [0, 1) given. */
+  public static int draw(float[] p, double uniform) {
     double total = 0;
     for (float x : p) if (x > 0) total += x;
     if (!(total > 0)) throw new IllegalArgumentException("a distribution with no mass cannot be sampled");
-    double u = rng.nextDouble() * total;
+    double u = uniform * total;
     double cum = 0;
     int last = 0;
     for (int i = 0; i < p.length; i++) {

@@ -5,7 +5,9 @@ import java.util.SplittableRandom;
 /**
  * The baselines: one model generates alone, one call per token. System 1 alone reports its own
  * collaboration frequency (zero when greedy; the share of sampled tokens that are not its argmax
- * otherwise); System 2 alone leaves it unmeasured, since System 1 is not consulted.
+ * otherwise). System 2 alone does not consult System 1 while it generates, so that its timing is
+ * System 2's alone; {@link #system1Choices} scores its text afterwards, in one System 1 call, for
+ * the collaboration frequency by the same definition as every other strategy's.
  */
 public record SingleModel(Role role) implements Strategy {
   public enum Role { SYSTEM1, SYSTEM2 }
@@ -17,6 +19,20 @@ public record SingleModel(Role role) implements Strategy {
   @Override
   public String name() {
     return role == Role.SYSTEM1 ? "system1-only" : "system2-only";
+  }
+
+  /**
+   * System 1's greedy choice at each position of {@code output} after {@code prompt}, scored in one
+   * call on a fresh sequence; -1 where the model did not score a position.
+   */
+  public static int[] system1Choices(LanguageModel system1, int[] prompt, int[] output) {
+    if (output.length == 0) return new int[0];
+    int[] text = java.util.Arrays.copyOf(prompt, prompt.length + output.length - 1); // the last token is never a prefix
+    System.arraycopy(output, 0, text, prompt.length, output.length - 1);
+    try (LanguageModel.Sequence s = system1.newSequence()) {
+      int[] after = s.argmaxAfterEach(text);
+      return java.util.Arrays.copyOfRange(after, prompt.length - 1, text.length);
+    }
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.fsgen.decoding;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -10,13 +9,22 @@ import java.util.concurrent.CompletionException;
  * tokens in one call and System 2 scores all of them in one call. Greedy: draft tokens are kept
  * while they equal System 2's argmax, then System 2's argmax follows (a correction, or a bonus
  * when the whole draft passed), so the output equals System 2's greedy output. Sampling: the
- * {@link Acceptance} rule, so the output follows System 2's distribution exactly.
+ * {@link Acceptance} rule, so the output follows System 2's distribution exactly. A sampled round
+ * drafts one token more than System 2 verifies and judges that one too against System 2's scores
+ * after the draft, instead of drawing a free bonus token: every position is then decided the same
+ * way, with System 1's proposal, the acceptance test and the resample drawn from the seed and the
+ * position ({@link PositionRandom}), so the sampled tokens depend on the request and the seed
+ * alone, not on the draft lengths (fixed, adaptive, or cut short at the end).
+ *
+ * <p>The last token, where no draft and bonus fit, is a one-token draft judged by System 2, so
+ * every token of a run says what happened to System 1's proposal (kept, corrected, or a bonus).
  *
  * <p>Both sequences are rolled back past rejected tokens; a sequence is always given exactly the
  * decided tokens it has not seen, which keeps a remote server's cache an exact prefix.
  *
  * <p>Adaptive: each round's draft length, up to {@code gamma}, comes from the session's measured
- * acceptance and round times ({@link DraftLength}); the output is the same, only the speed moves.
+ * acceptance and round times ({@link DraftLength}); the output is the same, greedy or sampled,
+ * only the speed moves.
  *
  * <p>Drafting ahead (greedy): while System 2 verifies a draft, System 1 drafts the next one on the
  * guess that the whole draft passes and that System 2's bonus token is System 1's own choice. When
@@ -69,7 +77,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
   @Override
   public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
-    SplittableRandom rng = new SplittableRandom(request.seed());
+    long seed = request.seed();
     SamplingParams params = request.sampling();
     boolean greedy = params.greedy();
     DraftLength lengths = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs) : null;
@@ -82,15 +90,19 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
         // a round emits at most g + 1 tokens and feeds System 2 g tokens past the decided ones
         int g = Math.min(lengths == null ? gamma : lengths.next(), Math.min(t.remainingTokens() - 1, t.remainingContext() - 1));
         if (g < 1) {
-          plainStep(t, target, params, rng);
+          lastStep(t, draft, target, params, seed);
           ready = null;
           continue;
         }
         long start = System.nanoTime();
-        Draft d = ready != null ? shorten(ready, g) : draftNow(t, draft, g, params, greedy, rng);
+        // sampling drafts one token more than System 2 verifies: the position after the draft is
+        // judged like every other (no free bonus draw), so each position's token depends on the
+        // seed and the position alone, whatever the round's length
+        Draft d = ready != null ? shorten(ready, g) : draftNow(t, draft, greedy ? g : g + 1, params, greedy, seed);
         ready = null;
         int decided = t.length();
-        CompletableFuture<Verification> verified = target.verifyLater(t.pending(target.length()), d.tokens(), params);
+        int[] verified = greedy ? d.tokens() : Arrays.copyOf(d.tokens(), g);
+        CompletableFuture<Verification> scored = target.verifyLater(t.pending(target.length()), verified, params);
         Draft next = null;
         // the guess feeds System 1 up to 2g + 1 tokens past the decided ones: only where they fit
         if (ahead && t.remainingTokens() > 2 * g + 1 && t.remainingContext() > 2 * g + 2) {
@@ -98,18 +110,19 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
             next = draftAhead(draft, decided, d, g);
             t.system1Calls++;
           } catch (RuntimeException e) {
-            verified.handle((v, x) -> null).join(); // never leave System 2's call running behind a failure
+            scored.handle((v, x) -> null).join(); // never leave System 2's call running behind a failure
             throw e;
           }
         }
-        int kept = judge(t, target, d, await(verified), next, params, greedy, rng);
+        t.system2Calls++;
+        int kept = judge(t, target, d, await(scored), next, params, seed);
         if (next != null && kept == d.tokens().length && t.lastToken() == next.tokens()[0] && !t.done()) {
           ready = new Draft(Arrays.copyOfRange(next.tokens(), 1, next.tokens().length), null,
               Arrays.copyOfRange(next.greedy(), 1, next.greedy().length), null, -1);
         } else {
           draft.rollback(Math.min(draft.length(), decided + kept));
         }
-        if (lengths != null) lengths.observe(d.tokens().length, kept, kept < d.tokens().length, System.nanoTime() - start);
+        if (lengths != null) lengths.observe(g, kept, kept < d.tokens().length, System.nanoTime() - start);
       }
       fillLastChoice(t, draft);
     }
@@ -118,8 +131,8 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
 
   /** System 1's draft of g tokens after the decided ones. */
   private static Draft draftNow(Transcript t, LanguageModel.Sequence draft, int g, SamplingParams params, boolean greedy,
-      SplittableRandom rng) {
-    Draft d = draft.draft(t.pending(draft.length()), g, params, rng.nextLong(), !greedy, false);
+      long seed) {
+    Draft d = draft.draft(t.pending(draft.length()), g, params, seed, !greedy, false);
     t.system1Calls++;
     if (d.previousGreedy() >= 0 && t.generated() > 0) {
       // the draft scored the position of the last decided token: System 1's choice for a bonus token
@@ -158,53 +171,72 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
   }
 
   /**
-   * Keeps what System 2's verification of draft {@code d} allows, adds its correction or bonus
-   * token, and rolls System 2's sequence back past what it did not keep; returns the draft tokens
-   * kept. {@code next}, when drafted ahead, holds System 1's choice at the bonus position.
+   * Keeps what System 2's scores {@code v} allow of draft {@code d}, adds its correction, or its
+   * bonus token where {@code v} scores one position past the draft (greedy rounds), and rolls
+   * System 2's sequence back past what it did not keep; returns the draft tokens kept.
+   * {@code next}, when drafted ahead, holds System 1's choice at the bonus position. Sampled, the
+   * draft token at sequence position n is kept by the acceptance rule with the uniform of (seed,
+   * n), and a rejection resamples with another uniform of (seed, n).
    */
-  private static int judge(Transcript t, LanguageModel.Sequence target, Draft d, Verification v,
-      Draft next, SamplingParams params, boolean greedy, SplittableRandom rng) {
+  private static int judge(Transcript t, LanguageModel.Sequence target, Draft d, Verification v, Draft next,
+      SamplingParams params, long seed) {
+    boolean greedy = params.greedy();
     int g = d.tokens().length;
     int decided = t.length();
-    t.system2Calls++;
     t.drafted += g;
     int kept = 0;
     boolean open = true;
     for (int i = 0; i < g && open; i++) {
       int x = d.tokens()[i];
+      int position = decided + i;
       boolean ok = greedy
           ? v.argmax()[i] == x
-          : Acceptance.accepts(v.distributions()[i][x], d.distributions()[i][x], rng.nextDouble());
+          : Acceptance.accepts(v.distributions()[i][x], d.distributions()[i][x],
+              PositionRandom.uniform(seed, position, PositionRandom.Use.ACCEPT));
       if (ok) {
         t.accepted++;
         kept++;
         open = t.add(x, Producer.SYSTEM1_ACCEPTED, d.greedy()[i]);
       } else {
-        int y = greedy ? v.argmax()[i] : Sampler.draw(Acceptance.residual(v.distributions()[i], d.distributions()[i]), rng);
+        int y = greedy ? v.argmax()[i] : Sampler.draw(Acceptance.residual(v.distributions()[i], d.distributions()[i]),
+            PositionRandom.uniform(seed, position, PositionRandom.Use.RESAMPLE));
         t.add(y, Producer.SYSTEM2_CORRECTION, d.greedy()[i]);
         open = false;
       }
     }
-    if (open) {
-      int y = greedy ? v.argmax()[g] : Sampler.draw(v.distributions()[g], rng);
+    if (open && v.positions() > g) {
+      // greedy: System 2's argmax after the whole draft is its own choice, whatever the round's length
+      int y = v.argmax()[g];
       // without a draft ahead System 1 has not scored this position yet; its next draft call will
       t.add(y, Producer.SYSTEM2_BONUS, next != null ? next.greedy()[0] : Transcript.UNKNOWN);
     }
     t.flush();
     // keep what System 2 holds of the decided tokens; the rest is sent again next round
-    target.rollback(decided + kept);
+    target.rollback(Math.min(target.length(), decided + kept));
     return kept;
   }
 
-  /** One System 2 step where no draft fits (the last token of max_tokens or of the context). */
-  private static void plainStep(Transcript t, LanguageModel.Sequence target, SamplingParams params, SplittableRandom rng) {
+  /**
+   * The last token, where no draft and bonus fit (the end of max_tokens or of the context): System 1
+   * proposes one token and System 2 judges it as in any round, so the token is labelled by what
+   * happened to the proposal (kept, or System 2's correction).
+   */
+  private static void lastStep(Transcript t, LanguageModel.Sequence draft, LanguageModel.Sequence target,
+      SamplingParams params, long seed) {
+    boolean greedy = params.greedy();
+    // System 1 must be given at least one token: a guess drafted ahead may hold them all
+    draft.rollback(Math.min(draft.length(), t.length() - 1));
+    Draft d = draftNow(t, draft, 1, params, greedy, seed);
     int[] pending = t.pending(target.length());
-    int y = params.greedy()
-        ? target.nextArgmax(pending)
-        : Sampler.draw(target.nextDistribution(pending, params), rng);
+    Verification v;
+    if (greedy) {
+      v = new Verification(new int[] {target.nextArgmax(pending)}, null);
+    } else {
+      float[] p = target.nextDistribution(pending, params); // [vocab]
+      v = new Verification(new int[] {Sampler.argmax(p)}, new float[][] {p});
+    }
     t.system2Calls++;
-    t.add(y, Producer.SYSTEM2, Transcript.UNKNOWN);
-    t.flush();
+    judge(t, target, d, v, null, params, seed);
   }
 
   /** Scores, with System 1, the output tokens it has not scored yet (a final bonus or plain step). */

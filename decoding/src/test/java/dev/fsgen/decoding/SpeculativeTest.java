@@ -53,6 +53,53 @@ class SpeculativeTest {
   }
 
   @Test
+  void sampledOutputDependsOnTheRequestAndSeedAloneNotOnTheDraftLengths() {
+    SamplingParams sp = new SamplingParams(0.8, 0, 0.95);
+    for (int k = 0; k < 8; k++) {
+      int[] p = prompt(300 + k, 1 + k % 4);
+      DecodeRequest r = new DecodeRequest(48, sp, 7 + k, k % 3 == 0 ? 5 : -1);
+      int[] want = new Speculative(3).run(pair, p, r, TokenSink.NONE).tokens();
+      for (int gamma = 1; gamma <= 8; gamma++) {
+        assertArrayEquals(want, new Speculative(gamma).run(pair, p, r, TokenSink.NONE).tokens(), "gamma " + gamma + " prompt " + k);
+      }
+      // adaptive, with round-cost fits that pick different lengths: short rounds, long rounds, none yet
+      RoundCosts cheapRounds = new RoundCosts(0.5);
+      RoundCosts dearRounds = new RoundCosts(0.5);
+      for (int g = 1; g <= 8; g++) {
+        cheapRounds.observe(g, 0.001 + 0.010 * g);
+        dearRounds.observe(g, 0.100 + 0.001 * g);
+      }
+      for (RoundCosts costs : new RoundCosts[] {null, cheapRounds, dearRounds}) {
+        assertArrayEquals(want, new Speculative(8, true, costs, false).run(pair, p, r, TokenSink.NONE).tokens(), "adaptive, prompt " + k);
+      }
+      // drafting ahead is greedy only: asked for with sampling, it changes nothing
+      assertArrayEquals(want, new Speculative(4, false, null, true).run(pair, p, r, TokenSink.NONE).tokens());
+    }
+    assertEquals(0, drafter.openSequences);
+    assertEquals(0, target.openSequences);
+  }
+
+  @Test
+  void everyTokenSaysWhatHappenedToSystem1sProposalUpToTheLastOne() {
+    for (SamplingParams sp : new SamplingParams[] {SamplingParams.GREEDY, new SamplingParams(0.8, 0, 0.95)}) {
+      for (int max = 1; max <= 12; max++) {
+        for (int gamma : new int[] {1, 3, 8}) {
+          Outcome o = new Speculative(gamma).run(pair, prompt(400 + max, 2), new DecodeRequest(max, sp, max, -1), TokenSink.NONE);
+          assertEquals(max, o.tokens().length);
+          for (int i = 0; i < max; i++) {
+            assertTrue(o.producers()[i] != Producer.SYSTEM2, "token " + i + " of " + max + " (gamma " + gamma + ", " + sp
+                + ") is labelled as System 2 alone's");
+          }
+          if (!sp.greedy()) {
+            for (Producer pr : o.producers()) assertTrue(pr != Producer.SYSTEM2_BONUS, "sampling judges every position");
+          }
+          assertEquals(max, o.scored(), "System 1's choice is known for every token");
+        }
+      }
+    }
+  }
+
+  @Test
   void draftingAheadKeepsTheOutputAndSystem1sChoices() {
     for (boolean adaptive : new boolean[] {false, true}) {
       for (int gamma = 1; gamma <= 6; gamma++) {

@@ -122,7 +122,8 @@ final class BlockBatcher implements AutoCloseable {
 
     @Override
     void leased() {
-      drafter = new Drafter(lease.feed, spec.gamma(), spec.params(), spec.seed(), spec.withDistributions(), spec.withProbabilities());
+      drafter = new Drafter(lease.feed, lease.reused + lease.feed.length, spec.gamma(), spec.params(), spec.seed(),
+          spec.withDistributions(), spec.withProbabilities());
     }
 
     @Override

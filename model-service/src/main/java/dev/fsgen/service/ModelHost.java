@@ -162,6 +162,7 @@ public final class ModelHost implements AutoCloseable {
     if (named != null && named.length == 0) throw new IllegalArgumentException("token_ids.ids must name at least one token");
     return batched(id, cached, prefix, NO_TOKENS, (reused, rows) -> {
       NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(reused);
+      if (r.getEveryPosition()) for (float[] row : rows) b.addPositionArgmax(Sampler.argmax(row));
       float[] logits = rows[rows.length - 1]; // [vocab]
       if (r.getSelectionCase() == NextTokenRequest.SelectionCase.SELECTION_NOT_SET) {
         return b.setArgmax(Sampler.argmax(logits)).build();

@@ -7,17 +7,28 @@ import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.Producer;
 import dev.fsgen.decoding.SingleModel;
+import dev.fsgen.decoding.Speculative;
+import dev.fsgen.decoding.Strategy;
 import java.util.Arrays;
 
 /**
  * What happens when one model service goes down in the middle of a generation: the tokens already
- * streamed stand, and the service still up produces the rest alone, each token marked degraded.
+ * streamed stand, and the service still up may produce the rest alone, each token marked degraded.
+ * It does so on its own only where that loses nothing but speed (a lossless fallback: the very
+ * tokens the requested strategy gives); where the rest would be another algorithm's answer, only if
+ * the request allows it ({@code allow_degraded}), and otherwise the call fails UNAVAILABLE saying
+ * what is down and what the fallback would change.
  *
  * <ul>
- *   <li>System 1 down: System 2 alone continues. Nothing is lost but speed: System 2's own output is
- *       what speculative decoding produces anyway (greedy: token for token).
- *   <li>System 2 down: System 1 alone continues only if the request allows it
- *       ({@code allow_degraded}); otherwise UNAVAILABLE, saying what is down.
+ *   <li>Lossless: greedy speculative decoding with System 1 down. Its output is System 2's greedy
+ *       output token for token, so System 2 alone finishes it.
+ *   <li>With {@code allow_degraded} only: every other strategy that needs the service that is down.
+ *       System 1 down: sampled speculative decoding (System 2 alone keeps the distribution but not
+ *       the seed's tokens), contrastive decoding and proxy tuning (another score), gated handoff
+ *       (other producers and tokens), the oracle (System 1's choices are what it measures).
+ *       System 2 down: every strategy but System 1 alone; System 1 alone finishes.
+ *   <li>Never: a baseline that names one model (system1_only, system2_only) is not answered by the
+ *       other model.
  * </ul>
  */
 final class DegradedRun {
@@ -27,21 +38,28 @@ final class DegradedRun {
   private DegradedRun() {}
 
   /**
+   * Whether finishing {@code strategy} with the other model alone gives the very tokens the strategy
+   * would have given.
+   */
+  static boolean lossless(Strategy strategy, DecodeRequest request, boolean system1Down) {
+    return system1Down && strategy instanceof Speculative && request.sampling().greedy();
+  }
+
+  /**
    * @param done the tokens already decided and streamed
    * @param sink the same sink, so the stream goes on where it stopped
    */
   static Continuation continueAfter(ServiceDownException down, Plan plan, boolean allowDegraded, ModelPair models, int[] done,
       OrchestratorService.StreamSink sink) {
-    SingleModel.Role survivor;
-    if (down.system1()) {
-      if (plan.strategy() instanceof SingleModel s && s.role() == SingleModel.Role.SYSTEM1) throw down; // it asked for System 1 only
-      survivor = SingleModel.Role.SYSTEM2;
-    } else {
-      if (!allowDegraded) {
-        throw new ModelUnavailableException(down.getMessage() + "; set allow_degraded to go on with System 1 alone", down);
-      }
-      if (plan.strategy() instanceof SingleModel s && s.role() == SingleModel.Role.SYSTEM1) throw down; // System 1 was never asked
-      survivor = SingleModel.Role.SYSTEM1;
+    // a baseline names its model: the other one never answers for it
+    if (plan.strategy() instanceof SingleModel) throw down;
+    SingleModel.Role survivor = down.system1() ? SingleModel.Role.SYSTEM2 : SingleModel.Role.SYSTEM1;
+    String alone = down.system1() ? "System 2" : "System 1";
+    if (!allowDegraded && !lossless(plan.strategy(), plan.request(), down.system1())) {
+      throw new ModelUnavailableException(down.getMessage() + "; " + plan.strategy().name() + " cannot go on without it and "
+          + alone + " alone would give other tokens" + (down.system1() && plan.strategy() instanceof Speculative
+              ? " (sampled: the same distribution, not the seed's tokens)" : "")
+          + ": set allow_degraded to accept " + alone + " alone's output", down);
     }
     String note = (down.system1() ? "System 1" : "System 2") + " went down after " + done.length + " tokens; "
         + (survivor == SingleModel.Role.SYSTEM2 ? "System 2" : "System 1") + " alone produced the rest ("

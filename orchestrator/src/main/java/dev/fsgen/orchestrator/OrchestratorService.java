@@ -98,7 +98,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       Summary summary;
       try {
         Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
-        summary = summary(o, sink.decoder);
+        summary = summary(scoredBySystem1(o, plan, small, sink), sink.decoder);
       } catch (ServiceDownException down) {
         DegradedRun.Continuation c = DegradedRun.continueAfter(down, plan, request.getAllowDegraded(), models, sink.ids(), sink);
         summary = degradedSummary(c, plan, sink, small.calls + (base == null ? 0 : base.calls), large.calls, small.drafted, start);
@@ -122,6 +122,25 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       if (!call.isCancelled()) call.onError(status);
     } finally {
       release(session, admitted);
+    }
+  }
+
+  /**
+   * System 2 alone's outcome with System 1's choices, scored in one call after the last token (its
+   * timings stop before), so that its summary reports the collaboration frequency too; unmeasured
+   * where System 1 cannot answer, since System 2 alone never needs it.
+   */
+  private static Outcome scoredBySystem1(Outcome o, Plan plan, RemoteLanguageModel small, StreamSink sink) {
+    if (!(plan.strategy() instanceof dev.fsgen.decoding.SingleModel s) || s.role() != dev.fsgen.decoding.SingleModel.Role.SYSTEM2) {
+      return o;
+    }
+    try {
+      int calls = small.calls;
+      int[] choices = dev.fsgen.decoding.SingleModel.system1Choices(small, plan.prompt(), o.tokens());
+      return o.withSystem1Choices(choices, small.calls - calls);
+    } catch (RuntimeException e) {
+      if (sink.cancelled()) throw e;
+      return o;
     }
   }
 

@@ -175,6 +175,29 @@ final class RemoteLanguageModel implements LanguageModel {
       return r.getArgmax();
     }
 
+    /** One NextToken call with every_position: the server reports the argmax after each token it computed. */
+    @Override
+    public int[] argmaxAfterEach(int[] added) {
+      int before = tokens.length();
+      NextTokenResponse r = withPrefix(added, (cached, sent) -> {
+        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model).setEveryPosition(true);
+        if (cached != null) b.setCached(cached);
+        addAll(sent, b::addPrefix);
+        return client.nextToken(b.build());
+      });
+      record(added, added.length);
+      served();
+      int[] out = new int[added.length];
+      java.util.Arrays.fill(out, -1);
+      // position_argmax[i] follows prefix token reused + i; output i follows prefix token before + i
+      int reused = r.getReusedTokens();
+      for (int i = 0; i < added.length; i++) {
+        int k = before + i - reused;
+        if (k >= 0 && k < r.getPositionArgmaxCount()) out[i] = r.getPositionArgmax(k);
+      }
+      return out;
+    }
+
     @Override
     public float[] nextDistribution(int[] added, SamplingParams params) {
       NextTokenResponse r = withPrefix(added, (cached, sent) -> {

@@ -92,10 +92,93 @@ class SpeculativeOverGrpcTest {
       assertTrue(alone.producers().stream().allMatch(x -> x == Producer.SYSTEM2));
       assertTrue(spec.summary().getSystem2Calls() < 64, "fewer System 2 calls than tokens");
       assertTrue(spec.summary().hasCollaborationFrequency());
-      assertFalse(alone.summary().hasCollaborationFrequency());
+      assertTrue(alone.summary().hasCollaborationFrequency(), "System 2 alone reports the collaboration frequency too");
       acceptance += spec.summary().getAcceptanceRate();
     }
     assertTrue(acceptance / PROMPTS.size() > 0.3, "mean acceptance " + acceptance / PROMPTS.size());
+  }
+
+  /**
+   * Issue: adaptive sampling gave different texts for the same request and seed. Its tokens must
+   * depend on the request and the seed alone: the same request five times, while other streams
+   * run and move the shared round-cost fit, gives the same tokens, and so do fixed draft lengths.
+   */
+  @Test
+  void seededAdaptiveSamplingGivesTheSameTokensEveryTimeUnderLoad() throws Exception {
+    dev.fsgen.proto.model.v1.Sampling sampling = dev.fsgen.proto.model.v1.Sampling.newBuilder().setTemperature(0.8).setTopP(0.95).build();
+    var adaptive = dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+        .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setAdaptive(true)).build();
+    var request = live.request(PROMPTS.get(4), 64).setStrategy(adaptive).setSampling(sampling).setSeed(7).build();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ExecutorService load = java.util.concurrent.Executors.newFixedThreadPool(2);
+    List<java.util.concurrent.Future<Integer>> others = new java.util.ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int worker = w;
+      others.add(load.submit(() -> {
+        int n = 0;
+        while (!stop.get()) {
+          // other adaptive generations, greedy and sampled, of other lengths: they feed the shared fit
+          var other = live.request(PROMPTS.get(8 + (n + worker) % 8), 8 + 24 * ((n + worker) % 3)).setStrategy(adaptive);
+          if (n % 2 == 1) other.setSampling(sampling).setSeed(n);
+          Generated.of(live.generate(other.build()));
+          n++;
+        }
+        return n;
+      }));
+    }
+    try {
+      Generated first = Generated.of(live.generate(request));
+      assertEquals(64, first.ids().length);
+      for (int i = 1; i < 5; i++) {
+        Generated again = Generated.of(live.generate(request));
+        assertArrayEquals(first.ids(), again.ids(), "run " + (i + 1) + " of the same seeded adaptive request");
+      }
+      for (int gamma : new int[] {1, 3, 8}) {
+        Generated fixed = Generated.of(live.generate(request.toBuilder().setStrategy(speculative(gamma)).build()));
+        assertArrayEquals(first.ids(), fixed.ids(), "gamma " + gamma + " against adaptive, same seed");
+      }
+      assertFalse(java.util.Arrays.equals(first.ids(),
+          Generated.of(live.generate(request.toBuilder().setSeed(8).build())).ids()), "another seed, other tokens");
+    } finally {
+      stop.set(true);
+      load.shutdown();
+    }
+    for (var f : others) assertTrue(f.get() > 0, "the other streams ran meanwhile");
+  }
+
+  /**
+   * Issue: the last token of a speculative run was labelled SYSTEM2 (System 2 alone's label), and
+   * System 2 alone's summary had no collaboration frequency. Every speculative token now says what
+   * happened to System 1's proposal, the last one included; System 2 alone reports the frequency,
+   * equal to the oracle's on the same greedy text.
+   */
+  @Test
+  void everyTokenIsLabelledByWhatHappenedAndEverySummaryHasTheCollaborationFrequency() {
+    var sampling = dev.fsgen.proto.model.v1.Sampling.newBuilder().setTemperature(0.8).setTopP(0.95).build();
+    for (String p : PROMPTS.subList(0, 4)) {
+      for (int max : new int[] {1, 2, 5, 16, 17}) {
+        for (boolean sampled : new boolean[] {false, true}) {
+          var r = live.request(p, max).setStrategy(speculative(4)).setSeed(3);
+          if (sampled) r.setSampling(sampling);
+          Generated spec = Generated.of(live.generate(r.build()));
+          assertEquals(max, spec.ids().length);
+          for (int i = 0; i < max; i++) {
+            Producer x = spec.producers().get(i);
+            assertTrue(x == Producer.SYSTEM1_ACCEPTED || x == Producer.SYSTEM2_CORRECTION || (!sampled && x == Producer.SYSTEM2_BONUS),
+                "'" + p + "' " + max + " tokens, sampled " + sampled + ": token " + i + " is " + x);
+          }
+          assertTrue(spec.summary().hasCollaborationFrequency());
+        }
+      }
+      Generated alone = Generated.of(live.generate(live.request(p, 24).setStrategy(system2Only()).build()));
+      Generated oracle = Generated.of(live.generate(live.request(p, 24).setStrategy(dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
+          .setOracle(dev.fsgen.proto.decoding.v1.SingleModel.getDefaultInstance())).build()));
+      assertArrayEquals(oracle.ids(), alone.ids());
+      assertTrue(alone.summary().hasCollaborationFrequency(), "System 2 alone's summary");
+      assertEquals(oracle.summary().getCollaborationFrequency(), alone.summary().getCollaborationFrequency(), 1e-12, p);
+      assertEquals(1, alone.summary().getSystem1Calls(), "one System 1 call scores the whole text");
+      assertEquals(24, alone.summary().getSystem2Calls());
+    }
   }
 
   /** The same strategy in process over the same models: everything the summary counts must match. */
@@ -114,6 +197,10 @@ class SpeculativeOverGrpcTest {
       for (String p : PROMPTS.subList(0, 3)) {
         int[] prompt = live.tokenizer.encode(p);
         Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, -1), TokenSink.NONE);
+        if (c.strategy() instanceof SingleModel s && s.role() == SingleModel.Role.SYSTEM2) {
+          // the orchestrator scores System 2 alone's text with System 1 after the last token, in one call
+          in = in.withSystem1Choices(SingleModel.system1Choices(local.system1(), prompt, in.tokens()), 1);
+        }
         Generated out = Generated.of(live.generate(live.request(p, 40).setStrategy(c.wire()).setSeed(7)
             .setSampling(Messages.sampling(c.sampling())).build()));
         String what = c.strategy().name() + " " + c.sampling() + " '" + p + "'";

@@ -1,0 +1,136 @@
+package dev.fsgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.fsgen.bench.Json;
+import dev.fsgen.orchestrator.OrchestratorLimits;
+import dev.fsgen.orchestrator.OrchestratorServer;
+import dev.fsgen.service.HostLimits;
+import dev.fsgen.service.ModelServer;
+import dev.fsgen.system1.System1Service;
+import dev.fsgen.system2.System2Service;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every command that takes {@code --json} prints a document a strict parser accepts (RFC 8259: no
+ * NaN, no infinities, nothing around the value), whatever figures are missing: each command runs
+ * for real, on the bundled models with small settings, and its standard output is parsed strictly.
+ * The commands that need prepared corpora (eval, router, train) run where {@code data/} exists.
+ */
+class JsonOutputTest {
+  private static final Path ROOT = Path.of(System.getProperty("fsgen.root", ".."));
+
+  /** What the command printed on standard output, parsed strictly; it must exit 0. */
+  private static JsonElement strictJsonOf(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    CommandLineTest.Outcome o;
+    try {
+      o = CommandLineTest.run(args);
+    } finally {
+      System.setOut(old);
+    }
+    String out = buffer.toString(StandardCharsets.UTF_8) + o.out();
+    assertEquals(0, o.code(), String.join(" ", args) + ": " + o.err());
+    try {
+      return Json.parseStrict(out.trim());
+    } catch (RuntimeException e) {
+      throw new AssertionError(String.join(" ", args) + " printed JSON a strict parser refuses (" + e.getMessage() + "):\n" + out, e);
+    }
+  }
+
+  @Test
+  void theStrictParserRefusesWhatLenientOnesLetThrough() {
+    for (String bad : new String[] {"{\"a\": NaN}", "{\"a\": Infinity}", "{\"a\": -Infinity}", "{a: 1}", "{\"a\": 1} x", "{\"a\": 1,}"}) {
+      assertThrows(RuntimeException.class, () -> Json.parseStrict(bad), bad);
+    }
+    assertTrue(Json.parseStrict("{\"a\": null, \"b\": [1.5e3]}").isJsonObject());
+    assertEquals("{\"a\":null,\"b\":null,\"c\":[1.0,null]}",
+        Json.compact().toJson(new Doubles(Double.NaN, Float.POSITIVE_INFINITY, List.of(1.0, Double.NEGATIVE_INFINITY))));
+  }
+
+  record Doubles(double a, float b, List<Double> c) {}
+
+  @Test
+  void generateAndLocalPrintStrictJson() throws Exception {
+    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
+         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, ROOT.resolve("models/system2"), HostLimits.DEFAULT, System2Service::new);
+         OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port(),
+             OrchestratorLimits.DEFAULT, Duration.ofSeconds(30))) {
+      String target = "127.0.0.1:" + o.port();
+      List<String[]> runs = new ArrayList<>();
+      runs.add(new String[] {"--strategy", "speculative"});
+      runs.add(new String[] {"--strategy", "speculative", "--adaptive", "--temperature", "0.8", "--top-p", "0.95", "--seed", "7"});
+      runs.add(new String[] {"--strategy", "system2"});
+      runs.add(new String[] {"--strategy", "system1"});
+      runs.add(new String[] {"--strategy", "contrastive"});
+      runs.add(new String[] {"--strategy", "gated"});
+      runs.add(new String[] {"--strategy", "oracle"});
+      for (String[] strategy : runs) {
+        List<String> args = new ArrayList<>(List.of("generate", "--target", target, "--json", "--max-tokens", "6", "--ignore-eos"));
+        args.addAll(List.of(strategy));
+        JsonObject g = strictJsonOf(args.toArray(String[]::new)).getAsJsonObject();
+        assertEquals(6, g.getAsJsonArray("token_ids").size(), String.join(" ", strategy));
+        JsonElement cf = g.getAsJsonObject("summary").get("collaboration_frequency");
+        assertTrue(cf != null && cf.isJsonPrimitive(), "every summary has the collaboration frequency: " + String.join(" ", strategy) + " " + g);
+      }
+    }
+    JsonObject local = strictJsonOf("local", "--json", "--model", ROOT.resolve("models/system1").toString(), "--max-tokens", "6",
+        "--ignore-eos").getAsJsonObject();
+    assertEquals(6, local.getAsJsonArray("token_ids").size());
+  }
+
+  @Test
+  void benchmarkCommandsPrintStrictJsonWithMissingFiguresAsNull(@TempDir Path dir) {
+    JsonObject runtime = strictJsonOf("bench", "runtime", "--json", "--model", ROOT.resolve("models/system1").toString(),
+        "--prompt-tokens", "8", "--decode-tokens", "8", "--repeats", "1", "--prefill-tokens", "16").getAsJsonObject();
+    assertFalse(runtime.entrySet().isEmpty());
+
+    // the System 2 baseline's collaboration frequency printed NaN here
+    JsonObject speculative = strictJsonOf("bench", "speculative", "--json", "--prompts", "1", "--max-tokens", "8", "--min-gamma", "1",
+        "--max-gamma", "1", "--repeats", "1", "--prompt-sets", "own", "--no-adaptive", "--no-memory-bound").getAsJsonObject();
+    assertTrue(speculative.has("runs"), speculative.toString());
+
+    JsonObject concurrency = strictJsonOf("bench", "concurrency", "--json", "--streams", "1", "--max-tokens", "4",
+        "--generations", "1").getAsJsonObject();
+    assertFalse(concurrency.entrySet().isEmpty());
+
+    // where llama.cpp's tools are missing the comparison is a skipped record: its figures do not exist
+    JsonObject llama = strictJsonOf("bench", "llamacpp", "--json", "--work-dir", dir.resolve("gguf").toString(), "--decode-tokens", "8",
+        "--prefill-tokens", "8", "--repetitions", "1", "--prompts", "1", "--greedy-tokens", "4").getAsJsonObject();
+    assertFalse(llama.entrySet().isEmpty());
+
+    // the whole suite with one part run (a part named like a bench subcommand): the others are absent, and no figure of
+    // theirs may break the document
+    JsonObject suite = strictJsonOf("bench", "--json", "--only", "llamacpp", "--out-dir", dir.resolve("suite").toString(),
+        "--soak-minutes", "0").getAsJsonObject();
+    assertFalse(suite.entrySet().isEmpty());
+  }
+
+  @Test
+  void evalRouterAndTrainPrintStrictJsonWhereTheCorporaArePrepared(@TempDir Path dir) {
+    Path data = ROOT.resolve("data");
+    assumeTrue(Files.isRegularFile(data.resolve("manifest.json")), "no prepared data at " + data + " (./fsgen data)");
+    strictJsonOf("eval", "--json", "--model", ROOT.resolve("models/system1").toString(), "--data", data.toString(), "--problems", "2",
+        "--windows", "2");
+    strictJsonOf("router", "--json", "--data", data.toString(), "--out", dir.resolve("router.json").toString(), "--prompts", "2",
+        "--max-tokens", "4");
+    strictJsonOf("train", "--json", "--size", "xs", "--data", data.toString(), "--out", dir.resolve("m").toString(), "--steps", "2");
+  }
+}
