@@ -143,7 +143,7 @@ class HostileInputTest {
     c.add(new Case("top_p = 0", invalid, "top_p", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopP(0)))));
     c.add(new Case("top_k = -1", invalid, "top_k", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopK(-1)))));
     c.add(new Case("gamma = 10^6", invalid, "gamma", () -> generate(ok().setStrategy(SpeculativeOverGrpcTest.speculative(1_000_000)))));
-    c.add(new Case("gamma = 0 (the default, 4)", Status.Code.OK, null, () -> generate(ok().setStrategy(SpeculativeOverGrpcTest.speculative(0)))));
+    c.add(new Case("gamma = 0 (the default, 3)", Status.Code.OK, null, () -> generate(ok().setStrategy(SpeculativeOverGrpcTest.speculative(0)))));
     c.add(new Case("contrastive alpha = 0", invalid, "alpha", () -> generate(ok().setStrategy(contrastive(0, 0.5)))));
     c.add(new Case("contrastive alpha = 2", invalid, "alpha", () -> generate(ok().setStrategy(contrastive(2, 0.5)))));
     c.add(new Case("contrastive beta = -1", invalid, "beta", () -> generate(ok().setStrategy(contrastive(0.1, -1)))));
