@@ -7,6 +7,7 @@ import dev.fsgen.runtime.data.DataLayout;
 import dev.fsgen.runtime.data.Domain;
 import dev.fsgen.runtime.data.Split;
 import dev.fsgen.runtime.model.LoadedModel;
+import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.runtime.train.TokenCorpus;
 import dev.fsgen.runtime.train.TokenizedData;
@@ -35,7 +36,8 @@ public final class QualityEval {
   public static Quality evaluate(String name, Path modelDir, DataLayout data, Options o, Consumer<String> progress)
       throws IOException {
     long start = System.nanoTime();
-    try (LoadedModel m = LoadedModel.load(modelDir)) {
+    // evaluation runs libtorch's forward pass over whole windows, on the checkpoint's own values
+    try (LoadedModel m = LoadedModel.load(modelDir, WeightFormat.FP32)) {
       progress.accept(name + ": perplexity");
       double brown = perplexity(m, data, Domain.BROWN, o);
       double kjv = perplexity(m, data, Domain.KJV, o);

@@ -4,6 +4,7 @@ import dev.fsgen.runtime.model.Checkpoint;
 import dev.fsgen.runtime.model.GgufExport;
 import dev.fsgen.runtime.model.GgufWriter;
 import dev.fsgen.runtime.model.LlamaModel;
+import dev.fsgen.runtime.model.WeightFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,7 +40,7 @@ public final class ConvertCommand implements Callable<Integer> {
     if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
       throw new IllegalArgumentException("--out must differ from --model");
     }
-    try (LlamaModel m = LlamaModel.load(model)) {
+    try (LlamaModel m = LlamaModel.load(model, WeightFormat.FP32)) { // converts the checkpoint's exact values
       m.save(out, Cli.dtype(dtype), model.resolve(Checkpoint.TOKENIZER));
     }
     Path report = model.resolve("training.json");

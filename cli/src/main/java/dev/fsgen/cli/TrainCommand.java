@@ -6,6 +6,7 @@ import dev.fsgen.runtime.data.Domain;
 import dev.fsgen.runtime.data.Split;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LlamaModel;
+import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.model.ModelFamily;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.runtime.train.TokenCorpus;
@@ -117,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
           config.parameterCount() / 1e6, tuning ? "kjv" : "brown+arith", n, batch, seqLen);
       LlamaModel base = null;
       if (init != null) {
-        base = LlamaModel.load(init);
+        base = LlamaModel.load(init, WeightFormat.FP32); // training starts from the checkpoint's exact values
         if (!base.config().equals(config)) {
           throw new IllegalArgumentException("--init model " + init + " is not of size " + size.id() + " with this tokenizer");
         }

@@ -6,9 +6,21 @@ import java.nio.file.Path;
 /** A model directory loaded whole: weights and the tokenizer they were trained with, checked against each other. */
 public record LoadedModel(LlamaModel model, TextTokenizer tokenizer) implements AutoCloseable {
 
+  /** Loaded to serve: the weight format the process is configured for ({@link LlamaModel#load(Path)}). */
   public static LoadedModel load(Path dir) {
+    return withTokenizer(dir, LlamaModel.load(dir));
+  }
+
+  /**
+   * Loaded with libtorch's copy of the weights kept, the decode path's in {@code format}: what
+   * evaluation needs, whatever the process serves with.
+   */
+  public static LoadedModel load(Path dir, WeightFormat format) {
+    return withTokenizer(dir, LlamaModel.load(dir, format));
+  }
+
+  private static LoadedModel withTokenizer(Path dir, LlamaModel model) {
     Path tokenizerFile = dir.resolve(Checkpoint.TOKENIZER);
-    LlamaModel model = LlamaModel.load(dir);
     TextTokenizer tokenizer = null;
     try {
       tokenizer = TextTokenizer.load(tokenizerFile);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.fsgen.runtime.model.FusedWeights;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LlamaModel;
+import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.model.Transformer;
 import java.nio.file.Path;
 
@@ -37,7 +38,7 @@ public final class Teacher implements AutoCloseable {
   public static Teacher load(Path dir, double weight, LlamaConfig student) {
     if (!(weight > 0 && weight <= 1)) throw new IllegalArgumentException("distillation weight must be in (0, 1], got " + weight);
     NDManager manager = LlamaModel.newManager();
-    try (LlamaModel model = LlamaModel.load(dir)) {
+    try (LlamaModel model = LlamaModel.load(dir, WeightFormat.FP32)) { // its weights feed libtorch's forward pass
       LlamaConfig c = model.config();
       if (c.vocabSize() != student.vocabSize()) {
         throw new IllegalArgumentException("teacher " + dir + " has a vocabulary of " + c.vocabSize() + ", the student " + student.vocabSize());
