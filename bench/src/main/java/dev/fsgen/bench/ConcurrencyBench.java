@@ -98,20 +98,17 @@ public final class ConcurrencyBench {
         pool.shutdownNow();
       }
     }
-    double s2 = scaling(levels, "system2-only", 16);
-    double sp = scaling(levels, "speculative(gamma=4)", 16);
-    double over = tokensPerSecond(levels, "speculative(gamma=4)", 16) / tokensPerSecond(levels, "system2-only", 16);
+    double s2 = figure(levels, "system2-only", 16, Level::scaling);
+    double sp = figure(levels, "speculative(gamma=4)", 16, Level::scaling);
+    double over = figure(levels, "speculative(gamma=4)", 16, Level::tokensPerSecond)
+        / figure(levels, "system2-only", 16, Level::tokensPerSecond);
     return new Figures(s.maxTokens(), s.generationsPerStream(), levels, s2, sp, over, s2 >= TARGET_SCALING && over > 1);
   }
 
-  private static double scaling(List<Level> levels, String strategy, int streams) {
-    return levels.stream().filter(l -> l.strategy().equals(strategy) && l.streams() == streams).mapToDouble(Level::scaling)
-        .findFirst().orElse(Double.NaN);
-  }
-
-  private static double tokensPerSecond(List<Level> levels, String strategy, int streams) {
-    return levels.stream().filter(l -> l.strategy().equals(strategy) && l.streams() == streams).mapToDouble(Level::tokensPerSecond)
-        .findFirst().orElse(Double.NaN);
+  /** One figure of the level measured for {@code strategy} at {@code streams}, or NaN where that level was not run. */
+  private static double figure(List<Level> levels, String strategy, int streams, java.util.function.ToDoubleFunction<Level> of) {
+    return levels.stream().filter(l -> l.strategy().equals(strategy) && l.streams() == streams).mapToDouble(of).findFirst()
+        .orElse(Double.NaN);
   }
 
   /** {@code streams} clients, each streaming {@code generations} generations one after another, all started together. */

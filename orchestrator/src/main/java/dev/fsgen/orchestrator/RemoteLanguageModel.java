@@ -142,16 +142,26 @@ final class RemoteLanguageModel implements LanguageModel {
       held = tokens.length();
     }
 
-    @Override
-    public float[] append(int[] added) {
+    /**
+     * One NextToken call after {@code added} (the cached prefix as {@link #withPrefix} sends it),
+     * {@code options} saying what the answer holds; the tokens are recorded as served.
+     */
+    private NextTokenResponse nextToken(int[] added, java.util.function.Consumer<NextTokenRequest.Builder> options) {
       NextTokenResponse r = withPrefix(added, (cached, sent) -> {
-        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model).setFullVocabulary(true);
+        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model);
+        options.accept(b);
         if (cached != null) b.setCached(cached);
         addAll(sent, b::addPrefix);
         return client.nextToken(b.build());
       });
       record(added, added.length);
       served();
+      return r;
+    }
+
+    @Override
+    public float[] append(int[] added) {
+      NextTokenResponse r = nextToken(added, b -> b.setFullVocabulary(true));
       float[] logits = new float[r.getLogitsCount()];
       for (int i = 0; i < logits.length; i++) logits[i] = r.getLogits(i);
       return logits;
@@ -164,14 +174,7 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public int nextArgmax(int[] added) {
-      NextTokenResponse r = withPrefix(added, (cached, sent) -> {
-        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model);
-        if (cached != null) b.setCached(cached);
-        addAll(sent, b::addPrefix);
-        return client.nextToken(b.build());
-      });
-      record(added, added.length);
-      served();
+      NextTokenResponse r = nextToken(added, b -> { });
       return r.getArgmax();
     }
 
@@ -179,14 +182,7 @@ final class RemoteLanguageModel implements LanguageModel {
     @Override
     public int[] argmaxAfterEach(int[] added) {
       int before = tokens.length();
-      NextTokenResponse r = withPrefix(added, (cached, sent) -> {
-        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model).setEveryPosition(true);
-        if (cached != null) b.setCached(cached);
-        addAll(sent, b::addPrefix);
-        return client.nextToken(b.build());
-      });
-      record(added, added.length);
-      served();
+      NextTokenResponse r = nextToken(added, b -> b.setEveryPosition(true));
       int[] out = new int[added.length];
       java.util.Arrays.fill(out, -1);
       // position_argmax[i] follows prefix token reused + i; output i follows prefix token before + i
@@ -200,15 +196,7 @@ final class RemoteLanguageModel implements LanguageModel {
 
     @Override
     public float[] nextDistribution(int[] added, SamplingParams params) {
-      NextTokenResponse r = withPrefix(added, (cached, sent) -> {
-        NextTokenRequest.Builder b = NextTokenRequest.newBuilder().setSessionId(session).setModel(model)
-            .setSampling(Messages.sampling(params)).setFullVocabulary(true);
-        if (cached != null) b.setCached(cached);
-        addAll(sent, b::addPrefix);
-        return client.nextToken(b.build());
-      });
-      record(added, added.length);
-      served();
+      NextTokenResponse r = nextToken(added, b -> b.setSampling(Messages.sampling(params)).setFullVocabulary(true));
       float[] p = new float[r.getProbabilitiesCount()];
       for (int i = 0; i < p.length; i++) p[i] = r.getProbabilities(i);
       return p;

@@ -64,12 +64,8 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
     if (t == null || t.isJsonNull()) throw new IllegalArgumentException("config field 'rope_scaling': no rope_type in " + e);
     String type = t.getAsString();
     if (type.equals("default")) return NONE;
-    try {
-      return new RopeScaling(type, number(o, "factor", 1), number(o, "low_freq_factor", 0), number(o, "high_freq_factor", 0),
-          (int) number(o, "original_max_position_embeddings", 0));
-    } catch (IllegalArgumentException ex) {
-      throw ex.getMessage().startsWith("config field") ? ex : new IllegalArgumentException("config field 'rope_scaling': " + ex.getMessage(), ex);
-    }
+    return new RopeScaling(type, number(o, "factor", 1), number(o, "low_freq_factor", 0), number(o, "high_freq_factor", 0),
+        (int) number(o, "original_max_position_embeddings", 0));
   }
 
   /** The object {@code config.json} holds, or null for none. */
