@@ -70,18 +70,47 @@ public final class Checkpoint {
           out.put(a.getName(), f32);
         }
       }
-      Set<String> missing = new LinkedHashSet<>(expected.keySet());
-      missing.removeAll(out.keySet());
-      if (!missing.isEmpty()) {
-        throw new ModelFormatException(dir.resolve(WEIGHTS), "missing tensors " + first(missing)
-            + (config.tieWordEmbeddings() ? "" : " (config says tie_word_embeddings=false, so lm_head.weight is required)"));
-      }
+      requireAll(dir, config, expected, out.keySet());
       for (NDArray a : out.values()) a.attach(manager);
       ok = true;
       return out;
     } finally {
       staging.close();
       if (!ok) out.values().forEach(NDArray::close);
+    }
+  }
+
+  /**
+   * Every tensor the config implies, located in the checkpoint's files and checked against the
+   * config, without reading any data: the Java decode path reads them in place, in their stored
+   * dtype ({@link StoredTensor}). Throws {@link ModelFormatException} like {@link #loadWeights}.
+   */
+  public static Map<String, StoredTensor> locate(Path dir, LlamaConfig config) {
+    Map<String, long[]> expected = TensorSpec.expected(config);
+    Map<String, StoredTensor> out = new LinkedHashMap<>();
+    for (Path file : weightFiles(dir)) {
+      Map<String, SafetensorsHeader.Entry> header = header(file);
+      checkEntries(file, header, expected);
+      long start;
+      try {
+        start = SafetensorsHeader.dataStart(file);
+      } catch (IOException e) {
+        throw new ModelFormatException(file, "unreadable: " + e.getMessage(), e);
+      }
+      header.forEach((name, t) -> {
+        if (expected.containsKey(name)) out.put(name, new StoredTensor(file, name, t.dtype(), t.shape(), start + t.begin()));
+      });
+    }
+    requireAll(dir, config, expected, out.keySet());
+    return out;
+  }
+
+  private static void requireAll(Path dir, LlamaConfig config, Map<String, long[]> expected, Set<String> found) {
+    Set<String> missing = new LinkedHashSet<>(expected.keySet());
+    missing.removeAll(found);
+    if (!missing.isEmpty()) {
+      throw new ModelFormatException(dir.resolve(WEIGHTS), "missing tensors " + first(missing)
+          + (config.tieWordEmbeddings() ? "" : " (config says tie_word_embeddings=false, so lm_head.weight is required)"));
     }
   }
 

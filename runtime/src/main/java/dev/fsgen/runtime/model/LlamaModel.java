@@ -58,11 +58,26 @@ public final class LlamaModel implements AutoCloseable {
     this.transformer = new Transformer(config, manager);
     this.javaOnly = javaOnly && VECTOR_DECODE;
     if (VECTOR_DECODE) {
-      WeightViews views = WeightViews.of(fused, format);
-      this.packedBytes = views.packedBytes();
-      this.decoder = new VectorDecoder(config, views, packedBytes >= PARALLEL_BYTES);
+      decodeWith(WeightViews.of(fused, format));
       if (this.javaOnly) fused.closeMatrices();
     }
+  }
+
+  /** A model that holds its weights only as the Java decode path reads them (no libtorch copy). */
+  private LlamaModel(LlamaConfig config, NDManager manager, WeightViews views, Path directory, WeightFormat format) {
+    this.config = config;
+    this.manager = manager;
+    this.directory = directory;
+    this.format = format;
+    this.fused = null;
+    this.transformer = new Transformer(config, manager);
+    this.javaOnly = true;
+    decodeWith(views);
+  }
+
+  private void decodeWith(WeightViews views) {
+    this.packedBytes = views.packedBytes();
+    this.decoder = new VectorDecoder(config, views, packedBytes >= PARALLEL_BYTES);
   }
 
   /** The engine every fsgen model runs on: PyTorch, on the CPU. */
@@ -86,8 +101,10 @@ public final class LlamaModel implements AutoCloseable {
 
   /**
    * Loads a Hugging Face layout directory, its decode path holding the weights in {@code format};
-   * with {@code javaOnly} every block runs in Java and libtorch's copies of the matrices are freed
-   * (serving: half the memory in bf16), without it libtorch keeps them for prompts, training and
+   * with {@code javaOnly} every block runs in Java and the weights are read from the files straight
+   * into the decode path's packed form, in the checkpoint's dtype or {@code format}'s (serving: the
+   * packed matrices, about the file's size in bf16, are all the model holds; the embedding is read
+   * from the file in place); without it libtorch holds fp32 copies for prompts, training and
    * evaluation.
    */
   public static LlamaModel load(Path dir, WeightFormat format, boolean javaOnly) {
@@ -97,6 +114,10 @@ public final class LlamaModel implements AutoCloseable {
     LlamaConfig config = LlamaConfig.read(dir);
     NDManager manager = newManager();
     try {
+      if (javaOnly && VECTOR_DECODE) {
+        // read in place: a bf16 checkpoint is never widened to an fp32 copy, not even while loading
+        return new LlamaModel(config, manager, WeightViews.stored(config, Checkpoint.locate(dir, config), format), dir, format);
+      }
       return new LlamaModel(config, manager, Checkpoint.loadWeights(dir, config, manager), dir, format, javaOnly);
     } catch (RuntimeException e) {
       manager.close();
@@ -148,9 +169,12 @@ public final class LlamaModel implements AutoCloseable {
     return weights(manager);
   }
 
-  /** Bytes of the fp32 weights as held in memory. */
+  /**
+   * Bytes of the weights as held in memory: libtorch's fp32 copies, or, for a model that holds
+   * only the decode path's packed matrices ({@link #javaOnly()}), those.
+   */
   public long weightBytes() {
-    return config.parameterCount() * Float.BYTES;
+    return fused == null ? packedBytes : config.parameterCount() * Float.BYTES;
   }
 
   /** How the decode path holds its weights (bf16 rounds the model's weights to bf16 values). */

@@ -31,6 +31,12 @@ final class PackedMatrix {
     this.fp32 = fp32;
   }
 
+  /** Supplies row {@code o} of a matrix [out, in] as fp32 into {@code into[0, in)}; rows are asked for in order. */
+  @FunctionalInterface
+  interface RowSource {
+    void row(int o, float[] into);
+  }
+
   /**
    * Packs the fp32 matrix [out, in] held row-major in {@code rows}. In bf16 the values in
    * {@code rows} are rounded in place to the bf16 values packed (see {@link WeightFormat#BF16}).
@@ -39,13 +45,24 @@ final class PackedMatrix {
     if (rows.capacity() < (long) out * in * Float.BYTES) {
       throw new IllegalArgumentException("buffer of " + rows.capacity() + " bytes for a [" + out + ", " + in + "] matrix");
     }
+    java.nio.FloatBuffer f = rows.asFloatBuffer();
+    // one bulk copy per row: a 310 M-parameter model packs in seconds
+    return pack((o, row) -> f.get(o * in, row), out, in, format, (o, row) -> f.put(o * in, row));
+  }
+
+  /** Packs a matrix [out, in] whose rows come from {@code rows} (a checkpoint file read in place). */
+  static PackedMatrix pack(RowSource rows, int out, int in, WeightFormat format) {
+    return pack(rows, out, in, format, null);
+  }
+
+  /** @param rounded told each row's values as packed, or null */
+  private static PackedMatrix pack(RowSource rows, int out, int in, WeightFormat format, RowSource rounded) {
     int panels = (out + PANEL - 1) / PANEL;
+    float[] row = new float[in];
     if (format == WeightFormat.FP32) {
       float[] p = new float[Math.multiplyExact(Math.multiplyExact(panels, in), PANEL)];
-      java.nio.FloatBuffer f = rows.asFloatBuffer();
-      float[] row = new float[in];
       for (int o = 0; o < out; o++) {
-        f.get(o * in, row); // one bulk copy per row: a 310 M-parameter model packs in seconds
+        rows.row(o, row);
         int panel = o / PANEL;
         int j = o % PANEL;
         for (int k = 0; k < in; k++) p[(panel * in + k) * PANEL + j] = row[k];
@@ -53,10 +70,8 @@ final class PackedMatrix {
       return new PackedMatrix(out, in, null, p);
     }
     int[] p = new int[Math.multiplyExact(Math.multiplyExact(panels, in), HALF)];
-    java.nio.FloatBuffer f = rows.asFloatBuffer();
-    float[] row = new float[in];
     for (int o = 0; o < out; o++) {
-      f.get(o * in, row);
+      rows.row(o, row);
       int panel = o / PANEL;
       int j = o % PANEL;
       int shift = j < HALF ? 0 : 16;
@@ -66,7 +81,7 @@ final class PackedMatrix {
         row[k] = Float.intBitsToFloat(b << 16);
         p[(panel * in + k) * HALF + lane] |= b << shift;
       }
-      f.put(o * in, row); // the rounded values back into libtorch's memory
+      if (rounded != null) rounded.row(o, row); // the rounded values back into libtorch's memory
     }
     return new PackedMatrix(out, in, p, null);
   }

@@ -116,7 +116,7 @@ final class VectorDecoder {
     float[] scores = new float[maxPositions]; // [positions]
 
     for (int i = 0, r = 0; i < n; i++) {
-      for (int t : tokens[i]) w.embed.asFloatBuffer().get(t * h, x[r++], 0, h);
+      for (int t : tokens[i]) w.embed.row(t, x[r++]);
     }
     int group = heads / kv;
     for (int l = 0; l < w.layers.size(); l++) {
