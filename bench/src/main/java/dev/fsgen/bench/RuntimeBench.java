@@ -87,8 +87,13 @@ public final class RuntimeBench {
     }
   }
 
-  public record ModelInfo(String source, long parameters, long weightBytes, int layers, int hiddenSize,
-                          int intermediateSize, int heads, int kvHeads, int headDim, int vocabSize, int context,
+  /**
+   * @param weightBytes the weights as the model holds them (libtorch's fp32, or only the packed matrices)
+   * @param readBytes what one decode step reads: the packed matrices in their format, or libtorch's fp32
+   * @param weightFormat how the decode path holds its matrices (fp32 or bf16)
+   */
+  public record ModelInfo(String source, long parameters, long weightBytes, long readBytes, String weightFormat, int layers,
+                          int hiddenSize, int intermediateSize, int heads, int kvHeads, int headDim, int vocabSize, int context,
                           double loadMs) {}
 
   /** The machine as the run saw it: a load average above the processor count means shared cores. */
@@ -165,10 +170,14 @@ public final class RuntimeBench {
     progress.accept(String.format(Locale.ROOT, "prefill: %d x %d tokens", prefillSamples, s.prefillTokens()));
     Samples prefill = prefill(model, tokens(rng, s.prefillTokens(), c.vocabSize()), prefillSamples);
 
-    progress.accept("floor: matrix-vector products over " + model.weightBytes() + " bytes");
-    Floor floor = floor(c, model.weightBytes(), s);
+    // the bytes a step reads: a bf16 decode path reads 2 per weight, so its floor is half the products' width
+    boolean java = model.decodeBytes() > 0;
+    long readBytes = java ? model.decodeBytes() : model.weightBytes();
+    progress.accept("floor: matrix-vector products over " + readBytes + " bytes");
+    Floor floor = floor(c, readBytes, java ? model.weightFormat().bytes() : Float.BYTES, s);
 
-    ModelInfo info = new ModelInfo(source, c.parameterCount(), model.weightBytes(), c.numLayers(), c.hiddenSize(),
+    ModelInfo info = new ModelInfo(source, c.parameterCount(), model.weightBytes(), readBytes,
+        java ? model.weightFormat().toString() : "fp32", c.numLayers(), c.hiddenSize(),
         c.intermediateSize(), c.numHeads(), c.numKvHeads(), c.headDim(), c.vocabSize(), c.maxPositionEmbeddings(),
         loadMs);
     double median = Samples.ms(steps.median());
@@ -234,7 +243,7 @@ public final class RuntimeBench {
    * its hidden size. The model-shaped pass adds what splitting the same bytes into the real
    * matrices costs (one op each).
    */
-  private static Floor floor(LlamaConfig c, long weightBytes, Settings s) {
+  private static Floor floor(LlamaConfig c, long weightBytes, int bytesPerWeight, Settings s) {
     long k = c.hiddenSize();
     long n = Math.max(1, ceilDiv(weightBytes / Float.BYTES, k));
     try (NDManager m = LlamaModel.newManager()) {
@@ -246,13 +255,14 @@ public final class RuntimeBench {
       List<NDArray[]> products = new ArrayList<>(); // each {x [1, in], w [in, out]}
       long shapedBytes = 0;
       int h = c.hiddenSize();
+      int bpw = bytesPerWeight;
       for (int l = 0; l < c.numLayers(); l++) {
-        shapedBytes += add(products, m, h, c.qDim() + 2L * c.kvDim());
-        shapedBytes += add(products, m, c.qDim(), h);
-        shapedBytes += add(products, m, h, 2L * c.intermediateSize());
-        shapedBytes += add(products, m, c.intermediateSize(), h);
+        shapedBytes += add(products, m, h, c.qDim() + 2L * c.kvDim(), bpw);
+        shapedBytes += add(products, m, c.qDim(), h, bpw);
+        shapedBytes += add(products, m, h, 2L * c.intermediateSize(), bpw);
+        shapedBytes += add(products, m, c.intermediateSize(), h, bpw);
       }
-      shapedBytes += add(products, m, h, c.vocabSize());
+      shapedBytes += add(products, m, h, c.vocabSize(), bpw);
       Samples shaped = time(() -> {
         for (NDArray[] p : products) p[0].matMul(p[1]).close();
       }, s);
@@ -274,9 +284,11 @@ public final class RuntimeBench {
     }
   }
 
-  private static long add(List<NDArray[]> products, NDManager m, long in, long out) {
-    products.add(new NDArray[] {m.randomUniform(-1f, 1f, new Shape(1, in)), m.randomUniform(-1f, 1f, new Shape(in, out))});
-    return in * out * Float.BYTES;
+  /** An fp32 product [1, in] x [in, out'] reading the bytes of [in, out] weights held in {@code bytesPerWeight} each. */
+  private static long add(List<NDArray[]> products, NDManager m, long in, long out, int bytesPerWeight) {
+    long cols = Math.max(1, out * bytesPerWeight / Float.BYTES);
+    products.add(new NDArray[] {m.randomUniform(-1f, 1f, new Shape(1, in)), m.randomUniform(-1f, 1f, new Shape(in, cols))});
+    return in * cols * Float.BYTES;
   }
 
   /** A few untimed calls, then samples until the budget is spent (but at least a few, at most the cap). */
@@ -340,8 +352,8 @@ public final class RuntimeBench {
     Floor fl = f.floor();
     Memory mem = f.memory();
     line(out, "model", "%s", m.source());
-    line(out, "", "%.2f M parameters, %s fp32 weights; %d layers, hidden %d, intermediate %d, heads %d/%d x %d, vocab %d",
-        m.parameters() / 1e6, mb(m.weightBytes()), m.layers(), m.hiddenSize(), m.intermediateSize(), m.heads(),
+    line(out, "", "%.2f M parameters, %s of weights as held, %s read per step (%s); %d layers, hidden %d, intermediate %d,"
+        + " heads %d/%d x %d, vocab %d", m.parameters() / 1e6, mb(m.weightBytes()), mb(m.readBytes()), m.weightFormat(), m.layers(), m.hiddenSize(), m.intermediateSize(), m.heads(),
         m.kvHeads(), m.headDim(), m.vocabSize());
     if (m.loadMs() > 0) line(out, "load", "%.0f ms", m.loadMs());
     line(out, "host", "%s, %d processors, load average %.2f%s", f.host().cpu(), f.host().processors(),

@@ -48,11 +48,13 @@ class RuntimeBenchTest {
   }
 
   @Test
-  void floorReadsTheModelsWeightBytes() {
-    long weights = figures.model().weightBytes();
-    assertEquals(TINY.parameterCount() * Float.BYTES, weights);
-    // whole columns of a [hidden, n] matrix: at most one column more than the weights
-    assertTrue(figures.floor().bytes() >= weights && figures.floor().bytes() < weights + TINY.hiddenSize() * Float.BYTES);
+  void floorReadsWhatADecodeStepReads() {
+    assertEquals(TINY.parameterCount() * Float.BYTES, figures.model().weightBytes());
+    long read = figures.model().readBytes(); // the packed fp32 matrices: every projection and the head, panels padded
+    assertEquals("fp32", figures.model().weightFormat());
+    assertTrue(read >= (TINY.parameterCount() - 2L * TINY.numLayers() * TINY.hiddenSize() - TINY.hiddenSize()) * Float.BYTES, "" + read);
+    // whole columns of a [hidden, n] matrix: at most one column more than the bytes read
+    assertTrue(figures.floor().bytes() >= read && figures.floor().bytes() < read + TINY.hiddenSize() * Float.BYTES);
     assertEquals("[1, 64] x [64, " + figures.floor().bytes() / 4 / 64 + "]", figures.floor().shape());
     // the model-shaped matrices are every layer projection plus the tied output head
     long shaped = TINY.parameterCount() - 2L * TINY.numLayers() * TINY.hiddenSize() - TINY.hiddenSize();
