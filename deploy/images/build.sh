@@ -10,3 +10,10 @@ base="$root/work/images/base-jre17.tar"
 cd "$root"
 mvn -B -q -Pimages -DskipTests -Dfsgen.base.image="$base" package -pl system1-service,system2-service,orchestrator -am
 ls -la system1-service/target/image.tar system2-service/target/image.tar orchestrator/target/image.tar
+# With --cuda, System 2's CUDA image too: system2-service/target/image-cuda.tar (fsgen/system2-cuda), its libtorch
+# fetched first from DJL's site (fetch-libtorch-cuda.sh, several GB).
+if [ "${1:-}" = "--cuda" ]; then
+  bash "$root/deploy/images/fetch-libtorch-cuda.sh"
+  mvn -B -q -Pcuda -DskipTests -Dfsgen.base.image="$base" package -pl system2-service -am
+  ls -la system2-service/target/image-cuda.tar
+fi

@@ -38,12 +38,7 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     // `bench --only speculative,llamacpp` names parts that are also bench's subcommands: an option's value, not a command
     CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).setAllowSubcommandsAsOptionParameters(true);
-    cli.setExecutionExceptionHandler(
-        (ex, commandLine, parseResult) -> {
-          commandLine.getErr().println("fsgen: " + ex.getMessage());
-          if (Boolean.getBoolean("fsgen.debug")) ex.printStackTrace(commandLine.getErr());
-          return 1;
-        });
+    cli.setExecutionExceptionHandler(dev.fsgen.service.ModelServerOptions.oneLineErrors("fsgen"));
     return cli;
   }
 

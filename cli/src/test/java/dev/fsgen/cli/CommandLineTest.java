@@ -62,6 +62,23 @@ class CommandLineTest {
   }
 
   /** What a command printed on System.out (where the generation printer writes), as JSON. */
+  /**
+   * A model service asked for a device it cannot use refuses to start with one line naming the option, from
+   * {@code fsgen serve} and from the service's own entry point (the images' command).
+   */
+  @Test
+  void aDeviceTheEngineLacksIsRefusedAtStartup() {
+    assertError(run("serve", "system2", "--port", "0", "--device", "tpu"), "--device must be cpu, cuda or cuda:N, got 'tpu'");
+    assertError(run("serve", "system1", "--port", "0", "--decode-path", "jit"), "--decode-path must be java or libtorch");
+    assertError(run("serve", "system2", "--port", "0", "--device", "cuda", "--decode-path", "java"), "--decode-path libtorch");
+    assumeTrue(ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0, "this machine's libtorch sees a GPU");
+    assertError(run("serve", "system2", "--port", "0", "--device", "cuda"), "--device cuda:0: the PyTorch engine sees no GPU");
+    CommandLine image = dev.fsgen.service.ModelServerOptions.commandLine(new dev.fsgen.system2.System2Main(), "system2");
+    StringWriter err = new StringWriter();
+    image.setErr(new PrintWriter(err));
+    assertError(new Outcome(image.execute("--port", "0", "--device", "cuda:1"), "", err.toString()), "system2: --device cuda:1: the PyTorch engine sees no GPU");
+  }
+
   private static JsonObject jsonOf(String... args) {
     PrintStream old = System.out;
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();

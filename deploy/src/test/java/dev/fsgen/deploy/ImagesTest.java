@@ -34,12 +34,15 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ImagesTest {
   @ParameterizedTest
-  @CsvSource({"orchestrator, orchestrator, 50050, dev.fsgen.orchestrator.OrchestratorMain, ",
-      "system1-service, system1, 50051, dev.fsgen.system1.System1Main, system1",
-      "system2-service, system2, 50052, dev.fsgen.system2.System2Main, system2"})
-  void theImageHoldsWhatTheDeploymentNeeds(String module, String service, int port, String mainClass, String model) throws IOException {
-    Path tar = Rendered.ROOT.resolve(module).resolve("target/image.tar");
-    if ("required".equals(System.getProperty("fsgen.images", System.getenv("FSGEN_IMAGES")))) {
+  @CsvSource({"orchestrator, orchestrator, 50050, dev.fsgen.orchestrator.OrchestratorMain, , image.tar",
+      "system1-service, system1, 50051, dev.fsgen.system1.System1Main, system1, image.tar",
+      "system2-service, system2, 50052, dev.fsgen.system2.System2Main, system2, image.tar",
+      "system2-service, system2, 50052, dev.fsgen.system2.System2Main, system2, image-cuda.tar"})
+  void theImageHoldsWhatTheDeploymentNeeds(String module, String service, int port, String mainClass, String model, String image)
+      throws IOException {
+    Path tar = Rendered.ROOT.resolve(module).resolve("target").resolve(image);
+    boolean cuda = image.equals("image-cuda.tar"); // built only on request (deploy/images/build.sh --cuda)
+    if (!cuda && "required".equals(System.getProperty("fsgen.images", System.getenv("FSGEN_IMAGES")))) {
       assertTrue(Files.isRegularFile(tar), "no image at " + tar + " (deploy/images/build.sh builds it)");
     } else {
       assumeTrue(Files.isRegularFile(tar), "no image built at " + tar);
@@ -73,6 +76,16 @@ class ImagesTest {
         paths.add(name);
         return name.contains("app/models/");
       }));
+    }
+    if (cuda) {
+      // the GPU's libtorch in the image where DJL is told to load it, and the service told to use the GPU
+      assertTrue(env.contains("FSGEN_DEVICE=cuda"), env.toString());
+      String dir = env.stream().filter(e -> e.startsWith("PYTORCH_LIBRARY_PATH=")).findFirst().orElseThrow().substring(21).replaceFirst("^/", "");
+      for (String lib : new String[] {"libtorch.so", "libtorch_cuda.so", "libc10_cuda.so"}) {
+        assertTrue(paths.contains(dir + "/" + lib), lib + " in " + dir);
+      }
+      assertEquals("-XX:MaxRAMPercentage=25", entry.stream().filter(f -> f.startsWith("-XX:MaxRAMPercentage")).reduce((a, b) -> b).orElseThrow(),
+          "the last heap share wins: a quarter, the rest for CUDA");
     }
     assertTrue(paths.stream().anyMatch(p -> p.endsWith("usr/lib/jvm/java-17-openjdk-amd64/bin/java")), "a Java 17 runtime");
     boolean libtorch = paths.stream().anyMatch(p -> p.matches(".*app/libs/pytorch-native-cpu-.*linux-x86_64\\.jar"));

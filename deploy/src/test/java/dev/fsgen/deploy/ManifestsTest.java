@@ -163,6 +163,50 @@ class ManifestsTest {
     assertTrue(c.getImage().startsWith("fsgen/system2-cuda"), c.getImage());
   }
 
+  /**
+   * The GPU component runs System 2 with --device cuda on the image the -Pcuda profile builds, with memory for the
+   * CUDA libraries beside the heap; the optional RuntimeClass component renders on top of it. The profile's libtorch
+   * is the version the engine is built against, and its flavour one whose JNI library DJL ships.
+   */
+  @Test
+  void theGpuComponentRunsSystem2OnCudaWithTheProfilesImage() throws Exception {
+    V1Container c = Rendered.of("prod-gpu").one(V1Deployment.class, "fsgen-system2").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals("cuda", env(c, "FSGEN_DEVICE"));
+    assertTrue(c.getEnv().stream().noneMatch(e -> e.getName().startsWith("PYTORCH_")), "the image, not the manifest, names its libtorch");
+    long limit = c.getResources().getLimits().get("memory").getNumber().longValue();
+    assertTrue(limit >= 6L << 30, "room for libtorch's CUDA libraries and context: " + limit);
+    assertTrue(c.getResources().getRequests().get("memory").getNumber().longValue() <= limit);
+    V1Container cpu = Rendered.of("prod").one(V1Deployment.class, "fsgen-system2").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertTrue(cpu.getEnv().stream().noneMatch(e -> e.getName().equals("FSGEN_DEVICE")), "System 2 on the CPU by default");
+
+    V1PodSpec withClass = Rendered.of("../src/test/overlays/prod-gpu-runtime-class").one(V1Deployment.class, "fsgen-system2")
+        .getSpec().getTemplate().getSpec();
+    assertEquals("nvidia", withClass.getRuntimeClassName());
+    assertEquals(null, Rendered.of("prod-gpu").one(V1Deployment.class, "fsgen-system2").getSpec().getTemplate().getSpec().getRuntimeClassName(),
+        "the RuntimeClass is optional");
+
+    String pom = Rendered.read(Rendered.ROOT.resolve("system2-service/pom.xml"));
+    String profile = pom.substring(pom.indexOf("<id>cuda</id>"));
+    assertTrue(profile.contains("<image>fsgen/system2-cuda:"), "the image the component names");
+    assertTrue(profile.contains("<FSGEN_DEVICE>cuda</FSGEN_DEVICE>"));
+    assertTrue(profile.contains("<PYTORCH_VERSION>${pytorch.version}</PYTORCH_VERSION>"));
+    Matcher flavor = Pattern.compile("<PYTORCH_FLAVOR>(\\w+)</PYTORCH_FLAVOR>").matcher(profile);
+    assertTrue(flavor.find(), "the profile names its CUDA flavour");
+    assertNotNull(getClass().getResource("/jnilib/linux-x86_64/" + flavor.group(1) + "/libdjl_torch.so"),
+        "pytorch-jni carries a JNI library for " + flavor.group(1));
+    Matcher dir = Pattern.compile("<fsgen.libtorch.cuda>[^<]*libtorch-([0-9.]+)-(\\w+)</fsgen.libtorch.cuda>").matcher(profile);
+    assertTrue(dir.find());
+    assertEquals(flavor.group(1), dir.group(2), "the fetched libtorch is the flavour the image names");
+    String fetch = Rendered.read(Rendered.ROOT.resolve("deploy/images/fetch-libtorch-cuda.sh"));
+    assertTrue(fetch.contains("flavor=\"${2:-" + flavor.group(1) + "}\""), "fetch-libtorch-cuda.sh fetches " + flavor.group(1));
+    assertTrue(fetch.contains("version=\"${1:-" + dir.group(1) + "}\""), "fetch-libtorch-cuda.sh fetches " + dir.group(1));
+    try (var in = getClass().getResourceAsStream("/jnilib/pytorch.properties")) {
+      java.util.Properties jni = new java.util.Properties();
+      jni.load(in);
+      assertTrue(jni.getProperty("jni_version").startsWith(dir.group(1) + "-"), "libtorch " + dir.group(1) + " for JNI " + jni);
+    }
+  }
+
   @Test
   void everyConfigurationKeyIsAnOptionOfTheServices() throws Exception {
     Set<String> known = new HashSet<>();

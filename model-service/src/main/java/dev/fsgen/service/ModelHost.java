@@ -92,6 +92,11 @@ public final class ModelHost implements AutoCloseable {
         .build();
   }
 
+  /** Where the model runs: its device and the code of its short steps. */
+  public dev.fsgen.runtime.model.Placement placement() {
+    return loaded.model().placement();
+  }
+
   /** Loads a Hugging Face layout model directory, to be served under {@code name}. */
   public static ModelHost load(Path dir, HostLimits limits, String name) {
     LoadedModel loaded = LoadedModel.load(dir);

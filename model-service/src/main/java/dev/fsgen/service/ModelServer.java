@@ -77,8 +77,8 @@ public final class ModelServer implements AutoCloseable {
       ref.set(hosts);
       if (metricsPort != null) metrics.serve(metricsPort);
       server.serving();
-      LOG.info(() -> String.format("%s: %s loaded in %.1f s, serving on port %d", name, models, (System.nanoTime() - t0) / 1e9,
-          server.port()));
+      LOG.info(() -> String.format("%s: %s loaded in %.1f s (%s), serving on port %d", name, models, (System.nanoTime() - t0) / 1e9,
+          hosts.get(HostRef.DEFAULT).placement(), server.port()));
     } catch (RuntimeException e) {
       server.close();
       metrics.close();

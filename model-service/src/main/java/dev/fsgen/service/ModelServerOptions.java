@@ -29,6 +29,16 @@ public final class ModelServerOptions {
       description = "How the decode path holds the weights: bf16 (half the bytes per step; the model's weights rounded to bf16) or fp32 (the checkpoint's values exactly) (FSGEN_WEIGHTS). Default: ${DEFAULT-VALUE}.")
   public String weights;
 
+  @Option(names = "--device", defaultValue = "${env:FSGEN_DEVICE:-cpu}",
+      description = "Where the model runs: cpu, cuda (the first GPU) or cuda:N (FSGEN_DEVICE). On a GPU the weights, the KV caches and every step live"
+          + " on it (a CUDA build of libtorch: the image fsgen/system2-cuda). Default: ${DEFAULT-VALUE}.")
+  public String device;
+
+  @Option(names = "--decode-path", defaultValue = "${env:FSGEN_DECODE_PATH}",
+      description = "What runs one-token steps and short verify blocks: java (Vector API code on host memory, the CPU's default) or libtorch"
+          + " (every step a libtorch pass on --device, the only path on a GPU) (FSGEN_DECODE_PATH).")
+  public String decodePath;
+
   @Option(names = "--max-draft-tokens", defaultValue = "${env:FSGEN_MAX_DRAFT_TOKENS:-64}", description = "Largest gamma for Draft and draft for BatchVerify (FSGEN_MAX_DRAFT_TOKENS). Default: ${DEFAULT-VALUE}.")
   public int maxDraftTokens;
 
@@ -70,15 +80,36 @@ public final class ModelServerOptions {
   }
 
   /**
-   * Applies --weights and --threads. It must run before the tensor engine starts (in a process that has already
-   * loaded a model it changes only the decode step).
+   * Applies --weights and --threads, then --device and --decode-path. It must run before the tensor engine starts
+   * (in a process that has already loaded a model it changes only the decode step); checking a GPU starts it.
+   *
+   * @throws IllegalArgumentException naming the option whose value is wrong, or the GPU the engine does not see
    */
   public void applyThreads() {
     dev.fsgen.runtime.model.WeightFormat.configure(weights);
-    if (threads == null) return;
-    if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-    System.setProperty("fsgen.decode.threads", Integer.toString(threads));
+    if (threads != null) {
+      if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+      System.setProperty("fsgen.decode.threads", Integer.toString(threads));
+    }
+    dev.fsgen.runtime.model.Placement.configure(device, decodePath);
+  }
+
+  /**
+   * A model service's command line: a wrong option or a device the engine lacks ends it with one line naming the
+   * option and exit code 1, not a stack trace ({@code -Dfsgen.debug=true} prints it too).
+   */
+  public static picocli.CommandLine commandLine(Object service, String name) {
+    return new picocli.CommandLine(service).setExecutionExceptionHandler(oneLineErrors(name));
+  }
+
+  /** Prints an error thrown by a command as {@code name: message} and exits with 1. */
+  public static picocli.CommandLine.IExecutionExceptionHandler oneLineErrors(String name) {
+    return (ex, commandLine, parseResult) -> {
+      commandLine.getErr().println(name + ": " + ex.getMessage());
+      if (Boolean.getBoolean("fsgen.debug")) ex.printStackTrace(commandLine.getErr());
+      return 1;
+    };
   }
 
   /** The models to host: the default one, then the extra ones by name. */

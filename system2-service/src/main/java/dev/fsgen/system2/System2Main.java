@@ -4,7 +4,6 @@ import dev.fsgen.service.ModelServer;
 import dev.fsgen.service.ModelServerOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -26,6 +25,6 @@ public final class System2Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new System2Main()).execute(args));
+    System.exit(ModelServerOptions.commandLine(new System2Main(), "system2").execute(args));
   }
 }

@@ -19,14 +19,8 @@ import java.util.Map;
  * not overlap.
  */
 public final class LlamaModel implements AutoCloseable {
-  /**
-   * Whether one-token steps run in Java ({@link VectorDecoder}): needs the incubating Vector API
-   * module at run time ({@code --add-modules jdk.incubator.vector}); {@code -Dfsgen.vector=false}
-   * keeps every step on libtorch (for comparisons).
-   */
-  static final boolean VECTOR_DECODE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-      && !"false".equalsIgnoreCase(System.getProperty("fsgen.vector"));
   private final LlamaConfig config;
+  private final Placement placement;
   private final NDManager manager;
   private final FusedWeights fused;
   private final Transformer transformer;
@@ -39,7 +33,7 @@ public final class LlamaModel implements AutoCloseable {
    */
   static final long PARALLEL_BYTES = Long.getLong("fsgen.decode.parallelBytes", 8L << 20);
   private final WeightFormat format;
-  private VectorDecoder decoder; // null when the Vector API is off, or once closed
+  private VectorDecoder decoder; // null on the libtorch path, or once closed
   private long packedBytes;
   /**
    * Whether libtorch's copies of the matrices were freed once packed: every block then runs in
@@ -49,24 +43,30 @@ public final class LlamaModel implements AutoCloseable {
   private final boolean javaOnly;
 
   private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights, Path directory, WeightFormat format,
-      boolean javaOnly) {
+      boolean javaOnly, Placement placement) {
+    if (!placement.device().equals(manager.getDevice())) {
+      throw new IllegalArgumentException("weights on " + manager.getDevice() + " for a model placed on " + placement.device());
+    }
     this.config = config;
     this.manager = manager;
+    this.placement = placement;
     this.directory = directory;
     this.format = format;
     this.fused = FusedWeights.forInference(config, weights, manager);
     this.transformer = new Transformer(config, manager);
-    this.javaOnly = javaOnly && VECTOR_DECODE;
-    if (VECTOR_DECODE) {
+    this.javaOnly = javaOnly && placement.javaSteps();
+    if (placement.javaSteps()) {
       decodeWith(WeightViews.of(fused, format));
       if (this.javaOnly) fused.closeMatrices();
     }
   }
 
   /** A model that holds its weights only as the Java decode path reads them (no libtorch copy). */
-  private LlamaModel(LlamaConfig config, NDManager manager, WeightViews views, Path directory, WeightFormat format) {
+  private LlamaModel(LlamaConfig config, NDManager manager, WeightViews views, Path directory, WeightFormat format,
+      Placement placement) {
     this.config = config;
     this.manager = manager;
+    this.placement = placement;
     this.directory = directory;
     this.format = format;
     this.fused = null;
@@ -82,7 +82,28 @@ public final class LlamaModel implements AutoCloseable {
 
   /** The engine every fsgen model runs on: PyTorch, on the CPU. */
   public static NDManager newManager() {
-    return Engine.getEngine("PyTorch").newBaseManager();
+    return newManager(ai.djl.Device.cpu());
+  }
+
+  /** A PyTorch manager whose arrays, and those of its sub-managers, live on {@code device}. */
+  public static NDManager newManager(ai.djl.Device device) {
+    return Engine.getEngine("PyTorch").newBaseManager(device);
+  }
+
+  /**
+   * Moves weights made on the host into {@code onto} (a manager on the model's device): a copy on
+   * a GPU, on the CPU only a change of owner. Every placement runs this, so the CPU runs the GPU's
+   * loading code too.
+   */
+  private static Map<String, NDArray> place(Map<String, NDArray> hostWeights, NDManager onto) {
+    Map<String, NDArray> placed = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : hostWeights.entrySet()) {
+      NDArray a = e.getValue().toDevice(onto.getDevice(), false);
+      a.attach(onto);
+      if (a != e.getValue()) e.getValue().close(); // the host copy, freed as soon as it is on the device
+      placed.put(e.getKey(), a);
+    }
+    return placed;
   }
 
   /**
@@ -108,17 +129,27 @@ public final class LlamaModel implements AutoCloseable {
    * evaluation.
    */
   public static LlamaModel load(Path dir, WeightFormat format, boolean javaOnly) {
+    return load(dir, format, javaOnly, Placement.configured());
+  }
+
+  /**
+   * {@link #load(Path, WeightFormat, boolean)} onto {@code placement}'s device with its decode
+   * path: the weights are read on the host, then moved to the device.
+   */
+  public static LlamaModel load(Path dir, WeightFormat format, boolean javaOnly, Placement placement) {
     if (!Files.isDirectory(dir)) {
       throw new ModelFormatException(dir, "not a model directory (expected config.json, model.safetensors, tokenizer.json)");
     }
     LlamaConfig config = LlamaConfig.read(dir);
-    NDManager manager = newManager();
-    try {
-      if (javaOnly && VECTOR_DECODE) {
+    NDManager manager = newManager(placement.device());
+    try (NDManager host = newManager()) {
+      if (javaOnly && placement.javaSteps()) {
         // read in place: a bf16 checkpoint is never widened to an fp32 copy, not even while loading
-        return new LlamaModel(config, manager, WeightViews.stored(config, Checkpoint.locate(dir, config), format), dir, format);
+        return new LlamaModel(config, manager, WeightViews.stored(config, Checkpoint.locate(dir, config), format), dir, format,
+            placement);
       }
-      return new LlamaModel(config, manager, Checkpoint.loadWeights(dir, config, manager), dir, format, javaOnly);
+      return new LlamaModel(config, manager, place(Checkpoint.loadWeights(dir, config, host), manager), dir, format, javaOnly,
+          placement);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -132,7 +163,9 @@ public final class LlamaModel implements AutoCloseable {
 
   /** {@link #of(LlamaConfig, Map, NDManager)} with the decode path's weight format. */
   public static LlamaModel of(LlamaConfig config, Map<String, NDArray> weights, NDManager manager, WeightFormat format) {
-    return new LlamaModel(config, manager, weights, null, format, false);
+    Placement configured = Placement.configured();
+    Placement here = manager.getDevice().equals(configured.device()) ? configured : Placement.parse(Placement.name(manager.getDevice()), null);
+    return new LlamaModel(config, manager, weights, null, format, false, here);
   }
 
   /** Random weights as a freshly initialised model of this config would have them (for tests). */
@@ -142,8 +175,18 @@ public final class LlamaModel implements AutoCloseable {
 
   /** {@link #random(LlamaConfig, long)} with the decode path's weight format. */
   public static LlamaModel random(LlamaConfig config, long seed, WeightFormat format) {
-    NDManager manager = newManager();
-    return new LlamaModel(config, manager, Initializer.init(config, manager, seed), null, format, false);
+    return random(config, seed, format, Placement.configured());
+  }
+
+  /** {@link #random(LlamaConfig, long, WeightFormat)} on {@code placement}'s device with its decode path. */
+  public static LlamaModel random(LlamaConfig config, long seed, WeightFormat format, Placement placement) {
+    NDManager manager = newManager(placement.device());
+    try (NDManager host = newManager()) {
+      return new LlamaModel(config, manager, place(Initializer.init(config, host, seed), manager), null, format, false, placement);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
   }
 
   public LlamaConfig config() {
@@ -175,6 +218,11 @@ public final class LlamaModel implements AutoCloseable {
    */
   public long weightBytes() {
     return fused == null ? packedBytes : config.parameterCount() * Float.BYTES;
+  }
+
+  /** Where the model's arrays live and which code runs its short steps. */
+  public Placement placement() {
+    return placement;
   }
 
   /** How the decode path holds its weights (bf16 rounds the model's weights to bf16 values). */
@@ -217,8 +265,8 @@ public final class LlamaModel implements AutoCloseable {
 
   /**
    * Appends {@code tokens} to a batch-1 cache and returns the logits after the last one: [vocab].
-   * A single token runs in Java ({@link VectorDecoder}) when the Vector API is available, a block
-   * on libtorch; both read and write the same cache, so they mix in any order.
+   * A single token runs in Java ({@link VectorDecoder}) on the Java decode path, a block on
+   * libtorch; both read and write the same cache, so they mix in any order.
    */
   public float[] next(int[] tokens, KvCache cache) {
     if (javaBlock(tokens, cache)) return decoder.block(tokens, cache, true)[0];
@@ -240,7 +288,7 @@ public final class LlamaModel implements AutoCloseable {
    * Appends a block of tokens to each of several batch-1 caches and returns each one's logits at
    * every new position, [sequence][t_i][vocab]. The short blocks run in one pass (continuous
    * batching: blocks of different lengths at different positions share every weight read); a long
-   * block (a prompt) runs on its own on libtorch, as does everything without the Vector API.
+   * block (a prompt) runs on its own on libtorch, as does everything on the libtorch path.
    */
   public float[][][] forwardBatch(int[][] tokens, KvCache[] caches) {
     return forwardBatch(tokens, caches, null);

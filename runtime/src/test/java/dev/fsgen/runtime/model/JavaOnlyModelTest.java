@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JavaOnlyModelTest {
   @Test
   void servesLikeTheModelThatKeepsLibtorchsWeights(@TempDir Path dir) throws Exception {
-    assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector");
+    assumeTrue(Placement.configured().javaSteps(), "run with --add-modules jdk.incubator.vector and without -Dfsgen.decode=libtorch");
     for (LlamaConfig c : new LlamaConfig[] {VectorDecoderTest.GQA, VectorDecoderTest.QWEN})
       for (DataType stored : new DataType[] {DataType.FLOAT32, DataType.FLOAT16, DataType.BFLOAT16}) {
       Path src = dir.resolve(c.modelType() + "-" + stored);

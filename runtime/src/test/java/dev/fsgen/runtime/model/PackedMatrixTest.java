@@ -24,7 +24,7 @@ class PackedMatrixTest {
   @ParameterizedTest
   @EnumSource(WeightFormat.class)
   void productsEqualLibtorchAtEveryRowCount(WeightFormat format) {
-    assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector");
+    assumeTrue(Placement.VECTOR_API, "run with --add-modules jdk.incubator.vector");
     Random random = new Random(7);
     try (NDManager m = LlamaModel.newManager()) {
       for (int[] shape : SHAPES) {
@@ -58,7 +58,7 @@ class PackedMatrixTest {
   @ParameterizedTest
   @EnumSource(WeightFormat.class)
   void panelsSplitAnywhereGiveTheWholeProduct(WeightFormat format) {
-    assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector");
+    assumeTrue(Placement.VECTOR_API, "run with --add-modules jdk.incubator.vector");
     Random random = new Random(3);
     try (NDManager m = LlamaModel.newManager()) {
       int out = 300;

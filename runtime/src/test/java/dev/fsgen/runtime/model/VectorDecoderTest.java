@@ -30,7 +30,7 @@ class VectorDecoderTest {
   @ParameterizedTest
   @EnumSource(WeightFormat.class)
   void javaStepsMatchLibtorchThroughPrefillRollbackVerifyAndGrowth(WeightFormat format) {
-    assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector and without -Dfsgen.vector=false");
+    assumeTrue(Placement.configured().javaSteps(), "run with --add-modules jdk.incubator.vector and without -Dfsgen.decode=libtorch");
     for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE}) {
       NDManager manager = LlamaModel.newManager();
       Map<String, NDArray> weights = Initializer.init(c, manager, 21);
@@ -73,7 +73,7 @@ class VectorDecoderTest {
   @ParameterizedTest
   @EnumSource(WeightFormat.class)
   void blocksOfSeveralSequencesInOnePassMatchEachAlone(WeightFormat format) {
-    assumeTrue(LlamaModel.VECTOR_DECODE, "run with --add-modules jdk.incubator.vector and without -Dfsgen.vector=false");
+    assumeTrue(Placement.configured().javaSteps(), "run with --add-modules jdk.incubator.vector and without -Dfsgen.decode=libtorch");
     for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE}) {
       try (LlamaModel m = LlamaModel.random(c, 8, format)) {
         int[] prefixes = {3, 40, 300, 1};
