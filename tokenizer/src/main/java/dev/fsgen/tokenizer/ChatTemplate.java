@@ -59,7 +59,8 @@ public final class ChatTemplate {
    * precedence ({@code 'a' + x | trim} filters {@code x} only), the whitespace control of {@code {%- ... -%}} parsed
    * strictly, iteration over a mapping's keys, dict literal keys evaluated as expressions.
    * ({@link LegacyOverrides#ALL} is not usable: with it Jinjava leaves {@code {%- if %}} unparsed.)
-   * Python's {@code str} methods come first in the resolver chain.
+   * Python's {@code str} methods come first in the resolver chain. (A filter Jinjava lacks renders
+   * as nothing, Jinjava's way; {@code |items} and {@code |tojson} are supplied as Jinja2 has them.)
    */
   private static final JinjavaConfig CONFIG = JinjavaConfig.newBuilder()
       .withTrimBlocks(true)
@@ -101,6 +102,7 @@ public final class ChatTemplate {
       jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
           "", "strftime_now", ChatTemplate.class.getDeclaredMethod("strftimeNow", String.class)));
       jinjava.getGlobalContext().registerFilter(new PythonJsonFilter());
+      jinjava.getGlobalContext().registerFilter(new PythonItemsFilter());
     } catch (NoSuchMethodException e) {
       throw new IllegalStateException(e);
     }

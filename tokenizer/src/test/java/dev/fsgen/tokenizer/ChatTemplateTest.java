@@ -232,12 +232,15 @@ class ChatTemplateTest {
         "{{ messages[1:] | length }}",
         "{{ 'x' + messages[1].content | trim + 'y' }}",
         "{{ messages[0] | tojson }}",
+        "{{ {'b': 1, 'a': 2} | tojson(sort_keys=true, separators=[',', ':']) }}",
         "{{ {'a': [1, true, none], 'b': 'q\"'} | tojson(indent=2) }}",
         "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}",
         "{% for m in messages %}{{ m.role }}{% if not loop.last %},{% endif %}{% endfor %}",
         "{{ 'T' if messages[0].tool_calls is defined else 'F' }}",
         "{{ 'T' if 'tool_calls' in messages[0] else 'F' }}",
-        "{{ 'T' if raise_exception is defined else 'F' }}");
+        "{{ 'T' if raise_exception is defined else 'F' }}",
+        "{% for k, v in messages[0] | items %}{{ k }}={{ v | length }};{% endfor %}",
+        "{{ bos_token }}{{ 'T' if bos_token is defined else 'F' }}");
     JsonObject config = new JsonObject();
     config.addProperty("chat_template", template);
     Files.writeString(dir.resolve("tokenizer_config.json"), config.toString(), StandardCharsets.UTF_8);
@@ -246,7 +249,20 @@ class ChatTemplateTest {
     assertEquals(String.join("|",
         "T", "T", "padded", "padded \n", "User", "USER", "and more", "<think>", "1", "xpaddedy",
         "{\"role\": \"user\", \"content\": \"<think>a</think>and more\"}",
+        "{\"a\":2,\"b\":1}",
         "{\n  \"a\": [\n    1,\n    true,\n    null\n  ],\n  \"b\": \"q\\\"\"\n}",
-        "2", "user,assistant", "F", "F", "T"), rendered);
+        "2", "user,assistant", "F", "F", "T", "role=4;content=24;", "F"), rendered);
+  }
+
+  /** Jinjava has no {@code {% break %}} (Jinja2's loopcontrols, which Hugging Face enables): refused, never skipped. */
+  @Test
+  void aTagJinjavaLacksIsAnErrorNotSilence(@TempDir Path dir) throws Exception {
+    JsonObject config = new JsonObject();
+    config.addProperty("chat_template", "{% for m in messages %}{{ m.content }}{% if loop.first %}{% break %}{% endif %}{% endfor %}");
+    Files.writeString(dir.resolve("tokenizer_config.json"), config.toString(), StandardCharsets.UTF_8);
+    ChatTemplateException e = assertThrows(ChatTemplateException.class,
+        () -> ChatTemplate.load(dir).render(List.of(new Message("user", "a"), new Message("assistant", "b"))));
+    assertFalse(e.refusedConversation());
+    assertTrue(e.getMessage().contains("break"), e.getMessage());
   }
 }
