@@ -46,13 +46,16 @@ final class ChatPrompts {
    * @throws UnsupportedByModelException when System 2 has no usable template or it fails to render
    */
   String render(ChatPrompt chat, long maxChars) {
-    if (chat.getMessagesCount() == 0) throw new IllegalArgumentException("chat.messages is empty: a conversation needs at least one message");
+    if (chat.getMessagesCount() == 0) {
+      throw new IllegalArgumentException("chat.messages is empty: a conversation needs at least one message");
+    }
     List<ChatTemplate.Message> messages = new ArrayList<>(chat.getMessagesCount());
     long chars = 0;
     for (int i = 0; i < chat.getMessagesCount(); i++) {
       ChatMessage m = chat.getMessages(i);
       if (!ROLES.contains(m.getRole())) {
-        throw new IllegalArgumentException("chat.messages[" + i + "].role is '" + m.getRole() + "'; it must be system, user or assistant");
+        throw new IllegalArgumentException("chat.messages[" + i + "].role is '" + m.getRole()
+            + "'; it must be system, user or assistant");
       }
       chars += m.getContent().length();
       messages.add(new ChatTemplate.Message(m.getRole(), m.getContent()));

@@ -56,8 +56,9 @@ public final class ChatTemplate {
    * Hugging Face renders with {@code ImmutableSandboxedEnvironment(trim_blocks=True,
    * lstrip_blocks=True)}: a block tag eats the newline after it and the indentation before it. The
    * legacy overrides switch Jinjava to Jinja2's rules where its defaults differ: Python's operator
-   * precedence ({@code 'a' + x | trim} filters {@code x} only), the whitespace control of {@code {%- ... -%}} parsed
-   * strictly, iteration over a mapping's keys, dict literal keys evaluated as expressions.
+   * precedence ({@code 'a' + x | trim} filters {@code x} only), {@code -} whitespace control parsed
+   * strictly and applied to {@code {{- }}} as to {@code {%- %}}, iteration over a mapping's keys,
+   * dict literal keys evaluated as expressions.
    * ({@link LegacyOverrides#ALL} is not usable: with it Jinjava leaves {@code {%- if %}} unparsed.)
    * Python's {@code str} methods come first in the resolver chain. (A filter Jinjava lacks renders
    * as nothing, Jinjava's way; {@code |items} and {@code |tojson} are supplied as Jinja2 has them.)
@@ -128,7 +129,7 @@ public final class ChatTemplate {
     String template = templateText(config, root.get("chat_template"));
     if (template == null) return Optional.empty();
     return Optional.of(new ChatTemplate(config, template,
-        tokenText(config, root, "bos_token"), tokenText(config, root, "eos_token"), Clock.systemUTC()));
+        tokenText(config, root, "bos_token"), tokenText(config, root, "eos_token"), Clock.systemDefaultZone()));
   }
 
   /** Like {@link #find}, but a checkpoint without a chat template is an error. */
@@ -207,11 +208,14 @@ public final class ChatTemplate {
     throw new Refusal(message);
   }
 
-  /** {@code strftime_now(format)}: the current time in the clock's zone, formatted like Python's strftime. */
+  /**
+   * {@code strftime_now(format)}: the current time in the clock's zone (by default the local one,
+   * as Python's {@code datetime.now()}), formatted like Python's strftime.
+   */
   public static String strftimeNow(String format) {
     JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
     Object bound = interpreter == null ? null : interpreter.getContext().get(CLOCK_KEY);
-    Clock clock = bound instanceof Clock c ? c : Clock.systemUTC();
+    Clock clock = bound instanceof Clock c ? c : Clock.systemDefaultZone();
     return StrftimeFormatter.format(ZonedDateTime.now(clock), format, Locale.ROOT);
   }
 
