@@ -1,5 +1,7 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.proto.decoding.v1.ChatMessage;
+import dev.fsgen.proto.decoding.v1.ChatPrompt;
 import dev.fsgen.proto.decoding.v1.Contrastive;
 import dev.fsgen.proto.decoding.v1.Gated;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
@@ -59,6 +61,12 @@ public final class GenerationOptions {
   @Option(names = "--allow-degraded", description = "If a service the strategy needs goes down, finish with the other model alone (tokens marked degraded) instead of failing; without it only a lossless fallback is taken (greedy speculative decoding finished by System 2 alone).")
   boolean allowDegraded;
 
+  @Option(names = "--chat", description = "Send the prompt as one user message, rendered by System 2's chat template (the chat_template of its tokenizer_config.json), and print the assistant's answer.")
+  boolean chat;
+
+  @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message before the user's.")
+  String system;
+
   @Option(names = "--session", description = "Session id (default: a fresh one).")
   String session;
 
@@ -112,8 +120,16 @@ public final class GenerationOptions {
     if (o.topK < 0) throw new IllegalArgumentException("--top-k must be >= 0, got " + o.topK);
     Sampling.Builder samplingMessage = Sampling.newBuilder().setTemperature(o.temperature).setTopK(o.topK);
     if (o.topP != 1) samplingMessage.setTopP(o.topP);
-    GenerateRequest.Builder b = GenerateRequest.newBuilder().setText(o.prompt).setStrategy(s).setSampling(samplingMessage)
+    GenerateRequest.Builder b = GenerateRequest.newBuilder().setStrategy(s).setSampling(samplingMessage)
         .setSeed(o.seed).setMaxTokens(o.maxTokens).setIgnoreEos(o.ignoreEos).setAllowDegraded(allowDegraded);
+    if (system != null && !chat) throw new IllegalArgumentException("--system needs --chat");
+    if (chat) {
+      ChatPrompt.Builder conversation = ChatPrompt.newBuilder();
+      if (system != null) conversation.addMessages(ChatMessage.newBuilder().setRole("system").setContent(system));
+      b.setChat(conversation.addMessages(ChatMessage.newBuilder().setRole("user").setContent(o.prompt)));
+    } else {
+      b.setText(o.prompt);
+    }
     if (session != null) b.setSessionId(session);
     return b.build();
   }

@@ -45,7 +45,8 @@ final class GenerationPrinter {
             + colourOf(Producer.SYSTEM2_CORRECTION) + "System 2 correction" + RESET + "  " + colourOf(Producer.SYSTEM2_BONUS)
             + "System 2 bonus" + RESET + "  " + colourOf(Producer.SYSTEM2) + "System 2 alone" + RESET);
       }
-      out.print(o.sampling.prompt);
+      // a completion continues the prompt; a chat answer stands after the question
+      out.print(o.chat ? o.sampling.prompt + "\n" : o.sampling.prompt);
     }
     try {
       for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).generate(o.request()); it.hasNext(); ) {

@@ -52,6 +52,7 @@ class CommandLineTest {
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--domain", "kjv", "--data", dir.toString()), "--init");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--dtype", "int8"), "--dtype");
     assertError(run("eval", "--problems", "0"), "--problems");
+    assertError(run("generate", "--system", "Be brief.", "--target", "127.0.0.1:1"), "--system needs --chat");
     assertError(run("study", "--quick", "--prompts", "0"), "--prompts");
     assertError(run("study", "--family", dir.resolve("none").toString()), "./fsgen family");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--data", dir.toString()), "run ./fsgen data");

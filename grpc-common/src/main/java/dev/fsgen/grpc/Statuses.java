@@ -4,6 +4,7 @@ import dev.fsgen.decoding.CancelledException;
 import dev.fsgen.decoding.IncompatibleModelsException;
 import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.decoding.OverloadedException;
+import dev.fsgen.decoding.UnsupportedByModelException;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -38,6 +39,7 @@ public final class Statuses {
     if (e instanceof OverloadedException) return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
     if (e instanceof ModelUnavailableException) return Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e.getCause());
     if (e instanceof IncompatibleModelsException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+    if (e instanceof UnsupportedByModelException) return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
     if (e instanceof CancelledException || e instanceof CancellationException) {
       return Status.CANCELLED.withDescription(e.getMessage());
     }

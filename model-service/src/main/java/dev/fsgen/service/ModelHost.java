@@ -69,8 +69,11 @@ public final class ModelHost implements AutoCloseable {
     this.queue = new Semaphore(limits.maxQueued());
     this.batcher = new BlockBatcher(model, sessions, compute, limits.maxBatch(), busyNanos, requests, name);
     Path dir = loaded.model().directory();
+    // the config travels with the tokenizer: the orchestrator renders chat prompts with its template
+    Path tokenizerConfig = loaded.tokenizer().path().resolveSibling("tokenizer_config.json");
     this.tokenizer = TokenizerFile.newBuilder()
         .setJson(ByteString.copyFrom(Files.readAllBytes(loaded.tokenizer().path())))
+        .setConfigJson(Files.isRegularFile(tokenizerConfig) ? ByteString.copyFrom(Files.readAllBytes(tokenizerConfig)) : ByteString.EMPTY)
         .setFingerprint(loaded.tokenizer().fingerprint()).build();
     this.info = ModelInfo.newBuilder()
         .setName(name)

@@ -17,10 +17,12 @@ import java.time.Duration;
  * The served pair, checked: both services answer, their tokenizers are the same (by fingerprint),
  * and the orchestrator holds that tokenizer for text in and out. {@code paired1} and {@code
  * paired2} are the models as they were at pairing; {@link #info1()} and {@link #info2()} follow
- * the services as they are re-read (a restarted System 1 may host other models).
+ * the services as they are re-read (a restarted System 1 may host other models). {@code
+ * chat} renders chat prompts with System 2's template, from the tokenizer_config.json it sends with
+ * its tokenizer.
  */
-record Pairing(ModelClient system1, ModelClient system2, ModelInfo paired1, ModelInfo paired2, TextTokenizer tokenizer)
-    implements AutoCloseable {
+record Pairing(ModelClient system1, ModelClient system2, ModelInfo paired1, ModelInfo paired2, TextTokenizer tokenizer,
+    ChatPrompts chat) implements AutoCloseable {
 
   /** System 1's model as last read from its replicas. */
   ModelInfo info1() {
@@ -50,15 +52,24 @@ record Pairing(ModelClient system1, ModelClient system2, ModelInfo paired1, Mode
     try {
       Path dir = Files.createTempDirectory("fsgen-tokenizer");
       Path json = dir.resolve("tokenizer.json");
+      Path config = dir.resolve("tokenizer_config.json");
       Files.write(json, file.getJson().toByteArray());
-      TextTokenizer tokenizer = TextTokenizer.load(json);
-      Files.deleteIfExists(json);
-      Files.deleteIfExists(dir);
+      if (!file.getConfigJson().isEmpty()) Files.write(config, file.getConfigJson().toByteArray());
+      TextTokenizer tokenizer;
+      ChatPrompts chat;
+      try {
+        tokenizer = TextTokenizer.load(json);
+        chat = ChatPrompts.of(json);
+      } finally {
+        Files.deleteIfExists(json);
+        Files.deleteIfExists(config);
+        Files.deleteIfExists(dir);
+      }
       if (!tokenizer.fingerprint().equals(b.getTokenizerFingerprint())) {
         tokenizer.close();
         throw new IncompatibleModelsException("System 2 sent a tokenizer whose fingerprint differs from the one it reports");
       }
-      return new Pairing(system1, system2, a, b, tokenizer);
+      return new Pairing(system1, system2, a, b, tokenizer, chat);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store the tokenizer: " + e.getMessage(), e);
     }

@@ -51,7 +51,9 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         yield pair.tokenizer().encode(r.getText());
       }
       case TOKENS -> Messages.tokens(r.getTokens().getIdsList(), vocab, "tokens.ids");
-      case PROMPT_NOT_SET -> throw new IllegalArgumentException("a prompt is required: set text or tokens");
+      // the rendered text spells out BOS and the turn markers: encoded as is, each is one special id
+      case CHAT -> pair.tokenizer().encode(pair.chat().render(r.getChat(), 64L * limits.maxPromptTokens()));
+      case PROMPT_NOT_SET -> throw new IllegalArgumentException("a prompt is required: set text, tokens or chat");
     };
     if (prompt.length == 0) throw new IllegalArgumentException("the prompt holds no tokens");
     int context = pair.contextLength();

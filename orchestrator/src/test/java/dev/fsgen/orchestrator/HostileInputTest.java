@@ -3,6 +3,8 @@ package dev.fsgen.orchestrator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fsgen.proto.decoding.v1.ChatMessage;
+import dev.fsgen.proto.decoding.v1.ChatPrompt;
 import dev.fsgen.proto.decoding.v1.Contrastive;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
@@ -121,6 +123,14 @@ class HostileInputTest {
     Status.Code invalid = Status.Code.INVALID_ARGUMENT;
     c.add(new Case("no prompt", invalid, "prompt", () -> generate(GenerateRequest.newBuilder().setMaxTokens(4))));
     c.add(new Case("empty text", invalid, "text", () -> generate(ok().setText(""))));
+    c.add(new Case("chat with no messages", invalid, "chat.messages is empty",
+        () -> generate(ok().clearText().setChat(ChatPrompt.getDefaultInstance()))));
+    c.add(new Case("chat message with the role 'tool'", invalid, "chat.messages[0].role is 'tool'",
+        () -> generate(ok().clearText().setChat(ChatPrompt.newBuilder()
+            .addMessages(ChatMessage.newBuilder().setRole("tool").setContent("42"))))));
+    c.add(new Case("chat prompt for a model without a chat template", Status.Code.FAILED_PRECONDITION, "no chat_template",
+        () -> generate(ok().clearText().setChat(ChatPrompt.newBuilder()
+            .addMessages(ChatMessage.newBuilder().setRole("user").setContent("Hi"))))));
     c.add(new Case("text of 300,000 characters", invalid, "characters", () -> generate(ok().setText("a ".repeat(150_000)))));
     c.add(new Case("prompt of 5,000 tokens", invalid, "the limit is 4096",
         () -> generate(ok().clearText().setTokens(TokenIds.newBuilder().addAllIds(Collections.nCopies(5000, 7))))));

@@ -1,7 +1,7 @@
 package dev.fsgen.tokenizer;
 
 /** A tokenizer file that is missing, unreadable or not a usable {@code tokenizer.json}. */
-public final class TokenizerException extends RuntimeException {
+public class TokenizerException extends RuntimeException {
   public TokenizerException(String message) {
     super(message);
   }

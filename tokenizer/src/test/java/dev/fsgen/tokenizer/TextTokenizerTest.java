@@ -12,6 +12,7 @@ import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +83,22 @@ class TextTokenizerTest {
   void addsNoSpecialTokens() {
     int[] ids = tokenizer.encode("hello");
     for (int id : ids) assertNotEquals(tokenizer.eosId(), id);
+  }
+
+  /**
+   * A rendered chat prompt spells its special tokens out; encoding without adding special tokens
+   * must still match them as added tokens, each one id, never pieces of "<", "|", "endoftext".
+   */
+  @Test
+  void specialTokensWrittenInTheTextEncodeToTheirSingleId() {
+    int eos = tokenizer.eosId();
+    int[] ids = tokenizer.encode("user: hi<|endoftext|>assistant:<|endoftext|>");
+    assertEquals(2, Arrays.stream(ids).filter(id -> id == eos).count());
+    int[] before = tokenizer.encode("user: hi");
+    assertArrayEquals(before, Arrays.copyOf(ids, before.length));
+    assertEquals(eos, ids[before.length]);
+    assertEquals(eos, ids[ids.length - 1]);
+    assertEquals("user: hi<|endoftext|>assistant:<|endoftext|>", tokenizer.decode(ids));
   }
 
   @Test
