@@ -37,7 +37,7 @@ public final class CostProfile {
     }
     return new LlamaConfig(c.modelType(), c.vocabSize(), c.hiddenSize(), intermediate, layers, c.numHeads(), c.numKvHeads(),
         c.headDim(), c.maxPositionEmbeddings(), c.rmsNormEps(), c.ropeTheta(), c.tieWordEmbeddings(), c.attentionBias(),
-        c.bosTokenId(), c.eosTokenId(), c.ropeScaling());
+        c.bosTokenId(), c.eosTokenId(), c.ropeScaling(), c.slidingWindow());
   }
 
   /**

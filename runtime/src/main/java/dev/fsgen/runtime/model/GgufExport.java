@@ -75,6 +75,11 @@ public final class GgufExport {
       throw new IllegalArgumentException("GGUF export writes unscaled rotary positions; rope_scaling " + c.ropeScaling().type()
           + " is not supported");
     }
+    if (c.slidingWindow() != 0 && c.slidingWindow() < c.maxPositionEmbeddings()) {
+      // llama.cpp's llama architecture attends to the whole context: a window shorter than it would change the model
+      throw new IllegalArgumentException("GGUF export writes full causal attention; sliding_window " + c.slidingWindow()
+          + " is shorter than the context of " + c.maxPositionEmbeddings() + " and is not supported");
+    }
     GgufWriter w = new GgufWriter();
     w.putString("general.architecture", "llama");
     w.putString("general.name", name);

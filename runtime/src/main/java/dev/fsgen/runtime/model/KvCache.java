@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * Keys and values of every layer for a batch of sequences that share one length. Buffers are
  * preallocated and grow by doubling, so appending a token writes in place instead of
  * concatenating the whole history each step. Rolling back is only moving {@code length}: the
- * stale slots are overwritten by the next append.
+ * stale slots are overwritten by the next append. With a sliding window every position stays here
+ * too, and attention skips those the window has left (see {@code Transformer.causalMask}).
  */
 public final class KvCache implements AutoCloseable {
   private final LlamaConfig config;

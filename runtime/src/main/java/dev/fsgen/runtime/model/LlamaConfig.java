@@ -15,9 +15,12 @@ import java.util.Set;
 
 /**
  * The architecture of a Llama-family decoder, as Hugging Face's {@code config.json} spells it.
- * Qwen2 checkpoints differ only by biases on the q/k/v projections ({@code attentionBias}).
+ * Qwen2 checkpoints differ only by biases on the q/k/v projections ({@code attentionBias}), Mistral
+ * ones only by a sliding attention window.
  *
  * @param ropeScaling how the rotary frequencies are stretched ({@link RopeScaling#NONE} when not)
+ * @param slidingWindow how many positions a query sees, its own included (Mistral's
+ *     {@code sliding_window}); 0 for full causal attention
  */
 public record LlamaConfig(
     String modelType,
@@ -35,7 +38,8 @@ public record LlamaConfig(
     boolean attentionBias,
     int bosTokenId,
     int eosTokenId,
-    RopeScaling ropeScaling) {
+    RopeScaling ropeScaling,
+    int slidingWindow) {
 
   public static final String FILE = "config.json";
   private static final Set<String> TYPES = Set.of("llama", "qwen2", "mistral");
@@ -54,7 +58,16 @@ public record LlamaConfig(
     require(rmsNormEps > 0, "rms_norm_eps", "must be positive, got " + rmsNormEps);
     require(ropeTheta > 0, "rope_theta", "must be positive, got " + ropeTheta);
     require(eosTokenId >= 0 && eosTokenId < vocabSize, "eos_token_id", eosTokenId + " outside vocabulary of " + vocabSize);
+    require(slidingWindow >= 0, "sliding_window", "must be positive (or null for none), got " + slidingWindow);
     if (ropeScaling == null) ropeScaling = RopeScaling.NONE;
+  }
+
+  /** A config with full causal attention (no sliding window). */
+  public LlamaConfig(String modelType, int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads,
+      int headDim, int maxPositionEmbeddings, double rmsNormEps, double ropeTheta, boolean tieWordEmbeddings, boolean attentionBias,
+      int bosTokenId, int eosTokenId, RopeScaling ropeScaling) {
+    this(modelType, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, maxPositionEmbeddings, rmsNormEps,
+        ropeTheta, tieWordEmbeddings, attentionBias, bosTokenId, eosTokenId, ropeScaling, 0);
   }
 
   /** A config without rotary scaling (every model of fsgen's own family). */
@@ -86,6 +99,15 @@ public record LlamaConfig(
    */
   public double ropeInverseFrequency(int i) {
     return ropeScaling.apply(1.0 / Math.pow(ropeTheta, (2.0 * i) / headDim));
+  }
+
+  /**
+   * The first key position a query at {@code position} attends to. Hugging Face's sliding window
+   * ({@code masking_utils.sliding_window_overlay}) lets query i see key j when
+   * {@code i - sliding_window < j <= i}: the window counts the query's own position.
+   */
+  public int firstVisible(int position) {
+    return slidingWindow == 0 ? 0 : Math.max(0, position - slidingWindow + 1);
   }
 
   /** Parameter count including the output projection only when it is not tied. */
@@ -138,12 +160,38 @@ public record LlamaConfig(
         qwen || bool(o, "attention_bias", false),
         tokenId(o, "bos_token_id", 0),
         tokenId(o, "eos_token_id", 0),
-        RopeScaling.fromJson(o.get("rope_scaling")));
+        RopeScaling.fromJson(o.get("rope_scaling")),
+        slidingWindow(o, type));
+  }
+
+  /**
+   * The attention window: Mistral's {@code sliding_window} (null or absent: full attention). Qwen2
+   * configs carry one too, used only with {@code use_sliding_window: true}, and then only on the
+   * layers from {@code max_window_layers} on; published Qwen2.5 checkpoints say false, and true is
+   * refused rather than half-implemented. Llama has no window.
+   */
+  private static int slidingWindow(JsonObject o, String type) {
+    if ("qwen2".equals(type)) {
+      if (bool(o, "use_sliding_window", false)) {
+        throw new IllegalArgumentException("config field 'use_sliding_window': true is not supported (Qwen2's per-layer window"
+            + " from max_window_layers on); only full attention (false) is");
+      }
+      return 0;
+    }
+    if (!"mistral".equals(type)) return 0;
+    if (field(o, "sliding_window") == null) return 0;
+    int window = integer(o, "sliding_window", null);
+    if (window <= 0) throw new IllegalArgumentException("config field 'sliding_window' must be positive or null, got " + window);
+    return window;
   }
 
   public void write(Path dir) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("architectures", new String[] {modelType.equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM"});
+    m.put("architectures", new String[] {switch (modelType) {
+      case "qwen2" -> "Qwen2ForCausalLM";
+      case "mistral" -> "MistralForCausalLM";
+      default -> "LlamaForCausalLM";
+    }});
     m.put("model_type", modelType);
     m.put("vocab_size", vocabSize);
     m.put("hidden_size", hiddenSize);
@@ -156,6 +204,7 @@ public record LlamaConfig(
     m.put("rms_norm_eps", rmsNormEps);
     m.put("rope_theta", ropeTheta);
     m.put("rope_scaling", ropeScaling.toJson());
+    if (modelType.equals("mistral")) m.put("sliding_window", slidingWindow == 0 ? null : slidingWindow);
     m.put("hidden_act", "silu");
     m.put("tie_word_embeddings", tieWordEmbeddings);
     m.put("attention_bias", attentionBias);

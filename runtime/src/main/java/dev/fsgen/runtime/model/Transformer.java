@@ -87,7 +87,8 @@ public final class Transformer implements AutoCloseable {
     }
     NDArray cosT = cos.get(step, new NDIndex("{}:{}", start, end)); // [t, 1, head_dim]
     NDArray sinT = sin.get(step, new NDIndex("{}:{}", start, end));
-    NDArray mask = t == 1 ? null : causalMask(step, t, start);
+    // one new position sees every key unless a sliding window has left the oldest ones behind
+    NDArray mask = t == 1 && c.firstVisible(start) == 0 ? null : causalMask(step, t, start);
 
     NDArray h = w.embed().get(tokens); // [batch, t, hidden]
     h.attach(step);
@@ -163,7 +164,10 @@ public final class Transformer implements AutoCloseable {
 
   /**
    * Additive mask [group·t, start + t]: row (j, i) is query i of group member j at position
-   * start + i, which may see keys 0..start + i.
+   * start + i, which may see keys {@link LlamaConfig#firstVisible}(start + i)..start + i. With a
+   * sliding window the cache keeps every position and the keys that fell out of the window are
+   * masked here: the cache is rolled back and branched by length alone, which a ring buffer
+   * overwriting old slots would break, and fsgen's contexts are short enough to keep them.
    */
   private NDArray causalMask(NDManager step, int t, int start) {
     int group = c.numHeads() / c.numKvHeads();
@@ -172,6 +176,7 @@ public final class Transformer implements AutoCloseable {
     for (int j = 0; j < group; j++) {
       for (int i = 0; i < t; i++) {
         int row = (j * t + i) * s;
+        for (int col = 0; col < c.firstVisible(start + i); col++) m[row + col] = MASKED;
         for (int col = start + i + 1; col < s; col++) m[row + col] = MASKED;
       }
     }

@@ -141,8 +141,10 @@ final class VectorDecoder {
         ByteBuffer keys = cache.keyView(l);
         ByteBuffer values = cache.valueView(l);
         int cap = cache.capacity();
+        // a sliding window skips the keys before its first position; the cache keeps them (see Transformer.causalMask)
+        int from = c.firstVisible(pos[r]);
         for (int hh = 0; hh < heads; hh++) {
-          attend(qkv[r], hh * d, keys, values, (hh / group) * cap * d, pos[r] + 1, d, scores, att[r]);
+          attend(qkv[r], hh * d, keys, values, ((hh / group) * cap + from) * d, pos[r] + 1 - from, d, scores, att[r]);
         }
       }
       product(lw.o(), att, proj);

@@ -33,7 +33,7 @@ class JlamaCrossCheckTest {
       Files.copy(TokenizerFixture.write(dir.resolve("tok"), 512), dir.resolve(Checkpoint.TOKENIZER));
       List<int[]> prompts = List.of(new int[] {1, 5, 77, 300, 9}, new int[] {1}, TransformerTest.tokens(40, 512, 3));
       List<JlamaReference.Result> theirs = jlama.run(dir, prompts, GREEDY);
-      ReferenceLlama ref = new ReferenceLlama(c, m.weights());
+      ReferenceForward ref = ReferenceForward.of(c, m.weights());
       for (int i = 0; i < prompts.size(); i++) {
         int[] p = prompts.get(i);
         float[] ours = m.forward(p, m.newCache(1))[p.length - 1];
@@ -75,14 +75,19 @@ class JlamaCrossCheckTest {
   }
 
   static int[] greedy(LlamaModel m, int[] prompt) {
-    int[] out = new int[GREEDY];
+    return greedy(m, prompt, GREEDY);
+  }
+
+  /** The greedy continuation as a server decodes it: the prompt as one block, then one-token steps. */
+  static int[] greedy(LlamaModel m, int[] prompt, int n) {
+    int[] out = new int[n];
     try (KvCache cache = m.newCache(1)) {
       float[] logits = m.next(prompt, cache);
-      for (int i = 0; i < GREEDY; i++) {
+      for (int i = 0; i < n; i++) {
         int best = 0;
         for (int v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
         out[i] = best;
-        if (i + 1 < GREEDY) logits = m.next(new int[] {best}, cache);
+        if (i + 1 < n) logits = m.next(new int[] {best}, cache);
       }
     }
     return out;

@@ -12,6 +12,9 @@ class TransformerTest {
   /** GQA (4 query heads on 2 kv heads), untied head, non-default theta: every branch of the math. */
   static final LlamaConfig GQA = new LlamaConfig("llama", 97, 32, 48, 2, 4, 2, 8, 64, 1e-5, 5000.0, false, false, 0, 0);
   static final LlamaConfig QWEN = new LlamaConfig("qwen2", 61, 24, 40, 2, 3, 1, 8, 64, 1e-6, 10000.0, true, true, 0, 0);
+  /** Mistral with a window of 4 (Llama 3 rope scaling too, which no published Mistral has: both at once). */
+  static final LlamaConfig MISTRAL = new LlamaConfig("mistral", 83, 32, 48, 2, 4, 2, 8, 64, 1e-5, 10000.0, false, false, 0, 0,
+      new RopeScaling("llama3", 8, 1, 4, 16), 4);
 
   static int[] tokens(int n, int vocab, long seed) {
     Random r = new Random(seed);
@@ -35,7 +38,7 @@ class TransformerTest {
 
   @Test
   void matchesNaiveReferenceAtEveryPosition() {
-    for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN}) {
+    for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, MISTRAL}) {
       NDManager manager = LlamaModel.newManager();
       Map<String, NDArray> weights = Initializer.init(c, manager, 7);
       // biases start at zero: give them values so the bias path is exercised
@@ -43,7 +46,7 @@ class TransformerTest {
         if (name.endsWith(".bias")) v.set(randomFloats((int) v.size(), name.hashCode()));
       });
       try (LlamaModel m = LlamaModel.of(c, weights, manager)) {
-        ReferenceLlama ref = new ReferenceLlama(c, m.weights());
+        ReferenceForward ref = ReferenceForward.of(c, m.weights());
         int[] toks = tokens(11, c.vocabSize(), 3);
         double[][] want = ref.logits(toks);
         float[][] got;

@@ -24,6 +24,9 @@ class VectorDecoderTest {
   static final LlamaConfig QWEN = new LlamaConfig("qwen2", 61, 24, 40, 2, 3, 1, 8, 600, 1e-6, 10000.0, true, true, 0, 0);
   /** Full SIMD widths with ragged tails: intermediate 200 and vocab 301 are not multiples of 16 or 4. */
   static final LlamaConfig WIDE = new LlamaConfig("llama", 301, 128, 200, 2, 4, 2, 32, 600, 1e-5, 10000.0, false, false, 0, 0);
+  /** Mistral: a sliding window of 5 positions, moving through rollbacks, branches and blocks. */
+  static final LlamaConfig WINDOW = new LlamaConfig("mistral", 89, 32, 48, 2, 4, 2, 8, 600, 1e-5, 10000.0, false, false, 0, 0,
+      RopeScaling.NONE, 5);
 
   private static final float TOLERANCE = 1e-4f;
 
@@ -31,7 +34,7 @@ class VectorDecoderTest {
   @EnumSource(WeightFormat.class)
   void javaStepsMatchLibtorchThroughPrefillRollbackVerifyAndGrowth(WeightFormat format) {
     assumeTrue(Placement.configured().javaSteps(), "run with --add-modules jdk.incubator.vector and without -Dfsgen.decode=libtorch");
-    for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE}) {
+    for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE, WINDOW}) {
       NDManager manager = LlamaModel.newManager();
       Map<String, NDArray> weights = Initializer.init(c, manager, 21);
       weights.forEach((name, v) -> {
@@ -74,7 +77,7 @@ class VectorDecoderTest {
   @EnumSource(WeightFormat.class)
   void blocksOfSeveralSequencesInOnePassMatchEachAlone(WeightFormat format) {
     assumeTrue(Placement.configured().javaSteps(), "run with --add-modules jdk.incubator.vector and without -Dfsgen.decode=libtorch");
-    for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE}) {
+    for (LlamaConfig c : new LlamaConfig[] {GQA, QWEN, WIDE, WINDOW}) {
       try (LlamaModel m = LlamaModel.random(c, 8, format)) {
         int[] prefixes = {3, 40, 300, 1};
         int[] blocks = {5, 1, 4, 20};
