@@ -38,15 +38,15 @@ record StoredTensor(Path file, String name, String dtype, long[] shape, long off
   /** The whole tensor as fp32 (norms and biases: a few KB). */
   float[] toFloats() {
     float[] out = new float[rows() * cols()];
-    try (Rows r = rows(1f)) {
+    try (Rows r = reader()) {
       for (int i = 0; i < rows(); i++) r.read(i, out, i * cols());
     }
     return out;
   }
 
-  /** A reader of rows times {@code scale} (the scale is applied in fp32, as libtorch would). */
-  Rows rows(float scale) {
-    return new Rows(this, scale);
+  /** A reader of the tensor's rows. */
+  Rows reader() {
+    return new Rows(this);
   }
 
   /**
@@ -89,7 +89,6 @@ record StoredTensor(Path file, String name, String dtype, long[] shape, long off
    */
   static final class Rows implements AutoCloseable {
     private final StoredTensor t;
-    private final float scale;
     private final FileChannel ch;
     private final ByteBuffer buf;
     private final int rowBytes;
@@ -97,9 +96,8 @@ record StoredTensor(Path file, String name, String dtype, long[] shape, long off
     private int first = -1; // first row held in buf, -1 before the first read
     private int held;
 
-    private Rows(StoredTensor t, float scale) {
+    private Rows(StoredTensor t) {
       this.t = t;
-      this.scale = scale;
       this.rowBytes = t.cols() * t.width();
       this.rowsPerChunk = Math.max(1, CHUNK / rowBytes);
       this.buf = ByteBuffer.allocateDirect(rowsPerChunk * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -110,11 +108,11 @@ record StoredTensor(Path file, String name, String dtype, long[] shape, long off
       }
     }
 
-    /** Row {@code r} times the scale into {@code into[at, at + cols)}. */
+    /** Row {@code r} into {@code into[at, at + cols)}. */
     void read(int r, float[] into, int at) {
       if (first < 0 || r < first || r >= first + held) fill(r);
       int base = (r - first) * t.cols();
-      for (int k = 0; k < t.cols(); k++) into[at + k] = widen(buf, t.dtype, base + k) * scale;
+      for (int k = 0; k < t.cols(); k++) into[at + k] = widen(buf, t.dtype, base + k);
     }
 
     private void fill(int r) {

@@ -125,6 +125,7 @@ final class VectorDecoder {
       product(lw.qkv(), xn, qkv);
       for (int r = 0; r < rows; r++) {
         if (lw.qkvBias() != null) for (int i = 0; i < qkvDim; i++) qkv[r][i] += lw.qkvBias()[i];
+        if (w.qScale != 1f) for (int i = 0; i < heads * d; i++) qkv[r][i] *= w.qScale;
         for (int hh = 0; hh < heads + kv; hh++) rope(qkv[r], hh * d, d, cos[r], sin[r]);
         // every block's keys and values go in first: token j then attends to positions <= its own
         KvCache cache = caches[seq[r]];

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 final class WeightViews {
   /**
-   * @param qkv [(heads + 2·kv_heads)·head_dim, hidden], q rows pre-scaled
+   * @param qkv [(heads + 2·kv_heads)·head_dim, hidden], q rows pre-scaled where {@link #qScale} is 1
    * @param qkvBias [(heads + 2·kv_heads)·head_dim] or null
    * @param o [hidden, heads·head_dim]
    * @param gateUp [2·intermediate, hidden]
@@ -32,12 +32,20 @@ final class WeightViews {
   final EmbeddingRows embed; // [vocab, hidden]
   final PackedMatrix head; // [vocab, hidden]; packed from the embedding when tied
   final float[] finalNorm; // [hidden]
+  /**
+   * What the decoder multiplies q by after its product and bias: 1 where q's rows were packed
+   * pre-scaled by 1/sqrt(head_dim) (libtorch's fused weights), the scale itself where they were
+   * packed as stored, so that a bf16 checkpoint's q keeps its exact values (scaled and then
+   * rounded again to bf16, they would not: the scale is no power of two for head_dim 32 or 128).
+   */
+  final float qScale;
 
-  private WeightViews(List<Layer> layers, EmbeddingRows embed, PackedMatrix head, float[] finalNorm) {
+  private WeightViews(List<Layer> layers, EmbeddingRows embed, PackedMatrix head, float[] finalNorm, float qScale) {
     this.layers = layers;
     this.embed = embed;
     this.head = head;
     this.finalNorm = finalNorm;
+    this.qScale = qScale;
   }
 
   static WeightViews of(FusedWeights f, WeightFormat format) {
@@ -54,41 +62,41 @@ final class WeightViews {
     }
     PackedMatrix head = pack(f.lmHeadT(), format); // before the embedding is viewed: tied, it rounds those rows too
     int hidden = (int) f.embed().getShape().get(1);
-    return new WeightViews(layers, EmbeddingRows.fp32(view(f.embed()), hidden), head, f.finalNorm().toFloatArray());
+    return new WeightViews(layers, EmbeddingRows.fp32(view(f.embed()), hidden), head, f.finalNorm().toFloatArray(), 1f);
   }
 
   /**
    * The same views read straight from a checkpoint's files ({@link Checkpoint#locate}): every
    * matrix streamed once into its packed form, the embedding mapped in place, nothing widened to
-   * an fp32 copy. Fuses and scales exactly as {@link FusedWeights#of} does (q and its bias times
-   * 1/sqrt(head_dim) in fp32, then rounded), so both loads give the same packed values.
+   * an fp32 copy. Fuses as {@link FusedWeights#of} does, but leaves q and its bias as stored: the
+   * decoder scales q after the product ({@link #qScale}).
    */
   static WeightViews stored(LlamaConfig c, Map<String, StoredTensor> t, WeightFormat format) {
-    float scale = (float) (1.0 / Math.sqrt(c.headDim()));
     List<Layer> layers = new ArrayList<>();
     for (int i = 0; i < c.numLayers(); i++) {
       float[] bias = null;
       if (c.attentionBias()) {
-        bias = concat(scaled(t.get(layer(i, Q_BIAS)).toFloats(), scale), t.get(layer(i, K_BIAS)).toFloats(),
+        bias = concat(t.get(layer(i, Q_BIAS)).toFloats(), t.get(layer(i, K_BIAS)).toFloats(),
             t.get(layer(i, V_BIAS)).toFloats());
       }
       layers.add(new Layer(
           t.get(layer(i, ATTN_NORM)).toFloats(),
-          pack(format, new float[] {scale, 1f, 1f}, t.get(layer(i, Q)), t.get(layer(i, K)), t.get(layer(i, V))),
+          pack(format, t.get(layer(i, Q)), t.get(layer(i, K)), t.get(layer(i, V))),
           bias,
-          pack(format, new float[] {1f}, t.get(layer(i, O))),
+          pack(format, t.get(layer(i, O))),
           t.get(layer(i, MLP_NORM)).toFloats(),
-          pack(format, new float[] {1f, 1f}, t.get(layer(i, GATE)), t.get(layer(i, UP))),
-          pack(format, new float[] {1f}, t.get(layer(i, DOWN)))));
+          pack(format, t.get(layer(i, GATE)), t.get(layer(i, UP))),
+          pack(format, t.get(layer(i, DOWN)))));
     }
     StoredTensor embed = t.get(EMBED);
-    PackedMatrix head = pack(format, new float[] {1f}, c.tieWordEmbeddings() ? embed : t.get(LM_HEAD));
+    PackedMatrix head = pack(format, c.tieWordEmbeddings() ? embed : t.get(LM_HEAD));
     boolean roundTied = c.tieWordEmbeddings() && format == WeightFormat.BF16;
-    return new WeightViews(layers, EmbeddingRows.mapped(embed, roundTied), head, t.get(FINAL_NORM).toFloats());
+    return new WeightViews(layers, EmbeddingRows.mapped(embed, roundTied), head, t.get(FINAL_NORM).toFloats(),
+        (float) (1.0 / Math.sqrt(c.headDim())));
   }
 
-  /** Packs the row-wise concatenation of {@code parts} [out_i, in], part i times {@code scales[i]}. */
-  private static PackedMatrix pack(WeightFormat format, float[] scales, StoredTensor... parts) {
+  /** Packs the row-wise concatenation of {@code parts} [out_i, in]. */
+  private static PackedMatrix pack(WeightFormat format, StoredTensor... parts) {
     int in = parts[0].cols();
     int[] ends = new int[parts.length];
     StoredTensor.Rows[] readers = new StoredTensor.Rows[parts.length];
@@ -97,7 +105,7 @@ final class WeightViews {
       for (int p = 0; p < parts.length; p++) {
         out += parts[p].rows();
         ends[p] = out;
-        readers[p] = parts[p].rows(scales[p]);
+        readers[p] = parts[p].reader();
       }
       return PackedMatrix.pack((o, row) -> {
         int p = 0;
@@ -107,11 +115,6 @@ final class WeightViews {
     } finally {
       for (StoredTensor.Rows r : readers) if (r != null) r.close();
     }
-  }
-
-  private static float[] scaled(float[] v, float s) {
-    for (int i = 0; i < v.length; i++) v[i] *= s;
-    return v;
   }
 
   private static float[] concat(float[]... parts) {
