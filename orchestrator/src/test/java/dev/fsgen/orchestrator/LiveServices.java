@@ -39,14 +39,19 @@ final class LiveServices implements AutoCloseable {
 
   /** @param system1Models what System 1 hosts, by name ("default" among them) */
   LiveServices(Map<String, Path> system1Models, HostLimits limits, OrchestratorLimits orchestratorLimits) {
+    this(system1Models, ROOT.resolve("models/system2"), limits, orchestratorLimits);
+  }
+
+  /** @param system2Model the model directory System 2 serves */
+  LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits) {
     system1 = ModelServer.start("system1", "127.0.0.1", 0, system1Models, limits, System1Service::new);
-    system2 = ModelServer.start("system2", "127.0.0.1", 0, ROOT.resolve("models/system2"), limits, System2Service::new);
+    system2 = ModelServer.start("system2", "127.0.0.1", 0, system2Model, limits, System2Service::new);
     orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port(),
         orchestratorLimits, Duration.ofSeconds(30));
     channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
     channel1 = NettyChannelBuilder.forAddress("127.0.0.1", system1.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
     channel2 = NettyChannelBuilder.forAddress("127.0.0.1", system2.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
-    tokenizer = TextTokenizer.load(ROOT.resolve("models/system2"));
+    tokenizer = TextTokenizer.load(system2Model);
   }
 
   /** A request for {@code maxTokens} tokens after the prompt's token ids, past end-of-text. */
