@@ -52,6 +52,12 @@ class SamplingDefaultsTest {
     JsonObject stopped = local(dir, "--temperature", "0");
     assertEquals(greedy.subList(0, at), tokens(stopped));
     assertEquals("eos", stopped.get("finish_reason").getAsString());
+
+    // converting the weights keeps what the checkpoint says about generating
+    Path converted = tmp.resolve("converted");
+    assertEquals(0, CommandLineTest.run("convert", "--model", dir.toString(), "--out", converted.toString(), "--dtype", "f32").code());
+    assertEquals(sampled, tokens(local(converted, "--ignore-eos", "--seed", "3")));
+    assertEquals(greedy.subList(0, at), tokens(local(converted, "--temperature", "0")));
   }
 
   @Test
