@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -58,7 +59,7 @@ public record JlamaComparison(String skipped, int prompts, int maxTokens, double
       LocalLanguageModel port = new LocalLanguageModel(m);
       ModelPair pair = new ModelPair(port, port);
       SingleModel alone = new SingleModel(SingleModel.Role.SYSTEM2);
-      DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, -1);
+      DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, Set.of());
       for (int round = 0; round < 2; round++) { // the same warm-up Jlama had: every prompt once, untimed
         for (int[] p : prompts) alone.run(pair, p, request, TokenSink.NONE);
       }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -149,7 +150,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
     List<String> greedy16 = new ArrayList<>();
     try (LlamaModel m = LlamaModel.load(s.system2(), WeightFormat.FP32); TextTokenizer tok = TextTokenizer.load(s.system2())) {
       ModelPair pair = pair(m);
-      DecodeRequest toEnd = new DecodeRequest(s.greedyTokens(), SamplingParams.GREEDY, 0, tok.eosId());
+      DecodeRequest toEnd = new DecodeRequest(s.greedyTokens(), SamplingParams.GREEDY, 0, Set.of(tok.eosId()));
       for (String prompt : prompts) {
         int[] ids = tok.encode(prompt);
         int[] theirIds = tools.tokenize(s2f32, prompt);
@@ -207,7 +208,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
   private static double fsgenTokensPerSecond(Path system2, List<String> prompts, int tokens, WeightFormat format) {
     try (LlamaModel m = LlamaModel.load(system2, format, format == WeightFormat.BF16); TextTokenizer tok = TextTokenizer.load(system2)) {
       ModelPair pair = pair(m);
-      DecodeRequest timed = new DecodeRequest(tokens, SamplingParams.GREEDY, 0, -1);
+      DecodeRequest timed = new DecodeRequest(tokens, SamplingParams.GREEDY, 0, Set.of());
       List<int[]> ids = new ArrayList<>();
       for (String p : prompts) ids.add(tok.encode(p));
       for (int[] p : ids) ALONE.run(pair, p, timed, TokenSink.NONE);

@@ -51,7 +51,7 @@ public final class QualityEval {
         ArithmeticProblem p = test.get(i);
         int[] prompt = m.tokenizer().encode(context + p.prompt());
         Generator.Result r = Generator.generate(port, prompt,
-            new Generator.Options(ANSWER_TOKENS, SamplingParams.GREEDY, 0, m.tokenizer().eosId()), id -> {});
+            new Generator.Options(ANSWER_TOKENS, SamplingParams.GREEDY, 0, m.generation().eosIds()), id -> {});
         if (p.isExactMatch(m.tokenizer().decode(r.tokens(), true))) correct++;
       }
       return new Quality(name, m.model().config().parameterCount(), brown, kjv, (double) correct / n, n, (System.nanoTime() - start) / 1e9);

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -279,7 +280,7 @@ public final class SpeculativeBench {
 
     /** Wall time of greedy generations of the first {@code n} prompts, end of text ignored (as the gRPC runs do). */
     double seconds(dev.fsgen.decoding.Strategy strategy, int n, int maxTokens) {
-      DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, -1);
+      DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, Set.of());
       long t0 = System.nanoTime();
       for (int[] p : prompts.subList(0, n)) {
         Outcome o = strategy.run(pair, p, request, TokenSink.NONE);

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -122,7 +123,8 @@ public final class StrategyEval {
       List<ArithmeticProblem> test = data.readProblems(Split.TEST);
       int n = Math.min(problems, test.size());
       // the answer ends at its newline: stopping there makes the System 2 token share a share of the answer's tokens
-      DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0, ArithmeticProblem.answerEnd(tokenizer));
+      DecodeRequest request = new DecodeRequest(ANSWER_TOKENS, SamplingParams.GREEDY, 0,
+          Set.of(ArithmeticProblem.answerEnd(tokenizer)));
       List<AccuracyRow> rows = new ArrayList<>();
       for (Strategy strategy : strategies) {
         int correct = 0, tokens = 0;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * fp16), or as one GGUF file for llama.cpp ({@code --to gguf}).
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-    description = {"Load a model directory and write it again with weights in another dtype (tokenizer and reports copied),",
+    description = {"Load a model directory and write it again with weights in another dtype (tokenizer, generation_config.json and reports copied),",
         "or with --to gguf as one GGUF file llama.cpp loads (architecture llama, tokenizer included)."})
 public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Source model directory.")
@@ -43,8 +43,11 @@ public final class ConvertCommand implements Callable<Integer> {
     try (LlamaModel m = LlamaModel.load(model, WeightFormat.FP32)) { // converts the checkpoint's exact values
       m.save(out, Cli.dtype(dtype), model.resolve(Checkpoint.TOKENIZER));
     }
-    Path report = model.resolve("training.json");
-    if (Files.exists(report)) Files.copy(report, out.resolve("training.json"), StandardCopyOption.REPLACE_EXISTING);
+    // the checkpoint's own generation_config.json (its end-of-text list, its sampling) rather than the plain one save writes
+    for (String kept : new String[] {"training.json", Checkpoint.GENERATION}) {
+      Path file = model.resolve(kept);
+      if (Files.exists(file)) Files.copy(file, out.resolve(kept), StandardCopyOption.REPLACE_EXISTING);
+    }
     System.err.println("convert: wrote " + out + " (" + dtype + ")");
     return 0;
   }

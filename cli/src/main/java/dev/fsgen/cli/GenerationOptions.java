@@ -117,11 +117,16 @@ public final class GenerationOptions {
     SamplingOptions o = sampling;
     o.checkLength();
     if (strategy == StrategyName.SPECULATIVE && gamma < 1) throw new IllegalArgumentException("--gamma must be at least 1, got " + gamma);
-    if (o.topK < 0) throw new IllegalArgumentException("--top-k must be >= 0, got " + o.topK);
-    Sampling.Builder samplingMessage = Sampling.newBuilder().setTemperature(o.temperature).setTopK(o.topK);
-    if (o.topP != 1) samplingMessage.setTopP(o.topP);
-    GenerateRequest.Builder b = GenerateRequest.newBuilder().setStrategy(s).setSampling(samplingMessage)
+    if (o.topK != null && o.topK < 0) throw new IllegalArgumentException("--top-k must be >= 0, got " + o.topK);
+    GenerateRequest.Builder b = GenerateRequest.newBuilder().setStrategy(s)
         .setSeed(o.seed).setMaxTokens(o.maxTokens).setIgnoreEos(o.ignoreEos).setAllowDegraded(allowDegraded);
+    // no sampling option: the request leaves sampling unset and gets System 2's checkpoint defaults
+    if (o.samplingGiven()) {
+      Sampling.Builder samplingMessage = Sampling.newBuilder().setTemperature(o.temperature == null ? 0 : o.temperature)
+          .setTopK(o.topK == null ? 0 : o.topK);
+      if (o.topP != null) samplingMessage.setTopP(o.topP);
+      b.setSampling(samplingMessage);
+    }
     if (system != null && !chat) throw new IllegalArgumentException("--system needs --chat");
     if (chat) {
       ChatPrompt.Builder conversation = ChatPrompt.newBuilder();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,8 +18,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen local}: one model in this process, no services; tokens printed as they are produced. */
 @Command(name = "local", mixinStandardHelpOptions = true,
-    description = {"Stream a generation from one model in this process, without the services (greedy by default;",
-        "--temperature > 0 samples)."})
+    description = {"Stream a generation from one model in this process, without the services (sampling as the checkpoint's",
+        "generation_config.json says unless --temperature, --top-k or --top-p is given: greedy for fsgen's models)."})
 public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Model directory (Hugging Face layout). Default: <root>/models/system2.")
   Path model;
@@ -34,7 +35,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     weightsOption.apply();
-    SamplingParams sampling = new SamplingParams(o.temperature, o.topK, o.topP);
+    SamplingParams given = o.given(); // checked before the model loads
     o.checkLength();
     Path dir = model != null ? model : Cli.root().resolve("models/system2");
     try (LoadedModel loaded = LoadedModel.load(dir)) {
@@ -45,11 +46,12 @@ public final class LocalCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--prompt is " + ids.length + " tokens; the model's context is " + context);
       }
       int budget = Math.min(o.maxTokens, context - ids.length);
+      SamplingParams sampling = given != null ? given : loaded.generation().sampling();
       PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
       StreamDecoder stream = loaded.tokenizer().newStreamDecoder();
       if (!json) out.print(o.prompt);
       Generator.Result r = Generator.generate(new LocalLanguageModel(loaded.model()), ids,
-          new Generator.Options(budget, sampling, o.seed, o.ignoreEos ? -1 : loaded.tokenizer().eosId()),
+          new Generator.Options(budget, sampling, o.seed, o.ignoreEos ? Set.of() : loaded.generation().eosIds()),
           id -> {
             String delta = stream.accept(id);
             if (!json) out.print(delta);

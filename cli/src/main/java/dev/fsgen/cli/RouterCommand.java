@@ -12,6 +12,7 @@ import dev.fsgen.runtime.data.ArithmeticProblem;
 import dev.fsgen.runtime.data.DataLayout;
 import dev.fsgen.runtime.data.Domain;
 import dev.fsgen.runtime.data.Split;
+import dev.fsgen.runtime.model.GenerationDefaults;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.tokenizer.TextTokenizer;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,7 +82,9 @@ public final class RouterCommand implements Callable<Integer> {
       }
       ModelPair pair = new ModelPair(new LocalLanguageModel(small), new LocalLanguageModel(large));
       List<RouterFit.Example> examples = new ArrayList<>();
-      DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, tokenizer.eosId());
+      // the oracle stops where System 2 served by the orchestrator would: on any of its checkpoint's end-of-text tokens
+      Set<Integer> eos = GenerationDefaults.read(large.directory(), large.config(), tokenizer).eosIds();
+      DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, eos);
       long t0 = System.nanoTime();
       for (int i = 0; i < inputs.size(); i++) {
         Outcome o = new Oracle().run(pair, inputs.get(i), request, TokenSink.NONE);

@@ -1,5 +1,6 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.decoding.SamplingParams;
 import picocli.CommandLine.Option;
 
 /** Prompt, length and sampling: the options every generating command shares. */
@@ -10,20 +11,35 @@ public final class SamplingOptions {
   @Option(names = "--max-tokens", defaultValue = "96", description = "Tokens to generate at most. Default: ${DEFAULT-VALUE}.")
   int maxTokens;
 
-  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy. Default: ${DEFAULT-VALUE}.")
-  double temperature;
+  // unset unless given: without any of them the model's generation_config.json decides
+  @Option(names = "--temperature", description = "0 = greedy. Default: 0 when another sampling option is given, else the checkpoint's (its generation_config.json: greedy for fsgen's models).")
+  Double temperature;
 
-  @Option(names = "--top-k", defaultValue = "0", description = "Sample from the k most likely tokens (0 = all). Default: ${DEFAULT-VALUE}.")
-  int topK;
+  @Option(names = "--top-k", description = "Sample from the k most likely tokens (0 = all). Default: 0 when another sampling option is given, else the checkpoint's.")
+  Integer topK;
 
-  @Option(names = "--top-p", defaultValue = "1", description = "Sample from the smallest set reaching this probability. Default: ${DEFAULT-VALUE}.")
-  double topP;
+  @Option(names = "--top-p", description = "Sample from the smallest set reaching this probability. Default: 1 when another sampling option is given, else the checkpoint's.")
+  Double topP;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed for sampling. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--ignore-eos", description = "Keep generating past the end-of-text token.")
+  @Option(names = "--ignore-eos", description = "Keep generating past the end-of-text tokens.")
   boolean ignoreEos;
+
+  /**
+   * The sampling the options give, or null when they give none (then the checkpoint's defaults
+   * apply). Given ones replace the checkpoint's entirely, as a request's sampling does: an option
+   * left out takes its own default (temperature 0, greedy; top-k 0; top-p 1).
+   */
+  SamplingParams given() {
+    if (!samplingGiven()) return null;
+    return new SamplingParams(temperature == null ? 0 : temperature, topK == null ? 0 : topK, topP == null ? 1 : topP);
+  }
+
+  boolean samplingGiven() {
+    return temperature != null || topK != null || topP != null;
+  }
 
   void checkLength() {
     if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);

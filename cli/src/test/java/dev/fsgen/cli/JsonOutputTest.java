@@ -36,7 +36,7 @@ class JsonOutputTest {
   private static final Path ROOT = Path.of(System.getProperty("fsgen.root", ".."));
 
   /** What the command printed on standard output, parsed strictly; it must exit 0. */
-  private static JsonElement strictJsonOf(String... args) {
+  static JsonElement strictJsonOf(String... args) {
     PrintStream old = System.out;
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));

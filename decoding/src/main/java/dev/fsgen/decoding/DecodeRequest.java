@@ -1,16 +1,34 @@
 package dev.fsgen.decoding;
 
+import java.util.Set;
+
 /**
  * What to generate, independent of the strategy.
  *
  * @param maxTokens tokens to generate at most
  * @param sampling greedy or sampled, and how
  * @param seed drives every random choice of the generation
- * @param eosId the end-of-text token, or -1 to never stop on one
+ * @param eosIds the end-of-text tokens: the generation ends at the first of them, which is not
+ *     emitted; empty = never stop on one. Checkpoints name several (Llama 3.1 Instruct three).
  */
-public record DecodeRequest(int maxTokens, SamplingParams sampling, long seed, int eosId) {
+public record DecodeRequest(int maxTokens, SamplingParams sampling, long seed, Set<Integer> eosIds) {
   public DecodeRequest {
     if (maxTokens < 1) throw new IllegalArgumentException("max_tokens must be at least 1, got " + maxTokens);
     if (sampling == null) throw new IllegalArgumentException("sampling must be given");
+    eosIds = checkedEosIds(eosIds);
+  }
+
+  /** Whether {@code id} ends the text. */
+  public boolean endsText(int id) {
+    return eosIds.contains(id);
+  }
+
+  /** An immutable copy of a set of end-of-text ids, each checked to be a token id. */
+  static Set<Integer> checkedEosIds(Set<Integer> ids) {
+    if (ids == null) throw new IllegalArgumentException("eos_ids must be given (empty = never stop)");
+    for (Integer id : ids) {
+      if (id == null || id < 0) throw new IllegalArgumentException("eos_ids holds " + id + ", not a token id (>= 0)");
+    }
+    return Set.copyOf(ids);
   }
 }

@@ -1,6 +1,7 @@
 package dev.fsgen.decoding;
 
 import java.util.Arrays;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /** Single-model autoregressive generation: the baseline every collaborative strategy is measured against. */
@@ -12,11 +13,12 @@ public final class Generator {
 
   /**
    * @param maxTokens tokens to generate at most
-   * @param eosId the end-of-text token, or -1 to never stop on one
+   * @param eosIds the end-of-text tokens, the generation ends at the first of them; empty = never stop on one
    */
-  public record Options(int maxTokens, SamplingParams sampling, long seed, int eosId) {
+  public record Options(int maxTokens, SamplingParams sampling, long seed, Set<Integer> eosIds) {
     public Options {
       if (maxTokens < 1) throw new IllegalArgumentException("max_tokens must be at least 1, got " + maxTokens);
+      eosIds = DecodeRequest.checkedEosIds(eosIds);
     }
   }
 
@@ -49,7 +51,7 @@ public final class Generator {
       while (true) {
         int next = Sampler.sample(logits, options.sampling(), rng);
         if (n == 0) first = System.nanoTime() - start;
-        if (next == options.eosId()) {
+        if (options.eosIds().contains(next)) {
           finish = Finish.EOS;
           break;
         }

@@ -90,14 +90,14 @@ final class Transcript {
 
   /**
    * Adds one decided token; false once the generation is over (then the token may not have been
-   * added: the end-of-text token never is).
+   * added: an end-of-text token never is).
    *
    * @param choice System 1's greedy choice at this position, or {@link #UNKNOWN}
    */
   boolean add(int id, Producer producer, int choice) {
     if (finish != null) throw new IllegalStateException("the generation has finished");
     if (firstToken < 0) firstToken = System.nanoTime() - start;
-    if (id == request.eosId()) {
+    if (request.endsText(id)) {
       finish = Finish.EOS;
       return false;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class CollaborationStrategiesTest {
   private final BigramModel large = new BigramModel(VOCAB, 300, 2.0, 31);
   private final BigramModel small = new BigramModel(large, 1.5, 32);
   private final ModelPair pair = new ModelPair(small, large);
-  private final DecodeRequest greedy = new DecodeRequest(60, SamplingParams.GREEDY, 0, -1);
+  private final DecodeRequest greedy = new DecodeRequest(60, SamplingParams.GREEDY, 0, Set.of());
 
   private static int[] prompt(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
@@ -75,7 +76,7 @@ class CollaborationStrategiesTest {
     float[] l = large.logitsAfter(3);
     float[] want = LogitCombiner.proxy(l, tuned.logitsAfter(3), small.logitsAfter(3), 1.0);
     Outcome o = new ProxyTuned(1.0).run(new ModelPair(tuned, large, small), new int[] {3},
-        new DecodeRequest(1, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+        new DecodeRequest(1, SamplingParams.GREEDY, 0, Set.of()), TokenSink.NONE);
     assertEquals(Sampler.argmax(want), o.tokens()[0]);
     assertEquals(Producer.COMBINED, o.producers()[0]);
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,7 +32,7 @@ class LosslessSamplingTest {
     long[][] draftOnly = new long[VOCAB][VOCAB];
     ModelPair pair = new ModelPair(drafter, target);
     for (int seed = 0; seed < RUNS; seed++) {
-      DecodeRequest r = new DecodeRequest(2, sp, seed, -1);
+      DecodeRequest r = new DecodeRequest(2, sp, seed, Set.of());
       int[] a = new Speculative(gamma).run(pair, new int[] {last}, r, TokenSink.NONE).tokens();
       spec[a[0]][a[1]]++;
       int[] b = new SingleModel(SingleModel.Role.SYSTEM1).run(pair, new int[] {last}, r, TokenSink.NONE).tokens();

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +30,7 @@ class SpeculativeTest {
     for (int gamma = 1; gamma <= 8; gamma++) {
       for (int k = 0; k < 10; k++) {
         int[] p = prompt(k, 1 + k % 4);
-        DecodeRequest r = new DecodeRequest(40, SamplingParams.GREEDY, 0, k % 3 == 0 ? 5 : -1);
+        DecodeRequest r = new DecodeRequest(40, SamplingParams.GREEDY, 0, k % 3 == 0 ? Set.of(5) : Set.of());
         Outcome alone = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, r, TokenSink.NONE);
         Outcome spec = new Speculative(gamma).run(pair, p, r, TokenSink.NONE);
         assertArrayEquals(alone.tokens(), spec.tokens(), "gamma " + gamma + " prompt " + k);
@@ -42,7 +45,7 @@ class SpeculativeTest {
   void adaptiveDraftLengthsKeepTheGreedyOutput() {
     for (int k = 0; k < 10; k++) {
       int[] p = prompt(100 + k, 1 + k % 4);
-      DecodeRequest r = new DecodeRequest(60, SamplingParams.GREEDY, 0, k % 3 == 0 ? 5 : -1);
+      DecodeRequest r = new DecodeRequest(60, SamplingParams.GREEDY, 0, k % 3 == 0 ? Set.of(5) : Set.of());
       Outcome alone = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, r, TokenSink.NONE);
       Outcome spec = new Speculative(8, true).run(pair, p, r, TokenSink.NONE);
       assertArrayEquals(alone.tokens(), spec.tokens(), "prompt " + k);
@@ -57,7 +60,7 @@ class SpeculativeTest {
     SamplingParams sp = new SamplingParams(0.8, 0, 0.95);
     for (int k = 0; k < 8; k++) {
       int[] p = prompt(300 + k, 1 + k % 4);
-      DecodeRequest r = new DecodeRequest(48, sp, 7 + k, k % 3 == 0 ? 5 : -1);
+      DecodeRequest r = new DecodeRequest(48, sp, 7 + k, k % 3 == 0 ? Set.of(5) : Set.of());
       int[] want = new Speculative(3).run(pair, p, r, TokenSink.NONE).tokens();
       for (int gamma = 1; gamma <= 8; gamma++) {
         assertArrayEquals(want, new Speculative(gamma).run(pair, p, r, TokenSink.NONE).tokens(), "gamma " + gamma + " prompt " + k);
@@ -84,7 +87,7 @@ class SpeculativeTest {
     for (SamplingParams sp : new SamplingParams[] {SamplingParams.GREEDY, new SamplingParams(0.8, 0, 0.95)}) {
       for (int max = 1; max <= 12; max++) {
         for (int gamma : new int[] {1, 3, 8}) {
-          Outcome o = new Speculative(gamma).run(pair, prompt(400 + max, 2), new DecodeRequest(max, sp, max, -1), TokenSink.NONE);
+          Outcome o = new Speculative(gamma).run(pair, prompt(400 + max, 2), new DecodeRequest(max, sp, max, Set.of()), TokenSink.NONE);
           assertEquals(max, o.tokens().length);
           for (int i = 0; i < max; i++) {
             assertTrue(o.producers()[i] != Producer.SYSTEM2, "token " + i + " of " + max + " (gamma " + gamma + ", " + sp
@@ -105,7 +108,7 @@ class SpeculativeTest {
       for (int gamma = 1; gamma <= 6; gamma++) {
         for (int k = 0; k < 8; k++) {
           int[] p = prompt(200 + k, 1 + k % 4);
-          DecodeRequest r = new DecodeRequest(50, SamplingParams.GREEDY, 0, k % 3 == 0 ? 5 : -1);
+          DecodeRequest r = new DecodeRequest(50, SamplingParams.GREEDY, 0, k % 3 == 0 ? Set.of(5) : Set.of());
           Outcome plain = new Speculative(gamma, adaptive).run(pair, p, r, TokenSink.NONE);
           Outcome ahead = new Speculative(gamma, adaptive, null, true).run(pair, p, r, TokenSink.NONE);
           String where = "gamma " + gamma + (adaptive ? " adaptive" : "") + " prompt " + k;
@@ -129,7 +132,7 @@ class SpeculativeTest {
       Overlap s2 = new Overlap(target);
       s1.other = s2;
       int[] p = prompt(7, 3);
-      DecodeRequest r = new DecodeRequest(40, SamplingParams.GREEDY, 0, -1);
+      DecodeRequest r = new DecodeRequest(40, SamplingParams.GREEDY, 0, Set.of());
       Outcome o = new Speculative(4, false, null, ahead).run(new ModelPair(s1, s2), p, r, TokenSink.NONE);
       assertArrayEquals(new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, r, TokenSink.NONE).tokens(), o.tokens());
       // 40 tokens = 8 rounds of 5 and 8 draft calls either way; ahead, rounds 1-7 draft the next
@@ -219,7 +222,7 @@ class SpeculativeTest {
   void contextLimitStopsBothTheSameWay() {
     BigramModel small = new BigramModel(VOCAB, 20, 2.0, 1);
     ModelPair p = new ModelPair(new BigramModel(small, 1.0, 2), small);
-    DecodeRequest r = new DecodeRequest(100, SamplingParams.GREEDY, 0, -1);
+    DecodeRequest r = new DecodeRequest(100, SamplingParams.GREEDY, 0, Set.of());
     int[] prompt = prompt(3, 6);
     Outcome alone = new SingleModel(SingleModel.Role.SYSTEM2).run(p, prompt, r, TokenSink.NONE);
     Outcome spec = new Speculative(4).run(p, prompt, r, TokenSink.NONE);
@@ -231,7 +234,7 @@ class SpeculativeTest {
 
   @Test
   void statisticsAgreeWithTheProducers() {
-    Outcome o = new Speculative(4).run(pair, prompt(9, 3), new DecodeRequest(64, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+    Outcome o = new Speculative(4).run(pair, prompt(9, 3), new DecodeRequest(64, SamplingParams.GREEDY, 0, Set.of()), TokenSink.NONE);
     int accepted = 0;
     int corrections = 0;
     for (Producer p : o.producers()) {
@@ -254,7 +257,7 @@ class SpeculativeTest {
   void collaborationFrequencyCountsTokensThatDifferFromSystem1sGreedyChoice() {
     for (SamplingParams sp : new SamplingParams[] {SamplingParams.GREEDY, new SamplingParams(1.0, 0, 1)}) {
       int[] p = prompt(11, 2);
-      Outcome o = new Speculative(3).run(pair, p, new DecodeRequest(50, sp, 7, -1), TokenSink.NONE);
+      Outcome o = new Speculative(3).run(pair, p, new DecodeRequest(50, sp, 7, Set.of()), TokenSink.NONE);
       // brute force: System 1's argmax after each decided prefix is its argmax after the last token
       int differing = 0;
       int last = p[p.length - 1];
@@ -268,10 +271,10 @@ class SpeculativeTest {
 
   @Test
   void system2AloneLeavesCollaborationFrequencyUnmeasured() {
-    Outcome o = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, prompt(1, 2), new DecodeRequest(8, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+    Outcome o = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, prompt(1, 2), new DecodeRequest(8, SamplingParams.GREEDY, 0, Set.of()), TokenSink.NONE);
     assertTrue(Double.isNaN(o.collaborationFrequency()));
     assertEquals(1.0, o.system2TokenShare());
-    Outcome s1 = new SingleModel(SingleModel.Role.SYSTEM1).run(pair, prompt(1, 2), new DecodeRequest(8, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
+    Outcome s1 = new SingleModel(SingleModel.Role.SYSTEM1).run(pair, prompt(1, 2), new DecodeRequest(8, SamplingParams.GREEDY, 0, Set.of()), TokenSink.NONE);
     assertEquals(0.0, s1.collaborationFrequency());
     assertEquals(0.0, s1.system2TokenShare());
   }
@@ -291,32 +294,39 @@ class SpeculativeTest {
       }
     };
     assertThrows(CancelledException.class,
-        () -> new Speculative(2).run(pair, prompt(2, 2), new DecodeRequest(100, SamplingParams.GREEDY, 0, -1), sink));
+        () -> new Speculative(2).run(pair, prompt(2, 2), new DecodeRequest(100, SamplingParams.GREEDY, 0, Set.of()), sink));
     assertEquals(0, drafter.openSequences);
     assertEquals(0, target.openSequences);
     assertTrue(seen[0] < 10);
   }
 
   @Test
-  void eosEndsTheGenerationWithoutBeingEmitted() {
-    // find a token the target emits greedily within a few steps, and call it end-of-text
+  void anyEndOfTextTokenEndsTheGenerationWithoutBeingEmitted() {
+    // find tokens the target emits greedily within a few steps, and call them end-of-text
     int[] p = prompt(4, 2);
-    Outcome free = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, new DecodeRequest(10, SamplingParams.GREEDY, 0, -1), TokenSink.NONE);
-    int eos = free.tokens()[3];
-    Outcome spec = new Speculative(4).run(pair, p, new DecodeRequest(10, SamplingParams.GREEDY, 0, eos), TokenSink.NONE);
-    assertEquals(Finish.EOS, spec.finish());
-    int firstEos = 0;
-    while (free.tokens()[firstEos] != eos) firstEos++;
-    assertEquals(firstEos, spec.tokens().length);
+    Outcome free = new SingleModel(SingleModel.Role.SYSTEM2).run(pair, p, new DecodeRequest(10, SamplingParams.GREEDY, 0, Set.of()), TokenSink.NONE);
+    for (Set<Integer> eos : List.of(Set.of(free.tokens()[3]), Set.of(free.tokens()[6], free.tokens()[3]), Set.of(VOCAB + 5, free.tokens()[6]))) {
+      int firstEos = 0;
+      while (!eos.contains(free.tokens()[firstEos])) firstEos++;
+      for (Strategy s : List.of(new Speculative(4), new SingleModel(SingleModel.Role.SYSTEM2))) {
+        Outcome stopped = s.run(pair, p, new DecodeRequest(10, SamplingParams.GREEDY, 0, eos), TokenSink.NONE);
+        assertEquals(Finish.EOS, stopped.finish(), s.name() + " " + eos);
+        assertArrayEquals(Arrays.copyOf(free.tokens(), firstEos), stopped.tokens(), s.name() + " " + eos);
+      }
+    }
   }
 
   @Test
   void invalidArgumentsNameTheField() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> new Speculative(0)).getMessage().contains("gamma"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new DecodeRequest(0, SamplingParams.GREEDY, 0, -1)).getMessage().contains("max_tokens"));
+        () -> new DecodeRequest(0, SamplingParams.GREEDY, 0, Set.of())).getMessage().contains("max_tokens"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new Speculative(2).run(pair, new int[0], new DecodeRequest(4, SamplingParams.GREEDY, 0, -1), TokenSink.NONE))
+        () -> new Speculative(2).run(pair, new int[0], new DecodeRequest(4, SamplingParams.GREEDY, 0, Set.of()), TokenSink.NONE))
         .getMessage().contains("prompt"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> new DecodeRequest(4, SamplingParams.GREEDY, 0, null)).getMessage().contains("eos_ids"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> new DecodeRequest(4, SamplingParams.GREEDY, 0, Set.of(3, -1))).getMessage().contains("eos_ids holds -1"));
   }
 }

@@ -71,7 +71,7 @@ final class DegradedRun {
     int[] prompt = Arrays.copyOf(plan.prompt(), plan.prompt().length + done.length);
     System.arraycopy(done, 0, prompt, plan.prompt().length, done.length);
     // a fresh seed stream: sampled output keeps its distribution, greedy output is unchanged
-    DecodeRequest rest = new DecodeRequest(remaining, asked.sampling(), asked.seed() + done.length, asked.eosId());
+    DecodeRequest rest = new DecodeRequest(remaining, asked.sampling(), asked.seed() + done.length, asked.eosIds());
     Outcome o = new SingleModel(survivor).run(models, prompt, rest, sink);
     return new Continuation(o.finish(), note);
   }

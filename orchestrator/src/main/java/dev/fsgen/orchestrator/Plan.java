@@ -13,6 +13,8 @@ import dev.fsgen.decoding.Speculative;
 import dev.fsgen.decoding.Strategy;
 import dev.fsgen.grpc.Messages;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.model.v1.ModelInfo;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -65,7 +67,7 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
           + context + " tokens");
     }
     int maxTokens = r.getMaxTokens() == 0 ? limits.defaultMaxTokens() : Messages.count(r.getMaxTokens(), 1, limits.maxTokens(), "max_tokens");
-    SamplingParams sampling = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
+    SamplingParams sampling = Messages.sampling(r.hasSampling(), r.getSampling(), checkpointSampling(pair.info2()));
     String system1Model = "";
     String system1BaseModel = null;
     var wire = r.getStrategy();
@@ -101,9 +103,26 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         yield new Speculative(limits.defaultGamma());
       }
     };
-    int eos = r.getIgnoreEos() ? -1 : pair.info2().getEosTokenId();
+    Set<Integer> eos = r.getIgnoreEos() ? Set.of() : eosIds(pair.info2());
     return new Plan(session, prompt, strategy, new DecodeRequest(maxTokens, sampling, r.getSeed(), eos), system1Model,
         system1BaseModel);
+  }
+
+  /** System 2's checkpoint defaults, for a request that sets no sampling; greedy from a service that sends none. */
+  private static SamplingParams checkpointSampling(ModelInfo system2) {
+    if (!system2.hasGenerationDefaults()) return SamplingParams.GREEDY;
+    try {
+      return Messages.sampling(true, system2.getGenerationDefaults(), SamplingParams.GREEDY);
+    } catch (IllegalArgumentException e) { // not the request's fault
+      throw new IllegalStateException("System 2 (" + system2.getSource() + ") reports unusable generation_defaults: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** System 2's end-of-text tokens; a service that sends no list names its one token in eos_token_id (-1: none). */
+  private static Set<Integer> eosIds(ModelInfo system2) {
+    if (system2.getEosTokenIdsCount() > 0) return Set.copyOf(system2.getEosTokenIdsList());
+    return system2.getEosTokenId() >= 0 ? Set.of(system2.getEosTokenId()) : Set.of();
   }
 
   private static Strategy contrastive(dev.fsgen.proto.decoding.v1.Contrastive c) {

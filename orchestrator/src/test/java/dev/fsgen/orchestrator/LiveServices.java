@@ -47,7 +47,8 @@ final class LiveServices implements AutoCloseable {
     this(Map.of("default", ROOT.resolve("models/system1")), system2Model, HostLimits.DEFAULT, OrchestratorLimits.DEFAULT);
   }
 
-  private LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits) {
+  /** @param system2Model the model directory System 2 serves */
+  LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits) {
     system1 = ModelServer.start("system1", "127.0.0.1", 0, system1Models, limits, System1Service::new);
     system2 = ModelServer.start("system2", "127.0.0.1", 0, system2Model, limits, System2Service::new);
     orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port(),

@@ -20,6 +20,7 @@ import dev.fsgen.proto.decoding.v1.SingleModel.Builder;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,7 +197,7 @@ class SpeculativeOverGrpcTest {
     for (Case c : cases) {
       for (String p : PROMPTS.subList(0, 3)) {
         int[] prompt = live.tokenizer.encode(p);
-        Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, -1), TokenSink.NONE);
+        Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, Set.of()), TokenSink.NONE);
         if (c.strategy() instanceof SingleModel s && s.role() == SingleModel.Role.SYSTEM2) {
           // the orchestrator scores System 2 alone's text with System 1 after the last token, in one call
           in = in.withSystem1Choices(SingleModel.system1Choices(local.system1(), prompt, in.tokens()), 1);

@@ -27,6 +27,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,7 +111,7 @@ class StrategiesOverGrpcTest {
     for (Case c : cases) {
       for (SamplingParams sp : List.of(SamplingParams.GREEDY, sampled)) {
         String p = SpeculativeOverGrpcTest.PROMPTS.get(5);
-        Outcome in = c.strategy().run(local, live.tokenizer.encode(p), new DecodeRequest(24, sp, 11, -1), TokenSink.NONE);
+        Outcome in = c.strategy().run(local, live.tokenizer.encode(p), new DecodeRequest(24, sp, 11, Set.of()), TokenSink.NONE);
         Generated out = Generated.of(live.generate(request(p, 24, c.wire()).setSeed(11).setSampling(Messages.sampling(sp)).build()));
         String what = c.strategy().name() + " " + sp;
         assertArrayEquals(in.tokens(), out.ids(), what);

@@ -22,6 +22,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -208,7 +209,7 @@ public final class StudyRunner {
   }
 
   private static DecodeRequest request(Prompt p) {
-    return new DecodeRequest(p.maxTokens(), SamplingParams.GREEDY, 0, p.stopToken());
+    return new DecodeRequest(p.maxTokens(), SamplingParams.GREEDY, 0, Set.of(p.stopToken()));
   }
 
   private Path unitFile(FamilyModels.Pair pair, StudyDomain d, Method m) {

@@ -134,6 +134,11 @@ public final class TextTokenizer implements AutoCloseable {
     return eosId;
   }
 
+  /** Whether {@link #eosId()} has an answer. */
+  public boolean hasEosId() {
+    return eosId >= 0;
+  }
+
   public boolean isSpecial(int id) {
     return specialIds.contains(id);
   }

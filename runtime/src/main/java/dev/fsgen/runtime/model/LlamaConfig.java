@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -256,11 +257,12 @@ public record LlamaConfig(
     return e == null ? dflt : e.getAsBoolean();
   }
 
-  /** HF allows a list of end tokens; the first one is the one fsgen stops on. */
+  /**
+   * HF allows a list of end tokens; the record keeps the first, {@link GenerationDefaults} reads them
+   * all.
+   */
   private static int tokenId(JsonObject o, String name, int dflt) {
-    JsonElement e = field(o, name);
-    if (e == null) return dflt;
-    if (e.isJsonArray()) return e.getAsJsonArray().isEmpty() ? dflt : e.getAsJsonArray().get(0).getAsInt();
-    return e.getAsInt();
+    List<Integer> ids = GenerationConfig.tokenIds(field(o, name), "config field '" + name + "'");
+    return ids.isEmpty() ? dflt : ids.get(0);
   }
 }

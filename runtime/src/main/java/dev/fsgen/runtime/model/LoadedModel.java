@@ -3,8 +3,11 @@ package dev.fsgen.runtime.model;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 
-/** A model directory loaded whole: weights and the tokenizer they were trained with, checked against each other. */
-public record LoadedModel(LlamaModel model, TextTokenizer tokenizer) implements AutoCloseable {
+/**
+ * A model directory loaded whole: weights and the tokenizer they were trained with, checked against
+ * each other, and what the checkpoint says about generating from it.
+ */
+public record LoadedModel(LlamaModel model, TextTokenizer tokenizer, GenerationDefaults generation) implements AutoCloseable {
 
   /** Loaded to serve: the weight format the process is configured for ({@link LlamaModel#load(Path)}). */
   public static LoadedModel load(Path dir) {
@@ -29,7 +32,7 @@ public record LoadedModel(LlamaModel model, TextTokenizer tokenizer) implements 
         throw new ModelFormatException(tokenizerFile, "tokenizer has " + tokenizer.vocabSize()
             + " tokens but config.json vocab_size is " + model.config().vocabSize() + ": they do not belong together");
       }
-      return new LoadedModel(model, tokenizer);
+      return new LoadedModel(model, tokenizer, GenerationDefaults.read(dir, model.config(), tokenizer));
     } catch (RuntimeException e) {
       if (tokenizer != null) tokenizer.close();
       model.close();

@@ -11,6 +11,7 @@ import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.Speculative;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.runtime.port.LocalLanguageModel;
+import java.util.Set;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class LibtorchPathTest {
       assertFalse(s2Torch.javaOnly(), "the libtorch path keeps libtorch's weights");
       ModelPair java = new ModelPair(new LocalLanguageModel(s1Java), new LocalLanguageModel(s2Java));
       ModelPair torch = new ModelPair(new LocalLanguageModel(s1Torch), new LocalLanguageModel(s2Torch));
-      DecodeRequest greedy = new DecodeRequest(40, SamplingParams.GREEDY, 0, -1);
+      DecodeRequest greedy = new DecodeRequest(40, SamplingParams.GREEDY, 0, Set.of());
       for (int k = 0; k < 3; k++) {
         int[] prompt = TransformerTest.tokens(5 + 9 * k, s2Java.config().vocabSize(), 70 + k);
         for (SingleModel.Role role : SingleModel.Role.values()) {

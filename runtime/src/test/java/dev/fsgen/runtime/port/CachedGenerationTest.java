@@ -11,6 +11,7 @@ import dev.fsgen.runtime.model.LlamaModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** KV-cached decoding must produce exactly what recomputing the whole prefix at every step produces. */
@@ -24,7 +25,7 @@ class CachedGenerationTest {
       int[] prompt = {5, 17, 99, 3};
       List<Integer> streamed = new ArrayList<>();
       Generator.Result cached = Generator.generate(port, prompt,
-          new Generator.Options(40, SamplingParams.GREEDY, 1, -1), streamed::add);
+          new Generator.Options(40, SamplingParams.GREEDY, 1, Set.of()), streamed::add);
 
       int[] seq = Arrays.copyOf(prompt, prompt.length);
       int[] recomputed = new int[40];
@@ -45,11 +46,11 @@ class CachedGenerationTest {
   void stopsAtContextAndAtEos() {
     try (LlamaModel model = LlamaModel.random(CONFIG, 22)) {
       LanguageModel port = new LocalLanguageModel(model);
-      Generator.Result full = Generator.generate(port, new int[120], new Generator.Options(50, SamplingParams.GREEDY, 1, -1), id -> {});
+      Generator.Result full = Generator.generate(port, new int[120], new Generator.Options(50, SamplingParams.GREEDY, 1, Set.of()), id -> {});
       assertEquals(Generator.Finish.CONTEXT, full.finish());
       assertEquals(8, full.tokens().length, "120 prompt + 8 generated = 128: the context holds the whole text, the last token is never fed");
       int eos = full.tokens()[3];
-      Generator.Result stopped = Generator.generate(port, new int[120], new Generator.Options(50, SamplingParams.GREEDY, 1, eos), id -> {});
+      Generator.Result stopped = Generator.generate(port, new int[120], new Generator.Options(50, SamplingParams.GREEDY, 1, Set.of(eos)), id -> {});
       assertEquals(Generator.Finish.EOS, stopped.finish());
       assertArrayEquals(Arrays.copyOf(full.tokens(), indexOf(full.tokens(), eos)), stopped.tokens());
     }
