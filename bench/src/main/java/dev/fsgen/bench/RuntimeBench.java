@@ -91,8 +91,10 @@ public final class RuntimeBench {
    * @param weightBytes the weights as the model holds them (libtorch's fp32, or only the packed matrices)
    * @param readBytes what one decode step reads: the packed matrices in their format, or libtorch's fp32
    * @param weightFormat how the decode path holds its matrices (fp32 or bf16)
+   * @param fileBytes the checkpoint's safetensors files (0 for a model built in memory)
    */
-  public record ModelInfo(String source, long parameters, long weightBytes, long readBytes, String weightFormat, int layers,
+  public record ModelInfo(String source, long parameters, long weightBytes, long readBytes, String weightFormat, long fileBytes,
+                          int layers,
                           int hiddenSize, int intermediateSize, int heads, int kvHeads, int headDim, int vocabSize, int context,
                           double loadMs) {}
 
@@ -177,7 +179,7 @@ public final class RuntimeBench {
     Floor floor = floor(c, readBytes, java ? model.weightFormat().bytes() : Float.BYTES, s);
 
     ModelInfo info = new ModelInfo(source, c.parameterCount(), model.weightBytes(), readBytes,
-        java ? model.weightFormat().toString() : "fp32", c.numLayers(), c.hiddenSize(),
+        java ? model.weightFormat().toString() : "fp32", fileBytes(model.directory()), c.numLayers(), c.hiddenSize(),
         c.intermediateSize(), c.numHeads(), c.numKvHeads(), c.headDim(), c.vocabSize(), c.maxPositionEmbeddings(),
         loadMs);
     double median = Samples.ms(steps.median());
@@ -335,6 +337,16 @@ public final class RuntimeBench {
     return best;
   }
 
+  /** Bytes of the safetensors files in {@code dir} (the shards of a checkpoint), 0 without one. */
+  private static long fileBytes(Path dir) {
+    if (dir == null) return 0;
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).mapToLong(p -> p.toFile().length()).sum();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
   private static long ceilDiv(long a, long b) {
     return (a + b - 1) / b;
   }
@@ -381,6 +393,10 @@ public final class RuntimeBench {
         mb(mem.rssFileBytes()));
     line(out, "", "target <= %.0f x %s + %s = %s %s", RSS_WEIGHT_FACTOR, mb(m.weightBytes()), mb(RSS_ALLOWANCE_BYTES),
         mb(mem.targetBytes()), mem.pass() ? "PASS" : "FAIL");
+    if (m.fileBytes() > 0) {
+      line(out, "", "checkpoint files %s: resident after load %.2fx, after decode %.2fx their size", mb(m.fileBytes()),
+          mem.rssAfterLoadBytes() / (double) m.fileBytes(), mem.rssAfterDecodeBytes() / (double) m.fileBytes());
+    }
     line(out, "JVM heap", "%s used, %s committed, %s max; non-heap %s used", mb(mem.heapUsedBytes()),
         mb(mem.heapCommittedBytes()), mb(mem.heapMaxBytes()), mb(mem.nonHeapUsedBytes()));
     if (f.products() != null) out.append('\n').append(ProductBench.toTable(f.products()));

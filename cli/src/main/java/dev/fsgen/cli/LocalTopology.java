@@ -220,6 +220,17 @@ final class LocalTopology implements AutoCloseable {
     return pb.start();
   }
 
+  /** The last line a process wrote: where a service that refuses to start says why (a bad pair, a bad model). */
+  private static String lastLine(Path log) {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(log);
+      for (int i = lines.size() - 1; i >= 0; i--) if (!lines.get(i).isBlank()) return lines.get(i).strip();
+    } catch (java.io.IOException | RuntimeException e) {
+      // the log is only a hint: the exit itself is the error
+    }
+    return "no output";
+  }
+
   private void awaitServing(String name, int port) throws Exception {
     Path log = logDir.resolve(name + ".log");
     ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
@@ -228,7 +239,9 @@ final class LocalTopology implements AutoCloseable {
       while (System.nanoTime() < deadline) {
         for (Supervised p : services.values()) {
           // at start a process that exits is a configuration error, not a crash to ride out
-          if (!p.process.isAlive() && !supervising) throw new IllegalStateException(p.name + " exited; see its log " + p.log);
+          if (!p.process.isAlive() && !supervising) {
+            throw new IllegalStateException(p.name + " exited: " + lastLine(p.log) + " (its log: " + p.log + ")");
+          }
         }
         try {
           HealthCheckResponse h = HealthGrpc.newBlockingStub(c).withDeadlineAfter(1, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());

@@ -62,7 +62,8 @@ public final class ModelHost implements AutoCloseable {
 
   private ModelHost(LoadedModel loaded, HostLimits limits, String name) throws IOException {
     this.loaded = loaded;
-    this.model = new LocalLanguageModel(loaded.model());
+    // the tokenizer's tokens: a checkpoint's embedding may be padded past them (see LocalLanguageModel)
+    this.model = new LocalLanguageModel(loaded.model(), loaded.tokenizer().vocabSize());
     this.config = loaded.model().config();
     this.limits = limits;
     this.sessions = new SessionStore(model, limits);
@@ -77,10 +78,14 @@ public final class ModelHost implements AutoCloseable {
         .setFingerprint(loaded.tokenizer().fingerprint()).build();
     this.info = ModelInfo.newBuilder()
         .setName(name)
-        .setArchitecture(config.modelType().equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM")
+        .setArchitecture(switch (config.modelType()) {
+          case "qwen2" -> "Qwen2ForCausalLM";
+          case "mistral" -> "MistralForCausalLM";
+          default -> "LlamaForCausalLM";
+        })
         .setModelType(config.modelType())
         .setParameterCount(config.parameterCount())
-        .setVocabSize(config.vocabSize())
+        .setVocabSize(model.vocabSize())
         .setContextLength(config.maxPositionEmbeddings())
         .setTokenizerFingerprint(loaded.tokenizer().fingerprint())
         .setEosTokenId(loaded.generation().primaryEosId())
@@ -166,9 +171,9 @@ public final class ModelHost implements AutoCloseable {
     int[] prefix = prefix(cached, r.getPrefixList(), 0, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), new SamplingParams(1.0, 0, 1.0));
     int k = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOP_K
-        ? Messages.count(r.getTopK(), 1, config.vocabSize(), "top_k") : 0;
+        ? Messages.count(r.getTopK(), 1, model.vocabSize(), "top_k") : 0;
     int[] named = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOKEN_IDS
-        ? Messages.tokens(r.getTokenIds().getIdsList(), config.vocabSize(), "token_ids.ids") : null;
+        ? Messages.tokens(r.getTokenIds().getIdsList(), model.vocabSize(), "token_ids.ids") : null;
     if (named != null && named.length == 0) throw new IllegalArgumentException("token_ids.ids must name at least one token");
     return batched(id, cached, prefix, NO_TOKENS, (reused, rows) -> {
       NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(reused);
@@ -236,7 +241,7 @@ public final class ModelHost implements AutoCloseable {
   /** The answer once the batcher's pass has run; a bad request fails at once. */
   public CompletableFuture<BatchVerifyResponse> verifyLater(BatchVerifyRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
-    int[] draft = Messages.tokens(r.getDraftList(), config.vocabSize(), "draft");
+    int[] draft = Messages.tokens(r.getDraftList(), model.vocabSize(), "draft");
     if (draft.length < 1 || draft.length > limits.maxDraftTokens()) {
       throw new IllegalArgumentException("draft must hold 1 to " + limits.maxDraftTokens() + " tokens, got " + draft.length);
     }
@@ -271,7 +276,7 @@ public final class ModelHost implements AutoCloseable {
           + (start > 0 ? " (" + start + " of them cached.tokens)" : "") + (extra > 0 ? " (+" + extra + " to draft or verify)" : "")
           + "; the model's context is " + config.maxPositionEmbeddings());
     }
-    return Messages.tokens(ids, config.vocabSize(), field);
+    return Messages.tokens(ids, model.vocabSize(), field);
   }
 
   /** Builds an answer from the logits of a batched append. */

@@ -4,12 +4,31 @@ import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.runtime.model.KvCache;
 import dev.fsgen.runtime.model.LlamaModel;
 
-/** A loaded model in this process, behind the decoding port: one KV cache per sequence. */
+/**
+ * A loaded model in this process, behind the decoding port: one KV cache per sequence.
+ *
+ * <p>It may serve fewer tokens than its embedding has rows: published checkpoints pad the
+ * embedding past their tokenizer (Qwen2.5 0.5B to 151936 rows, 7B to 152064, for one tokenizer of
+ * 151665 tokens), and the rows past the tokenizer mean no text. Served with the tokenizer's size,
+ * every logits row ends there, so two sizes of one family pair over the same vocabulary and no
+ * padding id is ever drawn.
+ */
 public final class LocalLanguageModel implements LanguageModel {
   private final LlamaModel model;
+  private final int vocab;
 
+  /** Every row of the model's embedding served. */
   public LocalLanguageModel(LlamaModel model) {
+    this(model, model.config().vocabSize());
+  }
+
+  /** The first {@code vocab} tokens served (a tokenizer's size, at most the embedding's rows). */
+  public LocalLanguageModel(LlamaModel model, int vocab) {
+    if (vocab < 1 || vocab > model.config().vocabSize()) {
+      throw new IllegalArgumentException("a vocabulary of " + vocab + " for a model of " + model.config().vocabSize() + " tokens");
+    }
     this.model = model;
+    this.vocab = vocab;
   }
 
   public LlamaModel model() {
@@ -18,7 +37,7 @@ public final class LocalLanguageModel implements LanguageModel {
 
   @Override
   public int vocabSize() {
-    return model.config().vocabSize();
+    return vocab;
   }
 
   @Override
@@ -28,7 +47,7 @@ public final class LocalLanguageModel implements LanguageModel {
 
   @Override
   public LocalSequence newSequence() {
-    return new LocalSequence(model, model.newCache(1));
+    return new LocalSequence(model, model.newCache(1), vocab);
   }
 
   /**
@@ -50,27 +69,41 @@ public final class LocalLanguageModel implements LanguageModel {
       if (sequences[i].model != model) throw new IllegalArgumentException("sequence " + i + " belongs to another model");
       caches[i] = sequences[i].cache;
     }
-    return model.forwardBatch(tokens, caches, stop);
+    float[][][] out = model.forwardBatch(tokens, caches, stop);
+    for (float[][] rows : out) if (rows != null) served(rows, vocab);
+    return out;
+  }
+
+  /** Each row cut to the served vocabulary, in place: [t][vocab]. */
+  private static float[][] served(float[][] rows, int vocab) {
+    for (int i = 0; i < rows.length; i++) rows[i] = served(rows[i], vocab);
+    return rows;
+  }
+
+  private static float[] served(float[] row, int vocab) {
+    return row.length == vocab ? row : java.util.Arrays.copyOf(row, vocab);
   }
 
   /** A sequence whose cache size is visible, so a server can bound the memory its sessions hold. */
   public static final class LocalSequence implements Sequence {
     private final LlamaModel model;
     private final KvCache cache;
+    private final int vocab;
 
-    LocalSequence(LlamaModel model, KvCache cache) {
+    LocalSequence(LlamaModel model, KvCache cache, int vocab) {
       this.model = model;
       this.cache = cache;
+      this.vocab = vocab;
     }
 
     @Override
     public float[] append(int[] tokens) {
-      return model.next(tokens, cache);
+      return served(model.next(tokens, cache), vocab);
     }
 
     @Override
     public float[][] appendAll(int[] tokens) {
-      return model.forward(tokens, cache);
+      return served(model.forward(tokens, cache), vocab);
     }
 
     @Override

@@ -36,8 +36,10 @@ import java.util.Random;
  * 128000..128009 become 256..265 of 512).
  */
 public final class PublishedCheckpoints {
-  /** The shrunk vocabulary: the tokenizer written beside the weights has exactly this many tokens. */
+  /** The shrunk vocabulary of Llama and Mistral: the tokenizer written beside their weights has exactly this many tokens. */
   public static final int VOCAB = 512;
+  /** The shrunk Qwen tokenizer's tokens: its embeddings are padded past it, as Qwen2.5's are. */
+  public static final int QWEN_TOKENS = 480;
   /** Mistral's window shrunk so that it matters in a 16-token test. */
   public static final int WINDOW = 6;
 
@@ -48,7 +50,7 @@ public final class PublishedCheckpoints {
      * repositories, e.g. a vLLM example's {@code model_config} and a speculators doc): llama3 rope
      * scaling factor 32, explicit head_dim 64, tied embeddings, three end tokens.
      */
-    LLAMA_3_2_1B_INSTRUCT("bfloat16", 128256, """
+    LLAMA_3_2_1B_INSTRUCT("bfloat16", 128256, 128256, VOCAB, """
         {"architectures": ["LlamaForCausalLM"], "attention_bias": false, "attention_dropout": 0.0,
          "bos_token_id": 128000, "eos_token_id": [128001, 128008, 128009], "head_dim": 64, "hidden_act": "silu",
          "hidden_size": 256, "initializer_range": 0.02, "intermediate_size": 512, "max_position_embeddings": 1024,
@@ -65,7 +67,7 @@ public final class PublishedCheckpoints {
      * fixtures holding {@code llama_3_1_config}): llama3 rope scaling factor 8, no head_dim field,
      * untied lm_head.
      */
-    LLAMA_3_1_8B_INSTRUCT("bfloat16", 128256, """
+    LLAMA_3_1_8B_INSTRUCT("bfloat16", 128256, 128256, VOCAB, """
         {"architectures": ["LlamaForCausalLM"], "attention_bias": false, "attention_dropout": 0.0,
          "bos_token_id": 128000, "eos_token_id": [128001, 128008, 128009], "hidden_act": "silu",
          "hidden_size": 256, "initializer_range": 0.02, "intermediate_size": 512, "max_position_embeddings": 1024,
@@ -83,7 +85,7 @@ public final class PublishedCheckpoints {
      * sliding_window that use_sliding_window false switches off (shrunk too, so that honouring it
      * would show).
      */
-    QWEN2_5_0_5B_INSTRUCT("bfloat16", 151936, """
+    QWEN2_5_0_5B_INSTRUCT("bfloat16", 151936, 151665, QWEN_TOKENS + 16, """
         {"architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0, "bos_token_id": 151643,
          "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 256, "initializer_range": 0.02,
          "intermediate_size": 512, "max_position_embeddings": 1024, "max_window_layers": 1, "model_type": "qwen2",
@@ -96,7 +98,7 @@ public final class PublishedCheckpoints {
      * Qwen/Qwen2.5-7B-Instruct config.json (as mirrored in public repositories, e.g. a C port's
      * comment and a ComfyUI loader's {@code config_7b}): as the 0.5B but untied.
      */
-    QWEN2_5_7B_INSTRUCT("bfloat16", 152064, """
+    QWEN2_5_7B_INSTRUCT("bfloat16", 152064, 151665, QWEN_TOKENS + 32, """
         {"architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0, "bos_token_id": 151643,
          "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 384, "initializer_range": 0.02,
          "intermediate_size": 512, "max_position_embeddings": 1024, "max_window_layers": 2, "model_type": "qwen2",
@@ -110,7 +112,7 @@ public final class PublishedCheckpoints {
      * spell out {@code https://huggingface.co/mistralai/Mistral-7B-v0.1/resolve/main/config.json}):
      * sliding_window 4096, shrunk to {@link #WINDOW}.
      */
-    MISTRAL_7B_V0_1("bfloat16", 32000, """
+    MISTRAL_7B_V0_1("bfloat16", 32000, 32000, VOCAB, """
         {"architectures": ["MistralForCausalLM"], "bos_token_id": 1, "eos_token_id": 2, "hidden_act": "silu",
          "hidden_size": 256, "initializer_range": 0.02, "intermediate_size": 512, "max_position_embeddings": 1024,
          "model_type": "mistral", "num_attention_heads": 8, "num_hidden_layers": 2, "num_key_value_heads": 2,
@@ -119,21 +121,38 @@ public final class PublishedCheckpoints {
         {"_from_model_config": true, "bos_token_id": 1, "eos_token_id": 2, "transformers_version": "4.34.0.dev0"}""");
 
     private final String torchDtype;
-    private final int publishedVocab;
+    private final int publishedTokenizer;
+    private final int rows;
     private final String config;
     private final String generation;
 
-    Family(String torchDtype, int publishedVocab, String config, String generation) {
+    /**
+     * @param publishedVocab the published embedding's rows ({@code vocab_size})
+     * @param publishedTokenizer the published tokenizer's tokens: fewer than the rows where the
+     *     embedding is padded (Qwen2.5), which the shrunk checkpoint pads too, by a size's own amount
+     * @param rows the shrunk embedding's rows
+     */
+    Family(String torchDtype, int publishedVocab, int publishedTokenizer, int rows, String config, String generation) {
       this.torchDtype = torchDtype;
-      this.publishedVocab = publishedVocab;
+      this.publishedTokenizer = publishedTokenizer;
+      this.rows = rows;
       this.config = config;
       this.generation = generation;
+      if ((publishedVocab > publishedTokenizer) != (rows > tokenizerSize())) throw new IllegalStateException(name() + " padding");
     }
 
-    /** The shrunk config.json as written (vocabulary and token ids moved into {@link #VOCAB}). */
+    /**
+     * Tokens of the shrunk tokenizer written beside the weights: Llama's and Mistral's {@link #VOCAB},
+     * Qwen's {@link #QWEN_TOKENS}, a tokenizer of its own (so that a Llama and a Qwen do not pair).
+     */
+    public int tokenizerSize() {
+      return name().startsWith("QWEN") ? QWEN_TOKENS : VOCAB;
+    }
+
+    /** The shrunk config.json as written (vocabulary and token ids moved into the shrunk tokenizer). */
     public JsonObject config() {
       JsonObject o = shrinkIds(config);
-      o.addProperty("vocab_size", VOCAB);
+      o.addProperty("vocab_size", rows);
       return o;
     }
 
@@ -157,7 +176,7 @@ public final class PublishedCheckpoints {
     }
 
     private int shrinkId(int id) {
-      return id < VOCAB ? id : VOCAB - (publishedVocab - id);
+      return id < tokenizerSize() ? id : tokenizerSize() - (publishedTokenizer - id);
     }
 
     /** The dtype the checkpoint is published in ({@code torch_dtype}). */
@@ -184,16 +203,18 @@ public final class PublishedCheckpoints {
   /** A written checkpoint: its directory, config and the weights exactly as stored (HF names, row-major). */
   public record Written(Path dir, JsonObject config, Map<String, float[]> weights, Map<String, long[]> shapes) {}
 
-  private static byte[] tokenizer;
+  private static final Map<Integer, byte[]> tokenizers = new java.util.HashMap<>();
 
   private PublishedCheckpoints() {}
 
-  /** A byte-level BPE tokenizer of exactly {@link #VOCAB} tokens, trained once. */
-  private static synchronized byte[] tokenizerJson() throws IOException {
+  /** A byte-level BPE tokenizer of exactly {@code size} tokens, trained once per size. */
+  private static synchronized byte[] tokenizerJson(int size) throws IOException {
+    byte[] tokenizer = tokenizers.get(size);
     if (tokenizer == null) {
       Path tmp = Files.createTempDirectory("fsgen-tokenizer");
-      Path file = TokenizerFixture.write(tmp, VOCAB);
+      Path file = TokenizerFixture.write(tmp, size);
       tokenizer = Files.readAllBytes(file);
+      tokenizers.put(size, tokenizer);
       Files.delete(file);
       try (var rest = Files.list(tmp)) {
         for (Path p : rest.toList()) Files.delete(p);
@@ -253,7 +274,7 @@ public final class PublishedCheckpoints {
     stored.addProperty("torch_dtype", dtype == Dtype.F32 ? "float32" : family.torchDtype());
     Files.writeString(dir.resolve("config.json"), gson.toJson(stored) + "\n");
     Files.writeString(dir.resolve("generation_config.json"), gson.toJson(family.generationConfig()) + "\n");
-    Files.write(dir.resolve("tokenizer.json"), tokenizerJson());
+    Files.write(dir.resolve("tokenizer.json"), tokenizerJson(family.tokenizerSize()));
     return new Written(dir, stored, weights, shapes);
   }
 

@@ -39,7 +39,7 @@ class PublishedFamiliesTest {
   @EnumSource(Family.class)
   void logitsAndGreedyMatchTheReference(Family family, @TempDir Path tmp) throws IOException {
     long seed = 1000 + family.ordinal();
-    int[] tokens = TransformerTest.tokens(LENGTH, PublishedCheckpoints.VOCAB, seed);
+    int[] tokens = TransformerTest.tokens(LENGTH, family.tokenizerSize(), seed);
     Written f32 = PublishedCheckpoints.write(family, Dtype.F32, seed, tmp.resolve("f32"));
     ReferenceForward ref = new ReferenceForward(f32.config(), f32.weights());
     double[][] expected = ref.logits(tokens);
@@ -90,7 +90,7 @@ class PublishedFamiliesTest {
     Family family = Family.QWEN2_5_0_5B_INSTRUCT;
     JlamaReference jlama = JlamaCrossCheckTest.jlamaOrSkip();
     long seed = 1000 + family.ordinal();
-    int[] tokens = TransformerTest.tokens(LENGTH, PublishedCheckpoints.VOCAB, seed);
+    int[] tokens = TransformerTest.tokens(LENGTH, family.tokenizerSize(), seed);
     Written f32 = PublishedCheckpoints.write(family, Dtype.F32, seed, tmp.resolve("f32"));
     ReferenceForward ref = new ReferenceForward(f32.config(), f32.weights());
     JlamaReference.Result theirs = jlama.run(f32.dir(), List.of(tokens), GREEDY).get(0);
