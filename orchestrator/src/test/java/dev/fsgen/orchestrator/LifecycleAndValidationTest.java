@@ -179,6 +179,9 @@ class LifecycleAndValidationTest {
         () -> live.system2Stub().withDeadlineAfter(5, TimeUnit.MILLISECONDS).batchVerify(verify.setSessionId("verify-expired").build()));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     awaitTrue(() -> stats2().getRequests() > requests, "System 2 to have taken the call off its queue");
+    // the call notices its deadline between chunks of its prefill: on a loaded machine that may come
+    // after the client has its DEADLINE_EXCEEDED, so wait for it to let go (a cache it kept never would)
+    awaitTrue(() -> stats2().getSessions() == 0, "the expired call to drop its cache");
     double cut = stats2().getBusySeconds() - busy;
     assertFalse(held.apply("verify-expired"), "an expired call leaves no cache");
     assertTrue(cut < full / 2, "the expired call's prefill stopped early: " + cut + " s against " + full + " s for the whole");
