@@ -156,7 +156,7 @@ class LifecycleAndValidationTest {
 
   /**
    * Work whose caller has gone is stopped, and leaves no cache: a verify of a 1,000-token prefix
-   * with a 5 ms deadline, and one cancelled by its client after 20 ms, stop within a chunk of
+   * with a deadline of a quarter of its time, and one cancelled by its client after 20 ms, stop within a chunk of
    * the prefix and keep nothing for their sessions, where the same call with time to finish
    * computes the whole prefix and keeps its cache.
    */
@@ -175,8 +175,11 @@ class LifecycleAndValidationTest {
 
     long requests = stats2().getRequests();
     busy = stats2().getBusySeconds();
+    // a deadline a quarter of the whole call's time (at least 50 ms): it arrives with time left on a
+    // loaded machine too, so it starts, and expires well before the prefill could finish
+    long deadlineMs = Math.max(50, (long) (full * 1000 / 4));
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> live.system2Stub().withDeadlineAfter(5, TimeUnit.MILLISECONDS).batchVerify(verify.setSessionId("verify-expired").build()));
+        () -> live.system2Stub().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).batchVerify(verify.setSessionId("verify-expired").build()));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     awaitTrue(() -> stats2().getRequests() > requests, "System 2 to have taken the call off its queue");
     // the call notices its deadline between chunks of its prefill: on a loaded machine that may come
