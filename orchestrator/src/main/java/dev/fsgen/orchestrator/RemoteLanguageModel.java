@@ -68,8 +68,6 @@ final class RemoteLanguageModel implements LanguageModel {
     calls++;
     try {
       return rpc.get();
-    } catch (ServiceDownException e) {
-      throw e;
     } catch (ModelUnavailableException e) {
       if (!Context.current().isCancelled()) throw new ServiceDownException(system1, e);
       throw e;
