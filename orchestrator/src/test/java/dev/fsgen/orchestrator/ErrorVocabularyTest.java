@@ -3,6 +3,7 @@ package dev.fsgen.orchestrator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.BadRequest;
@@ -100,7 +101,7 @@ class ErrorVocabularyTest {
       assertEquals(Statuses.DOMAIN, info.getDomain(), s.getKey() + ": domain");
 
       failWith = sent;
-      RuntimeException back = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+      RuntimeException back = assertThrows(RuntimeException.class,
           () -> client.nextToken(NextTokenRequest.getDefaultInstance()), s.getKey().name());
       Class<?> expected = sent instanceof IllegalStateException ? InternalException.class : sent.getClass();
       assertInstanceOf(expected, back, s.getKey() + ": " + back);
@@ -147,7 +148,7 @@ class ErrorVocabularyTest {
     gone.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     ManagedChannel nowhere = Grpc.newChannelBuilder("127.0.0.1:" + port, InsecureChannelCredentials.create()).build();
     try {
-      RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+      RuntimeException e = assertThrows(RuntimeException.class,
           () -> ModelClient.system2(nowhere).nextToken(NextTokenRequest.getDefaultInstance()));
       assertInstanceOf(ModelUnavailableException.class, e, "a refused connection, without details, by its code");
       assertEquals(ErrorReason.MODEL_UNAVAILABLE.name(), detail(Statuses.toException(e), ErrorInfo.class).getReason());
@@ -158,7 +159,7 @@ class ErrorVocabularyTest {
 
   private static RuntimeException roundTrip(RuntimeException sent) {
     failWith = sent;
-    return org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+    return assertThrows(RuntimeException.class,
         () -> ModelClient.system2(channel).nextToken(NextTokenRequest.getDefaultInstance()));
   }
 
