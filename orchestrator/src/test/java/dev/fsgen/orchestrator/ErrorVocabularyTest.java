@@ -166,15 +166,28 @@ class ErrorVocabularyTest {
   private static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e, Class<T> type) {
     com.google.rpc.Status details = StatusProto.fromThrowable(e);
     assertNotNull(details, "no details in " + e.getStatus());
+    T found = detail(details, type);
+    assertNotNull(found, "no " + type.getSimpleName() + " in " + e.getStatus());
+    return found;
+  }
+
+  /** The detail of that type in a status's details; null when there is none (or no details). */
+  static <T extends com.google.protobuf.Message> T detail(com.google.rpc.Status details, Class<T> type) {
+    if (details == null) return null;
     for (com.google.protobuf.Any a : details.getDetailsList()) {
-      if (a.is(type)) {
-        try {
-          return a.unpack(type);
-        } catch (com.google.protobuf.InvalidProtocolBufferException bad) {
-          throw new AssertionError(bad);
-        }
+      if (!a.is(type)) continue;
+      try {
+        return a.unpack(type);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new AssertionError(e);
       }
     }
-    throw new AssertionError("no " + type.getSimpleName() + " in " + e.getStatus());
+    return null;
+  }
+
+  /** The ErrorInfo reason of a failed call; null when its status has none. */
+  static String reason(StatusRuntimeException e) {
+    ErrorInfo info = detail(StatusProto.fromThrowable(e), ErrorInfo.class);
+    return info == null ? null : info.getReason();
   }
 }

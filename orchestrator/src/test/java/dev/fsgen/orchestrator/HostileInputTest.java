@@ -255,20 +255,6 @@ class HostileInputTest {
     return c;
   }
 
-  /** The detail of that type in a status's details; null when there is none. */
-  private static <T extends com.google.protobuf.Message> T detail(com.google.rpc.Status details, Class<T> type) {
-    if (details == null) return null;
-    for (com.google.protobuf.Any a : details.getDetailsList()) {
-      if (!a.is(type)) continue;
-      try {
-        return a.unpack(type);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new AssertionError(e);
-      }
-    }
-    return null;
-  }
-
   @Test
   void everyHostileRequestGetsItsStatusAndTheServicesKeepServing() throws IOException {
     List<Case> cases = cases();
@@ -286,10 +272,10 @@ class HostileInputTest {
       }
       assertEquals(c.code(), got, c.name() + ": " + message);
       if (c.says() != null) assertTrue(message.contains(c.says()), c.name() + ": '" + c.says() + "' not in: " + message);
-      com.google.rpc.ErrorInfo info = detail(details, com.google.rpc.ErrorInfo.class);
+      com.google.rpc.ErrorInfo info = ErrorVocabularyTest.detail(details, com.google.rpc.ErrorInfo.class);
       assertEquals(c.reason(), info == null ? null : info.getReason(), c.name() + ": reason");
       if (info != null) assertEquals(dev.fsgen.grpc.Statuses.DOMAIN, info.getDomain(), c.name() + ": domain");
-      com.google.rpc.BadRequest bad = detail(details, com.google.rpc.BadRequest.class);
+      com.google.rpc.BadRequest bad = ErrorVocabularyTest.detail(details, com.google.rpc.BadRequest.class);
       assertEquals(c.field(), bad == null ? null : bad.getFieldViolations(0).getField(), c.name() + ": field");
     }
     // still serving
