@@ -5,4 +5,9 @@ public final class CancelledException extends RuntimeException {
   public CancelledException(int generated) {
     super("generation cancelled after " + generated + " tokens");
   }
+
+  /** A cancellation reported by a service, in its own words. */
+  public CancelledException(String message) {
+    super(message);
+  }
 }

@@ -5,7 +5,15 @@ package dev.fsgen.grpc;
  * the client sends the whole prefix again.
  */
 public final class CacheMissException extends RuntimeException {
-  public CacheMissException(String message) {
+  private final int cachedTokens;
+
+  /** @param cachedTokens the length of the cached start the request named */
+  public CacheMissException(String message, int cachedTokens) {
     super(message);
+    this.cachedTokens = cachedTokens;
+  }
+
+  public int cachedTokens() {
+    return cachedTokens;
   }
 }

@@ -16,12 +16,12 @@ public final class Messages {
   public static SamplingParams sampling(boolean present, Sampling s, SamplingParams fallback) {
     if (!present) return fallback;
     long topK = Integer.toUnsignedLong(s.getTopK());
-    if (topK > Integer.MAX_VALUE) throw new IllegalArgumentException("sampling.top_k is out of range: " + topK);
+    if (topK > Integer.MAX_VALUE) throw new InvalidRequestException("sampling.top_k", "sampling.top_k is out of range: " + topK);
     double topP = s.hasTopP() ? s.getTopP() : 1.0;
     try {
       return new SamplingParams(s.getTemperature(), (int) topK, topP);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("sampling." + e.getMessage(), e);
+      throw InvalidRequestException.within("sampling.", e);
     }
   }
 
@@ -34,7 +34,7 @@ public final class Messages {
   /** A session id as given, validated. */
   public static String sessionId(String id, String field) {
     if (!SESSION_ID.matcher(id).matches()) {
-      throw new IllegalArgumentException(field + " must be 1 to 128 characters of [A-Za-z0-9._:-], got '"
+      throw new InvalidRequestException(field, field + " must be 1 to 128 characters of [A-Za-z0-9._:-], got '"
           + (id.length() > 40 ? id.substring(0, 40) + "...'" : id + "'"));
     }
     return id;
@@ -46,7 +46,7 @@ public final class Messages {
     for (int i = 0; i < out.length; i++) {
       int id = ids.get(i);
       if (id < 0 || id >= vocab) {
-        throw new IllegalArgumentException(field + "[" + i + "] = " + id + " is outside the vocabulary [0, " + vocab + ")");
+        throw new InvalidRequestException(field + "[" + i + "]", field + "[" + i + "] = " + id + " is outside the vocabulary [0, " + vocab + ")");
       }
       out[i] = id;
     }
@@ -56,7 +56,7 @@ public final class Messages {
   /** An unsigned count field checked against [min, max]. */
   public static int count(int raw, int min, int max, String field) {
     long v = Integer.toUnsignedLong(raw);
-    if (v < min || v > max) throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], got " + v);
+    if (v < min || v > max) throw new InvalidRequestException(field, field + " must be in [" + min + ", " + max + "], got " + v);
     return (int) v;
   }
 

@@ -69,10 +69,10 @@ final class RequestParsing {
             request = method.parseRequest(message);
           } catch (RuntimeException e) {
             refused = true;
-            Status cause = Status.fromThrowable(e);
-            call.close(Status.INVALID_ARGUMENT.withDescription("the request is not a valid "
-                + method.getFullMethodName() + " request: it does not parse" + (cause.getCause() != null
-                    ? " (" + cause.getCause().getMessage() + ")" : "")), new Metadata());
+            Throwable cause = Status.fromThrowable(e).getCause();
+            Statuses.close(call, new InvalidRequestException("", "the request is not a valid "
+                + method.getFullMethodName() + " request: it does not parse" + (cause != null
+                    ? " (" + cause.getMessage() + ")" : "")));
             return;
           }
           listener.onMessage(request);

@@ -6,7 +6,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
@@ -78,14 +77,14 @@ public record ServerSecurity(Path certChain, Path privateKey, Path clientCa, Pat
         if (call.getMethodDescriptor().getServiceName().equals(HealthGrpc.SERVICE_NAME)) return next.startCall(call, headers);
         String auth = headers.get(AUTHORIZATION);
         if (auth == null || !auth.startsWith("Bearer ")) {
-          call.close(Status.UNAUTHENTICATED.withDescription("a bearer token is required (authorization: Bearer <token>)"), new Metadata());
+          Statuses.close(call, new UnauthenticatedException("a bearer token is required (authorization: Bearer <token>)"));
           return new ServerCall.Listener<>() {};
         }
         byte[] given = auth.substring("Bearer ".length()).strip().getBytes(StandardCharsets.UTF_8);
         boolean ok = false;
         for (byte[] t : accepted) ok |= MessageDigest.isEqual(t, given); // constant time, and every token compared
         if (!ok) {
-          call.close(Status.UNAUTHENTICATED.withDescription("the bearer token is not accepted"), new Metadata());
+          Statuses.close(call, new UnauthenticatedException("the bearer token is not accepted"));
           return new ServerCall.Listener<>() {};
         }
         return next.startCall(call, headers);

@@ -1,5 +1,6 @@
 package dev.fsgen.service;
 
+import dev.fsgen.grpc.InvalidRequestException;
 import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.proto.model.v1.CacheStats;
 import dev.fsgen.proto.model.v1.ModelInfo;
@@ -21,7 +22,7 @@ public final class HostRef {
     if (h == null) throw new ModelUnavailableException("the model is " + state);
     ModelHost host = h.get(name.isEmpty() ? DEFAULT : name);
     if (host == null) {
-      throw new IllegalArgumentException("model '" + name + "' is not hosted here (hosted: " + String.join(", ", h.keySet()) + ")");
+      throw new InvalidRequestException("model", "model '" + name + "' is not hosted here (hosted: " + String.join(", ", h.keySet()) + ")");
     }
     return host;
   }

@@ -1,5 +1,6 @@
 package dev.fsgen.service;
 
+import dev.fsgen.grpc.InvalidRequestException;
 import com.google.protobuf.ByteString;
 import dev.fsgen.decoding.Draft;
 import dev.fsgen.decoding.OverloadedException;
@@ -174,7 +175,7 @@ public final class ModelHost implements AutoCloseable {
         ? Messages.count(r.getTopK(), 1, model.vocabSize(), "top_k") : 0;
     int[] named = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOKEN_IDS
         ? Messages.tokens(r.getTokenIds().getIdsList(), model.vocabSize(), "token_ids.ids") : null;
-    if (named != null && named.length == 0) throw new IllegalArgumentException("token_ids.ids must name at least one token");
+    if (named != null && named.length == 0) throw new InvalidRequestException("token_ids.ids", "token_ids.ids must name at least one token");
     return batched(id, cached, prefix, NO_TOKENS, (reused, rows) -> {
       NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(reused);
       if (r.getEveryPosition()) for (float[] row : rows) b.addPositionArgmax(Sampler.argmax(row));
@@ -243,7 +244,7 @@ public final class ModelHost implements AutoCloseable {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
     int[] draft = Messages.tokens(r.getDraftList(), model.vocabSize(), "draft");
     if (draft.length < 1 || draft.length > limits.maxDraftTokens()) {
-      throw new IllegalArgumentException("draft must hold 1 to " + limits.maxDraftTokens() + " tokens, got " + draft.length);
+      throw new InvalidRequestException("draft", "draft must hold 1 to " + limits.maxDraftTokens() + " tokens, got " + draft.length);
     }
     CachedPrefix cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), draft.length, "prefix");
@@ -270,9 +271,9 @@ public final class ModelHost implements AutoCloseable {
    */
   private int[] prefix(CachedPrefix cached, java.util.List<Integer> ids, int extra, String field) {
     long start = cached == null ? 0 : cached.getTokens();
-    if (ids.isEmpty() && start == 0) throw new IllegalArgumentException(field + " must hold at least one token");
+    if (ids.isEmpty() && start == 0) throw new InvalidRequestException(field, field + " must hold at least one token");
     if (start + ids.size() + extra > config.maxPositionEmbeddings()) {
-      throw new IllegalArgumentException(field + " has " + (start + ids.size()) + " tokens"
+      throw new InvalidRequestException(field, field + " has " + (start + ids.size()) + " tokens"
           + (start > 0 ? " (" + start + " of them cached.tokens)" : "") + (extra > 0 ? " (+" + extra + " to draft or verify)" : "")
           + "; the model's context is " + config.maxPositionEmbeddings());
     }

@@ -98,7 +98,7 @@ final class SessionStore implements AutoCloseable {
     int[] all = e == null || e.busy ? null : e.sequence.expand(cached, hash, rest);
     if (all == null) {
       throw new CacheMissException("session '" + id + "' holds no cached prefix of " + cached + " tokens with that hash"
-          + (e == null ? " (no cache here)" : "") + "; send the whole prefix");
+          + (e == null ? " (no cache here)" : "") + "; send the whole prefix", cached);
     }
     return all;
   }

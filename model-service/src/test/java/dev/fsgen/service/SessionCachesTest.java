@@ -84,17 +84,35 @@ class SessionCachesTest {
   void aStartTheCacheDoesNotHoldIsACacheMiss() {
     host.nextToken(next("m", START).build());
     int[] other = {11, 12, 99, 14, 15};
-    assertThrows(CacheMissException.class, () -> host.nextToken(next("m", 16).setCached(cached(other)).build()), "wrong tokens");
+    CacheMissException wrong = assertThrows(CacheMissException.class, () -> host.nextToken(next("m", 16).setCached(cached(other)).build()),
+        "wrong tokens");
+    assertEquals(other.length, wrong.cachedTokens(), "the miss names the cached length the request sent");
     int[] longer = {11, 12, 13, 14, 15, 16};
     assertThrows(CacheMissException.class, () -> host.nextToken(next("m", 17).setCached(cached(longer)).build()), "longer than held");
     assertThrows(CacheMissException.class, () -> host.nextToken(next("unknown", 16).setCached(cached(START)).build()), "no session");
     host.end(EndSessionRequest.newBuilder().setSessionId("m").build());
     assertThrows(CacheMissException.class, () -> host.nextToken(next("m", 16).setCached(cached(START)).build()), "ended");
-    // over gRPC a miss is FAILED_PRECONDITION with the trailer that tells the client to resend
-    io.grpc.StatusRuntimeException e = Statuses.toException(new CacheMissException("x"));
+    // over gRPC a miss is FAILED_PRECONDITION whose ErrorInfo tells the client to resend, with the length it named
+    io.grpc.StatusRuntimeException e = Statuses.toException(wrong);
     assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-    assertTrue(Statuses.isCacheMiss(e));
-    assertTrue(!Statuses.isCacheMiss(Statuses.toException(new IllegalArgumentException("y"))));
+    com.google.rpc.ErrorInfo info = errorInfo(e);
+    assertEquals("CACHE_MISS", info.getReason());
+    assertEquals(Statuses.DOMAIN, info.getDomain());
+    assertEquals(Integer.toString(other.length), info.getMetadataOrThrow(Statuses.CACHED_TOKENS));
+    assertEquals("INVALID_REQUEST", errorInfo(Statuses.toException(new IllegalArgumentException("y"))).getReason());
+  }
+
+  private static com.google.rpc.ErrorInfo errorInfo(io.grpc.StatusRuntimeException e) {
+    for (com.google.protobuf.Any a : io.grpc.protobuf.StatusProto.fromThrowable(e).getDetailsList()) {
+      if (a.is(com.google.rpc.ErrorInfo.class)) {
+        try {
+          return a.unpack(com.google.rpc.ErrorInfo.class);
+        } catch (com.google.protobuf.InvalidProtocolBufferException bad) {
+          throw new AssertionError(bad);
+        }
+      }
+    }
+    throw new AssertionError("no ErrorInfo in " + e.getStatus());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.grpc.InvalidRequestException;
 import dev.fsgen.decoding.UnsupportedByModelException;
 import dev.fsgen.proto.decoding.v1.ChatMessage;
 import dev.fsgen.proto.decoding.v1.ChatPrompt;
@@ -47,27 +48,27 @@ final class ChatPrompts {
    */
   String render(ChatPrompt chat, long maxChars) {
     if (chat.getMessagesCount() == 0) {
-      throw new IllegalArgumentException("chat.messages is empty: a conversation needs at least one message");
+      throw new InvalidRequestException("chat.messages", "chat.messages is empty: a conversation needs at least one message");
     }
     List<ChatTemplate.Message> messages = new ArrayList<>(chat.getMessagesCount());
     long chars = 0;
     for (int i = 0; i < chat.getMessagesCount(); i++) {
       ChatMessage m = chat.getMessages(i);
       if (!ROLES.contains(m.getRole())) {
-        throw new IllegalArgumentException("chat.messages[" + i + "].role is '" + m.getRole()
+        throw new InvalidRequestException("chat.messages[" + i + "].role", "chat.messages[" + i + "].role is '" + m.getRole()
             + "'; it must be system, user or assistant");
       }
       chars += m.getContent().length();
       messages.add(new ChatTemplate.Message(m.getRole(), m.getContent()));
     }
     if (chars > maxChars) {
-      throw new IllegalArgumentException("chat.messages hold " + chars + " characters; the prompt may hold at most " + maxChars);
+      throw new InvalidRequestException("chat.messages", "chat.messages hold " + chars + " characters; the prompt may hold at most " + maxChars);
     }
     if (template == null) throw new UnsupportedByModelException(unusable, null);
     try {
       return template.render(messages);
     } catch (ChatTemplateException e) {
-      if (e.refusedConversation()) throw new IllegalArgumentException("chat.messages: " + e.getMessage(), e);
+      if (e.refusedConversation()) throw new InvalidRequestException("chat.messages", "chat.messages: " + e.getMessage(), e);
       throw new UnsupportedByModelException("System 2's " + e.getMessage(), e);
     }
   }

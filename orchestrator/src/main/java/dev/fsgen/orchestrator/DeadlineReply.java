@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.grpc.DeadlineExceededException;
 import dev.fsgen.grpc.Statuses;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -10,6 +11,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -85,8 +87,9 @@ final class DeadlineReply implements ServerInterceptor {
     synchronized void expire() {
       if (closed || super.isCancelled()) return;
       expired = true;
-      close(Statuses.from(new TimeoutException(String.format("the call's deadline passed %.0f ms after it began, before it finished",
-          (System.nanoTime() - started) / 1e6))), new Metadata());
+      StatusRuntimeException s = Statuses.toException(new DeadlineExceededException(String.format(
+          "the call's deadline passed %.0f ms after it began, before it finished", (System.nanoTime() - started) / 1e6)));
+      close(s.getStatus(), s.getTrailers());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.grpc.NotImplementedException;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.BatchVerifyResponse;
 import dev.fsgen.proto.model.v1.CacheStats;
@@ -16,7 +17,6 @@ import dev.fsgen.proto.model.v1.System2Grpc;
 import dev.fsgen.proto.model.v1.TokenizerFile;
 import dev.fsgen.proto.model.v1.TokenizerRequest;
 import io.grpc.Channel;
-import io.grpc.Status;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,17 +55,18 @@ public interface ModelClient {
     System1Grpc.System1BlockingStub stub = System1Grpc.newBlockingStub(channel);
     return new ModelClient() {
       public String role() { return "System 1"; }
-      public ModelInfo info() { return stub.getModelInfo(ModelInfoRequest.getDefaultInstance()); }
-      public TokenizerFile tokenizer() { return stub.getTokenizer(TokenizerRequest.getDefaultInstance()); }
-      public NextTokenResponse nextToken(NextTokenRequest r) { return stub.nextToken(r); }
-      public DraftResponse draft(DraftRequest r) { return stub.draft(r); }
+      public ModelInfo info() { return ModelErrors.call(() -> stub.getModelInfo(ModelInfoRequest.getDefaultInstance())); }
+      public TokenizerFile tokenizer() { return ModelErrors.call(() -> stub.getTokenizer(TokenizerRequest.getDefaultInstance())); }
+      public NextTokenResponse nextToken(NextTokenRequest r) { return ModelErrors.call(() -> stub.nextToken(r)); }
+      public DraftResponse draft(DraftRequest r) { return ModelErrors.call(() -> stub.draft(r)); }
       public BatchVerifyResponse verify(BatchVerifyRequest r) {
-        throw Status.UNIMPLEMENTED.withDescription("System 1 does not verify drafts").asRuntimeException();
+        throw new NotImplementedException("System 1 does not verify drafts");
       }
       public void endSession(String id, String model) {
-        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build());
+        ModelErrors.call(() -> stub.withDeadlineAfter(2, TimeUnit.SECONDS)
+            .endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build()));
       }
-      public CacheStats stats() { return stub.getCacheStats(CacheStatsRequest.getDefaultInstance()); }
+      public CacheStats stats() { return ModelErrors.call(() -> stub.getCacheStats(CacheStatsRequest.getDefaultInstance())); }
     };
   }
 
@@ -73,17 +74,18 @@ public interface ModelClient {
     System2Grpc.System2BlockingStub stub = System2Grpc.newBlockingStub(channel);
     return new ModelClient() {
       public String role() { return "System 2"; }
-      public ModelInfo info() { return stub.getModelInfo(ModelInfoRequest.getDefaultInstance()); }
-      public TokenizerFile tokenizer() { return stub.getTokenizer(TokenizerRequest.getDefaultInstance()); }
-      public NextTokenResponse nextToken(NextTokenRequest r) { return stub.nextToken(r); }
+      public ModelInfo info() { return ModelErrors.call(() -> stub.getModelInfo(ModelInfoRequest.getDefaultInstance())); }
+      public TokenizerFile tokenizer() { return ModelErrors.call(() -> stub.getTokenizer(TokenizerRequest.getDefaultInstance())); }
+      public NextTokenResponse nextToken(NextTokenRequest r) { return ModelErrors.call(() -> stub.nextToken(r)); }
       public DraftResponse draft(DraftRequest r) {
-        throw Status.UNIMPLEMENTED.withDescription("System 2 does not draft").asRuntimeException();
+        throw new NotImplementedException("System 2 does not draft");
       }
-      public BatchVerifyResponse verify(BatchVerifyRequest r) { return stub.batchVerify(r); }
+      public BatchVerifyResponse verify(BatchVerifyRequest r) { return ModelErrors.call(() -> stub.batchVerify(r)); }
       public void endSession(String id, String model) {
-        stub.withDeadlineAfter(2, TimeUnit.SECONDS).endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build());
+        ModelErrors.call(() -> stub.withDeadlineAfter(2, TimeUnit.SECONDS)
+            .endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build()));
       }
-      public CacheStats stats() { return stub.getCacheStats(CacheStatsRequest.getDefaultInstance()); }
+      public CacheStats stats() { return ModelErrors.call(() -> stub.getCacheStats(CacheStatsRequest.getDefaultInstance())); }
     };
   }
 }

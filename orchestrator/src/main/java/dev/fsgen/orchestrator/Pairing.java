@@ -6,7 +6,8 @@ import dev.fsgen.proto.model.v1.ModelInfo;
 import dev.fsgen.proto.model.v1.TokenizerFile;
 import dev.fsgen.tokenizer.TextTokenizer;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.fsgen.grpc.DeadlineExceededException;
+import dev.fsgen.grpc.Statuses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,12 +84,12 @@ record Pairing(ModelClient system1, ModelClient system2, ModelInfo paired1, Mode
     while (true) {
       try {
         return c.info();
-      } catch (StatusRuntimeException e) {
-        Status.Code code = e.getStatus().getCode();
-        boolean retry = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+      } catch (RuntimeException e) {
+        boolean retry = e instanceof ModelUnavailableException || e instanceof DeadlineExceededException;
         if (!retry || System.nanoTime() > deadline) {
-          throw new ModelUnavailableException(c.role() + " is not available: " + e.getStatus().getCode() + " "
-              + e.getStatus().getDescription(), e);
+          Status status = Statuses.from(e);
+          throw new ModelUnavailableException(c.role() + " is not available: " + status.getCode() + " "
+              + status.getDescription(), e);
         }
       }
       try {

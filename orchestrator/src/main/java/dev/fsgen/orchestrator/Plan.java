@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.grpc.InvalidRequestException;
 import dev.fsgen.decoding.Contrastive;
 import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.Gated;
@@ -45,9 +46,9 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
     int vocab = pair.info2().getVocabSize();
     int[] prompt = switch (r.getPromptCase()) {
       case TEXT -> {
-        if (r.getText().isEmpty()) throw new IllegalArgumentException("text (the prompt) is empty");
+        if (r.getText().isEmpty()) throw new InvalidRequestException("text", "text (the prompt) is empty");
         if (r.getText().length() > 64L * limits.maxPromptTokens()) {
-          throw new IllegalArgumentException("text has " + r.getText().length() + " characters; the prompt may hold at most "
+          throw new InvalidRequestException("text", "text has " + r.getText().length() + " characters; the prompt may hold at most "
               + limits.maxPromptTokens() + " tokens");
         }
         yield pair.tokenizer().encode(r.getText());
@@ -55,15 +56,15 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
       case TOKENS -> Messages.tokens(r.getTokens().getIdsList(), vocab, "tokens.ids");
       // the rendered text spells out BOS and the turn markers: encoded as is, each is one special id
       case CHAT -> pair.tokenizer().encode(pair.chat().render(r.getChat(), 64L * limits.maxPromptTokens()));
-      case PROMPT_NOT_SET -> throw new IllegalArgumentException("a prompt is required: set text, tokens or chat");
+      case PROMPT_NOT_SET -> throw new InvalidRequestException("prompt", "a prompt is required: set text, tokens or chat");
     };
-    if (prompt.length == 0) throw new IllegalArgumentException("the prompt holds no tokens");
+    if (prompt.length == 0) throw new InvalidRequestException("prompt", "the prompt holds no tokens");
     int context = pair.contextLength();
     if (prompt.length > limits.maxPromptTokens()) {
-      throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; the limit is " + limits.maxPromptTokens());
+      throw new InvalidRequestException("prompt", "the prompt has " + prompt.length + " tokens; the limit is " + limits.maxPromptTokens());
     }
     if (prompt.length >= context) {
-      throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens and leaves no room in the context of "
+      throw new InvalidRequestException("prompt", "the prompt has " + prompt.length + " tokens and leaves no room in the context of "
           + context + " tokens");
     }
     int maxTokens = r.getMaxTokens() == 0 ? limits.defaultMaxTokens() : Messages.count(r.getMaxTokens(), 1, limits.maxTokens(), "max_tokens");
@@ -87,7 +88,7 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         system1Model = hosted(pair, p.getTunedModel(), "strategy.proxy_tuning.tuned_model", true);
         system1BaseModel = hosted(pair, p.getBaseModel(), "strategy.proxy_tuning.base_model", false);
         if (system1Model.equals(system1BaseModel.isEmpty() ? "default" : system1BaseModel)) {
-          throw new IllegalArgumentException("strategy.proxy_tuning.tuned_model and base_model name the same model");
+          throw new InvalidRequestException("strategy.proxy_tuning.base_model", "strategy.proxy_tuning.tuned_model and base_model name the same model");
         }
         yield field("strategy.proxy_tuning.", () -> new ProxyTuned(p.hasAlpha() ? p.getAlpha() : 1.0));
       }
@@ -97,7 +98,7 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
         // a strategy this orchestrator does not know (a newer client) arrives as an unknown field: refuse it rather than
         // silently running another one
         if (!wire.getUnknownFields().asMap().isEmpty()) {
-          throw new IllegalArgumentException("strategy: field " + wire.getUnknownFields().asMap().keySet().iterator().next()
+          throw new InvalidRequestException("strategy", "strategy: field " + wire.getUnknownFields().asMap().keySet().iterator().next()
               + " is not a strategy this orchestrator knows (speculative, system1_only, system2_only, contrastive, proxy_tuning, gated, oracle)");
         }
         yield new Speculative(limits.defaultGamma());
@@ -129,7 +130,7 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
     Contrastive.Form form = switch (c.getForm()) {
       case LI -> Contrastive.Form.LI;
       case FSGEN -> Contrastive.Form.FSGEN;
-      default -> throw new IllegalArgumentException("strategy.contrastive.form must be LI or FSGEN");
+      default -> throw new InvalidRequestException("strategy.contrastive.form", "strategy.contrastive.form must be LI or FSGEN");
     };
     return field("strategy.contrastive.", () -> new Contrastive(form, c.hasAlpha() ? c.getAlpha() : Contrastive.DEFAULT_ALPHA,
         c.hasBeta() ? c.getBeta() : form.defaultBeta));
@@ -156,19 +157,19 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
     try {
       return build.get();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(path + e.getMessage(), e);
+      throw InvalidRequestException.within(path, e);
     }
   }
 
   /** A System 1 model name the request gives, checked against what System 1 hosts. */
   private static String hosted(Pairing pair, String name, String field, boolean required) {
     if (name.isEmpty()) {
-      if (required) throw new IllegalArgumentException(field + " is required: the name of a model System 1 hosts ("
+      if (required) throw new InvalidRequestException(field, field + " is required: the name of a model System 1 hosts ("
           + String.join(", ", pair.info1().getHostedModelsList()) + ")");
       return "";
     }
     if (!pair.info1().getHostedModelsList().contains(name)) {
-      throw new IllegalArgumentException(field + " '" + name + "' is not hosted by System 1 (hosted: "
+      throw new InvalidRequestException(field, field + " '" + name + "' is not hosted by System 1 (hosted: "
           + String.join(", ", pair.info1().getHostedModelsList()) + ")");
     }
     return name;

@@ -1,12 +1,13 @@
 package dev.fsgen.orchestrator;
 
 import dev.fsgen.decoding.Draft;
+import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.Verification;
 import dev.fsgen.grpc.Messages;
 import dev.fsgen.grpc.HashedTokens;
-import dev.fsgen.grpc.Statuses;
+import dev.fsgen.grpc.CacheMissException;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.BatchVerifyResponse;
 import dev.fsgen.proto.model.v1.CachedPrefix;
@@ -67,10 +68,8 @@ final class RemoteLanguageModel implements LanguageModel {
     calls++;
     try {
       return rpc.get();
-    } catch (io.grpc.StatusRuntimeException e) {
-      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE && !Context.current().isCancelled()) {
-        throw new ServiceDownException(system1, e);
-      }
+    } catch (ModelUnavailableException e) {
+      if (!Context.current().isCancelled()) throw new ServiceDownException(system1, e);
       throw e;
     }
   }
@@ -124,8 +123,7 @@ final class RemoteLanguageModel implements LanguageModel {
         CachedPrefix cached = CachedPrefix.newBuilder().setTokens(start).setHash(tokens.hash(start)).build();
         try {
           return call(() -> rpc.send(cached, tokens.from(start, added)));
-        } catch (io.grpc.StatusRuntimeException e) {
-          if (!Statuses.isCacheMiss(e)) throw e;
+        } catch (CacheMissException e) {
           held = 0;
           cacheMisses++;
         }

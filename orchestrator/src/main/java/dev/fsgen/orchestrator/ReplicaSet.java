@@ -9,6 +9,10 @@ import dev.fsgen.proto.model.v1.ModelInfo;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
 import dev.fsgen.proto.model.v1.NextTokenResponse;
 import dev.fsgen.proto.model.v1.TokenizerFile;
+import dev.fsgen.decoding.ModelUnavailableException;
+import dev.fsgen.decoding.OverloadedException;
+import dev.fsgen.grpc.DeadlineExceededException;
+import dev.fsgen.grpc.Statuses;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -16,7 +20,6 @@ import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -175,7 +178,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
       if (!r.available() && (p == null || r != p.replica)) continue; // out or gone: nothing to wait for
       try {
         r.client.endSession(sessionId, model);
-      } catch (StatusRuntimeException e) {
+      } catch (RuntimeException e) {
         LOG.log(Level.FINE, "could not end session " + sessionId + " on " + r.address, e);
       }
     }
@@ -186,12 +189,12 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   public CacheStats stats() {
     CacheStats.Builder sum = CacheStats.newBuilder();
     int answered = 0;
-    StatusRuntimeException last = null;
+    RuntimeException last = null;
     for (Replica r : replicas) {
       try {
         dev.fsgen.grpc.Messages.add(sum, r.client.stats());
         answered++;
-      } catch (StatusRuntimeException e) {
+      } catch (RuntimeException e) {
         last = e;
       }
     }
@@ -209,13 +212,12 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     Replica r = pick(session, failed);
     if (!r.bulkhead.tryAcquirePermission()) {
       failed.put(r, options.maxCallsPerReplica() + " calls in flight");
-      throw Status.RESOURCE_EXHAUSTED.withDescription(role + " replica " + r.address + " has "
-          + options.maxCallsPerReplica() + " calls in flight").asRuntimeException();
+      throw new OverloadedException(role + " replica " + r.address + " has " + options.maxCallsPerReplica() + " calls in flight");
     }
     try {
       if (!r.breaker.tryAcquirePermission()) {
         failed.put(r, "circuit open");
-        throw Status.UNAVAILABLE.withDescription(role + " replica " + r.address + " is out (circuit open)").asRuntimeException();
+        throw new ModelUnavailableException(role + " replica " + r.address + " is out (circuit open)");
       }
       long start = System.nanoTime();
       Context.CancellableContext limited = Context.current().withDeadlineAfter(options.callTimeout().toMillis(), TimeUnit.MILLISECONDS, scheduler);
@@ -223,19 +225,19 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
         T out = limited.call(() -> op.apply(r.client));
         r.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return out;
-      } catch (StatusRuntimeException e) {
+      } catch (RuntimeException e) {
         if (retryable(e)) {
           r.breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-          failed.put(r, "call failed: " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
-              : " " + e.getStatus().getDescription()));
+          Status status = Statuses.from(e);
+          failed.put(r, "call failed: " + status.getCode() + (status.getDescription() == null ? "" : " " + status.getDescription()));
           unpin(session, r);
-          if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && r.serving) {
+          if (e instanceof ModelUnavailableException && r.serving) {
             // refused, reset or draining: out now, not at the next health check (which brings it
             // back, its model read again, if it answers SERVING)
             r.disconnected();
             logState(r);
           }
-          LOG.log(Level.FINE, role + " call to " + r.address + " failed: " + e.getStatus(), e);
+          LOG.log(Level.FINE, role + " call to " + r.address + " failed: " + status, e);
         } else {
           r.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS); // the replica answered
         }
@@ -262,9 +264,9 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
     for (Replica r : ring.walk(session)) if (r.available() && !failed.containsKey(r)) order.add(r);
     if (order.isEmpty()) {
       // what this operation found at each replica, or what keeps it out: never "(up)" for one that just failed
-      throw Status.UNAVAILABLE.withDescription("no " + role + " replica is available: " + replicas.stream()
+      throw new ModelUnavailableException("no " + role + " replica is available: " + replicas.stream()
           .map(r -> failed.containsKey(r) ? r.address + " (" + failed.get(r) + ")" : r.state())
-          .collect(Collectors.joining(", "))).asRuntimeException();
+          .collect(Collectors.joining(", ")));
     }
     // least-loaded placement; among the replicas within the slack of the least load, the first on
     // the ring from the session's key, so that placement is stable when loads are even
@@ -301,12 +303,8 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
    * deadline passed), and not errors about the request's content.
    */
   static boolean retryable(Throwable t) {
-    if (!(t instanceof StatusRuntimeException e)) return false;
     if (Context.current().isCancelled()) return false;
-    return switch (e.getStatus().getCode()) {
-      case UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, ABORTED -> true;
-      default -> false;
-    };
+    return t instanceof ModelUnavailableException || t instanceof OverloadedException || t instanceof DeadlineExceededException;
   }
 
   private void maintain() {
@@ -459,9 +457,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
       } finally {
         c.cancel(null);
       }
-    } catch (StatusRuntimeException e) {
-      return; // asked again at the next check
-    } catch (Exception e) {
+    } catch (Exception e) { // asked again at the next check
       LOG.log(Level.FINE, "model info of " + r.address + " failed", e);
       return;
     }

@@ -41,8 +41,13 @@ import org.junit.jupiter.api.Test;
  * The test also checks that the table lists every case with that status.
  */
 class HostileInputTest {
-  /** One row: what is sent, the status it must get, and a phrase the message must contain (null: any). */
-  private record Case(String name, Status.Code code, String says, Runnable send) {}
+  /**
+   * One row: what is sent, the status it must get, the ErrorInfo reason its details must give (null:
+   * none, the transport's own status; ending in ?: that reason or none, whichever of the server's
+   * answer and the client's own timer comes first), the field its BadRequest must name (null: no BadRequest),
+   * and a phrase the message must contain (null: any).
+   */
+  private record Case(String name, Status.Code code, String reason, String field, String says, Runnable send) {}
 
   static LiveServices live;
 
@@ -121,58 +126,58 @@ class HostileInputTest {
   static List<Case> cases() {
     List<Case> c = new ArrayList<>();
     Status.Code invalid = Status.Code.INVALID_ARGUMENT;
-    c.add(new Case("no prompt", invalid, "prompt", () -> generate(GenerateRequest.newBuilder().setMaxTokens(4))));
-    c.add(new Case("empty text", invalid, "text", () -> generate(ok().setText(""))));
-    c.add(new Case("chat with no messages", invalid, "chat.messages is empty",
+    c.add(new Case("no prompt", invalid, "INVALID_REQUEST", "prompt", "prompt", () -> generate(GenerateRequest.newBuilder().setMaxTokens(4))));
+    c.add(new Case("empty text", invalid, "INVALID_REQUEST", "text", "text", () -> generate(ok().setText(""))));
+    c.add(new Case("chat with no messages", invalid, "INVALID_REQUEST", "chat.messages", "chat.messages is empty",
         () -> generate(ok().clearText().setChat(ChatPrompt.getDefaultInstance()))));
-    c.add(new Case("chat message with the role 'tool'", invalid, "chat.messages[0].role is 'tool'",
+    c.add(new Case("chat message with the role 'tool'", invalid, "INVALID_REQUEST", "chat.messages[0].role", "chat.messages[0].role is 'tool'",
         () -> generate(ok().clearText().setChat(ChatPrompt.newBuilder()
             .addMessages(ChatMessage.newBuilder().setRole("tool").setContent("42"))))));
-    c.add(new Case("chat prompt for a model without a chat template", Status.Code.FAILED_PRECONDITION, "no chat_template",
+    c.add(new Case("chat prompt for a model without a chat template", Status.Code.FAILED_PRECONDITION, "UNSUPPORTED_BY_MODEL", null, "no chat_template",
         () -> generate(ok().clearText().setChat(ChatPrompt.newBuilder()
             .addMessages(ChatMessage.newBuilder().setRole("user").setContent("Hi"))))));
-    c.add(new Case("text of 300,000 characters", invalid, "characters", () -> generate(ok().setText("a ".repeat(150_000)))));
-    c.add(new Case("prompt of 5,000 tokens", invalid, "the limit is 4096",
+    c.add(new Case("text of 300,000 characters", invalid, "INVALID_REQUEST", "text", "characters", () -> generate(ok().setText("a ".repeat(150_000)))));
+    c.add(new Case("prompt of 5,000 tokens", invalid, "INVALID_REQUEST", "prompt", "the limit is 4096",
         () -> generate(ok().clearText().setTokens(TokenIds.newBuilder().addAllIds(Collections.nCopies(5000, 7))))));
-    c.add(new Case("prompt longer than the context", invalid, "context",
+    c.add(new Case("prompt longer than the context", invalid, "INVALID_REQUEST", "prompt", "context",
         () -> generate(ok().clearText().setTokens(TokenIds.newBuilder().addAllIds(Collections.nCopies(1100, 7))))));
-    c.add(new Case("message of 5 MB", Status.Code.RESOURCE_EXHAUSTED, null, () -> generate(ok().setText("a".repeat(5 << 20)))));
-    c.add(new Case("invalid UTF-8 in text", invalid, "does not parse",
+    c.add(new Case("message of 5 MB", Status.Code.RESOURCE_EXHAUSTED, null, null, null, () -> generate(ok().setText("a".repeat(5 << 20)))));
+    c.add(new Case("invalid UTF-8 in text", invalid, "INVALID_REQUEST", "", "does not parse",
         () -> raw(concat(new byte[] {0x12, 2, (byte) 0xC3, 0x28}, MAX_TOKENS_4))));
-    c.add(new Case("unknown strategy (a field this server does not know)", invalid, "not a strategy",
+    c.add(new Case("unknown strategy (a field this server does not know)", invalid, "INVALID_REQUEST", "strategy", "not a strategy",
         () -> raw(concat(new byte[] {0x12, 2, 'H', 'i'}, MAX_TOKENS_4, new byte[] {0x22, 3, (byte) 0x98, 0x06, 1}))));
-    c.add(new Case("token id = vocabulary size", invalid, "tokens.ids",
+    c.add(new Case("token id = vocabulary size", invalid, "INVALID_REQUEST", "tokens.ids[1]", "tokens.ids",
         () -> generate(ok().clearText().setTokens(TokenIds.newBuilder().addIds(5).addIds(4096)))));
-    c.add(new Case("negative token id", invalid, "tokens.ids[0]", () -> generate(ok().clearText().setTokens(TokenIds.newBuilder().addIds(-1)))));
-    c.add(new Case("max_tokens = 10^9", invalid, "max_tokens", () -> generate(ok().setMaxTokens(1_000_000_000))));
-    c.add(new Case("temperature NaN", invalid, "temperature", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(Double.NaN)))));
-    c.add(new Case("temperature -1", invalid, "temperature", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(-1)))));
-    c.add(new Case("temperature +infinity", invalid, "temperature",
+    c.add(new Case("negative token id", invalid, "INVALID_REQUEST", "tokens.ids[0]", "tokens.ids[0]", () -> generate(ok().clearText().setTokens(TokenIds.newBuilder().addIds(-1)))));
+    c.add(new Case("max_tokens = 10^9", invalid, "INVALID_REQUEST", "max_tokens", "max_tokens", () -> generate(ok().setMaxTokens(1_000_000_000))));
+    c.add(new Case("temperature NaN", invalid, "INVALID_REQUEST", "sampling.temperature", "temperature", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(Double.NaN)))));
+    c.add(new Case("temperature -1", invalid, "INVALID_REQUEST", "sampling.temperature", "temperature", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(-1)))));
+    c.add(new Case("temperature +infinity", invalid, "INVALID_REQUEST", "sampling.temperature", "temperature",
         () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(Double.POSITIVE_INFINITY)))));
-    c.add(new Case("top_p = 1.5", invalid, "top_p", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopP(1.5)))));
-    c.add(new Case("top_p = 0", invalid, "top_p", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopP(0)))));
-    c.add(new Case("top_k = -1", invalid, "top_k", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopK(-1)))));
-    c.add(new Case("gamma = 10^6", invalid, "gamma", () -> generate(ok().setStrategy(SpeculativeOverGrpcTest.speculative(1_000_000)))));
-    c.add(new Case("gamma = 0 (the default, 3)", Status.Code.OK, null, () -> generate(ok().setStrategy(SpeculativeOverGrpcTest.speculative(0)))));
-    c.add(new Case("contrastive alpha = 0", invalid, "alpha", () -> generate(ok().setStrategy(contrastive(0, 0.5)))));
-    c.add(new Case("contrastive alpha = 2", invalid, "alpha", () -> generate(ok().setStrategy(contrastive(2, 0.5)))));
-    c.add(new Case("contrastive beta = -1", invalid, "beta", () -> generate(ok().setStrategy(contrastive(0.1, -1)))));
-    c.add(new Case("proxy tuning with an unknown model", invalid, "not hosted",
+    c.add(new Case("top_p = 1.5", invalid, "INVALID_REQUEST", "sampling.top_p", "top_p", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopP(1.5)))));
+    c.add(new Case("top_p = 0", invalid, "INVALID_REQUEST", "sampling.top_p", "top_p", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopP(0)))));
+    c.add(new Case("top_k = -1", invalid, "INVALID_REQUEST", "sampling.top_k", "top_k", () -> generate(ok().setSampling(Sampling.newBuilder().setTemperature(1).setTopK(-1)))));
+    c.add(new Case("gamma = 10^6", invalid, "INVALID_REQUEST", "strategy.speculative.gamma", "gamma", () -> generate(ok().setStrategy(SpeculativeOverGrpcTest.speculative(1_000_000)))));
+    c.add(new Case("gamma = 0 (the default, 3)", Status.Code.OK, null, null, null, () -> generate(ok().setStrategy(SpeculativeOverGrpcTest.speculative(0)))));
+    c.add(new Case("contrastive alpha = 0", invalid, "INVALID_REQUEST", "strategy.contrastive.alpha", "alpha", () -> generate(ok().setStrategy(contrastive(0, 0.5)))));
+    c.add(new Case("contrastive alpha = 2", invalid, "INVALID_REQUEST", "strategy.contrastive.alpha", "alpha", () -> generate(ok().setStrategy(contrastive(2, 0.5)))));
+    c.add(new Case("contrastive beta = -1", invalid, "INVALID_REQUEST", "strategy.contrastive.beta", "beta", () -> generate(ok().setStrategy(contrastive(0.1, -1)))));
+    c.add(new Case("proxy tuning with an unknown model", invalid, "INVALID_REQUEST", "strategy.proxy_tuning.tuned_model", "not hosted",
         () -> generate(ok().setStrategy(Strategy.newBuilder().setProxyTuning(ProxyTuning.newBuilder().setTunedModel("nope"))))));
-    c.add(new Case("proxy tuning naming a file path", invalid, "not hosted",
+    c.add(new Case("proxy tuning naming a file path", invalid, "INVALID_REQUEST", "strategy.proxy_tuning.tuned_model", "not hosted",
         () -> generate(ok().setStrategy(Strategy.newBuilder().setProxyTuning(ProxyTuning.newBuilder().setTunedModel("../../etc/passwd"))))));
-    c.add(new Case("proxy tuning alpha NaN", invalid, "alpha", () -> generate(ok().setStrategy(Strategy.newBuilder()
+    c.add(new Case("proxy tuning alpha NaN", invalid, "INVALID_REQUEST", "strategy.proxy_tuning.alpha", "alpha", () -> generate(ok().setStrategy(Strategy.newBuilder()
         .setProxyTuning(ProxyTuning.newBuilder().setTunedModel("tuned").setAlpha(Double.NaN))))));
-    c.add(new Case("gated router value 99", invalid, "router", () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouterValue(99))))));
-    c.add(new Case("gated budget 1.5", invalid, "budget",
+    c.add(new Case("gated router value 99", invalid, "INVALID_REQUEST", "strategy.gated.router", "router", () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouterValue(99))))));
+    c.add(new Case("gated budget 1.5", invalid, "INVALID_REQUEST", "strategy.gated.budget", "budget",
         () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouter(Gated.Router.MARGIN).setBudget(1.5))))));
-    c.add(new Case("gated threshold NaN", invalid, "threshold",
+    c.add(new Case("gated threshold NaN", invalid, "INVALID_REQUEST", "strategy.gated", "threshold",
         () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouter(Gated.Router.ENTROPY).setThreshold(Double.NaN))))));
-    c.add(new Case("learned router where none is loaded", invalid, "--router-file",
+    c.add(new Case("learned router where none is loaded", invalid, "INVALID_REQUEST", "strategy.gated", "--router-file",
         () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouter(Gated.Router.LEARNED))))));
-    c.add(new Case("session id with spaces", invalid, "session_id", () -> generate(ok().setSessionId("no spaces allowed"))));
-    c.add(new Case("session id of 200 characters", invalid, "session_id", () -> generate(ok().setSessionId("x".repeat(200)))));
-    c.add(new Case("session id already generating", Status.Code.ALREADY_EXISTS, "already generating", () -> {
+    c.add(new Case("session id with spaces", invalid, "INVALID_REQUEST", "session_id", "session_id", () -> generate(ok().setSessionId("no spaces allowed"))));
+    c.add(new Case("session id of 200 characters", invalid, "INVALID_REQUEST", "session_id", "session_id", () -> generate(ok().setSessionId("x".repeat(200)))));
+    c.add(new Case("session id already generating", Status.Code.ALREADY_EXISTS, "SESSION_BUSY", null, "already generating", () -> {
       try {
         CountDownLatch done = background("hostile-shared");
         try {
@@ -184,7 +189,7 @@ class HostileInputTest {
         throw new IllegalStateException(e);
       }
     }));
-    c.add(new Case("more generations than the limit", Status.Code.RESOURCE_EXHAUSTED, "limit", () -> {
+    c.add(new Case("more generations than the limit", Status.Code.RESOURCE_EXHAUSTED, "OVERLOADED", null, "limit", () -> {
       try {
         CountDownLatch a = background(null);
         CountDownLatch b = background(null);
@@ -198,15 +203,15 @@ class HostileInputTest {
         throw new IllegalStateException(e);
       }
     }));
-    c.add(new Case("deadline of 1 ms", Status.Code.DEADLINE_EXCEEDED, null, () -> {
+    c.add(new Case("deadline of 1 ms", Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED?", null, null, () -> {
       for (Iterator<GenerateEvent> it = live.orchestrator().withDeadlineAfter(1, TimeUnit.MILLISECONDS)
           .generate(LifecycleAndValidationTest.longRun().build()); it.hasNext(); ) it.next();
     }));
-    c.add(new Case("deadline of 200 ms mid-stream, the client's own timer later", Status.Code.DEADLINE_EXCEEDED, "deadline passed", () -> {
+    c.add(new Case("deadline of 200 ms mid-stream, the client's own timer later", Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED", null, "deadline passed", () -> {
       for (Iterator<GenerateEvent> it = live.orchestrator().withInterceptors(new ServerDeadline(200))
           .generate(LifecycleAndValidationTest.longRun().build()); it.hasNext(); ) it.next();
     }));
-    c.add(new Case("cancel mid-stream", Status.Code.CANCELLED, null, () -> {
+    c.add(new Case("cancel mid-stream", Status.Code.CANCELLED, null, null, null, () -> {
       AtomicReference<Throwable> error = new AtomicReference<>();
       CountDownLatch over = new CountDownLatch(1);
       io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
@@ -233,19 +238,19 @@ class HostileInputTest {
     }));
     // the model services, called directly
     NextTokenRequest next = NextTokenRequest.newBuilder().setSessionId("s").addPrefix(1).build();
-    c.add(new Case("model service: empty session id", invalid, "session_id",
+    c.add(new Case("model service: empty session id", invalid, "INVALID_REQUEST", "session_id", "session_id",
         () -> live.system1Stub().nextToken(next.toBuilder().setSessionId("").build())));
-    c.add(new Case("model service: token id out of the vocabulary", invalid, "prefix[1]",
+    c.add(new Case("model service: token id out of the vocabulary", invalid, "INVALID_REQUEST", "prefix[1]", "prefix[1]",
         () -> live.system2Stub().nextToken(next.toBuilder().addPrefix(99_999).build())));
-    c.add(new Case("model service: prefix longer than the context", invalid, "context",
+    c.add(new Case("model service: prefix longer than the context", invalid, "INVALID_REQUEST", "prefix", "context",
         () -> live.system2Stub().nextToken(next.toBuilder().addAllPrefix(Collections.nCopies(1100, 3)).build())));
-    c.add(new Case("model service: unknown model name", invalid, "not hosted",
+    c.add(new Case("model service: unknown model name", invalid, "INVALID_REQUEST", "model", "not hosted",
         () -> live.system1Stub().nextToken(next.toBuilder().setModel("/etc/passwd").build())));
-    c.add(new Case("model service: draft of gamma 0", invalid, "gamma",
+    c.add(new Case("model service: draft of gamma 0", invalid, "INVALID_REQUEST", "gamma", "gamma",
         () -> live.system1Stub().draft(DraftRequest.newBuilder().setSessionId("s").addPrefix(1).setGamma(0).build())));
-    c.add(new Case("model service: verify with no draft", invalid, "draft",
+    c.add(new Case("model service: verify with no draft", invalid, "INVALID_REQUEST", "draft", "draft",
         () -> live.system2Stub().batchVerify(BatchVerifyRequest.newBuilder().setSessionId("s").addPrefix(1).build())));
-    c.add(new Case("model service: verify of 1,000 tokens with a 5 ms deadline", Status.Code.DEADLINE_EXCEEDED, null,
+    c.add(new Case("model service: verify of 1,000 tokens with a 5 ms deadline", Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED?", null, null,
         () -> live.system2Stub().withDeadlineAfter(5, TimeUnit.MILLISECONDS).batchVerify(BatchVerifyRequest.newBuilder()
             .setSessionId("hostile-expired").addAllPrefix(Collections.nCopies(1000, 3)).addDraft(5).addDraft(6).addDraft(7).build())));
     return c;
@@ -258,14 +263,26 @@ class HostileInputTest {
     for (Case c : cases) {
       Status.Code got = Status.Code.OK;
       String message = "";
+      com.google.rpc.Status details = null;
       try {
         c.send().run();
       } catch (StatusRuntimeException e) {
         got = e.getStatus().getCode();
         message = String.valueOf(e.getStatus().getDescription());
+        details = io.grpc.protobuf.StatusProto.fromThrowable(e);
       }
       assertEquals(c.code(), got, c.name() + ": " + message);
       if (c.says() != null) assertTrue(message.contains(c.says()), c.name() + ": '" + c.says() + "' not in: " + message);
+      com.google.rpc.ErrorInfo info = ErrorVocabularyTest.detail(details, com.google.rpc.ErrorInfo.class);
+      String reason = info == null ? null : info.getReason();
+      if (c.reason() != null && c.reason().endsWith("?")) {
+        if (reason != null) assertEquals(c.reason().substring(0, c.reason().length() - 1), reason, c.name() + ": reason");
+      } else {
+        assertEquals(c.reason(), reason, c.name() + ": reason");
+      }
+      if (info != null) assertEquals(dev.fsgen.grpc.Statuses.DOMAIN, info.getDomain(), c.name() + ": domain");
+      com.google.rpc.BadRequest bad = ErrorVocabularyTest.detail(details, com.google.rpc.BadRequest.class);
+      assertEquals(c.field(), bad == null ? null : bad.getFieldViolations(0).getField(), c.name() + ": field");
     }
     // still serving
     assertEquals(4, Generated.of(live.generate(ok().build())).ids().length);

@@ -102,6 +102,7 @@ class SecurityTest {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
           () -> generate(channel(orchestrator.port(), new ClientSecurity(certs.cert("ca"), null, null, token))), "token " + token);
       assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), "token " + token);
+      assertEquals("UNAUTHENTICATED", ErrorVocabularyTest.reason(e), "token " + token);
     }
     HealthCheckResponse h = HealthGrpc.newBlockingStub(channel(orchestrator.port(), new ClientSecurity(certs.cert("ca"), null, null, null)))
         .check(HealthCheckRequest.getDefaultInstance());
