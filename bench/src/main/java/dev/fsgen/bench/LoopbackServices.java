@@ -1,9 +1,7 @@
 package dev.fsgen.bench;
 
 import dev.fsgen.decoding.Router;
-import dev.fsgen.orchestrator.OrchestratorLimits;
 import dev.fsgen.orchestrator.OrchestratorServer;
-import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
@@ -36,12 +34,12 @@ public final class LoopbackServices implements AutoCloseable {
    * @param learned the orchestrator's learned router, or null
    */
   public static LoopbackServices start(Map<String, Path> system1Models, Path system2Model, Router.Learned learned) {
-    ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, system1Models, HostLimits.DEFAULT, System1Service::new);
+    ModelServer s1 = ModelServer.named("system1", System1Service::new).models(system1Models).listen("127.0.0.1", 0);
     ModelServer s2 = null;
     try {
-      s2 = ModelServer.start("system2", "127.0.0.1", 0, system2Model, HostLimits.DEFAULT, System2Service::new);
-      OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port(),
-          OrchestratorLimits.DEFAULT, Duration.ofSeconds(30), learned);
+      s2 = ModelServer.named("system2", System2Service::new).model(system2Model).listen("127.0.0.1", 0);
+      OrchestratorServer o = OrchestratorServer.pairing("127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port())
+          .waitFor(Duration.ofSeconds(30)).learned(learned).listen("127.0.0.1", 0);
       return new LoopbackServices(s1, s2, o);
     } catch (RuntimeException e) {
       if (s2 != null) s2.close();

@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.fsgen.bench.Json;
-import dev.fsgen.orchestrator.OrchestratorLimits;
 import dev.fsgen.orchestrator.OrchestratorServer;
-import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
@@ -69,10 +67,10 @@ class JsonOutputTest {
 
   @Test
   void generateAndLocalPrintStrictJson() throws Exception {
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
-         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, ROOT.resolve("models/system2"), HostLimits.DEFAULT, System2Service::new);
-         OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port(),
-             OrchestratorLimits.DEFAULT, Duration.ofSeconds(30))) {
+    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+         ModelServer s2 = ModelServer.named("system2", System2Service::new).model(ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+         OrchestratorServer o = OrchestratorServer.pairing("127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port()).waitFor(Duration.ofSeconds(30))
+        .listen("127.0.0.1", 0)) {
       String target = "127.0.0.1:" + o.port();
       List<String[]> runs = new ArrayList<>();
       runs.add(new String[] {"--strategy", "speculative"});

@@ -2,23 +2,32 @@ package dev.fsgen.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A gRPC server as every fsgen service runs it: the standard health service (NOT_SERVING until
  * {@link #serving()}), server reflection (so {@code grpcurl list} works), a message size limit, and a
  * graceful shutdown that lets running calls finish for a grace period.
+ *
+ * <p>Built on any transport: {@code GrpcServer.on(NettyServers.listen(host, port, security))} in
+ * the services, {@code GrpcServer.on(InProcessServerBuilder.forName(n))} where a test needs no
+ * socket. What the transport does not decide (services, interceptors, health, limits) is set here.
  */
 public final class GrpcServer implements AutoCloseable {
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final Server server;
   private final Server probes;
   private final HealthStatusManager health;
@@ -31,62 +40,144 @@ public final class GrpcServer implements AutoCloseable {
     this.name = name;
   }
 
-  /**
-   * Starts listening on {@code host:port} (port 0 picks a free one).
-   *
-   * @param serviceNames the fully qualified service names whose health is reported
-   * @param direct run handlers on the transport threads; only for handlers that never block on
-   *     another call (they may wait for the model, not for the network)
-   */
-  public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
-      List<String> serviceNames, boolean direct) {
-    return start(name, host, port, maxMessageBytes, services, serviceNames, direct, ServerSecurity.NONE);
+  /** A server on {@code transport}, which says where it listens (and with what TLS). */
+  public static Builder on(ServerBuilder<?> transport) {
+    return new Builder(transport);
   }
 
-  /** @param security TLS, client certificates and bearer tokens (see {@link ServerSecurity}) */
-  public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
-      List<String> serviceNames, boolean direct, ServerSecurity security) {
-    return start(name, host, port, maxMessageBytes, services, serviceNames, direct, security, null);
-  }
+  /** What a server serves and how; {@link #start()} builds and starts it. */
+  public static final class Builder {
+    private final ServerBuilder<?> transport;
+    private final List<ServerServiceDefinition> services = new ArrayList<>();
+    private final List<String> healthNames = new ArrayList<>();
+    private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private String name = "server";
+    private Integer maxMessageBytes;
+    private boolean direct;
+    private ServerSecurity security = ServerSecurity.NONE;
+    private Metrics metrics;
+    private ServerBuilder<?> probes;
 
-  /** @param metrics where calls are counted, or null */
-  @SuppressWarnings("deprecation") // the v1alpha reflection service: older grpcurl releases ask only for it
-  public static GrpcServer start(String name, String host, int port, int maxMessageBytes, List<BindableService> services,
-      List<String> serviceNames, boolean direct, ServerSecurity security, Metrics metrics) {
-    HealthStatusManager health = new HealthStatusManager();
-    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
-    for (String s : serviceNames) health.setStatus(s, io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), security.credentials())
-        .maxInboundMessageSize(maxMessageBytes)
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(ProtoReflectionService.newInstance());
-    for (BindableService s : services) b.addService(RequestParsing.guard(s));
-    // handlers that never wait on another call may run on the transport thread: one thread
-    // hand-off less per call, which is a large share of a call on a 2-core machine
-    if (direct) b.directExecutor();
-    io.grpc.ServerInterceptor tokens = security.tokens();
-    if (tokens != null) b.intercept(tokens);
-    // added last, so it runs first: refused calls (a missing token) are counted too
-    if (metrics != null) b.intercept(metrics.interceptor());
-    Server main;
-    try {
-      main = b.build().start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + host + ":" + port + " for " + name + ": " + e.getMessage(), e);
+    private Builder(ServerBuilder<?> transport) {
+      this.transport = transport;
     }
-    Server probes = null;
-    if (security.probePort() != null) {
-      try {
-        probes = NettyServerBuilder.forAddress(new InetSocketAddress(host, security.probePort())).addService(health.getHealthService())
-            .build().start();
-      } catch (IOException e) {
-        main.shutdownNow();
-        throw new UncheckedIOException("cannot listen on " + host + ":" + security.probePort() + " for " + name + "'s health probes: "
-            + e.getMessage(), e);
+
+    /** The server's name in messages and logs. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Serves {@code service}, its malformed requests refused by {@link RequestParsing}, its health
+     * reported under its service name.
+     *
+     * @param interceptors for this service's calls only (not health or reflection); the last runs first
+     */
+    public Builder service(BindableService service, ServerInterceptor... interceptors) {
+      ServerServiceDefinition d = RequestParsing.guard(() -> ServerInterceptors.intercept(service, interceptors));
+      services.add(d);
+      healthNames.add(d.getServiceDescriptor().getName());
+      return this;
+    }
+
+    /** Also reports health under {@code name} (a name of the server's own, such as a liveness check). */
+    public Builder health(String name) {
+      healthNames.add(name);
+      return this;
+    }
+
+    /** Intercepts every call, health and reflection too; the last added runs first. */
+    public Builder interceptor(ServerInterceptor interceptor) {
+      interceptors.add(interceptor);
+      return this;
+    }
+
+    /**
+     * The largest request message accepted; the transport's default when not set. Socket transports
+     * refuse larger ones with RESOURCE_EXHAUSTED; the in-process transport does not check.
+     */
+    public Builder maxMessageBytes(int bytes) {
+      this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Runs handlers on the transport threads: only for handlers that never block on another call
+     * (they may wait for the model, not for the network).
+     */
+    public Builder direct() {
+      this.direct = true;
+      return this;
+    }
+
+    /**
+     * The bearer tokens every call but health must carry. TLS and the probe port are the
+     * transport's: see {@link NettyServers}.
+     */
+    public Builder security(ServerSecurity security) {
+      this.security = security;
+      return this;
+    }
+
+    /**
+     * The bearer tokens of {@code security} on a transport that is no socket (in-process): TLS and
+     * a probe port, which only {@link NettyServers} gives, are refused rather than left out.
+     */
+    public Builder tokens(ServerSecurity security) {
+      if (security.tls() || security.probePort() != null) {
+        throw new IllegalArgumentException(name + ": TLS and a probe port need a socket (listen on a host and port)");
       }
+      return security(security);
     }
-    return new GrpcServer(main, probes, health, name);
+
+    /** Counts every call, refused ones too, in {@code metrics}. */
+    public Builder metrics(Metrics metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
+    /** A second transport that serves only the health service (probes that cannot speak TLS), or null. */
+    public Builder probes(ServerBuilder<?> probes) {
+      this.probes = probes;
+      return this;
+    }
+
+    @SuppressWarnings("deprecation") // the v1alpha reflection service: older grpcurl releases ask only for it
+    public GrpcServer start() {
+      HealthStatusManager health = new HealthStatusManager();
+      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+      for (String s : healthNames) health.setStatus(s, ServingStatus.NOT_SERVING);
+      transport.addService(health.getHealthService())
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .addService(ProtoReflectionService.newInstance());
+      if (maxMessageBytes != null) transport.maxInboundMessageSize(maxMessageBytes);
+      for (ServerServiceDefinition s : services) transport.addService(s);
+      // handlers that never wait on another call may run on the transport thread: one thread
+      // hand-off less per call, which is a large share of a call on a 2-core machine
+      if (direct) transport.directExecutor();
+      for (ServerInterceptor i : interceptors) transport.intercept(i);
+      ServerInterceptor tokens = security.tokens();
+      if (tokens != null) transport.intercept(tokens);
+      // added last, so it runs first: refused calls (a missing token) are counted too
+      if (metrics != null) transport.intercept(metrics.interceptor());
+      Server main;
+      try {
+        main = transport.build().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);
+      }
+      Server probeServer = null;
+      if (probes != null) {
+        try {
+          probeServer = probes.addService(health.getHealthService()).build().start();
+        } catch (IOException e) {
+          main.shutdownNow();
+          throw new UncheckedIOException("cannot start " + name + "'s health probes: " + e.getMessage(), e);
+        }
+      }
+      return new GrpcServer(main, probeServer, health, name);
+    }
   }
 
   /** The plaintext health-only port, or -1 when there is none. */
@@ -96,10 +187,8 @@ public final class GrpcServer implements AutoCloseable {
 
   /** Reports SERVING for every service: call once the model (or the pair) is ready. */
   public void serving() {
-    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-    for (var s : server.getServices()) {
-      health.setStatus(s.getServiceDescriptor().getName(), io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-    }
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    for (var s : server.getServices()) health.setStatus(s.getServiceDescriptor().getName(), ServingStatus.SERVING);
   }
 
   /**
@@ -108,10 +197,10 @@ public final class GrpcServer implements AutoCloseable {
    * services' replicas). Ignored once the server is closing.
    */
   public void health(String service, boolean serving) {
-    health.setStatus(service, serving ? io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
-        : io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    health.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
   }
 
+  /** The bound port, or -1 on a transport without one (in-process). */
   public int port() {
     return server.getPort();
   }

@@ -2,11 +2,12 @@ package dev.fsgen.service;
 
 import dev.fsgen.grpc.GrpcServer;
 import dev.fsgen.grpc.Metrics;
+import dev.fsgen.grpc.NettyServers;
 import dev.fsgen.grpc.ServerSecurity;
 import io.grpc.BindableService;
+import io.grpc.ServerBuilder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -28,38 +29,87 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /**
+   * A service of {@code name} over its models, built as the returned builder says.
+   *
    * @param service the service over the model, e.g. System 1's or System 2's
    */
-  public static ModelServer start(String name, String host, int port, Path model, HostLimits limits,
-      Function<HostRef, BindableService> service) {
-    return start(name, host, port, Map.of(HostRef.DEFAULT, model), limits, service);
+  public static Builder named(String name, Function<HostRef, BindableService> service) {
+    return new Builder(name, service);
   }
 
-  /**
-   * @param models the models to host by name; {@link HostRef#DEFAULT} names the one that answers
-   *     requests naming no model. All must share one tokenizer.
-   */
-  public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
-      Function<HostRef, BindableService> service) {
-    return start(name, host, port, models, limits, service, ServerSecurity.NONE);
+  /** What a model service hosts and how it admits callers; {@link #listen} or {@link #start} starts it. */
+  public static final class Builder {
+    private final String name;
+    private final Function<HostRef, BindableService> service;
+    private Map<String, Path> models;
+    private HostLimits limits = HostLimits.DEFAULT;
+    private ServerSecurity security = ServerSecurity.NONE;
+    private Integer metricsPort;
+
+    private Builder(String name, Function<HostRef, BindableService> service) {
+      this.name = name;
+      this.service = service;
+    }
+
+    /** Hosts one model, the default. */
+    public Builder model(Path model) {
+      return models(Map.of(HostRef.DEFAULT, model));
+    }
+
+    /**
+     * @param models the models to host by name; {@link HostRef#DEFAULT} names the one that answers
+     *     requests naming no model. All must share one tokenizer.
+     */
+    public Builder models(Map<String, Path> models) {
+      this.models = models;
+      return this;
+    }
+
+    public Builder limits(HostLimits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    /** TLS and the client certificates it requires (mutual TLS: only the orchestrator calls a model service) */
+    public Builder security(ServerSecurity security) {
+      this.security = security;
+      return this;
+    }
+
+    /** Where to serve Prometheus metrics (0: any free port), or null for no endpoint. */
+    public Builder metricsPort(Integer metricsPort) {
+      this.metricsPort = metricsPort;
+      return this;
+    }
+
+    /** Listens on {@code host:port} (port 0 picks a free one). */
+    public ModelServer listen(String host, int port) {
+      return ModelServer.start(this, NettyServers.server(host, port, security));
+    }
+
+    /** Serves on {@code transport} (in-process, say): bearer tokens apply there; TLS and probes need {@link #listen}. */
+    public ModelServer start(ServerBuilder<?> transport) {
+      return ModelServer.start(this, GrpcServer.on(transport).name(name).tokens(security));
+    }
+
+    /** Starts as the service's flags and environment say; unset port and model take the service's defaults. */
+    public ModelServer start(ModelServerOptions o, int defaultPort, Path defaultModel) {
+      o.applyThreads();
+      return models(o.models(defaultModel)).limits(o.limits()).security(o.security()).metricsPort(o.metricsPort)
+          .listen(o.host, o.port != null ? o.port : defaultPort);
+    }
   }
 
-  /** @param security TLS and the client certificates it requires (mutual TLS: only the orchestrator calls a model service) */
-  public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
-      Function<HostRef, BindableService> service, ServerSecurity security) {
-    return start(name, host, port, models, limits, service, security, null);
-  }
-
-  /** @param metricsPort where to serve Prometheus metrics (0: any free port), or null for no endpoint */
-  public static ModelServer start(String name, String host, int port, Map<String, Path> models, HostLimits limits,
-      Function<HostRef, BindableService> service, ServerSecurity security, Integer metricsPort) {
-    if (!models.containsKey(HostRef.DEFAULT)) throw new IllegalArgumentException(name + " needs a default model");
+  private static ModelServer start(Builder b, GrpcServer.Builder transport) {
+    String name = b.name;
+    Map<String, Path> models = b.models;
+    HostLimits limits = b.limits;
+    if (models == null || !models.containsKey(HostRef.DEFAULT)) throw new IllegalArgumentException(name + " needs a default model");
     HostRef ref = new HostRef();
-    BindableService s = service.apply(ref);
     Metrics metrics = new Metrics();
     HostMetrics.register(metrics.registry(), ref);
-    GrpcServer server = GrpcServer.start(name, host, port, limits.maxMessageBytes(), List.of(s),
-        List.of(s.bindService().getServiceDescriptor().getName()), true, security, metrics);
+    GrpcServer server = transport.name(name).service(b.service.apply(ref)).maxMessageBytes(limits.maxMessageBytes()).direct()
+        .metrics(metrics).start();
     Map<String, ModelHost> hosts = new LinkedHashMap<>();
     try {
       long t0 = System.nanoTime();
@@ -75,7 +125,7 @@ public final class ModelServer implements AutoCloseable {
         }
       }
       ref.set(hosts);
-      if (metricsPort != null) metrics.serve(metricsPort);
+      if (b.metricsPort != null) metrics.serve(b.metricsPort);
       server.serving();
       LOG.info(() -> String.format("%s: %s loaded in %.1f s (%s), serving on port %d", name, models, (System.nanoTime() - t0) / 1e9,
           hosts.get(HostRef.DEFAULT).placement(), server.port()));
@@ -86,14 +136,6 @@ public final class ModelServer implements AutoCloseable {
       throw e;
     }
     return new ModelServer(server, ref, metrics);
-  }
-
-  /** Starts a service as its flags and environment say; unset port and model take the service's defaults. */
-  public static ModelServer start(String name, ModelServerOptions o, int defaultPort, Path defaultModel,
-      Function<HostRef, BindableService> service) {
-    o.applyThreads();
-    return start(name, o.host, o.port != null ? o.port : defaultPort, o.models(defaultModel), o.limits(), service, o.security(),
-        o.metricsPort);
   }
 
   /** Serves in the foreground until the process is stopped; SIGTERM drains it gracefully. */

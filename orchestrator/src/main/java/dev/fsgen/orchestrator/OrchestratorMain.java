@@ -99,10 +99,11 @@ public final class OrchestratorMain implements Callable<Integer> {
   }
 
   public OrchestratorServer start() {
-    return OrchestratorServer.start(host, port, system1, system2, limits(), Duration.ofSeconds(waitSeconds),
-        routerFile == null ? null : RouterFile.read(routerFile), replicas(),
-        new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile, probePort),
-        new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null), metricsPort);
+    return OrchestratorServer.pairing(system1, system2).limits(limits()).waitFor(Duration.ofSeconds(waitSeconds))
+        .learned(routerFile == null ? null : RouterFile.read(routerFile)).replicas(replicas())
+        .security(new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile, probePort))
+        .upstream(new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null)).metricsPort(metricsPort)
+        .listen(host, port);
   }
 
   @Override

@@ -3,10 +3,12 @@ package dev.fsgen.orchestrator;
 import dev.fsgen.grpc.ClientSecurity;
 import dev.fsgen.grpc.GrpcServer;
 import dev.fsgen.grpc.Metrics;
+import dev.fsgen.grpc.NettyServers;
 import dev.fsgen.grpc.ServerSecurity;
 import dev.fsgen.proto.model.v1.System1Grpc;
 import dev.fsgen.proto.model.v1.System2Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -54,40 +56,95 @@ public final class OrchestratorServer implements AutoCloseable {
   }
 
   /**
+   * An orchestrator over the model services' replicas, set up as the returned builder says.
+   *
    * @param system1 System 1's replicas: host:port[,host:port…] or dns:///name:port
    * @param system2 System 2's replicas, likewise
-   * @param wait how long to wait for the model services to come up
    */
-  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
-      Duration wait) {
-    return start(host, port, system1, system2, limits, wait, null);
+  public static Builder pairing(String system1, String system2) {
+    return new Builder(system1, system2);
   }
 
-  /** @param learned the learned router that gated requests may ask for, or null */
-  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
-      Duration wait, dev.fsgen.decoding.Router.Learned learned) {
-    return start(host, port, system1, system2, limits, wait, learned, ReplicaOptions.DEFAULT);
+  /** How the orchestrator runs and admits callers; {@link #listen} or {@link #start} starts it. */
+  public static final class Builder {
+    private final String system1;
+    private final String system2;
+    private OrchestratorLimits limits = OrchestratorLimits.DEFAULT;
+    private Duration wait = Duration.ofSeconds(30);
+    private dev.fsgen.decoding.Router.Learned learned;
+    private ReplicaOptions replicas = ReplicaOptions.DEFAULT;
+    private ServerSecurity api = ServerSecurity.NONE;
+    private ClientSecurity upstream = ClientSecurity.NONE;
+    private Integer metricsPort;
+
+    private Builder(String system1, String system2) {
+      this.system1 = system1;
+      this.system2 = system2;
+    }
+
+    public Builder limits(OrchestratorLimits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    /** How long to wait for the model services to come up (30 s unless set). */
+    public Builder waitFor(Duration wait) {
+      this.wait = wait;
+      return this;
+    }
+
+    /** The learned router that gated requests may ask for, or null. */
+    public Builder learned(dev.fsgen.decoding.Router.Learned learned) {
+      this.learned = learned;
+      return this;
+    }
+
+    /** How calls to the model services' replicas are placed, limited and retried. */
+    public Builder replicas(ReplicaOptions replicas) {
+      this.replicas = replicas;
+      return this;
+    }
+
+    /** TLS and bearer tokens of the orchestrator's own API. */
+    public Builder security(ServerSecurity api) {
+      this.api = api;
+      return this;
+    }
+
+    /** How the model services are reached: TLS, and the client certificate they require. */
+    public Builder upstream(ClientSecurity upstream) {
+      this.upstream = upstream;
+      return this;
+    }
+
+    /** Where to serve Prometheus metrics (0: any free port), or null for no endpoint. */
+    public Builder metricsPort(Integer metricsPort) {
+      this.metricsPort = metricsPort;
+      return this;
+    }
+
+    /** Listens on {@code host:port} (port 0 picks a free one). */
+    public OrchestratorServer listen(String host, int port) {
+      return OrchestratorServer.start(this, () -> NettyServers.server(host, port, api));
+    }
+
+    /**
+     * Serves on {@code transport} (in-process, say): bearer tokens apply there; TLS and probes need
+     * {@link #listen}. The model services are still reached over sockets.
+     */
+    public OrchestratorServer start(ServerBuilder<?> transport) {
+      GrpcServer.Builder server = GrpcServer.on(transport).name("orchestrator").tokens(api);
+      return OrchestratorServer.start(this, () -> server);
+    }
   }
 
-  /** @param replicas how calls to the model services' replicas are placed, limited and retried */
-  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
-      Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas) {
-    return start(host, port, system1, system2, limits, wait, learned, replicas, ServerSecurity.NONE, ClientSecurity.NONE);
-  }
-
-  /**
-   * @param api TLS and bearer tokens of the orchestrator's own API
-   * @param upstream how the model services are reached: TLS, and the client certificate they require
-   */
-  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
-      Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas, ServerSecurity api, ClientSecurity upstream) {
-    return start(host, port, system1, system2, limits, wait, learned, replicas, api, upstream, null);
-  }
-
-  /** @param metricsPort where to serve Prometheus metrics (0: any free port), or null for no endpoint */
-  public static OrchestratorServer start(String host, int port, String system1, String system2, OrchestratorLimits limits,
-      Duration wait, dev.fsgen.decoding.Router.Learned learned, ReplicaOptions replicas, ServerSecurity api, ClientSecurity upstream,
-      Integer metricsPort) {
+  /** @param transport the server's transport, made once the pair is checked (the port is not bound before) */
+  private static OrchestratorServer start(Builder b, java.util.function.Supplier<GrpcServer.Builder> transport) {
+    String system1 = b.system1;
+    String system2 = b.system2;
+    OrchestratorLimits limits = b.limits;
+    ClientSecurity upstream = b.upstream;
+    ReplicaOptions replicas = b.replicas;
     Metrics metrics = new Metrics();
     Targets t1 = Targets.parse(system1, "--system1");
     Targets t2 = Targets.parse(system2, "--system2");
@@ -108,16 +165,16 @@ public final class OrchestratorServer implements AutoCloseable {
     try {
       s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2,
           target -> channel(target, upstream, wire2), replicas);
-      pairing = Pairing.connect(s1, s2, wait);
+      pairing = Pairing.connect(s1, s2, b.wait);
       // from now on every replica, as it (re)connects, must serve the pair's tokenizer
       s1.expect(pairing.paired2());
       s2.expect(pairing.paired2());
-      OrchestratorService service = new OrchestratorService(pairing, limits, learned, metrics.registry());
+      OrchestratorService service = new OrchestratorService(pairing, limits, b.learned, metrics.registry());
       String name = service.bindService().getServiceDescriptor().getName();
       DeadlineReply deadlines = new DeadlineReply(limits.deadlineMarginMs(), timer);
-      GrpcServer server = GrpcServer.start("orchestrator", host, port, limits.maxMessageBytes(),
-          List.of(() -> io.grpc.ServerInterceptors.intercept(service, deadlines)), List.of(name, LIVE, FULL), false, api, metrics);
-      if (metricsPort != null) metrics.serve(metricsPort);
+      GrpcServer server = transport.get().name("orchestrator").service(service, deadlines).health(LIVE).health(FULL)
+          .maxMessageBytes(limits.maxMessageBytes()).metrics(metrics).start();
+      if (b.metricsPort != null) metrics.serve(b.metricsPort);
       Health health = new Health(server, name, s1, s2);
       s1.onChange(health::update);
       s2.onChange(health::update);

@@ -14,7 +14,6 @@ import dev.fsgen.proto.decoding.v1.Speculative;
 import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
-import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
@@ -40,12 +39,12 @@ class DegradedModesTest {
 
   @BeforeEach
   void start() {
-    system1 = ModelServer.start("system1", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
-    system2 = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"), HostLimits.DEFAULT, System2Service::new);
+    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+    system2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
     ReplicaOptions quick = new ReplicaOptions(Duration.ofSeconds(10), 2, Duration.ofMillis(20), 50, 10, Duration.ofSeconds(5), 256,
         Duration.ofMillis(100), 0.25, Duration.ofMinutes(10));
-    orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port(),
-        OrchestratorLimits.DEFAULT, Duration.ofSeconds(30), null, quick);
+    orchestrator = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port()).waitFor(Duration.ofSeconds(30)).replicas(quick)
+        .listen("127.0.0.1", 0);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
   }
 

@@ -11,7 +11,6 @@ import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.decoding.v1.Token;
 import dev.fsgen.proto.model.v1.CacheStatsRequest;
 import dev.fsgen.proto.model.v1.System2Grpc;
-import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import io.grpc.ManagedChannel;
@@ -50,7 +49,7 @@ class FailoverTest {
 
   @BeforeAll
   static void start() throws Exception {
-    system1 = ModelServer.start("system1", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
+    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
     ExecutorService starter = Executors.newFixedThreadPool(3);
     List<Future<ServiceProcess>> starting = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -61,9 +60,9 @@ class FailoverTest {
     starter.shutdown();
     ReplicaOptions fast = new ReplicaOptions(Duration.ofSeconds(20), 4, Duration.ofMillis(50), 50, 10, Duration.ofSeconds(5), 256,
         Duration.ofMillis(250), 0.25, Duration.ofMinutes(10));
-    orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(),
-        replicas.stream().map(ServiceProcess::address).collect(Collectors.joining(",")), OrchestratorLimits.DEFAULT,
-        Duration.ofSeconds(60), null, fast);
+    orchestrator = OrchestratorServer.pairing("127.0.0.1:" + system1.port(),
+        replicas.stream().map(ServiceProcess::address).collect(Collectors.joining(","))).waitFor(Duration.ofSeconds(60)).replicas(fast)
+        .listen("127.0.0.1", 0);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
   }
 

@@ -48,8 +48,8 @@ class FallbackPolicyTest {
     system2 = ServiceProcess.start("dev.fsgen.system2.System2Main", LiveServices.ROOT.resolve("models/system2"), "system2");
     ReplicaOptions quick = new ReplicaOptions(Duration.ofSeconds(10), 2, Duration.ofMillis(20), 50, 10, Duration.ofSeconds(5), 256,
         Duration.ofMillis(100), 0.25, Duration.ofMinutes(10));
-    orchestrator = OrchestratorServer.start("127.0.0.1", 0, system1.address(), system2.address(), OrchestratorLimits.DEFAULT,
-        Duration.ofSeconds(60), null, quick);
+    orchestrator = OrchestratorServer.pairing(system1.address(), system2.address()).waitFor(Duration.ofSeconds(60)).replicas(quick)
+        .listen("127.0.0.1", 0);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
   }
 

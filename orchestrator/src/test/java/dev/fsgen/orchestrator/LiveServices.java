@@ -10,6 +10,8 @@ import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
 import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import dev.fsgen.proto.model.v1.TokenIds;
 import dev.fsgen.tokenizer.TextTokenizer;
@@ -21,7 +23,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
-/** The real thing on loopback: System 1, System 2 and the orchestrator as gRPC servers over sockets. */
+/**
+ * The real thing: System 1 and System 2 as gRPC servers on loopback sockets, the orchestrator
+ * over them served in-process to the tests' calls (or on a socket: {@link #onSockets}).
+ */
 final class LiveServices implements AutoCloseable {
   static final Path ROOT = Path.of(System.getProperty("fsgen.root", ".."));
   final ModelServer system1;
@@ -49,11 +54,33 @@ final class LiveServices implements AutoCloseable {
 
   /** @param system2Model the model directory System 2 serves */
   LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits) {
-    system1 = ModelServer.start("system1", "127.0.0.1", 0, system1Models, limits, System1Service::new);
-    system2 = ModelServer.start("system2", "127.0.0.1", 0, system2Model, limits, System2Service::new);
-    orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port(),
-        orchestratorLimits, Duration.ofSeconds(30));
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
+    this(system1Models, system2Model, limits, orchestratorLimits, true);
+  }
+
+  /**
+   * The orchestrator on a loopback socket too: for tests of what only a socket enforces (the
+   * message size limit, which the in-process transport does not check).
+   */
+  static LiveServices onSockets(Map<String, Path> system1Models, HostLimits limits, OrchestratorLimits orchestratorLimits) {
+    return new LiveServices(system1Models, ROOT.resolve("models/system2"), limits, orchestratorLimits, false);
+  }
+
+  private LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits,
+      boolean inProcess) {
+    system1 = ModelServer.named("system1", System1Service::new).models(system1Models).limits(limits).listen("127.0.0.1", 0);
+    system2 = ModelServer.named("system2", System2Service::new).model(system2Model).limits(limits).listen("127.0.0.1", 0);
+    // the orchestrator reaches the model services over sockets, as deployed; its own callers here
+    // test what it answers, which no socket changes, so they call it in-process
+    OrchestratorServer.Builder pair = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port())
+        .limits(orchestratorLimits).waitFor(Duration.ofSeconds(30));
+    if (inProcess) {
+      String name = InProcessServerBuilder.generateName();
+      orchestrator = pair.start(InProcessServerBuilder.forName(name));
+      channel = InProcessChannelBuilder.forName(name).build();
+    } else {
+      orchestrator = pair.listen("127.0.0.1", 0);
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
+    }
     channel1 = NettyChannelBuilder.forAddress("127.0.0.1", system1.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
     channel2 = NettyChannelBuilder.forAddress("127.0.0.1", system2.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
     tokenizer = TextTokenizer.load(system2Model);

@@ -47,8 +47,8 @@ class LoadTest {
     for (int i = 0; i < 3; i++) system2.add(ServiceProcess.start(S2, LiveServices.ROOT.resolve("models/system2"), "load-system2-" + i));
     procs.addAll(system2);
     String targets = String.join(",", system2.stream().map(ServiceProcess::address).toList());
-    OrchestratorServer orchestrator = OrchestratorServer.start("127.0.0.1", 0, system1.address(), targets,
-        new OrchestratorLimits(4096, 4096, 16, streams, 4 << 20, 128, 4), Duration.ofSeconds(60), null, ReplicaOptions.DEFAULT);
+    OrchestratorServer orchestrator = OrchestratorServer.pairing(system1.address(), targets)
+        .limits(new OrchestratorLimits(4096, 4096, 16, streams, 4 << 20, 128, 4)).waitFor(Duration.ofSeconds(60)).listen("127.0.0.1", 0);
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
     ExecutorService pool = Executors.newFixedThreadPool(streams);
     AtomicInteger ok = new AtomicInteger();

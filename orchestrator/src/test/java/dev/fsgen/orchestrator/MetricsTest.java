@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.grpc.ClientSecurity;
-import dev.fsgen.grpc.ServerSecurity;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.decoding.v1.Summary;
-import dev.fsgen.service.HostLimits;
-import dev.fsgen.service.HostRef;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
@@ -24,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,12 +33,12 @@ class MetricsTest {
 
   @BeforeAll
   static void start() {
-    system1 = ModelServer.start("system1", "127.0.0.1", 0, Map.of(HostRef.DEFAULT, LiveServices.ROOT.resolve("models/system1")),
-        HostLimits.DEFAULT, System1Service::new, ServerSecurity.NONE, 0);
-    system2 = ModelServer.start("system2", "127.0.0.1", 0, Map.of(HostRef.DEFAULT, LiveServices.ROOT.resolve("models/system2")),
-        HostLimits.DEFAULT, System2Service::new, ServerSecurity.NONE, 0);
-    orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port(),
-        OrchestratorLimits.DEFAULT, Duration.ofSeconds(30), null, ReplicaOptions.DEFAULT, ServerSecurity.NONE, ClientSecurity.NONE, 0);
+    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).metricsPort(0)
+        .listen("127.0.0.1", 0);
+    system2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).metricsPort(0)
+        .listen("127.0.0.1", 0);
+    orchestrator = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port()).waitFor(Duration.ofSeconds(30))
+        .metricsPort(0).listen("127.0.0.1", 0);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", orchestrator.port()).usePlaintext().build();
   }
 

@@ -9,7 +9,6 @@ import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.model.v1.System2Grpc;
-import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
@@ -43,11 +42,10 @@ class PairingTest {
       Files.copy(LiveServices.ROOT.resolve("models/system1").resolve(f), other.resolve(f));
     }
     Files.copy(TokenizerFixture.write(tmp.resolve("tok"), 512), other.resolve("tokenizer.json"));
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, other, HostLimits.DEFAULT, System1Service::new);
-         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"),
-             HostLimits.DEFAULT, System2Service::new)) {
-      IncompatibleModelsException e = assertThrows(IncompatibleModelsException.class, () -> OrchestratorServer.start(
-          "127.0.0.1", 0, "127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port(), OrchestratorLimits.DEFAULT, Duration.ofSeconds(10)));
+    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(other).listen("127.0.0.1", 0);
+         ModelServer s2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0)) {
+      IncompatibleModelsException e = assertThrows(IncompatibleModelsException.class, () -> OrchestratorServer.pairing("127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port()).waitFor(Duration.ofSeconds(10))
+        .listen("127.0.0.1", 0));
       assertTrue(e.getMessage().contains("different tokenizers"), e.getMessage());
       assertTrue(e.getMessage().contains(other.toString()), "names the offending model: " + e.getMessage());
 
@@ -90,8 +88,8 @@ class PairingTest {
   @Test
   void anAbsentServiceIsUnavailableAfterTheWait() {
     long t0 = System.nanoTime();
-    ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> OrchestratorServer.start(
-        "127.0.0.1", 0, "127.0.0.1:1", "127.0.0.1:2", OrchestratorLimits.DEFAULT, Duration.ofMillis(600)));
+    ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> OrchestratorServer.pairing("127.0.0.1:1", "127.0.0.1:2").waitFor(Duration.ofMillis(600))
+        .listen("127.0.0.1", 0));
     assertTrue(e.getMessage().contains("System 1 is not available"), e.getMessage());
     assertTrue((System.nanoTime() - t0) / 1e9 < 10, "gave up after the wait");
   }
@@ -103,11 +101,11 @@ class PairingTest {
       Files.copy(LiveServices.ROOT.resolve("models/system2").resolve(f), other.resolve(f));
     }
     Files.copy(TokenizerFixture.write(tmp.resolve("tok"), 512), other.resolve("tokenizer.json"));
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
-         ModelServer good = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"), HostLimits.DEFAULT, System2Service::new);
-         ModelServer odd = ModelServer.start("system2", "127.0.0.1", 0, other, HostLimits.DEFAULT, System2Service::new);
-         OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + s1.port(),
-             "127.0.0.1:" + good.port() + ",127.0.0.1:" + odd.port(), OrchestratorLimits.DEFAULT, Duration.ofSeconds(10))) {
+    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+         ModelServer good = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+         ModelServer odd = ModelServer.named("system2", System2Service::new).model(other).listen("127.0.0.1", 0);
+         OrchestratorServer o = OrchestratorServer.pairing("127.0.0.1:" + s1.port(),
+             "127.0.0.1:" + good.port() + ",127.0.0.1:" + odd.port()).waitFor(Duration.ofSeconds(10)).listen("127.0.0.1", 0)) {
       assertEquals(List.of("127.0.0.1:" + good.port() + " (up)", "127.0.0.1:" + odd.port() + " (incompatible)"), o.system2Replicas());
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {
@@ -127,10 +125,10 @@ class PairingTest {
   @Test
   void aDnsNameStandsForEveryAddressItResolvesTo() throws Exception {
     // "localhost" resolves to 127.0.0.1 (and on some hosts also ::1, where nothing listens: that replica stays out)
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system1"), HostLimits.DEFAULT, System1Service::new);
-         ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"), HostLimits.DEFAULT, System2Service::new);
-         OrchestratorServer o = OrchestratorServer.start("127.0.0.1", 0, "dns:///localhost:" + s1.port(), "dns:///localhost:" + s2.port(),
-             OrchestratorLimits.DEFAULT, Duration.ofSeconds(10))) {
+    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+         ModelServer s2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+         OrchestratorServer o = OrchestratorServer.pairing("dns:///localhost:" + s1.port(), "dns:///localhost:" + s2.port()).waitFor(Duration.ofSeconds(10))
+        .listen("127.0.0.1", 0)) {
       assertTrue(o.system2Replicas().contains("127.0.0.1:" + s2.port() + " (up)"), o.system2Replicas().toString());
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.grpc.ClientSecurity;
-import dev.fsgen.grpc.ServerSecurity;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.InfoRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
@@ -15,7 +13,6 @@ import dev.fsgen.proto.decoding.v1.SingleModel;
 import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.model.v1.CacheStatsRequest;
 import dev.fsgen.proto.model.v1.System1Grpc;
-import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
@@ -100,8 +97,8 @@ class ReplicaLifecycleTest {
   }
 
   private static OrchestratorServer orchestrator(String system1, String system2, ReplicaOptions options) {
-    return OrchestratorServer.start("127.0.0.1", 0, system1, system2, OrchestratorLimits.DEFAULT, Duration.ofSeconds(60), null,
-        options, ServerSecurity.NONE, ClientSecurity.NONE, 0);
+    return OrchestratorServer.pairing(system1, system2).waitFor(Duration.ofSeconds(60)).replicas(options).metricsPort(0)
+        .listen("127.0.0.1", 0);
   }
 
   private static int generate(ManagedChannel c, GenerateRequest r) {
@@ -148,8 +145,7 @@ class ReplicaLifecycleTest {
     Path small = LiveServices.ROOT.resolve("models/system1");
     ServiceProcess s1 = ServiceProcess.start(SYSTEM1, small, "system1");
     int port = s1.port;
-    try (ModelServer s2 = ModelServer.start("system2", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system2"), HostLimits.DEFAULT,
-             System2Service::new);
+    try (ModelServer s2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
          OrchestratorServer o = orchestrator(s1.address(), "127.0.0.1:" + s2.port(), FAST)) {
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {
@@ -221,8 +217,7 @@ class ReplicaLifecycleTest {
     // health checked only every 3 s: the generation right after the kill comes before the next check
     ReplicaOptions slow = new ReplicaOptions(Duration.ofSeconds(20), 3, Duration.ofMillis(50), 50, 10, Duration.ofSeconds(5), 256,
         Duration.ofSeconds(3), 0.25, Duration.ofMinutes(10));
-    try (ModelServer s1 = ModelServer.start("system1", "127.0.0.1", 0, LiveServices.ROOT.resolve("models/system1"), HostLimits.DEFAULT,
-             System1Service::new);
+    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
          OrchestratorServer o = orchestrator("127.0.0.1:" + s1.port(), s2.address(), slow)) {
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {

@@ -11,8 +11,6 @@ import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.model.v1.ModelInfoRequest;
 import dev.fsgen.proto.model.v1.System2Grpc;
-import dev.fsgen.service.HostLimits;
-import dev.fsgen.service.HostRef;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.system1.System1Service;
 import dev.fsgen.system2.System2Service;
@@ -29,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,16 +49,15 @@ class SecurityTest {
   static void start() throws Exception {
     certs = TestCertificates.create(dir);
     ServerSecurity mutual = new ServerSecurity(certs.cert("server"), certs.key("server"), certs.cert("ca"), null, 0);
-    system1 = ModelServer.start("system1", "127.0.0.1", 0, Map.of(HostRef.DEFAULT, LiveServices.ROOT.resolve("models/system1")),
-        HostLimits.DEFAULT, System1Service::new, mutual);
-    system2 = ModelServer.start("system2", "127.0.0.1", 0, Map.of(HostRef.DEFAULT, LiveServices.ROOT.resolve("models/system2")),
-        HostLimits.DEFAULT, System2Service::new, mutual);
+    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).security(mutual)
+        .listen("127.0.0.1", 0);
+    system2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).security(mutual)
+        .listen("127.0.0.1", 0);
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "first-token\n\ns3cret-token\n");
-    orchestrator = OrchestratorServer.start("127.0.0.1", 0, "127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port(),
-        OrchestratorLimits.DEFAULT, Duration.ofSeconds(30), null, ReplicaOptions.DEFAULT,
-        new ServerSecurity(certs.cert("server"), certs.key("server"), null, tokens),
-        new ClientSecurity(certs.cert("ca"), certs.cert("client"), certs.key("client"), null));
+    orchestrator = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port()).waitFor(Duration.ofSeconds(30))
+        .security(new ServerSecurity(certs.cert("server"), certs.key("server"), null, tokens))
+        .upstream(new ClientSecurity(certs.cert("ca"), certs.cert("client"), certs.key("client"), null)).listen("127.0.0.1", 0);
   }
 
   @AfterAll

@@ -19,7 +19,7 @@ public final class System1Main implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Path root = Path.of(System.getProperty("fsgen.root", "."));
-    ModelServer.start("system1", options, DEFAULT_PORT, root.resolve("models/system1"), System1Service::new)
+    ModelServer.named("system1", System1Service::new).start(options, DEFAULT_PORT, root.resolve("models/system1"))
         .serveUntilStopped("system1");
     return 0;
   }

@@ -19,7 +19,7 @@ public final class System2Main implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Path root = Path.of(System.getProperty("fsgen.root", "."));
-    ModelServer.start("system2", options, DEFAULT_PORT, root.resolve("models/system2"), System2Service::new)
+    ModelServer.named("system2", System2Service::new).start(options, DEFAULT_PORT, root.resolve("models/system2"))
         .serveUntilStopped("system2");
     return 0;
   }
