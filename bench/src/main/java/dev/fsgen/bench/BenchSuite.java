@@ -1,5 +1,6 @@
 package dev.fsgen.bench;
 
+import dev.fsgen.runtime.progress.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +43,15 @@ public final class BenchSuite {
   public static final double OVERHEAD_TARGET = 0.10;
 
   public static Figures run(Settings s, Consumer<String> progress) throws Exception {
+    long running = s.parts().stream().filter(p -> p != Part.SOAK || s.soak() != null).count();
+    Progress suite = Progress.lines(progress, "suite", "part", running);
     SpeculativeBench.Figures spec = null;
     if (s.parts().contains(Part.SPECULATIVE)) {
       progress.accept("1/5 speculative decoding against System 2 alone, drafting ahead, adaptive drafting");
       spec = SpeculativeBench.measure(
           new SpeculativeBench.Settings(s.system1(), s.system2(), s.prompts(), s.maxTokens(), 1, s.maxGamma(), s.repeats(), "own",
               SpeculativeBench.PROMPTS, true), progress);
+      suite.finished(1, "speculative");
     }
     JlamaComparison jlama = null;
     if (s.parts().contains(Part.JLAMA)) {
@@ -58,6 +62,7 @@ public final class BenchSuite {
         jlama = JlamaComparison.skipped("Jlama failed: " + e.getMessage().lines().findFirst().orElse(""));
       }
       if (!jlama.ran()) progress.accept("Jlama comparison skipped: " + jlama.skipped());
+      suite.finished(1, "jlama");
     }
     LlamaCppComparison llamaCpp = null;
     if (s.parts().contains(Part.LLAMACPP)) { // measure never throws: missing tools give a skipped record
@@ -66,16 +71,19 @@ public final class BenchSuite {
       llamaCpp = LlamaCppComparison.measure(new LlamaCppComparison.Settings(s.system1(), s.system2(), gguf,
           2, s.maxTokens(), 64, 3, Math.min(4, s.prompts()), 32, 4), progress);
       if (!llamaCpp.ran()) progress.accept("llama.cpp comparison skipped: " + llamaCpp.skipped());
+      suite.finished(1, "llamacpp");
     }
     ConcurrencyBench.Figures conc = null;
     if (s.parts().contains(Part.CONCURRENCY)) {
       progress.accept("4/5 concurrent streams");
       conc = ConcurrencyBench.measure(new ConcurrencyBench.Settings(s.system1(), s.system2(), s.streams(), s.maxTokens() / 2, 1), progress);
+      suite.finished(1, "concurrency");
     }
     MemorySoak.Figures soak = null;
     if (s.parts().contains(Part.SOAK) && s.soak() != null) {
       progress.accept("5/5 memory soak of the service processes");
       soak = s.soak().run(progress);
+      suite.finished(1, "soak");
     }
     return new Figures(spec, jlama, llamaCpp, conc, soak, targets(spec, jlama, llamaCpp, conc, soak));
   }

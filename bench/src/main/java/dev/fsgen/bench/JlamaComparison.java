@@ -7,7 +7,7 @@ import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import dev.fsgen.runtime.reference.JlamaReference;
+import dev.fsgen.bench.reference.JlamaReference;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import dev.fsgen.runtime.model.GgufWriter;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import dev.fsgen.runtime.reference.LlamaCpp;
+import dev.fsgen.bench.reference.LlamaCpp;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -9,6 +9,7 @@ import dev.fsgen.runtime.data.Split;
 import dev.fsgen.runtime.model.LoadedModel;
 import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.port.LocalLanguageModel;
+import dev.fsgen.runtime.train.Evaluation;
 import dev.fsgen.runtime.train.TokenCorpus;
 import dev.fsgen.runtime.train.TokenizedData;
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class QualityEval {
 
   private static double perplexity(LoadedModel m, DataLayout data, Domain domain, Options o) throws IOException {
     TokenCorpus corpus = TokenizedData.corpus(data, m.tokenizer(), domain, Split.VAL, 1.0);
-    return Math.exp(m.model().evaluate(corpus, o.seqLen(), 8, o.maxWindows()));
+    return Math.exp(Evaluation.meanLoss(m.model(), corpus, o.seqLen(), 8, o.maxWindows()));
   }
 
   /** A Markdown table, smallest model first. */

@@ -3,7 +3,7 @@ package dev.fsgen.bench;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.fsgen.runtime.reference.JlamaReference;
+import dev.fsgen.bench.reference.JlamaReference;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.fsgen.bench;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.fsgen.runtime.reference.LlamaCpp;
+import dev.fsgen.bench.reference.LlamaCpp;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

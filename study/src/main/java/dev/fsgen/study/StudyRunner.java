@@ -12,6 +12,7 @@ import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.decoding.Uncertainty;
 import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,14 +65,13 @@ public final class StudyRunner {
       for (StudyDomain d : StudyDomain.values()) prompts.put(d, PromptSet.build(d, options.data(), tokenizer, options.sizes()));
       List<Task> tasks = plan(prompts, tokenizer);
       double total = tasks.stream().mapToDouble(Task::cost).sum();
-      Progress progress = new Progress(total, tasks.size(), log);
-      for (Task t : tasks) {
-        if (Files.exists(t.file())) {
-          progress.skipped(t.cost());
-        } else {
-          progress.finished(t.cost(), t.run().run());
-        }
+      // measurements saved by an earlier run are kept; the rest run in plan order
+      List<Task> todo = tasks.stream().filter(t -> !Files.exists(t.file())).toList();
+      Progress progress = Progress.lines(log, "study", "measurement", tasks.size()).weighted(total);
+      if (!todo.isEmpty() && todo.size() < tasks.size()) {
+        progress.resumed(tasks.size() - todo.size(), total - todo.stream().mapToDouble(Task::cost).sum(), options.workDir());
       }
+      for (Task t : todo) progress.finished(t.cost(), t.run().run());
     }
     List<UnitResult> units = new ArrayList<>();
     List<SweepResult> sweep = new ArrayList<>();

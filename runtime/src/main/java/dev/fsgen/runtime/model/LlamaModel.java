@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.fsgen.runtime.train.Evaluation;
-import dev.fsgen.runtime.train.TokenCorpus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -440,11 +438,13 @@ public final class LlamaModel implements AutoCloseable {
     }
   }
 
-  /** Mean teacher-forced loss (nats/token) on a corpus; see {@link Evaluation}. */
-  public double evaluate(TokenCorpus corpus, int seqLen, int batch, int maxWindows) {
+  /**
+   * Summed teacher-forced loss (nats) of {@code targets} after {@code inputs}, both [rows, seqLen]
+   * row-major, on libtorch's weights: what evaluation over a corpus adds up.
+   */
+  public double lossSum(long[] inputs, long[] targets, int rows, int seqLen) {
     requireLibtorchWeights("evaluation");
-    int len = Math.min(seqLen, config.maxPositionEmbeddings());
-    return Evaluation.meanLoss(fused, transformer, manager, corpus, len, batch, maxWindows);
+    return transformer.lossSum(fused, manager, inputs, targets, rows, seqLen);
   }
 
   /**

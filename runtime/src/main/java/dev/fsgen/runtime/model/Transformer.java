@@ -102,6 +102,22 @@ public final class Transformer implements AutoCloseable {
     return rmsNorm(h, w.finalNorm()).matMul(w.lmHeadT()); // [batch, t, vocab]
   }
 
+  /**
+   * Summed teacher-forced loss (nats) of each target after the inputs up to it: one self-contained
+   * causal block, its arrays freed with a sub-manager of {@code parent}.
+   *
+   * @param inputs [rows, seqLen] token ids, row-major
+   * @param targets [rows, seqLen] the next token at each position, row-major
+   */
+  public double lossSum(FusedWeights w, NDManager parent, long[] inputs, long[] targets, int rows, int seqLen) {
+    try (NDManager step = parent.newSubManager()) {
+      NDArray x = step.create(inputs, new Shape(rows, seqLen));
+      NDArray y = step.create(targets, new Shape(rows, seqLen, 1));
+      NDArray logits = forward(w, x, null, false); // [rows, seq, vocab]
+      return logits.logSoftmax(-1).gather(y, -1).sum().neg().getFloat();
+    }
+  }
+
   private NDArray rmsNorm(NDArray x, NDArray weight) {
     NDArray inv = x.square().mean(new int[] {-1}, true).add((float) c.rmsNormEps()).pow(-0.5f);
     return x.mul(inv).mul(weight);

@@ -15,6 +15,7 @@ import dev.fsgen.runtime.model.Initializer;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.model.Transformer;
+import dev.fsgen.runtime.progress.Progress;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,7 +150,8 @@ public final class Trainer {
     double smoothLoss = Double.NaN;
     long[] inputs = new long[b * t];
     long[] targets = new long[b * t];
-    Progress progress = new Progress(log, "train", cfg.steps(), state.step());
+    Progress progress = Progress.to(log, "train", "step", cfg.steps()).every(Duration.ofSeconds(10));
+    if (state.step() > 0) progress.resumed(state.step(), state.step(), stateDir);
     long startNanos = System.nanoTime();
     double seconds0 = state.seconds();
     try (Transformer transformer = new Transformer(model, manager)) {
@@ -302,7 +305,6 @@ public final class Trainer {
       }
     }
     adam.restore(s.adamSteps());
-    log.println("train: resuming at step " + s.step() + " of " + cfg.steps() + " from " + stateDir);
     return s;
   }
 

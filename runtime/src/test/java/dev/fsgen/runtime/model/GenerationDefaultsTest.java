@@ -24,12 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * refused naming the file and the field.
  */
 class GenerationDefaultsTest {
-  private static final Path SYSTEM1 = JlamaCrossCheckTest.root().resolve("models/system1");
+  private static final Path SYSTEM1 = Greedy.root().resolve("models/system1");
 
   @Test
   void bundledModelsAreGreedyEndOnTheirTokenizersEosAndKeepTheirFiles(@TempDir Path tmp) throws IOException {
     for (String name : new String[] {"system1", "system1-distilled", "system2"}) {
-      Path dir = JlamaCrossCheckTest.root().resolve("models").resolve(name);
+      Path dir = Greedy.root().resolve("models").resolve(name);
       try (LoadedModel m = LoadedModel.load(dir)) {
         assertEquals(SamplingParams.GREEDY, m.generation().sampling(), name + ": the demo stays greedy");
         assertEquals(List.of(m.tokenizer().eosId()), List.copyOf(m.generation().eosIds()), name);

@@ -128,7 +128,7 @@ class GgufWriterTest {
   /** The bundled System 1 exported in F32 and F16: every key field and tensor as llama.cpp expects it. */
   @Test
   void bundledSystem1ExportsWithLlamaCppsNamesAndFields(@TempDir Path dir) throws IOException {
-    Path model = JlamaCrossCheckTest.root().resolve("models/system1");
+    Path model = Greedy.root().resolve("models/system1");
     LlamaConfig c = LlamaConfig.read(model);
     Path f32 = dir.resolve("s1-f32.gguf");
     Path f16 = dir.resolve("s1-f16.gguf");

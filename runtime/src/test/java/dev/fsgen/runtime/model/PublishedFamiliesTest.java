@@ -1,21 +1,17 @@
 package dev.fsgen.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import dev.fsgen.runtime.model.PublishedCheckpoints.Dtype;
 import dev.fsgen.runtime.model.PublishedCheckpoints.Family;
 import dev.fsgen.runtime.model.PublishedCheckpoints.Written;
 import dev.fsgen.runtime.model.ReferenceForward.Feature;
-import dev.fsgen.runtime.reference.JlamaReference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -58,7 +54,7 @@ class PublishedFamiliesTest {
     int[] greedy = ref.greedy(tokens, GREEDY);
     try (LoadedModel loaded = LoadedModel.load(f32.dir(), WeightFormat.FP32)) {
       checkBothPaths(family + " fp32", loaded.model(), tokens, expected);
-      assertArrayEquals(greedy, JlamaCrossCheckTest.greedy(loaded.model(), tokens, GREEDY), family + " fp32: greedy continuation");
+      assertArrayEquals(greedy, Greedy.continuation(loaded.model(), tokens, GREEDY), family + " fp32: greedy continuation");
     }
 
     Written bf16 = PublishedCheckpoints.write(family, Dtype.BF16, seed, tmp.resolve("bf16"));
@@ -66,7 +62,7 @@ class PublishedFamiliesTest {
     int[] bfGreedy = bfRef.greedy(tokens, GREEDY);
     try (LoadedModel loaded = LoadedModel.load(bf16.dir(), WeightFormat.FP32); KvCache cache = loaded.model().newCache(1)) {
       compare(family + " bf16", loaded.model().forward(tokens, cache), bfRef.logits(tokens), 0);
-      assertArrayEquals(bfGreedy, JlamaCrossCheckTest.greedy(loaded.model(), tokens, GREEDY), family + " bf16: greedy continuation");
+      assertArrayEquals(bfGreedy, Greedy.continuation(loaded.model(), tokens, GREEDY), family + " bf16: greedy continuation");
     }
     // served as the model services serve it: read in place into bf16 packed matrices, which hold the
     // checkpoint's exact values (q is scaled after its product, not rounded again), so the logits
@@ -77,28 +73,8 @@ class PublishedFamiliesTest {
           compare(family + " bf16 served in bf16", served.forward(tokens, cache), bfRef.logits(tokens), 0);
         }
       }
-      assertArrayEquals(bfGreedy, JlamaCrossCheckTest.greedy(served, tokens, GREEDY), family + " bf16 served in bf16: greedy continuation");
+      assertArrayEquals(bfGreedy, Greedy.continuation(served, tokens, GREEDY), family + " bf16 served in bf16: greedy continuation");
     }
-  }
-
-  /**
-   * Jlama, where it runs, on the family it implements fully: Qwen2 (Jlama 0.8's Llama reads only
-   * linear rope scaling, its Mistral has no window). One Qwen checkpoint: each run starts a JVM.
-   */
-  @Test
-  void jlamaAgreesOnQwen(@TempDir Path tmp) throws IOException {
-    Family family = Family.QWEN2_5_0_5B_INSTRUCT;
-    JlamaReference jlama = JlamaCrossCheckTest.jlamaOrSkip();
-    long seed = 1000 + family.ordinal();
-    int[] tokens = TransformerTest.tokens(LENGTH, family.tokenizerSize(), seed);
-    Written f32 = PublishedCheckpoints.write(family, Dtype.F32, seed, tmp.resolve("f32"));
-    ReferenceForward ref = new ReferenceForward(f32.config(), f32.weights());
-    JlamaReference.Result theirs = jlama.run(f32.dir(), List.of(tokens), GREEDY).get(0);
-    double[] last = ref.logits(tokens)[LENGTH - 1];
-    double worst = 0;
-    for (int v = 0; v < last.length; v++) worst = Math.max(worst, Math.abs(theirs.lastLogits()[v] - last[v]));
-    assertTrue(worst < TOLERANCE, family + ": Jlama vs reference " + worst);
-    assertArrayEquals(ref.greedy(tokens, GREEDY), theirs.greedy(), family + ": Jlama's greedy continuation");
   }
 
   /** The parts that set this checkpoint apart from a plain Llama. */

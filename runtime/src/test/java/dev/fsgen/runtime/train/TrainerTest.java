@@ -52,7 +52,7 @@ class TrainerTest {
       double loss = t.result().validationLoss().get("perm");
       assertTrue(loss < 0.5 * uniform, "validation loss " + loss + " vs uniform " + uniform);
       assertTrue(t.result().complete());
-      assertEquals(loss, t.model().evaluate(val, 32, 4, 8), 1e-4, "the trained model evaluates as the trainer saw it");
+      assertEquals(loss, Evaluation.meanLoss(t.model(), val, 32, 4, 8), 1e-4, "the trained model evaluates as the trainer saw it");
     }
     assertTrue(log.toString().contains("validation perm"), log.toString());
   }

@@ -3,7 +3,7 @@ package dev.fsgen.runtime.model;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.fsgen.runtime.reference.LlamaCpp;
+import dev.fsgen.bench.reference.LlamaCpp;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ class GgufLlamaCppTest {
   static synchronized Path f32() throws IOException {
     assumeTrue(LlamaCpp.find().isPresent(), "llama.cpp comparison skipped: " + LlamaCpp.unavailableReason());
     tools = LlamaCpp.find().get();
-    model = JlamaCrossCheckTest.root().resolve("models/system2");
+    model = Greedy.root().resolve("models/system2");
     assumeTrue(Files.exists(model.resolve(Checkpoint.WEIGHTS)), "no bundled model at " + model);
     if (f32 == null) {
       Path file = dir.resolve("system2-f32.gguf");

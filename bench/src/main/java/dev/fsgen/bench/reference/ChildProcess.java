@@ -1,4 +1,4 @@
-package dev.fsgen.runtime.reference;
+package dev.fsgen.bench.reference;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.fsgen.runtime.reference;
+package dev.fsgen.bench.reference;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;

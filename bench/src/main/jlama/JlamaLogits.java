@@ -6,12 +6,12 @@
  *
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
  *        -Djlama.force_panama_tensor_operations=true \
- *        -cp 'runtime/target/jlama/*' \
- *        runtime/src/main/jlama/JlamaLogits.java <modelDir> <requestFile>
+ *        -cp 'bench/target/jlama/*' \
+ *        bench/src/main/jlama/JlamaLogits.java <modelDir> <requestFile>
  *
  * Jlama also needs slf4j-api on the class path; when target/jlama lacks it (this module gets it at
  * compile scope through DJL, so a provided-scope copy skips it) append its jar to -cp.
- * dev.fsgen.runtime.reference.JlamaReference does that automatically.
+ * dev.fsgen.bench.reference.JlamaReference does that automatically.
  *
  * The request is JSON: {"prompts": [[ids...], ...], "greedy_tokens": N, "warm_up": bool}. Prompts are
  * token ids, not text, because Jlama's tokenizer does not reproduce Hugging Face's. With warm_up every

@@ -1,4 +1,4 @@
-package dev.fsgen.runtime.reference;
+package dev.fsgen.bench.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.types.DataType;
-import dev.fsgen.runtime.reference.JlamaReference;
+import dev.fsgen.bench.reference.JlamaReference;
+import dev.fsgen.runtime.model.PublishedCheckpoints.Dtype;
+import dev.fsgen.runtime.model.PublishedCheckpoints.Family;
+import dev.fsgen.runtime.model.PublishedCheckpoints.Written;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.tokenizer.TokenizerFixture;
 import java.io.IOException;
@@ -49,7 +52,7 @@ class JlamaCrossCheckTest {
   @Test
   void committedSystem2AgreesWithJlama() throws IOException {
     JlamaReference jlama = jlamaOrSkip();
-    Path dir = root().resolve("models/system2");
+    Path dir = Greedy.root().resolve("models/system2");
     assumeTrue(Files.exists(dir.resolve(Checkpoint.WEIGHTS)), "no committed model at " + dir);
     String[] texts = {
       "The history of the city", "In the beginning", "He said that the committee", "27 + 15 =",
@@ -74,23 +77,28 @@ class JlamaCrossCheckTest {
     }
   }
 
-  static int[] greedy(LlamaModel m, int[] prompt) {
-    return greedy(m, prompt, GREEDY);
+  /**
+   * Jlama, where it runs, on the family it implements fully: Qwen2 (Jlama 0.8's Llama reads only
+   * linear rope scaling, its Mistral has no window). One Qwen checkpoint: each run starts a JVM.
+   */
+  @Test
+  void jlamaAgreesOnQwen(@TempDir Path tmp) throws IOException {
+    Family family = Family.QWEN2_5_0_5B_INSTRUCT;
+    JlamaReference jlama = jlamaOrSkip();
+    long seed = 1000 + family.ordinal();
+    int[] tokens = TransformerTest.tokens(PublishedFamiliesTest.LENGTH, family.tokenizerSize(), seed);
+    Written f32 = PublishedCheckpoints.write(family, Dtype.F32, seed, tmp.resolve("f32"));
+    ReferenceForward ref = new ReferenceForward(f32.config(), f32.weights());
+    JlamaReference.Result theirs = jlama.run(f32.dir(), List.of(tokens), PublishedFamiliesTest.GREEDY).get(0);
+    double[] last = ref.logits(tokens)[PublishedFamiliesTest.LENGTH - 1];
+    double worst = 0;
+    for (int v = 0; v < last.length; v++) worst = Math.max(worst, Math.abs(theirs.lastLogits()[v] - last[v]));
+    assertTrue(worst < PublishedFamiliesTest.TOLERANCE, family + ": Jlama vs reference " + worst);
+    assertArrayEquals(ref.greedy(tokens, PublishedFamiliesTest.GREEDY), theirs.greedy(), family + ": Jlama's greedy continuation");
   }
 
-  /** The greedy continuation as a server decodes it: the prompt as one block, then one-token steps. */
-  static int[] greedy(LlamaModel m, int[] prompt, int n) {
-    int[] out = new int[n];
-    try (KvCache cache = m.newCache(1)) {
-      float[] logits = m.next(prompt, cache);
-      for (int i = 0; i < n; i++) {
-        int best = 0;
-        for (int v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
-        out[i] = best;
-        if (i + 1 < n) logits = m.next(new int[] {best}, cache);
-      }
-    }
-    return out;
+  static int[] greedy(LlamaModel m, int[] prompt) {
+    return Greedy.continuation(m, prompt, GREEDY);
   }
 
   static double maxDiff(float[] a, float[] b) {
@@ -104,9 +112,5 @@ class JlamaCrossCheckTest {
     var ref = JlamaReference.find();
     assumeTrue(ref.isPresent(), "Jlama cross-check skipped: " + JlamaReference.unavailableReason());
     return ref.get();
-  }
-
-  static Path root() {
-    return Path.of(System.getProperty("fsgen.root", "..")).toAbsolutePath().normalize();
   }
 }

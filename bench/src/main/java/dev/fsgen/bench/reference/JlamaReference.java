@@ -1,4 +1,4 @@
-package dev.fsgen.runtime.reference;
+package dev.fsgen.bench.reference;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -28,13 +28,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Independent Llama implementation: runs Jlama ({@code runtime/src/main/jlama/JlamaLogits.java}) on a
+ * Independent Llama implementation: runs Jlama ({@code bench/src/main/jlama/JlamaLogits.java}) on a
  * Hugging Face layout Llama checkpoint in a separate Java 21+ JVM and returns its raw last-position
  * logits and greedy continuations, with how long they took (the benchmark's tokens/s beside fsgen's).
  *
  * <p>Jlama's classes need Java 20+ and the incubating Vector API, while this project builds and tests
  * on Java 17, so it cannot be loaded in the test JVM. Its jars are copied to
- * {@code runtime/target/jlama} during {@code generate-resources}; the harness source is run with
+ * {@code bench/target/jlama} during {@code generate-resources}; the harness source is run with
  * the JDK's source-file launcher so no second compilation step is needed.
  *
  * <p>Prompts are token ids: Jlama's tokenizer does not reproduce Hugging Face's, but the checkpoint
@@ -50,8 +50,8 @@ public final class JlamaReference {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
     private static final int MIN_JAVA = 21;
-    private static final String HARNESS = "runtime/src/main/jlama/JlamaLogits.java";
-    private static final String JAR_DIR = "runtime/target/jlama";
+    private static final String HARNESS = "bench/src/main/jlama/JlamaLogits.java";
+    private static final String JAR_DIR = "bench/target/jlama";
 
     private final Path java;
     private final Path root;
@@ -216,7 +216,7 @@ public final class JlamaReference {
         Path jars = root.get().resolve(JAR_DIR);
         if (firstJar(jars, "jlama-core-").isEmpty()) {
             return new Lookup(Optional.empty(), "no jlama-core jar in " + jars
-                    + " (run: mvn -pl runtime generate-resources)");
+                    + " (run: mvn -pl bench generate-resources)");
         }
         StringBuilder cp = new StringBuilder(jars.toAbsolutePath() + File.separator + "*");
         // Jlama logs through slf4j-api, which the copy into target/jlama can miss: this module already
@@ -352,7 +352,7 @@ public final class JlamaReference {
 
     private static Optional<Path> findRoot() {
         // Surefire sets fsgen.root to the reactor root; a run from the module directory lands in
-        // runtime/, hence the parents.
+        // bench/, hence the parents.
         List<Path> candidates = new ArrayList<>();
         for (String prop : new String[] {"fsgen.root", "user.dir"}) {
             String v = System.getProperty(prop);
