@@ -38,11 +38,7 @@ final class Bfloat16Reader {
         buf.order(ByteOrder.LITTLE_ENDIAN);
         int n = (int) ((t.end() - t.begin()) / (t.dtype().equals("BF16") ? 2 : 4));
         float[] f = new float[n];
-        if (t.dtype().equals("BF16")) {
-          for (int i = 0; i < n; i++) f[i] = Float.intBitsToFloat((buf.getShort() & 0xFFFF) << 16);
-        } else {
-          buf.asFloatBuffer().get(f);
-        }
+        StoredTensor.widen(buf, t.dtype(), 0, f, 0, n);
         NDArray a = manager.create(f, new Shape(t.shape()));
         a.setName(e.getKey());
         out.put(e.getKey(), a);

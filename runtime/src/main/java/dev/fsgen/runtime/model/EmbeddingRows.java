@@ -37,9 +37,7 @@ final class EmbeddingRows {
 
   /** Row {@code token} into {@code into[0, hidden)}. */
   void row(int token, float[] into) {
-    long base = (long) token * hidden;
-    if (dtype.equals("F32")) data.asFloatBuffer().get(Math.toIntExact(base), into, 0, hidden);
-    else for (int k = 0; k < hidden; k++) into[k] = StoredTensor.widen(data, dtype, base + k);
+    StoredTensor.widen(data, dtype, (long) token * hidden, into, 0, hidden);
     if (bf16) for (int k = 0; k < hidden; k++) into[k] = Float.intBitsToFloat(PackedMatrix.toBf16(into[k]) << 16);
   }
 }

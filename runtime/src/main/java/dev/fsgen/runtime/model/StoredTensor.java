@@ -61,13 +61,26 @@ record StoredTensor(Path file, String name, String dtype, long[] shape, long off
     }
   }
 
-  /** Widens element {@code i} of a buffer holding this dtype. */
-  static float widen(ByteBuffer b, String dtype, long i) {
-    return switch (dtype) {
-      case "BF16" -> Float.intBitsToFloat((b.getShort(Math.toIntExact(i * 2)) & 0xFFFF) << 16);
-      case "F16" -> halfToFloat(b.getShort(Math.toIntExact(i * 2)));
-      default -> b.getFloat(Math.toIntExact(i * 4));
-    };
+  /**
+   * Widens {@code n} elements of {@code dtype} (F32, F16 or BF16, in the buffer's byte order),
+   * starting at element {@code from} of {@code b} (an absolute index: the buffer's position and
+   * limit are ignored), into {@code into[at, at + n)}: one dispatch on the dtype per run, not per
+   * element.
+   */
+  static void widen(ByteBuffer b, String dtype, long from, float[] into, int at, int n) {
+    switch (dtype) {
+      case "BF16" -> {
+        int byteAt = Math.toIntExact(from * 2);
+        for (int k = 0; k < n; k++) into[at + k] = Float.intBitsToFloat((b.getShort(byteAt + 2 * k) & 0xFFFF) << 16);
+      }
+      case "F16" -> {
+        int byteAt = Math.toIntExact(from * 2);
+        for (int k = 0; k < n; k++) into[at + k] = halfToFloat(b.getShort(byteAt + 2 * k));
+      }
+      // a view of the whole buffer, whatever its position and limit, in its byte order
+      case "F32" -> b.duplicate().order(b.order()).clear().asFloatBuffer().get(Math.toIntExact(from), into, at, n);
+      default -> throw new IllegalArgumentException("dtype " + dtype + " is not F32, F16 or BF16");
+    }
   }
 
   /** IEEE 754 binary16 to binary32, exactly (subnormals, infinities and NaN included). */
@@ -111,8 +124,7 @@ record StoredTensor(Path file, String name, String dtype, long[] shape, long off
     /** Row {@code r} into {@code into[at, at + cols)}. */
     void read(int r, float[] into, int at) {
       if (first < 0 || r < first || r >= first + held) fill(r);
-      int base = (r - first) * t.cols();
-      for (int k = 0; k < t.cols(); k++) into[at + k] = widen(buf, t.dtype, base + k);
+      widen(buf, t.dtype, (long) (r - first) * t.cols(), into, at, t.cols());
     }
 
     private void fill(int r) {

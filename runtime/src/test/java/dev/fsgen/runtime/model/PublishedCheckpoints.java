@@ -317,25 +317,10 @@ public final class PublishedCheckpoints {
   private static void writeSafetensors(Path file, List<String> names, Map<String, float[]> weights, Map<String, long[]> shapes,
       Dtype dtype) throws IOException {
     int width = dtype == Dtype.F32 ? 4 : 2;
-    Map<String, Object> header = new LinkedHashMap<>();
-    header.put("__metadata__", Map.of("format", "pt"));
-    long offset = 0;
-    for (String n : names) {
-      long bytes = (long) weights.get(n).length * width;
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("dtype", dtype.name());
-      entry.put("shape", shapes.get(n));
-      entry.put("data_offsets", new long[] {offset, offset + bytes});
-      header.put(n, entry);
-      offset += bytes;
-    }
-    byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
-    int padded = (json.length + 7) / 8 * 8;
-    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-    head.putLong(padded).put(json);
-    while (head.hasRemaining()) head.put((byte) ' ');
+    Map<String, long[]> tensors = new LinkedHashMap<>();
+    for (String n : names) tensors.put(n, shapes.get(n));
     try (OutputStream out = Files.newOutputStream(file)) {
-      out.write(head.array());
+      out.write(header(tensors, dtype.name(), width).array());
       for (String n : names) {
         float[] w = weights.get(n);
         ByteBuffer b = ByteBuffer.allocate(w.length * width).order(ByteOrder.LITTLE_ENDIAN);
@@ -346,6 +331,32 @@ public final class PublishedCheckpoints {
         out.write(b.array());
       }
     }
+  }
+
+  /**
+   * The bytes before a safetensors file's data: the 8-byte little-endian header length, then the
+   * header JSON (padded with spaces to a multiple of 8, as the reference writer does), each tensor's
+   * {@code data_offsets} laid out one after another in {@code tensors}' order.
+   */
+  static ByteBuffer header(Map<String, long[]> tensors, String dtype, int width) {
+    Map<String, Object> header = new LinkedHashMap<>();
+    header.put("__metadata__", Map.of("format", "pt"));
+    long offset = 0;
+    for (Map.Entry<String, long[]> t : tensors.entrySet()) {
+      long bytes = count(t.getValue()) * width;
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("dtype", dtype);
+      entry.put("shape", t.getValue());
+      entry.put("data_offsets", new long[] {offset, offset + bytes});
+      header.put(t.getKey(), entry);
+      offset += bytes;
+    }
+    byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
+    int padded = (json.length + 7) / 8 * 8;
+    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    head.putLong(padded).put(json);
+    while (head.hasRemaining()) head.put((byte) ' ');
+    return head.flip();
   }
 
   private static long count(long[] shape) {

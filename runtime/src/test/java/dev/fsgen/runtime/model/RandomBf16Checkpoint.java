@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -60,23 +59,11 @@ final class RandomBf16Checkpoint {
   }
 
   private static long writeShard(Path file, Map<String, long[]> tensors, SplittableRandom rng) throws IOException {
-    Map<String, Object> header = new LinkedHashMap<>();
-    header.put("__metadata__", Map.of("format", "pt"));
-    long offset = 0;
-    for (Map.Entry<String, long[]> e : tensors.entrySet()) {
-      long n = elements(e.getValue()) * 2;
-      header.put(e.getKey(), Map.of("dtype", "BF16", "shape", e.getValue(), "data_offsets", new long[] {offset, offset + n}));
-      offset += n;
-    }
-    byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
-    int pad = (8 - json.length % 8) % 8; // data starts 8-aligned, as the reference writer does it
-    ByteBuffer head = ByteBuffer.allocate(8 + json.length + pad).order(ByteOrder.LITTLE_ENDIAN);
-    head.putLong(json.length + pad).put(json);
-    for (int i = 0; i < pad; i++) head.put((byte) ' ');
+    ByteBuffer head = PublishedCheckpoints.header(tensors, "BF16", 2);
     ByteBuffer buf = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
-      ch.write(head.flip());
+      ch.write(head);
       for (Map.Entry<String, long[]> e : tensors.entrySet()) {
         boolean norm = e.getValue().length == 1;
         for (long left = elements(e.getValue()); left > 0; ) {
