@@ -77,10 +77,10 @@ public final class SpeculativeBench {
       case "own" -> PROMPTS;
       case "fresh" -> FRESH_PROMPTS;
       case "test" -> {
-        dev.fsgen.runtime.data.DataLayout layout = new dev.fsgen.runtime.data.DataLayout(data);
+        dev.fsgen.training.data.DataLayout layout = new dev.fsgen.training.data.DataLayout(data);
         List<String> out = new ArrayList<>();
         try {
-          for (String line : layout.readLines(dev.fsgen.runtime.data.Domain.BROWN, dev.fsgen.runtime.data.Split.TEST)) {
+          for (String line : layout.readLines(dev.fsgen.training.data.Domain.BROWN, dev.fsgen.training.data.Split.TEST)) {
             String[] words = line.trim().split("\\s+");
             if (words.length < 2 * TEST_PROMPT_WORDS) continue; // a long sentence: its continuation is prose too
             out.add(String.join(" ", java.util.Arrays.copyOf(words, TEST_PROMPT_WORDS)));

@@ -1,8 +1,8 @@
 package dev.fsgen.cli;
 
 import dev.fsgen.bench.QualityEval;
-import dev.fsgen.runtime.data.DataLayout;
 import dev.fsgen.runtime.model.LlamaConfig;
+import dev.fsgen.training.data.DataLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.fsgen.cli;
 
 import dev.fsgen.bench.StrategyEval;
-import dev.fsgen.runtime.data.DataLayout;
+import dev.fsgen.training.data.DataLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

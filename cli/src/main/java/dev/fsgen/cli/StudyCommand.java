@@ -1,11 +1,11 @@
 package dev.fsgen.cli;
 
 import com.google.gson.GsonBuilder;
-import dev.fsgen.runtime.data.DataLayout;
 import dev.fsgen.study.FamilyModels;
 import dev.fsgen.study.PromptSet;
 import dev.fsgen.study.Report;
 import dev.fsgen.study.StudyRunner;
+import dev.fsgen.training.data.DataLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

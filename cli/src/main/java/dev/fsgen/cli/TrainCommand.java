@@ -1,19 +1,19 @@
 package dev.fsgen.cli;
 
 import ai.djl.ndarray.types.DataType;
-import dev.fsgen.runtime.data.DataLayout;
-import dev.fsgen.runtime.data.Domain;
-import dev.fsgen.runtime.data.Split;
+import dev.fsgen.training.data.DataLayout;
+import dev.fsgen.training.data.Domain;
+import dev.fsgen.training.data.Split;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.model.ModelFamily;
 import dev.fsgen.tokenizer.TextTokenizer;
-import dev.fsgen.runtime.train.TokenCorpus;
-import dev.fsgen.runtime.train.TokenizedData;
-import dev.fsgen.runtime.train.Teacher;
-import dev.fsgen.runtime.train.TrainConfig;
-import dev.fsgen.runtime.train.Trainer;
+import dev.fsgen.training.TokenCorpus;
+import dev.fsgen.training.TokenizedData;
+import dev.fsgen.training.Teacher;
+import dev.fsgen.training.TrainConfig;
+import dev.fsgen.training.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.fsgen.study;
 
-import dev.fsgen.runtime.data.ArithmeticProblem;
+import dev.fsgen.training.data.ArithmeticProblem;
 
 /**
  * One prompt of the study.

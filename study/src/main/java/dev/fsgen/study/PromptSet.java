@@ -1,10 +1,10 @@
 package dev.fsgen.study;
 
-import dev.fsgen.runtime.data.ArithmeticProblem;
-import dev.fsgen.runtime.data.DataLayout;
-import dev.fsgen.runtime.data.Domain;
-import dev.fsgen.runtime.data.Split;
 import dev.fsgen.tokenizer.TextTokenizer;
+import dev.fsgen.training.data.ArithmeticProblem;
+import dev.fsgen.training.data.DataLayout;
+import dev.fsgen.training.data.Domain;
+import dev.fsgen.training.data.Split;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

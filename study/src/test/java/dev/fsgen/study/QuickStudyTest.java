@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.fsgen.runtime.data.DataLayout;
-import dev.fsgen.runtime.data.DataPreparer;
+import dev.fsgen.training.data.DataLayout;
+import dev.fsgen.training.data.DataPreparer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

