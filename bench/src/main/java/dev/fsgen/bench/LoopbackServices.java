@@ -3,8 +3,7 @@ package dev.fsgen.bench;
 import dev.fsgen.decoding.Router;
 import dev.fsgen.orchestrator.OrchestratorServer;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
@@ -34,10 +33,10 @@ public final class LoopbackServices implements AutoCloseable {
    * @param learned the orchestrator's learned router, or null
    */
   public static LoopbackServices start(Map<String, Path> system1Models, Path system2Model, Router.Learned learned) {
-    ModelServer s1 = ModelServer.named("system1", System1Service::new).models(system1Models).listen("127.0.0.1", 0);
+    ModelServer s1 = ModelServer.of(ServiceRole.SYSTEM1).models(system1Models).listen("127.0.0.1", 0);
     ModelServer s2 = null;
     try {
-      s2 = ModelServer.named("system2", System2Service::new).model(system2Model).listen("127.0.0.1", 0);
+      s2 = ModelServer.of(ServiceRole.SYSTEM2).model(system2Model).listen("127.0.0.1", 0);
       OrchestratorServer o = OrchestratorServer.pairing("127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port())
           .waitFor(Duration.ofSeconds(30)).learned(learned).listen("127.0.0.1", 0);
       return new LoopbackServices(s1, s2, o);

@@ -1,7 +1,6 @@
 package dev.fsgen.bench;
 
 import dev.fsgen.decoding.DecodeRequest;
-import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.SamplingParams;
@@ -366,11 +365,11 @@ public final class SpeculativeBench {
 
   /** Appends a fixed block of tokens after a 32-token prefix and rolls it back, timed. */
   private static final class StepTimer implements AutoCloseable {
-    private final LanguageModel.Sequence seq;
+    private final LocalLanguageModel.LocalSequence seq;
     private final int[] tokens;
     private final int prefix = 32;
 
-    StepTimer(LanguageModel m, int block) {
+    StepTimer(LocalLanguageModel m, int block) {
       seq = m.newSequence();
       int[] p = new int[prefix];
       for (int i = 0; i < p.length; i++) p[i] = (i * 37 + 11) % m.vocabSize();
@@ -437,8 +436,8 @@ public final class SpeculativeBench {
     ModelServer s1 = services.system1;
     ModelServer s2 = services.system2;
     long[] bytes = services.orchestrator.modelCallBytes();
-    double busy1 = s1.host().stats().getBusySeconds();
-    double busy2 = s2.host().stats().getBusySeconds();
+    double busy1 = dev.fsgen.grpc.Messages.seconds(s1.host().stats().getBusyTime());
+    double busy2 = dev.fsgen.grpc.Messages.seconds(s2.host().stats().getBusyTime());
     int calls1 = 0;
     int tokens = 0;
     int accepted = 0;
@@ -476,7 +475,7 @@ public final class SpeculativeBench {
     long[] wire = new long[4];
     for (int i = 0; i < 4; i++) wire[i] = after[i] - bytes[i];
     return new Run(name, tokens, nanos / 1e9, tokens / (nanos / 1e9), accepted, corrections, drafted, calls1, calls, cf / tokens,
-        s1.host().stats().getBusySeconds() - busy1, s2.host().stats().getBusySeconds() - busy2, wire);
+        dev.fsgen.grpc.Messages.seconds(s1.host().stats().getBusyTime()) - busy1, dev.fsgen.grpc.Messages.seconds(s2.host().stats().getBusyTime()) - busy2, wire);
   }
 
   /** Several runs, with what was skipped and why. */

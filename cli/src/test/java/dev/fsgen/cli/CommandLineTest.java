@@ -163,7 +163,7 @@ class CommandLineTest {
         io.grpc.ManagedChannel replica = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
             t.ports.get("system2-0")).usePlaintext().build();
         try {
-          var verified = dev.fsgen.proto.model.v1.System2Grpc.newBlockingStub(replica).batchVerify(dev.fsgen.proto.model.v1.BatchVerifyRequest
+          var verified = dev.fsgen.proto.model.v1.ModelServiceGrpc.newBlockingStub(replica).batchVerify(dev.fsgen.proto.model.v1.BatchVerifyRequest
               .newBuilder().setSessionId("after-restart").addPrefix(5).addPrefix(6).addDraft(7).build());
           assertEquals(2, verified.getArgmaxCount(), "the restarted replica answers");
         } finally {

@@ -11,8 +11,7 @@ import com.google.gson.JsonObject;
 import dev.fsgen.bench.Json;
 import dev.fsgen.orchestrator.OrchestratorServer;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -67,8 +66,8 @@ class JsonOutputTest {
 
   @Test
   void generateAndLocalPrintStrictJson() throws Exception {
-    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
-         ModelServer s2 = ModelServer.named("system2", System2Service::new).model(ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+    try (ModelServer s1 = ModelServer.of(ServiceRole.SYSTEM1).model(ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+         ModelServer s2 = ModelServer.of(ServiceRole.SYSTEM2).model(ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
          OrchestratorServer o = OrchestratorServer.pairing("127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port()).waitFor(Duration.ofSeconds(30))
         .listen("127.0.0.1", 0)) {
       String target = "127.0.0.1:" + o.port();

@@ -46,13 +46,13 @@ public record Contrastive(Form form, double alpha, double beta) implements Strat
   public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     SplittableRandom rng = new SplittableRandom(request.seed());
-    try (LanguageModel.Sequence small = models.system1().newSequence();
-         LanguageModel.Sequence large = models.system2().newSequence()) {
+    try (Scorer.Session small = models.system1().openScoring();
+         Scorer.Session large = models.system2().openScoring()) {
       while (!t.done()) {
         t.checkCancelled();
-        float[] s = small.append(t.pending(small.length())); // [vocab]
+        float[] s = small.logits(t.pending(small.length())); // [vocab]
         t.system1Calls++;
-        float[] l = large.append(t.pending(large.length())); // [vocab]
+        float[] l = large.logits(t.pending(large.length())); // [vocab]
         t.system2Calls++;
         t.setUncertainty(Uncertainty.of(s));
         t.add(Sampler.sample(combine(l, s), request.sampling(), rng), Producer.COMBINED, Sampler.argmax(s));

@@ -12,7 +12,7 @@ package dev.fsgen.decoding;
  * share), which needs rounds of more than one length: every {@value #EXPLORE_EVERY}th round tries
  * a neighbour of the current choice.
  */
-public final class DraftLength {
+public final class DraftLength implements DraftPolicy {
   static final int EXPLORE_EVERY = 8;
   private static final double DECAY = 0.93; // acceptance, per round: about the last 15 rounds count
   private final int max;
@@ -41,7 +41,7 @@ public final class DraftLength {
     if (known > 0) current = known;
   }
 
-  /** The next round's draft length. */
+  @Override
   public int next() {
     if (rounds > 0 && rounds % EXPLORE_EVERY == 0) {
       // a neighbour of the choice, alternately above and below, so that the fit sees the slope
@@ -52,14 +52,7 @@ public final class DraftLength {
     return current;
   }
 
-  /**
-   * One round's result.
-   *
-   * @param gamma the draft length used
-   * @param accepted draft tokens kept
-   * @param rejected whether a draft token was rejected (else the whole draft was kept)
-   * @param nanos the round's wall time: drafting and verification
-   */
+  @Override
   public void observe(int gamma, int accepted, boolean rejected, long nanos) {
     kept = kept * DECAY + accepted;
     examined = examined * DECAY + accepted + (rejected ? 1 : 0);

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * System 1's proposal built one model step at a time, so that whoever runs the model decides how
  * steps are run: the in-process sequence runs them one after another
- * ({@link LanguageModel.Sequence#draft}), a model service runs the steps of many sessions' drafts
+ * ({@link InProcessModel}), a model service runs the steps of many sessions' drafts
  * together in shared forward passes. Either way the same inputs go in, in the same blocks, so the
  * draft is the same.
  *

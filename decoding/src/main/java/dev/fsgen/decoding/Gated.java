@@ -30,11 +30,11 @@ public record Gated(Router router, double budget) implements Strategy {
     SplittableRandom rng = new SplittableRandom(request.seed());
     SamplingParams params = request.sampling();
     int bySystem2 = 0;
-    try (LanguageModel.Sequence small = models.system1().newSequence();
-         LanguageModel.Sequence large = models.system2().newSequence()) {
+    try (Scorer.Session small = models.system1().openScoring();
+         Scorer.Session large = models.system2().openScoring()) {
       while (!t.done()) {
         t.checkCancelled();
-        float[] s = small.append(t.pending(small.length())); // [vocab]
+        float[] s = small.logits(t.pending(small.length())); // [vocab]
         t.system1Calls++;
         Uncertainty u = Uncertainty.of(s);
         t.setUncertainty(u);
@@ -42,7 +42,7 @@ public record Gated(Router router, double budget) implements Strategy {
         boolean allowed = bySystem2 + 1 <= Math.ceil(budget * (t.generated() + 1) - 1e-9);
         if (router.handOff(u) && allowed) {
           int[] pending = t.pending(large.length());
-          int y = params.greedy() ? large.nextArgmax(pending) : Sampler.draw(large.nextDistribution(pending, params), rng);
+          int y = params.greedy() ? large.argmax(pending) : Sampler.draw(large.distribution(pending, params), rng);
           t.system2Calls++;
           bySystem2++;
           t.add(y, Producer.SYSTEM2, choice);

@@ -34,7 +34,7 @@ public final class Generator {
     }
   }
 
-  public static Result generate(LanguageModel model, int[] prompt, Options options, Listener listener) {
+  public static Result generate(Scorer model, int[] prompt, Options options, Listener listener) {
     if (prompt.length == 0) throw new IllegalArgumentException("prompt must hold at least one token");
     if (prompt.length >= model.contextLength()) {
       throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room in the context of "
@@ -46,8 +46,8 @@ public final class Generator {
     long start = System.nanoTime();
     long first = 0;
     Finish finish = Finish.LENGTH;
-    try (LanguageModel.Sequence seq = model.newSequence()) {
-      float[] logits = seq.append(prompt);
+    try (Scorer.Session seq = model.openScoring()) {
+      float[] logits = seq.logits(prompt);
       while (true) {
         int next = Sampler.sample(logits, options.sampling(), rng);
         if (n == 0) first = System.nanoTime() - start;
@@ -62,7 +62,7 @@ public final class Generator {
           finish = Finish.CONTEXT;
           break;
         }
-        logits = seq.append(new int[] {next});
+        logits = seq.logits(new int[] {next});
       }
     }
     return new Result(Arrays.copyOf(out, n), finish, first, System.nanoTime() - start);

@@ -6,7 +6,7 @@ package dev.fsgen.decoding;
  *
  * @param system1Base the small base model, or null where no strategy needs it
  */
-public record ModelPair(LanguageModel system1, LanguageModel system2, LanguageModel system1Base) {
+public record ModelPair(System1Model system1, System2Model system2, Scorer system1Base) {
   public ModelPair {
     if (system1 == null || system2 == null) throw new IllegalArgumentException("both models must be given");
     if (system1.vocabSize() != system2.vocabSize()) {
@@ -19,7 +19,7 @@ public record ModelPair(LanguageModel system1, LanguageModel system2, LanguageMo
     }
   }
 
-  public ModelPair(LanguageModel system1, LanguageModel system2) {
+  public ModelPair(System1Model system1, System2Model system2) {
     this(system1, system2, null);
   }
 

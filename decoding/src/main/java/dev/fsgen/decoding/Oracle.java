@@ -19,15 +19,15 @@ public record Oracle() implements Strategy {
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     SplittableRandom rng = new SplittableRandom(request.seed());
     SamplingParams params = request.sampling();
-    try (LanguageModel.Sequence small = models.system1().newSequence();
-         LanguageModel.Sequence large = models.system2().newSequence()) {
+    try (Scorer.Session small = models.system1().openScoring();
+         Scorer.Session large = models.system2().openScoring()) {
       while (!t.done()) {
         t.checkCancelled();
-        float[] s = small.append(t.pending(small.length())); // [vocab]
+        float[] s = small.logits(t.pending(small.length())); // [vocab]
         t.system1Calls++;
         t.setUncertainty(Uncertainty.of(s));
         int[] pending = t.pending(large.length());
-        int y = params.greedy() ? large.nextArgmax(pending) : Sampler.draw(large.nextDistribution(pending, params), rng);
+        int y = params.greedy() ? large.argmax(pending) : Sampler.draw(large.distribution(pending, params), rng);
         t.system2Calls++;
         t.add(y, Producer.SYSTEM2, Sampler.argmax(s));
         t.flush();

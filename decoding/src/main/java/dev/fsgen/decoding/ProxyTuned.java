@@ -25,15 +25,15 @@ public record ProxyTuned(double alpha) implements Strategy {
     }
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     SplittableRandom rng = new SplittableRandom(request.seed());
-    try (LanguageModel.Sequence tuned = models.system1().newSequence();
-         LanguageModel.Sequence base = models.system1Base().newSequence();
-         LanguageModel.Sequence large = models.system2().newSequence()) {
+    try (Scorer.Session tuned = models.system1().openScoring();
+         Scorer.Session base = models.system1Base().openScoring();
+         Scorer.Session large = models.system2().openScoring()) {
       while (!t.done()) {
         t.checkCancelled();
-        float[] st = tuned.append(t.pending(tuned.length())); // [vocab]
-        float[] sb = base.append(t.pending(base.length()));
+        float[] st = tuned.logits(t.pending(tuned.length())); // [vocab]
+        float[] sb = base.logits(t.pending(base.length()));
         t.system1Calls += 2;
-        float[] l = large.append(t.pending(large.length()));
+        float[] l = large.logits(t.pending(large.length()));
         t.system2Calls++;
         t.setUncertainty(Uncertainty.of(st));
         float[] scores = LogitCombiner.proxy(l, st, sb, alpha);

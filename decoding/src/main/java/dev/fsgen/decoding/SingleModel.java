@@ -25,11 +25,11 @@ public record SingleModel(Role role) implements Strategy {
    * System 1's greedy choice at each position of {@code output} after {@code prompt}, scored in one
    * call on a fresh sequence; -1 where the model did not score a position.
    */
-  public static int[] system1Choices(LanguageModel system1, int[] prompt, int[] output) {
+  public static int[] system1Choices(Scorer system1, int[] prompt, int[] output) {
     if (output.length == 0) return new int[0];
     int[] text = java.util.Arrays.copyOf(prompt, prompt.length + output.length - 1); // the last token is never a prefix
     System.arraycopy(output, 0, text, prompt.length, output.length - 1);
-    try (LanguageModel.Sequence s = system1.newSequence()) {
+    try (Scorer.Session s = system1.openScoring()) {
       int[] after = s.argmaxAfterEach(text);
       return java.util.Arrays.copyOfRange(after, prompt.length - 1, text.length);
     }
@@ -38,21 +38,21 @@ public record SingleModel(Role role) implements Strategy {
   @Override
   public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
     boolean first = role == Role.SYSTEM1;
-    LanguageModel model = first ? models.system1() : models.system2();
+    Scorer model = first ? models.system1() : models.system2();
     Producer producer = first ? Producer.SYSTEM1 : Producer.SYSTEM2;
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     SplittableRandom rng = new SplittableRandom(request.seed());
     SamplingParams params = request.sampling();
-    try (LanguageModel.Sequence seq = model.newSequence()) {
+    try (Scorer.Session seq = model.openScoring()) {
       while (!t.done()) {
         t.checkCancelled();
         int[] pending = t.pending(seq.length());
         int next;
         int argmax;
         if (params.greedy()) {
-          next = argmax = seq.nextArgmax(pending);
+          next = argmax = seq.argmax(pending);
         } else {
-          float[] p = seq.nextDistribution(pending, params); // [vocab]
+          float[] p = seq.distribution(pending, params); // [vocab]
           argmax = Sampler.argmax(p);
           next = Sampler.draw(p, rng);
         }

@@ -23,14 +23,14 @@ import java.util.concurrent.CompletionException;
  * decided tokens it has not seen, which keeps a remote server's cache an exact prefix.
  *
  * <p>Adaptive: each round's draft length, up to {@code gamma}, comes from the session's measured
- * acceptance and round times ({@link DraftLength}); the output is the same, greedy or sampled,
- * only the speed moves.
+ * acceptance and round times ({@link DraftLength}), a policy System 1's session owns ({@link
+ * Proposer.Session#lengths}); the output is the same, greedy or sampled, only the speed moves.
  *
  * <p>Drafting ahead (greedy): while System 2 verifies a draft, System 1 drafts the next one on the
  * guess that the whole draft passes and that System 2's bonus token is System 1's own choice. When
  * the guess holds, the next round starts at once with its draft ready; when not, it is dropped.
  * It pays only where System 2 computes elsewhere (a remote service, {@link
- * LanguageModel.Sequence#verifyLater}); in process verification runs first and the guess costs
+ * Verifier.Session#verify}); in process verification runs first and the guess costs
  * System 1 time. The output is the same either way.
  *
  * @param gamma the draft length, or the longest one when adaptive
@@ -80,15 +80,15 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
     long seed = request.seed();
     SamplingParams params = request.sampling();
     boolean greedy = params.greedy();
-    DraftLength lengths = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs) : null;
+    DraftPolicy policy = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs) : DraftPolicy.fixed(gamma);
     boolean ahead = draftAhead && greedy;
-    try (LanguageModel.Sequence draft = models.system1().newSequence();
-         LanguageModel.Sequence target = models.system2().newSequence()) {
+    try (Proposer.Session draft = models.system1().openDrafting(policy);
+         Verifier.Session target = models.system2().openVerifying()) {
       Draft ready = null; // drafted ahead by the last round, when its guess held
       while (!t.done()) {
         t.checkCancelled();
         // a round emits at most g + 1 tokens and feeds System 2 g tokens past the decided ones
-        int g = Math.min(lengths == null ? gamma : lengths.next(), Math.min(t.remainingTokens() - 1, t.remainingContext() - 1));
+        int g = Math.min(draft.lengths().next(), Math.min(t.remainingTokens() - 1, t.remainingContext() - 1));
         if (g < 1) {
           lastStep(t, draft, target, params, seed);
           ready = null;
@@ -102,7 +102,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
         ready = null;
         int decided = t.length();
         int[] verified = greedy ? d.tokens() : Arrays.copyOf(d.tokens(), g);
-        CompletableFuture<Verification> scored = target.verifyLater(t.pending(target.length()), verified, params);
+        CompletableFuture<Verification> scored = target.verify(t.pending(target.length()), verified, params);
         Draft next = null;
         // the guess feeds System 1 up to 2g + 1 tokens past the decided ones: only where they fit
         if (ahead && t.remainingTokens() > 2 * g + 1 && t.remainingContext() > 2 * g + 2) {
@@ -122,7 +122,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
         } else {
           draft.rollback(Math.min(draft.length(), decided + kept));
         }
-        if (lengths != null) lengths.observe(g, kept, kept < d.tokens().length, System.nanoTime() - start);
+        draft.lengths().observe(g, kept, kept < d.tokens().length, System.nanoTime() - start);
       }
       fillLastChoice(t, draft);
     }
@@ -130,7 +130,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
   }
 
   /** System 1's draft of g tokens after the decided ones. */
-  private static Draft draftNow(Transcript t, LanguageModel.Sequence draft, int g, SamplingParams params, boolean greedy,
+  private static Draft draftNow(Transcript t, Proposer.Session draft, int g, SamplingParams params, boolean greedy,
       long seed) {
     Draft d = draft.draft(t.pending(draft.length()), g, params, seed, !greedy, false);
     t.system1Calls++;
@@ -148,7 +148,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
    * sequence ends up holding the decided tokens, the draft, the guess and all but the last of the
    * rest, which is where it would stand after drafting those g tokens itself.
    */
-  private static Draft draftAhead(LanguageModel.Sequence draft, int decided, Draft d, int g) {
+  private static Draft draftAhead(Proposer.Session draft, int decided, Draft d, int g) {
     int n = d.tokens().length;
     draft.rollback(Math.min(draft.length(), decided + n - 1)); // a ready draft that was shortened held more
     return draft.draft(new int[] {d.tokens()[n - 1]}, g + 1, SamplingParams.GREEDY, 0, false, false);
@@ -178,7 +178,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
    * draft token at sequence position n is kept by the acceptance rule with the uniform of (seed,
    * n), and a rejection resamples with another uniform of (seed, n).
    */
-  private static int judge(Transcript t, LanguageModel.Sequence target, Draft d, Verification v, Draft next,
+  private static int judge(Transcript t, Verifier.Session target, Draft d, Verification v, Draft next,
       SamplingParams params, long seed) {
     boolean greedy = params.greedy();
     int g = d.tokens().length;
@@ -221,33 +221,27 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
    * proposes one token and System 2 judges it as in any round, so the token is labelled by what
    * happened to the proposal (kept, or System 2's correction).
    */
-  private static void lastStep(Transcript t, LanguageModel.Sequence draft, LanguageModel.Sequence target,
+  private static void lastStep(Transcript t, Proposer.Session draft, Verifier.Session target,
       SamplingParams params, long seed) {
     boolean greedy = params.greedy();
     // System 1 must be given at least one token: a guess drafted ahead may hold them all
     draft.rollback(Math.min(draft.length(), t.length() - 1));
     Draft d = draftNow(t, draft, 1, params, greedy, seed);
-    int[] pending = t.pending(target.length());
-    Verification v;
-    if (greedy) {
-      v = new Verification(new int[] {target.nextArgmax(pending)}, null);
-    } else {
-      float[] p = target.nextDistribution(pending, params); // [vocab]
-      v = new Verification(new int[] {Sampler.argmax(p)}, new float[][] {p});
-    }
+    // an empty draft: System 2 scores the one position after the decided tokens
+    Verification v = await(target.verify(t.pending(target.length()), new int[0], params));
     t.system2Calls++;
     judge(t, target, d, v, null, params, seed);
   }
 
   /** Scores, with System 1, the output tokens it has not scored yet (a final bonus or plain step). */
-  private static void fillLastChoice(Transcript t, LanguageModel.Sequence draft) {
+  private static void fillLastChoice(Transcript t, Proposer.Session draft) {
     int n = t.generated();
     int promptLength = t.length() - n;
     for (int i = 0; i < n; i++) {
       if (t.system1Choice(i) != Transcript.UNKNOWN) continue;
       int position = promptLength + i; // where output token i sits among the decided tokens
       if (draft.length() >= position) draft.rollback(position - 1);
-      t.setSystem1Choice(i, draft.nextArgmax(t.slice(draft.length(), position)));
+      t.setSystem1Choice(i, draft.choice(t.slice(draft.length(), position)));
       t.system1Calls++;
     }
   }

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * token through a seeded random table. Exact next-token probabilities are cheap to compute, which
  * makes exact statistical tests possible; it counts its calls so tests can check call budgets.
  */
-final class BigramModel implements LanguageModel {
+final class BigramModel extends InProcessModel {
   private final float[][] table; // [vocab][vocab]: logits of the next token given the last one
   private final int context;
   int calls;
@@ -51,17 +51,11 @@ final class BigramModel implements LanguageModel {
   }
 
   @Override
-  public Sequence newSequence() {
+  protected CachedSequence newSequence() {
     openSequences++;
-    return new Sequence() {
+    return new CachedSequence() {
       private int[] tokens = new int[0];
       private boolean closed;
-
-      @Override
-      public float[] append(int[] added) {
-        float[][] rows = appendAll(added);
-        return rows[rows.length - 1];
-      }
 
       @Override
       public float[][] appendAll(int[] added) {

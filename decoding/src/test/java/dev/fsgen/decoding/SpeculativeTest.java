@@ -143,15 +143,39 @@ class SpeculativeTest {
     }
   }
 
+  /** A session's bookkeeping passed on to the session it wraps. */
+  private abstract static class Forwarding implements ModelSession {
+    private final ModelSession inner;
+
+    Forwarding(ModelSession inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void rollback(int length) {
+      inner.rollback(length);
+    }
+
+    @Override
+    public int length() {
+      return inner.length();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
   /** Counts draft calls, and those made while the other model's verification is still out (answered when joined). */
-  private static final class Overlap implements LanguageModel {
-    private final LanguageModel inner;
+  private static final class Overlap implements System1Model, System2Model {
+    private final BigramModel inner;
     Overlap other;
     int drafts;
     int draftsDuringVerify;
     boolean verifying;
 
-    Overlap(LanguageModel inner) {
+    Overlap(BigramModel inner) {
       this.inner = inner;
     }
 
@@ -166,55 +190,61 @@ class SpeculativeTest {
     }
 
     @Override
-    public Sequence newSequence() {
-      Sequence s = inner.newSequence();
-      return new Sequence() {
-        @Override
-        public float[] append(int[] tokens) {
-          return s.append(tokens);
+    public Scorer.Session openScoring() {
+      return inner.openScoring();
+    }
+
+    @Override
+    public Proposer.Session openDrafting(DraftPolicy lengths) {
+      Proposer.Session s = inner.openDrafting(lengths);
+      final class Counting extends Forwarding implements Proposer.Session {
+        Counting() {
+          super(s);
         }
 
         @Override
-        public float[][] appendAll(int[] tokens) {
-          return s.appendAll(tokens);
-        }
-
-        @Override
-        public void rollback(int length) {
-          s.rollback(length);
-        }
-
-        @Override
-        public int length() {
-          return s.length();
-        }
-
-        @Override
-        public void close() {
-          s.close();
+        public DraftPolicy lengths() {
+          return s.lengths();
         }
 
         @Override
         public Draft draft(int[] tokens, int gamma, SamplingParams params, long seed, boolean withDistributions, boolean withProbabilities) {
           drafts++;
           if (other != null && other.verifying) draftsDuringVerify++;
-          return Sequence.super.draft(tokens, gamma, params, seed, withDistributions, withProbabilities);
+          return s.draft(tokens, gamma, params, seed, withDistributions, withProbabilities);
+        }
+
+        /** Not a draft of the generation: the closing score of a bonus token. */
+        @Override
+        public int choice(int[] added) {
+          return s.choice(added);
+        }
+      }
+      return new Counting();
+    }
+
+    @Override
+    public Verifier.Session openVerifying() {
+      Verifier.Session s = inner.openVerifying();
+      final class Late extends Forwarding implements Verifier.Session {
+        Late() {
+          super(s);
         }
 
         @Override
-        public java.util.concurrent.CompletableFuture<Verification> verifyLater(int[] context, int[] draft, SamplingParams params) {
+        public java.util.concurrent.CompletableFuture<Verification> verify(int[] context, int[] draft, SamplingParams params) {
           verifying = true;
-          Sequence self = this;
           return new java.util.concurrent.CompletableFuture<>() {
             @Override
             public Verification join() {
               verifying = false;
-              complete(self.verify(context, draft, params));
+              complete(s.verify(context, draft, params).join());
               return super.join();
             }
           };
         }
-      };
+      }
+      return new Late();
     }
   }
 

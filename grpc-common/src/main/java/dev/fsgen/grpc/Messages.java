@@ -86,7 +86,17 @@ public final class Messages {
         .setCacheBytes(sum.getCacheBytes() + s.getCacheBytes()).setHits(sum.getHits() + s.getHits())
         .setMisses(sum.getMisses() + s.getMisses()).setEnded(sum.getEnded() + s.getEnded())
         .setExpired(sum.getExpired() + s.getExpired()).setEvicted(sum.getEvicted() + s.getEvicted())
-        .setRequests(sum.getRequests() + s.getRequests()).setBusySeconds(sum.getBusySeconds() + s.getBusySeconds())
+        .setRequests(sum.getRequests() + s.getRequests()).setBusyTime(com.google.protobuf.util.Durations.add(sum.getBusyTime(), s.getBusyTime()))
         .setPasses(sum.getPasses() + s.getPasses());
+  }
+
+  /** A duration on the wire (google.protobuf.Duration). */
+  public static com.google.protobuf.Duration duration(java.time.Duration d) {
+    return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+  }
+
+  /** A duration from the wire, in seconds. */
+  public static double seconds(com.google.protobuf.Duration d) {
+    return com.google.protobuf.util.Durations.toSecondsAsDouble(d);
   }
 }

@@ -4,9 +4,7 @@ import dev.fsgen.decoding.Draft;
 import dev.fsgen.decoding.Drafter;
 import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.decoding.SamplingParams;
-import dev.fsgen.proto.model.v1.CachedPrefix;
 import dev.fsgen.runtime.port.LocalLanguageModel;
-import io.grpc.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,15 +42,16 @@ final class BlockBatcher implements AutoCloseable {
   /** A request waiting for, or taking part in, passes. */
   private abstract static class Job {
     final String session;
-    final CachedPrefix cached;
+    final CachedStart cached;
     final int[] sent;
-    final Context context = Context.current();
+    final CallScope call;
     SessionStore.Lease lease;
 
-    Job(String session, CachedPrefix cached, int[] sent) {
+    Job(String session, CachedStart cached, int[] sent, CallScope call) {
       this.session = session;
       this.cached = cached;
       this.sent = sent;
+      this.call = call;
     }
 
     /** Called once the session's sequence is leased. */
@@ -75,8 +74,8 @@ final class BlockBatcher implements AutoCloseable {
     final CompletableFuture<Result> done = new CompletableFuture<>();
     int[] feed;
 
-    BlockJob(String session, CachedPrefix cached, int[] sent, int[] extra) {
-      super(session, cached, sent);
+    BlockJob(String session, CachedStart cached, int[] sent, int[] extra, CallScope call) {
+      super(session, cached, sent, call);
       this.extra = extra;
     }
 
@@ -115,8 +114,8 @@ final class BlockBatcher implements AutoCloseable {
     final CompletableFuture<DraftResult> done = new CompletableFuture<>();
     Drafter drafter;
 
-    DraftJob(String session, CachedPrefix cached, int[] sent, DraftSpec spec) {
-      super(session, cached, sent);
+    DraftJob(String session, CachedStart cached, int[] sent, DraftSpec spec, CallScope call) {
+      super(session, cached, sent, call);
       this.spec = spec;
     }
 
@@ -189,15 +188,15 @@ final class BlockBatcher implements AutoCloseable {
    * prefix when it is null) and then {@code extra}, in the next pass. The future completes on the
    * batcher's thread.
    */
-  CompletableFuture<Result> submit(String session, CachedPrefix cached, int[] sent, int[] extra) {
-    BlockJob j = new BlockJob(session, cached, sent, extra);
+  CompletableFuture<Result> submit(String session, CachedStart cached, int[] sent, int[] extra, CallScope call) {
+    BlockJob j = new BlockJob(session, cached, sent, extra, call);
     enqueue(j);
     return j.done;
   }
 
   /** Appends the prefix's uncached tokens and drafts after them, one step per pass. */
-  CompletableFuture<DraftResult> submitDraft(String session, CachedPrefix cached, int[] sent, DraftSpec spec) {
-    DraftJob j = new DraftJob(session, cached, sent, spec);
+  CompletableFuture<DraftResult> submitDraft(String session, CachedStart cached, int[] sent, DraftSpec spec, CallScope call) {
+    DraftJob j = new DraftJob(session, cached, sent, spec, call);
     enqueue(j);
     return j.done;
   }
@@ -242,13 +241,13 @@ final class BlockBatcher implements AutoCloseable {
   private void pass(List<Job> fresh) {
     List<Job> live = new ArrayList<>();
     for (Job j : drafting) {
-      if (j.context.isCancelled()) finish(j, gone(j, "while it was drafting"));
+      if (j.call.gone()) finish(j, gone(j, "while it was drafting"));
       else live.add(j);
     }
     drafting.clear();
     for (Job j : fresh) {
       try {
-        j.lease = sessions.leaseFor(j.session, j.cached, j.sent, j.context);
+        j.lease = sessions.leaseFor(j.session, j.cached, j.sent, j.call);
         j.leased();
         live.add(j);
       } catch (RuntimeException e) {
@@ -262,7 +261,7 @@ final class BlockBatcher implements AutoCloseable {
     for (int i = 0; i < sequences.length; i++) {
       sequences[i] = live.get(i).lease.sequence;
       feeds[i] = live.get(i).feed();
-      stops[i] = live.get(i).context::isCancelled; // a long prompt stops between chunks once its caller has gone
+      stops[i] = live.get(i).call::gone; // a long prompt stops between chunks once its caller has gone
     }
     float[][][] rows;
     try {
@@ -273,7 +272,7 @@ final class BlockBatcher implements AutoCloseable {
     }
     for (int i = 0; i < live.size(); i++) {
       Job j = live.get(i);
-      if (rows[i] == null || j.context.isCancelled()) {
+      if (rows[i] == null || j.call.gone()) {
         // the caller has gone (cancelled, or past its deadline): nobody reads the answer, and a
         // cache kept now would stay until it expired, since the caller may already have ended the session
         finish(j, gone(j, rows[i] == null ? "during its " + feeds[i].length + " tokens, which were left unfinished"
@@ -298,8 +297,7 @@ final class BlockBatcher implements AutoCloseable {
 
   /** Why a job whose caller has gone ends: its future fails with this, and its cache is dropped. */
   private static CancellationException gone(Job j, String what) {
-    boolean expired = j.context.cancellationCause() instanceof java.util.concurrent.TimeoutException;
-    return new CancellationException("the call " + (expired ? "ran past its deadline" : "was cancelled") + " " + what
+    return new CancellationException("the call " + j.call.why() + " " + what
         + "; its cache was dropped");
   }
 

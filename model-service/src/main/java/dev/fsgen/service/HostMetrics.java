@@ -23,7 +23,7 @@ final class HostMetrics {
     counter(registry, ref, "fsgen_model_cache_expired_total", "Caches freed after sitting idle", CacheStats::getExpired);
     counter(registry, ref, "fsgen_model_sessions_ended_total", "Sessions ended by EndSession", CacheStats::getEnded);
     counter(registry, ref, "fsgen_model_requests_total", "Model calls answered", CacheStats::getRequests);
-    counter(registry, ref, "fsgen_model_busy_seconds_total", "Seconds the model spent computing", CacheStats::getBusySeconds);
+    counter(registry, ref, "fsgen_model_busy_seconds_total", "Seconds the model spent computing", s -> dev.fsgen.grpc.Messages.seconds(s.getBusyTime()));
     counter(registry, ref, "fsgen_model_passes_total", "Forward passes (concurrent NextToken and BatchVerify calls share them)", CacheStats::getPasses);
   }
 

@@ -3,7 +3,6 @@ package dev.fsgen.service;
 import dev.fsgen.grpc.InvalidRequestException;
 import com.google.protobuf.ByteString;
 import dev.fsgen.decoding.Draft;
-import dev.fsgen.decoding.OverloadedException;
 import dev.fsgen.decoding.Sampler;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.Verification;
@@ -12,6 +11,7 @@ import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.BatchVerifyResponse;
 import dev.fsgen.proto.model.v1.CacheStats;
 import dev.fsgen.proto.model.v1.CachedPrefix;
+import dev.fsgen.proto.model.v1.ModelRole;
 import dev.fsgen.proto.model.v1.DraftRequest;
 import dev.fsgen.proto.model.v1.DraftResponse;
 import dev.fsgen.proto.model.v1.EndSessionRequest;
@@ -34,42 +34,31 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One loaded model served over the model protocol: validates each request, leases the session's
- * cache, runs the port's operation and builds the answer. Shared by the System 1 and System 2
- * servers, which expose different subsets of it. One forward pass runs at a time (the machine's
- * cores are already used by each pass), and every request that waits for it shares the next pass
- * ({@link BlockBatcher}): NextToken and BatchVerify with their blocks, drafts with one step each.
- * At most {@code maxQueued} requests wait.
+ * One loaded model behind the model protocol: maps each request to the protocol-free
+ * {@link ModelEngine} (validating its fields, naming them when refusing) and the engine's answer to
+ * the response, and the call's gRPC context to its {@link CallScope}. Errors are thrown as domain
+ * exceptions; {@link dev.fsgen.grpc.Statuses} alone turns them into statuses.
  */
 public final class ModelHost implements AutoCloseable {
   private final LoadedModel loaded;
   private final LocalLanguageModel model;
   private final LlamaConfig config;
   private final HostLimits limits;
-  private final SessionStore sessions;
-  private final ReentrantLock compute = new ReentrantLock(true);
-  private final Semaphore queue;
-  private final LongAdder requests = new LongAdder();
-  private final LongAdder busyNanos = new LongAdder();
+  private final ModelEngine engine;
   private final ModelInfo info;
   private final TokenizerFile tokenizer;
-  private final BlockBatcher batcher;
   private static final int[] NO_TOKENS = {};
 
-  private ModelHost(LoadedModel loaded, HostLimits limits, String name) throws IOException {
+  private ModelHost(LoadedModel loaded, HostLimits limits, String name, ModelRole role) throws IOException {
     this.loaded = loaded;
     // the tokenizer's tokens: a checkpoint's embedding may be padded past them (see LocalLanguageModel)
     this.model = new LocalLanguageModel(loaded.model(), loaded.tokenizer().vocabSize());
     this.config = loaded.model().config();
     this.limits = limits;
-    this.sessions = new SessionStore(model, limits);
-    this.queue = new Semaphore(limits.maxQueued());
-    this.batcher = new BlockBatcher(model, sessions, compute, limits.maxBatch(), busyNanos, requests, name);
+    this.engine = new ModelEngine(model, limits, name);
     Path dir = loaded.model().directory();
     // the config travels with the tokenizer: the orchestrator renders chat prompts with its template
     Path tokenizerConfig = loaded.tokenizer().path().resolveSibling("tokenizer_config.json");
@@ -79,6 +68,7 @@ public final class ModelHost implements AutoCloseable {
         .setFingerprint(loaded.tokenizer().fingerprint()).build();
     this.info = ModelInfo.newBuilder()
         .setName(name)
+        .setRole(role)
         .setArchitecture(switch (config.modelType()) {
           case "qwen2" -> "Qwen2ForCausalLM";
           case "mistral" -> "MistralForCausalLM";
@@ -98,7 +88,7 @@ public final class ModelHost implements AutoCloseable {
         .setSource(dir == null ? "" : dir.toString())
         .setLimits(Limits.newBuilder().setMaxPrefixTokens(config.maxPositionEmbeddings())
             .setMaxDraftTokens(limits.maxDraftTokens()).setMaxSessions(limits.maxSessions())
-            .setMaxCacheBytes(limits.maxCacheBytes()).setSessionIdleSeconds((int) limits.sessionIdle().toSeconds())
+            .setMaxCacheBytes(limits.maxCacheBytes()).setSessionIdle(Messages.duration(limits.sessionIdle()))
             .setMaxMessageBytes(limits.maxMessageBytes()))
         .build();
   }
@@ -108,11 +98,11 @@ public final class ModelHost implements AutoCloseable {
     return loaded.model().placement();
   }
 
-  /** Loads a Hugging Face layout model directory, to be served under {@code name}. */
-  public static ModelHost load(Path dir, HostLimits limits, String name) {
+  /** Loads a Hugging Face layout model directory, to be served under {@code name} in {@code role}. */
+  public static ModelHost load(Path dir, HostLimits limits, String name, ModelRole role) {
     LoadedModel loaded = LoadedModel.load(dir);
     try {
-      return new ModelHost(loaded, limits, name);
+      return new ModelHost(loaded, limits, name, role);
     } catch (IOException e) {
       loaded.close();
       throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
@@ -147,18 +137,22 @@ public final class ModelHost implements AutoCloseable {
 
   /** Requests admitted and not yet answered: the one computing and those waiting for the model. */
   public int queued() {
-    return limits.maxQueued() - queue.availablePermits();
+    return engine.queued();
   }
 
   public CacheStats stats() {
+    ModelEngine.Stats s = engine.stats();
+    SessionStore.Counts c = s.caches();
     // every call shares passes with the others waiting; a draft takes one pass per step
-    return sessions.stats().toBuilder().setRequests(requests.sum()).setBusySeconds(busyNanos.sum() / 1e9)
-        .setPasses(batcher.passes()).build();
+    return CacheStats.newBuilder().setSessions(c.sessions()).setCachedTokens(c.tokens()).setCacheBytes(c.bytes())
+        .setHits(c.hits()).setMisses(c.misses()).setEnded(c.ended()).setExpired(c.expired()).setEvicted(c.evicted())
+        .setRequests(s.requests()).setBusyTime(Messages.duration(java.time.Duration.ofNanos(s.busyNanos())))
+        .setPasses(s.passes()).build();
   }
 
   public EndSessionResponse end(EndSessionRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
-    return EndSessionResponse.newBuilder().setReleased(sessions.end(id)).build();
+    return EndSessionResponse.newBuilder().setReleased(engine.end(id)).build();
   }
 
   public NextTokenResponse nextToken(NextTokenRequest r) {
@@ -168,7 +162,7 @@ public final class ModelHost implements AutoCloseable {
   /** The answer once the batcher's pass has run; a bad request fails at once. */
   public CompletableFuture<NextTokenResponse> nextTokenLater(NextTokenRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
-    CachedPrefix cached = cached(r.hasCached(), r.getCached());
+    CachedStart cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), 0, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), new SamplingParams(1.0, 0, 1.0));
     int k = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOP_K
@@ -217,12 +211,12 @@ public final class ModelHost implements AutoCloseable {
   public CompletableFuture<DraftResponse> draftLater(DraftRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
     int gamma = Messages.count(r.getGamma(), 1, limits.maxDraftTokens(), "gamma");
-    CachedPrefix cached = cached(r.hasCached(), r.getCached());
+    CachedStart cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), gamma, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
     BlockBatcher.DraftSpec spec = new BlockBatcher.DraftSpec(gamma, params, r.getSeed(), r.getReturnDistributions(),
         !r.getSkipTokenProbabilities());
-    return queued(() -> batcher.submitDraft(id, cached, prefix, spec), x -> {
+    return engine.draft(id, cached, prefix, spec, scope()).thenApply(x -> {
       Draft d = x.draft();
       DraftResponse.Builder b = DraftResponse.newBuilder().setReusedTokens(x.reused());
       for (int i = 0; i < d.gamma(); i++) {
@@ -243,10 +237,10 @@ public final class ModelHost implements AutoCloseable {
   public CompletableFuture<BatchVerifyResponse> verifyLater(BatchVerifyRequest r) {
     String id = Messages.sessionId(r.getSessionId(), "session_id");
     int[] draft = Messages.tokens(r.getDraftList(), model.vocabSize(), "draft");
-    if (draft.length < 1 || draft.length > limits.maxDraftTokens()) {
-      throw new InvalidRequestException("draft", "draft must hold 1 to " + limits.maxDraftTokens() + " tokens, got " + draft.length);
+    if (draft.length > limits.maxDraftTokens()) {
+      throw new InvalidRequestException("draft", "draft must hold 0 to " + limits.maxDraftTokens() + " tokens, got " + draft.length);
     }
-    CachedPrefix cached = cached(r.hasCached(), r.getCached());
+    CachedStart cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), draft.length, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
     return batched(id, cached, prefix, draft, (reused, rows) -> {
@@ -261,16 +255,24 @@ public final class ModelHost implements AutoCloseable {
   }
 
   /** A request's cached prefix start, or null when it sends the whole prefix (none, or of 0 tokens). */
-  private static CachedPrefix cached(boolean present, CachedPrefix c) {
-    return present && c.getTokens() > 0 ? c : null;
+  private static CachedStart cached(boolean present, CachedPrefix c) {
+    return present && c.getTokens() > 0 ? new CachedStart(c.getTokens(), c.getHash()) : null;
+  }
+
+  /** The current gRPC call as the engine sees it: its deadline, and whether it was cancelled. */
+  private static CallScope scope() {
+    io.grpc.Context call = io.grpc.Context.current();
+    io.grpc.Deadline d = call.getDeadline();
+    long deadline = d == null ? Long.MAX_VALUE : System.nanoTime() + d.timeRemaining(TimeUnit.NANOSECONDS);
+    return new CallScope(deadline, call::isCancelled);
   }
 
   /**
    * The prefix sent, validated: with the cached start, at least one token, in the vocabulary, and
    * leaving room for {@code extra} more tokens.
    */
-  private int[] prefix(CachedPrefix cached, java.util.List<Integer> ids, int extra, String field) {
-    long start = cached == null ? 0 : cached.getTokens();
+  private int[] prefix(CachedStart cached, java.util.List<Integer> ids, int extra, String field) {
+    long start = cached == null ? 0 : cached.tokens();
     if (ids.isEmpty() && start == 0) throw new InvalidRequestException(field, field + " must hold at least one token");
     if (start + ids.size() + extra > config.maxPositionEmbeddings()) {
       throw new InvalidRequestException(field, field + " has " + (start + ids.size()) + " tokens"
@@ -286,36 +288,11 @@ public final class ModelHost implements AutoCloseable {
   }
 
   /**
-   * Appends the prefix's uncached tokens and then {@code extra} in the batcher's next pass, shared
+   * Appends the prefix's uncached tokens and then {@code extra} in the engine's next pass, shared
    * with whatever other requests are waiting; the answer is built when the pass is done.
    */
-  private <T> CompletableFuture<T> batched(String id, CachedPrefix cached, int[] sent, int[] extra, Answer<T> answer) {
-    return queued(() -> batcher.submit(id, cached, sent, extra), r -> answer.apply(r.reused(), r.rows()));
-  }
-
-  /** Takes a place among the waiting requests, submits to the batcher and builds the answer when it is done. */
-  private <R, T> CompletableFuture<T> queued(java.util.function.Supplier<CompletableFuture<R>> submit,
-      java.util.function.Function<R, T> answer) {
-    if (io.grpc.Context.current().isCancelled()) {
-      // expired or cancelled before it was admitted: nobody would read the answer
-      throw new java.util.concurrent.CancellationException("the call was cancelled or ran past its deadline before it started");
-    }
-    admit();
-    CompletableFuture<R> pass;
-    try {
-      pass = submit.get();
-    } catch (RuntimeException e) {
-      queue.release();
-      throw e;
-    }
-    return pass.whenComplete((r, e) -> queue.release()).thenApply(answer);
-  }
-
-  /** Takes a place among the requests waiting for the model, which the caller gives back, or refuses one too many. */
-  private void admit() {
-    if (!queue.tryAcquire()) {
-      throw new OverloadedException(limits.maxQueued() + " requests are already waiting for the model; retry later");
-    }
+  private <T> CompletableFuture<T> batched(String id, CachedStart cached, int[] sent, int[] extra, Answer<T> answer) {
+    return engine.append(id, cached, sent, extra, scope()).thenApply(r -> answer.apply(r.reused(), r.rows()));
   }
 
   /** Waits for an answer, failing with what failed it. */
@@ -331,14 +308,8 @@ public final class ModelHost implements AutoCloseable {
 
   @Override
   public void close() {
-    batcher.close();
-    compute.lock();
-    try {
-      sessions.close();
-      loaded.close();
-    } finally {
-      compute.unlock();
-    }
+    engine.close();
+    loaded.close();
   }
 
 }

@@ -4,12 +4,10 @@ import dev.fsgen.grpc.GrpcServer;
 import dev.fsgen.grpc.Metrics;
 import dev.fsgen.grpc.NettyServers;
 import dev.fsgen.grpc.ServerSecurity;
-import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -28,27 +26,21 @@ public final class ModelServer implements AutoCloseable {
     this.ref = ref;
   }
 
-  /**
-   * A service of {@code name} over its models, built as the returned builder says.
-   *
-   * @param service the service over the model, e.g. System 1's or System 2's
-   */
-  public static Builder named(String name, Function<HostRef, BindableService> service) {
-    return new Builder(name, service);
+  /** A service in {@code role} over its models, built as the returned builder says. */
+  public static Builder of(ServiceRole role) {
+    return new Builder(role);
   }
 
   /** What a model service hosts and how it admits callers; {@link #listen} or {@link #start} starts it. */
   public static final class Builder {
-    private final String name;
-    private final Function<HostRef, BindableService> service;
+    private final ServiceRole role;
     private Map<String, Path> models;
     private HostLimits limits = HostLimits.DEFAULT;
     private ServerSecurity security = ServerSecurity.NONE;
     private Integer metricsPort;
 
-    private Builder(String name, Function<HostRef, BindableService> service) {
-      this.name = name;
-      this.service = service;
+    private Builder(ServiceRole role) {
+      this.role = role;
     }
 
     /** Hosts one model, the default. */
@@ -89,34 +81,34 @@ public final class ModelServer implements AutoCloseable {
 
     /** Serves on {@code transport} (in-process, say): bearer tokens apply there; TLS and probes need {@link #listen}. */
     public ModelServer start(ServerBuilder<?> transport) {
-      return ModelServer.start(this, GrpcServer.on(transport).name(name).tokens(security));
+      return ModelServer.start(this, GrpcServer.on(transport).name(role.id).tokens(security));
     }
 
-    /** Starts as the service's flags and environment say; unset port and model take the service's defaults. */
-    public ModelServer start(ModelServerOptions o, int defaultPort, Path defaultModel) {
+    /** Starts as the service's flags and environment say; unset port and model take the role's defaults under {@code root}. */
+    public ModelServer start(ModelServerOptions o, Path root) {
       o.applyThreads();
-      return models(o.models(defaultModel)).limits(o.limits()).security(o.security()).metricsPort(o.metricsPort)
-          .listen(o.host, o.port != null ? o.port : defaultPort);
+      return models(o.models(role.defaultModel(root))).limits(o.limits()).security(o.security()).metricsPort(o.metricsPort)
+          .listen(o.host, o.port != null ? o.port : role.defaultPort);
     }
   }
 
   private static ModelServer start(Builder b, GrpcServer.Builder transport) {
-    String name = b.name;
+    String name = b.role.id;
     Map<String, Path> models = b.models;
     HostLimits limits = b.limits;
     if (models == null || !models.containsKey(HostRef.DEFAULT)) throw new IllegalArgumentException(name + " needs a default model");
     HostRef ref = new HostRef();
     Metrics metrics = new Metrics();
     HostMetrics.register(metrics.registry(), ref);
-    GrpcServer server = transport.name(name).service(b.service.apply(ref)).maxMessageBytes(limits.maxMessageBytes()).direct()
+    GrpcServer server = transport.name(name).service(new ModelService(b.role, ref)).maxMessageBytes(limits.maxMessageBytes()).direct()
         .metrics(metrics).start();
     Map<String, ModelHost> hosts = new LinkedHashMap<>();
     try {
       long t0 = System.nanoTime();
-      hosts.put(HostRef.DEFAULT, ModelHost.load(models.get(HostRef.DEFAULT), limits, HostRef.DEFAULT));
+      hosts.put(HostRef.DEFAULT, ModelHost.load(models.get(HostRef.DEFAULT), limits, HostRef.DEFAULT, b.role.wire));
       for (Map.Entry<String, Path> m : models.entrySet()) {
         if (m.getKey().equals(HostRef.DEFAULT)) continue;
-        ModelHost h = ModelHost.load(m.getValue(), limits, m.getKey());
+        ModelHost h = ModelHost.load(m.getValue(), limits, m.getKey(), b.role.wire);
         hosts.put(m.getKey(), h);
         String want = hosts.get(HostRef.DEFAULT).info().getTokenizerFingerprint();
         if (!h.info().getTokenizerFingerprint().equals(want)) {

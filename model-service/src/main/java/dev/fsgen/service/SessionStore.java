@@ -2,9 +2,6 @@ package dev.fsgen.service;
 
 import dev.fsgen.grpc.CacheMissException;
 import dev.fsgen.decoding.OverloadedException;
-import dev.fsgen.proto.model.v1.CacheStats;
-import dev.fsgen.proto.model.v1.CachedPrefix;
-import io.grpc.Context;
 import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import dev.fsgen.runtime.port.LocalLanguageModel;
@@ -83,9 +80,9 @@ final class SessionStore implements AutoCloseable {
    * that was cancelled or ran past its deadline while it waited for the model gets nothing: the
    * caller may already have ended the session, and nothing would end a cache created now.
    */
-  synchronized Lease leaseFor(String id, CachedPrefix cached, int[] sent, Context call) {
-    if (call.isCancelled()) throw new CancellationException("the call was cancelled or ran past its deadline before the model was free");
-    int[] prefix = cached == null ? sent : expand(id, cached.getTokens(), cached.getHash(), sent);
+  synchronized Lease leaseFor(String id, CachedStart cached, int[] sent, CallScope call) {
+    if (call.gone()) throw new CancellationException("the call " + call.why() + " before the model was free");
+    int[] prefix = cached == null ? sent : expand(id, cached.tokens(), cached.hash(), sent);
     return lease(id, prefix);
   }
 
@@ -159,11 +156,13 @@ final class SessionStore implements AutoCloseable {
     return true;
   }
 
-  synchronized CacheStats stats() {
+  /** The caches held now and what became of them so far. */
+  record Counts(int sessions, long tokens, long bytes, long hits, long misses, long ended, long expired, long evicted) {}
+
+  synchronized Counts stats() {
     long tokens = 0;
     for (Entry e : sessions.values()) tokens += e.sequence.length();
-    return CacheStats.newBuilder().setSessions(sessions.size()).setCachedTokens(tokens).setCacheBytes(bytes)
-        .setHits(hits).setMisses(misses).setEnded(ended).setExpired(expired).setEvicted(evicted).build();
+    return new Counts(sessions.size(), tokens, bytes, hits, misses, ended, expired, evicted);
   }
 
   private void makeRoom() {

@@ -1,15 +1,15 @@
 package dev.fsgen.service;
 
-import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.grpc.HashedTokens;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 
 /**
  * A session's sequence that remembers its tokens, so the next request's prefix can be matched
- * against them. Only the four primitive operations are forwarded; draft and verify run the port's
- * default methods on top of them, exactly as they do in process.
+ * against them. The engine appends to it in batched passes only; drafts and verifications are
+ * built on those passes with the same {@link dev.fsgen.decoding.Drafter} and
+ * {@link dev.fsgen.decoding.Verification#score} as in process.
  */
-final class TrackedSequence implements LanguageModel.Sequence {
+final class TrackedSequence {
   private final LocalLanguageModel.LocalSequence inner;
   private final HashedTokens tokens = new HashedTokens();
 
@@ -35,13 +35,6 @@ final class TrackedSequence implements LanguageModel.Sequence {
     tokens.append(added, added.length);
   }
 
-  @Override
-  public float[] append(int[] added) {
-    float[] out = inner.append(added);
-    record(added);
-    return out;
-  }
-
   /**
    * Appends a block to each of several sequences of {@code model} in one pass: [sequence][t_i][vocab].
    * {@code stop[i]} is asked before block i starts and between the chunks of a long one; a stopped
@@ -56,21 +49,12 @@ final class TrackedSequence implements LanguageModel.Sequence {
     return out;
   }
 
-  @Override
-  public float[][] appendAll(int[] added) {
-    float[][] out = inner.appendAll(added);
-    record(added);
-    return out;
-  }
-
-  @Override
-  public void rollback(int newLength) {
+  void rollback(int newLength) {
     inner.rollback(newLength);
     tokens.truncate(newLength);
   }
 
-  @Override
-  public int length() {
+  int length() {
     return tokens.length();
   }
 
@@ -78,8 +62,7 @@ final class TrackedSequence implements LanguageModel.Sequence {
     return inner.bytes();
   }
 
-  @Override
-  public void close() {
+  void close() {
     inner.close();
   }
 }

@@ -33,7 +33,7 @@ class SessionCachesTest {
 
   @BeforeAll
   static void load() {
-    host = ModelHost.load(Path.of("..", "models", "system1"), HostLimits.DEFAULT, HostRef.DEFAULT);
+    host = ModelHost.load(Path.of("..", "models", "system1"), HostLimits.DEFAULT, HostRef.DEFAULT, ServiceRole.SYSTEM1.wire);
   }
 
   @AfterAll

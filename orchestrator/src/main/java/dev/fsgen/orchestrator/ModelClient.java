@@ -1,21 +1,19 @@
 package dev.fsgen.orchestrator;
 
-import dev.fsgen.grpc.NotImplementedException;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.BatchVerifyResponse;
 import dev.fsgen.proto.model.v1.CacheStats;
-import dev.fsgen.proto.model.v1.CacheStatsRequest;
+import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
 import dev.fsgen.proto.model.v1.DraftRequest;
 import dev.fsgen.proto.model.v1.DraftResponse;
 import dev.fsgen.proto.model.v1.EndSessionRequest;
 import dev.fsgen.proto.model.v1.ModelInfo;
-import dev.fsgen.proto.model.v1.ModelInfoRequest;
+import dev.fsgen.proto.model.v1.GetModelInfoRequest;
+import dev.fsgen.proto.model.v1.GetTokenizerRequest;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
 import dev.fsgen.proto.model.v1.NextTokenResponse;
-import dev.fsgen.proto.model.v1.System1Grpc;
-import dev.fsgen.proto.model.v1.System2Grpc;
 import dev.fsgen.proto.model.v1.TokenizerFile;
-import dev.fsgen.proto.model.v1.TokenizerRequest;
 import io.grpc.Channel;
 import java.util.concurrent.TimeUnit;
 
@@ -52,40 +50,38 @@ public interface ModelClient {
   CacheStats stats();
 
   static ModelClient system1(Channel channel) {
-    System1Grpc.System1BlockingStub stub = System1Grpc.newBlockingStub(channel);
-    return new ModelClient() {
-      public String role() { return "System 1"; }
-      public ModelInfo info() { return ModelErrors.call(() -> stub.getModelInfo(ModelInfoRequest.getDefaultInstance())); }
-      public TokenizerFile tokenizer() { return ModelErrors.call(() -> stub.getTokenizer(TokenizerRequest.getDefaultInstance())); }
-      public NextTokenResponse nextToken(NextTokenRequest r) { return ModelErrors.call(() -> stub.nextToken(r)); }
-      public DraftResponse draft(DraftRequest r) { return ModelErrors.call(() -> stub.draft(r)); }
-      public BatchVerifyResponse verify(BatchVerifyRequest r) {
-        throw new NotImplementedException("System 1 does not verify drafts");
-      }
-      public void endSession(String id, String model) {
-        ModelErrors.call(() -> stub.withDeadlineAfter(2, TimeUnit.SECONDS)
-            .endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build()));
-      }
-      public CacheStats stats() { return ModelErrors.call(() -> stub.getCacheStats(CacheStatsRequest.getDefaultInstance())); }
-    };
+    return over(channel, "System 1");
   }
 
   static ModelClient system2(Channel channel) {
-    System2Grpc.System2BlockingStub stub = System2Grpc.newBlockingStub(channel);
+    return over(channel, "System 2");
+  }
+
+  /**
+   * The service on {@code channel}, named {@code role} in messages. Every call is offered; the
+   * service refuses the other role's call (Draft on System 2, BatchVerify on System 1) as
+   * UNIMPLEMENTED, which strategies never make: their ports have no such call.
+   */
+  private static ModelClient over(Channel channel, String role) {
+    ModelServiceGrpc.ModelServiceBlockingStub stub = ModelServiceGrpc.newBlockingStub(channel);
     return new ModelClient() {
-      public String role() { return "System 2"; }
-      public ModelInfo info() { return ModelErrors.call(() -> stub.getModelInfo(ModelInfoRequest.getDefaultInstance())); }
-      public TokenizerFile tokenizer() { return ModelErrors.call(() -> stub.getTokenizer(TokenizerRequest.getDefaultInstance())); }
-      public NextTokenResponse nextToken(NextTokenRequest r) { return ModelErrors.call(() -> stub.nextToken(r)); }
-      public DraftResponse draft(DraftRequest r) {
-        throw new NotImplementedException("System 2 does not draft");
+      public String role() { return role; }
+      public ModelInfo info() {
+        return ModelErrors.call(() -> stub.getModelInfo(GetModelInfoRequest.getDefaultInstance())).getInfo();
       }
+      public TokenizerFile tokenizer() {
+        return ModelErrors.call(() -> stub.getTokenizer(GetTokenizerRequest.getDefaultInstance())).getTokenizer();
+      }
+      public NextTokenResponse nextToken(NextTokenRequest r) { return ModelErrors.call(() -> stub.nextToken(r)); }
+      public DraftResponse draft(DraftRequest r) { return ModelErrors.call(() -> stub.draft(r)); }
       public BatchVerifyResponse verify(BatchVerifyRequest r) { return ModelErrors.call(() -> stub.batchVerify(r)); }
       public void endSession(String id, String model) {
         ModelErrors.call(() -> stub.withDeadlineAfter(2, TimeUnit.SECONDS)
             .endSession(EndSessionRequest.newBuilder().setSessionId(id).setModel(model).build()));
       }
-      public CacheStats stats() { return ModelErrors.call(() -> stub.getCacheStats(CacheStatsRequest.getDefaultInstance())); }
+      public CacheStats stats() {
+        return ModelErrors.call(() -> stub.getCacheStats(GetCacheStatsRequest.getDefaultInstance())).getStats();
+      }
     };
   }
 }

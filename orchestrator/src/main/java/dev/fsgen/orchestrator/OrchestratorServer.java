@@ -5,8 +5,7 @@ import dev.fsgen.grpc.GrpcServer;
 import dev.fsgen.grpc.Metrics;
 import dev.fsgen.grpc.NettyServers;
 import dev.fsgen.grpc.ServerSecurity;
-import dev.fsgen.proto.model.v1.System1Grpc;
-import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -151,7 +150,7 @@ public final class OrchestratorServer implements AutoCloseable {
     io.prometheus.metrics.core.metrics.Counter bytes = WireBytes.counter(metrics.registry());
     WireBytes wire1 = new WireBytes("system1", bytes);
     WireBytes wire2 = new WireBytes("system2", bytes);
-    ReplicaSet s1 = new ReplicaSet("System 1", System1Grpc.SERVICE_NAME, t1, ModelClient::system1,
+    ReplicaSet s1 = new ReplicaSet("System 1", ModelServiceGrpc.SERVICE_NAME, t1, ModelClient::system1,
         target -> channel(target, upstream, wire1), replicas);
     ReplicaSet s2 = null;
     Pairing pairing = null;
@@ -163,7 +162,7 @@ public final class OrchestratorServer implements AutoCloseable {
     });
     timer.setRemoveOnCancelPolicy(true);
     try {
-      s2 = new ReplicaSet("System 2", System2Grpc.SERVICE_NAME, t2, ModelClient::system2,
+      s2 = new ReplicaSet("System 2", ModelServiceGrpc.SERVICE_NAME, t2, ModelClient::system2,
           target -> channel(target, upstream, wire2), replicas);
       pairing = Pairing.connect(s1, s2, b.wait);
       // from now on every replica, as it (re)connects, must serve the pair's tokenizer

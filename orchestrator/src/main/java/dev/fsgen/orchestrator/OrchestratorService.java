@@ -86,11 +86,11 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
       session = plan.sessionId();
       call.onNext(GenerateEvent.newBuilder().setStarted(Started.newBuilder().setSessionId(session)
           .setPromptTokens(plan.prompt().length).setStrategy(plan.strategy().name())).build());
-      RemoteLanguageModel small = new RemoteLanguageModel(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(),
+      RemoteSystem1 small = new RemoteSystem1(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(),
           session, plan.system1Model());
-      RemoteLanguageModel large = new RemoteLanguageModel(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(),
+      RemoteSystem2 large = new RemoteSystem2(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(),
           session, "");
-      RemoteLanguageModel base = plan.system1BaseModel() == null ? null : new RemoteLanguageModel(pair.system1(),
+      RemoteModel base = plan.system1BaseModel() == null ? null : new RemoteModel(pair.system1(),
           pair.info1().getVocabSize(), pair.info1().getContextLength(), session + ".base", plan.system1BaseModel());
       ModelPair models = new ModelPair(small, large, base);
       StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder());
@@ -130,7 +130,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
    * timings stop before), so that its summary reports the collaboration frequency too; unmeasured
    * where System 1 cannot answer, since System 2 alone never needs it.
    */
-  private static Outcome scoredBySystem1(Outcome o, Plan plan, RemoteLanguageModel small, StreamSink sink) {
+  private static Outcome scoredBySystem1(Outcome o, Plan plan, RemoteModel small, StreamSink sink) {
     if (!(plan.strategy() instanceof dev.fsgen.decoding.SingleModel s) || s.role() != dev.fsgen.decoding.SingleModel.Role.SYSTEM2) {
       return o;
     }

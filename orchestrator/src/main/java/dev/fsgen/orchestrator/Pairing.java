@@ -3,6 +3,7 @@ package dev.fsgen.orchestrator;
 import dev.fsgen.decoding.IncompatibleModelsException;
 import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.proto.model.v1.ModelInfo;
+import dev.fsgen.proto.model.v1.ModelRole;
 import dev.fsgen.proto.model.v1.TokenizerFile;
 import dev.fsgen.tokenizer.TextTokenizer;
 import io.grpc.Status;
@@ -40,6 +41,8 @@ record Pairing(ModelClient system1, ModelClient system2, ModelInfo paired1, Mode
     long deadline = System.nanoTime() + wait.toNanos();
     ModelInfo a = await(system1, deadline);
     ModelInfo b = await(system2, deadline);
+    checkRole(a, ModelRole.MODEL_ROLE_SYSTEM1, "System 1");
+    checkRole(b, ModelRole.MODEL_ROLE_SYSTEM2, "System 2");
     if (!a.getTokenizerFingerprint().equals(b.getTokenizerFingerprint())) {
       throw new IncompatibleModelsException("System 1 (" + a.getSource() + ") and System 2 (" + b.getSource()
           + ") use different tokenizers (fingerprints " + shorten(a.getTokenizerFingerprint()) + " and "
@@ -78,6 +81,14 @@ record Pairing(ModelClient system1, ModelClient system2, ModelInfo paired1, Mode
 
   private static String shorten(String f) {
     return f.length() > 12 ? f.substring(0, 12) + "…" : f;
+  }
+
+  /** Refuses a service that plays the other role (the two addresses swapped): its own call would be refused mid-generation. */
+  private static void checkRole(ModelInfo info, ModelRole want, String as) {
+    if (info.getRole() != want) {
+      throw new IncompatibleModelsException("the service given as " + as + " (" + info.getSource() + ") serves in the role "
+          + info.getRole() + ", not " + want + ": were the two addresses swapped?");
+    }
   }
 
   private static ModelInfo await(ModelClient c, long deadline) {

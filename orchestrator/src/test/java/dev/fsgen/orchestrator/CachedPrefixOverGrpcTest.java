@@ -2,8 +2,8 @@ package dev.fsgen.orchestrator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.fsgen.decoding.LanguageModel;
-import dev.fsgen.proto.model.v1.CacheStatsRequest;
+import dev.fsgen.decoding.Scorer;
+import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
 import dev.fsgen.proto.model.v1.EndSessionRequest;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
@@ -35,10 +35,10 @@ class CachedPrefixOverGrpcTest {
   }
 
   /** Greedy steps with a rollback in the middle, and the server's cache dropped at {@code dropAt}. */
-  private static List<Integer> run(LanguageModel m, Runnable drop, int dropAt) {
+  private static List<Integer> run(Scorer m, Runnable drop, int dropAt) {
     List<Integer> out = new ArrayList<>();
-    try (LanguageModel.Sequence s = m.newSequence()) {
-      int next = s.nextArgmax(live.tokenizer.encode("The men of the city"));
+    try (Scorer.Session s = m.openScoring()) {
+      int next = s.argmax(live.tokenizer.encode("The men of the city"));
       for (int i = 0; i < 16; i++) {
         out.add(next);
         if (i == 8) {
@@ -48,7 +48,7 @@ class CachedPrefixOverGrpcTest {
           out.add(next);
         }
         if (i == dropAt) drop.run();
-        next = s.nextArgmax(new int[] {next});
+        next = s.argmax(new int[] {next});
       }
     }
     return out;
@@ -56,15 +56,15 @@ class CachedPrefixOverGrpcTest {
 
   @Test
   void aSessionCacheLostMidwayCostsOneCallAndNoToken() {
-    RemoteLanguageModel remote = new RemoteLanguageModel(ModelClient.system2(live.channel2), local.config().vocabSize(),
+    RemoteModel remote = new RemoteModel(ModelClient.system2(live.channel2), local.config().vocabSize(),
         local.config().maxPositionEmbeddings(), "prefix-test", "");
-    long hitsBefore = live.system2Stub().getCacheStats(CacheStatsRequest.getDefaultInstance()).getHits();
+    long hitsBefore = live.system2Stub().getCacheStats(GetCacheStatsRequest.getDefaultInstance()).getStats().getHits();
     List<Integer> overGrpc = run(remote, () -> live.system2Stub().endSession(
         EndSessionRequest.newBuilder().setSessionId("prefix-test").build()), 11);
     List<Integer> inProcess = run(new LocalLanguageModel(local), () -> {}, -1);
     assertEquals(inProcess, overGrpc);
     assertEquals(1, remote.cacheMisses, "the dropped cache was missed once, then rebuilt from the whole prefix");
-    long hits = live.system2Stub().getCacheStats(CacheStatsRequest.getDefaultInstance()).getHits() - hitsBefore;
+    long hits = live.system2Stub().getCacheStats(GetCacheStatsRequest.getDefaultInstance()).getStats().getHits() - hitsBefore;
     assertEquals(remote.calls - 2 - 1, hits, "every call but the first, the miss and its resend reused the cache");
   }
 }

@@ -14,7 +14,7 @@ import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.SingleModel;
 import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.model.v1.ModelInfo;
-import dev.fsgen.proto.model.v1.ModelInfoRequest;
+import dev.fsgen.proto.model.v1.GetModelInfoRequest;
 import dev.fsgen.proto.model.v1.Sampling;
 import dev.fsgen.runtime.model.LoadedModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
@@ -74,7 +74,7 @@ class CheckpointDefaultsTest {
     Consumer<JsonObject> listed = o -> o.add("eos_token_id", JsonParser.parseString("[0, " + early + "]"));
     Path dir = system2(tmp, file.equals("config.json") ? listed : o -> {}, file.equals("config.json") ? o -> {} : listed);
     try (LiveServices live = services(dir)) {
-      ModelInfo info = live.system2Stub().getModelInfo(ModelInfoRequest.getDefaultInstance());
+      ModelInfo info = live.system2Stub().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getInfo();
       assertEquals(List.of(0, early), info.getEosTokenIdsList());
       assertEquals(0, info.getEosTokenId(), "the primary id stays the tokenizer's");
       for (Strategy s : List.of(Strategy.getDefaultInstance(), Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance()).build())) {
@@ -99,7 +99,7 @@ class CheckpointDefaultsTest {
       o.addProperty("temperature", 1.5); // top_k and top_p left out: Hugging Face's 50 and 1.0
     });
     try (LiveServices live = services(dir)) {
-      ModelInfo info = live.system2Stub().getModelInfo(ModelInfoRequest.getDefaultInstance());
+      ModelInfo info = live.system2Stub().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getInfo();
       assertEquals(List.of(0, notGenerated, early), info.getEosTokenIdsList(), "tokenizer, config.json, generation_config.json");
       Sampling defaults = Sampling.newBuilder().setTemperature(1.5).setTopK(50).build();
       assertEquals(defaults, info.getGenerationDefaults());
@@ -122,7 +122,7 @@ class CheckpointDefaultsTest {
   @Test
   void theBundledSystem2IsGreedyByDefault() {
     try (LiveServices live = new LiveServices()) {
-      ModelInfo info = live.system2Stub().getModelInfo(ModelInfoRequest.getDefaultInstance());
+      ModelInfo info = live.system2Stub().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getInfo();
       assertTrue(info.hasGenerationDefaults());
       assertEquals(0, info.getGenerationDefaults().getTemperature(), "do_sample false: greedy");
       assertEquals(List.of(0), info.getEosTokenIdsList());

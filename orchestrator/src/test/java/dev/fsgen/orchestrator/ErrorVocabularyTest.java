@@ -26,7 +26,7 @@ import dev.fsgen.grpc.UnauthenticatedException;
 import dev.fsgen.grpc.Unary;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
 import dev.fsgen.proto.model.v1.NextTokenResponse;
-import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -71,7 +71,7 @@ class ErrorVocabularyTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(new System2Grpc.System2ImplBase() {
+    server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(new ModelServiceGrpc.ModelServiceImplBase() {
       @Override
       public void nextToken(NextTokenRequest r, StreamObserver<NextTokenResponse> out) {
         Unary.answer(out, () -> {

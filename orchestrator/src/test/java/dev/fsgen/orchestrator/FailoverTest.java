@@ -9,10 +9,10 @@ import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.decoding.v1.Speculative;
 import dev.fsgen.proto.decoding.v1.Strategy;
 import dev.fsgen.proto.decoding.v1.Token;
-import dev.fsgen.proto.model.v1.CacheStatsRequest;
-import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
+import dev.fsgen.service.ServiceRole;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -49,7 +49,7 @@ class FailoverTest {
 
   @BeforeAll
   static void start() throws Exception {
-    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+    system1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
     ExecutorService starter = Executors.newFixedThreadPool(3);
     List<Future<ServiceProcess>> starting = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -131,8 +131,8 @@ class FailoverTest {
         long most = -1;
         for (int i = 0; i < replicas.size(); i++) {
           ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", replicas.get(i).port).usePlaintext().build();
-          long sessions = System2Grpc.newBlockingStub(c).withDeadlineAfter(2, TimeUnit.SECONDS)
-              .getCacheStats(CacheStatsRequest.getDefaultInstance()).getSessions();
+          long sessions = ModelServiceGrpc.newBlockingStub(c).withDeadlineAfter(2, TimeUnit.SECONDS)
+              .getCacheStats(GetCacheStatsRequest.getDefaultInstance()).getStats().getSessions();
           c.shutdownNow();
           if (sessions > most) {
             most = sessions;

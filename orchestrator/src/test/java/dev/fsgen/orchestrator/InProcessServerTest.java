@@ -11,10 +11,9 @@ import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
 import dev.fsgen.proto.model.v1.NextTokenResponse;
-import dev.fsgen.proto.model.v1.System1Grpc;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -59,10 +58,10 @@ class InProcessServerTest {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, TOKEN + "\n");
     ServerSecurity bearer = new ServerSecurity(null, null, null, tokens);
-    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
-    system2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+    system1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+    system2 = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
     system1Name = InProcessServerBuilder.generateName();
-    system1InProcess = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1"))
+    system1InProcess = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1"))
         .security(bearer).start(InProcessServerBuilder.forName(system1Name));
     orchestratorName = InProcessServerBuilder.generateName();
     OrchestratorLimits limits = new OrchestratorLimits(4096, 4096, 16, 64, 4 << 20, 128, dev.fsgen.decoding.Speculative.DEFAULT_GAMMA,
@@ -92,8 +91,8 @@ class InProcessServerTest {
         .setTopK(5).build();
     ManagedChannel socket = NettyChannelBuilder.forAddress("127.0.0.1", system1.port()).usePlaintext().build();
     channels.add(socket);
-    NextTokenResponse want = System1Grpc.newBlockingStub(socket).nextToken(next);
-    NextTokenResponse got = System1Grpc.newBlockingStub(channel(system1Name, TOKEN)).nextToken(next);
+    NextTokenResponse want = ModelServiceGrpc.newBlockingStub(socket).nextToken(next);
+    NextTokenResponse got = ModelServiceGrpc.newBlockingStub(channel(system1Name, TOKEN)).nextToken(next);
     assertEquals(5, got.getScoresCount(), got.toString());
     assertEquals(want, got);
     assertEquals(-1, system1InProcess.port(), "no socket is bound");
@@ -104,7 +103,7 @@ class InProcessServerTest {
     NextTokenRequest next = NextTokenRequest.newBuilder().setSessionId("no-token").addPrefix(11).build();
     for (String token : new String[] {null, "wrong-token"}) {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> System1Grpc.newBlockingStub(channel(system1Name, token)).nextToken(next), "token " + token);
+          () -> ModelServiceGrpc.newBlockingStub(channel(system1Name, token)).nextToken(next), "token " + token);
       assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), e.getStatus().toString());
       e = assertThrows(StatusRuntimeException.class,
           () -> generate(channel(orchestratorName, token), GenerateRequest.newBuilder().setText("The city").setMaxTokens(2).build(), 30));

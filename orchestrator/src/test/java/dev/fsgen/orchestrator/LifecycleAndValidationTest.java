@@ -11,7 +11,7 @@ import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.CacheStats;
-import dev.fsgen.proto.model.v1.CacheStatsRequest;
+import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
 import dev.fsgen.proto.model.v1.DraftRequest;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
 import dev.fsgen.proto.model.v1.Sampling;
@@ -52,11 +52,11 @@ class LifecycleAndValidationTest {
   }
 
   private CacheStats stats1() {
-    return live.system1Stub().getCacheStats(CacheStatsRequest.getDefaultInstance());
+    return live.system1Stub().getCacheStats(GetCacheStatsRequest.getDefaultInstance()).getStats();
   }
 
   private CacheStats stats2() {
-    return live.system2Stub().getCacheStats(CacheStatsRequest.getDefaultInstance());
+    return live.system2Stub().getCacheStats(GetCacheStatsRequest.getDefaultInstance()).getStats();
   }
 
   private void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
@@ -176,13 +176,13 @@ class LifecycleAndValidationTest {
         dev.fsgen.proto.model.v1.EndSessionRequest.newBuilder().setSessionId(id).build()).getReleased();
 
     // with time to finish: the whole prefix computed, its cache kept until the session ends
-    double busy = stats2().getBusySeconds();
+    double busy = dev.fsgen.grpc.Messages.seconds(stats2().getBusyTime());
     assertEquals(4, live.system2Stub().batchVerify(verify.setSessionId("verify-finished").build()).getArgmaxCount());
-    double full = stats2().getBusySeconds() - busy;
+    double full = dev.fsgen.grpc.Messages.seconds(stats2().getBusyTime()) - busy;
     assertTrue(held.apply("verify-finished"), "a finished call keeps its cache");
 
     long requests = stats2().getRequests();
-    busy = stats2().getBusySeconds();
+    busy = dev.fsgen.grpc.Messages.seconds(stats2().getBusyTime());
     // a deadline of an eighth of the whole call's time (at least 50 ms): it arrives with time left on
     // a loaded machine too, so it starts, and expires early enough that, stopped at the end of the
     // chunk under way (1,000 tokens are 8 libtorch chunks of 128), it has done under half the work
@@ -194,7 +194,7 @@ class LifecycleAndValidationTest {
     // the call notices its deadline between chunks of its prefill: on a loaded machine that may come
     // after the client has its DEADLINE_EXCEEDED, so wait for it to let go (a cache it kept never would)
     awaitTrue(() -> stats2().getSessions() == 0, "the expired call to drop its cache");
-    double cut = stats2().getBusySeconds() - busy;
+    double cut = dev.fsgen.grpc.Messages.seconds(stats2().getBusyTime()) - busy;
     assertFalse(held.apply("verify-expired"), "an expired call leaves no cache");
     assertTrue(cut < full / 2, "the expired call's prefill stopped early: " + cut + " s against " + full + " s for the whole");
 
@@ -262,7 +262,8 @@ class LifecycleAndValidationTest {
     bad.put("sampling.top_p", () -> live.system1Stub().nextToken(next.toBuilder().setSampling(Sampling.newBuilder().setTopP(2)).build()));
     bad.put("gamma", () -> live.system1Stub().draft(draft.toBuilder().setGamma(0).build()));
     bad.put("gamma ", () -> live.system1Stub().draft(draft.toBuilder().setGamma(1_000_000).build()));
-    bad.put("draft", () -> live.system2Stub().batchVerify(verify.toBuilder().clearDraft().build()));
+    bad.put("draft", () -> live.system2Stub().batchVerify(verify.toBuilder().clearDraft()
+        .addAllDraft(java.util.Collections.nCopies(HostLimits.DEFAULT.maxDraftTokens() + 1, 3)).build()));
     bad.put("draft[0]", () -> live.system2Stub().batchVerify(verify.toBuilder().setDraft(0, 4096).build()));
     bad.put("sampling.temperature", () -> live.system2Stub().batchVerify(verify.toBuilder().setSampling(Sampling.newBuilder().setTemperature(-2)).build()));
     for (Map.Entry<String, Runnable> c : bad.entrySet()) {

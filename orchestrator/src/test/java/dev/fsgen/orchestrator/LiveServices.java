@@ -3,12 +3,10 @@ package dev.fsgen.orchestrator;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.model.v1.System1Grpc;
-import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -67,8 +65,8 @@ final class LiveServices implements AutoCloseable {
 
   private LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits,
       boolean inProcess) {
-    system1 = ModelServer.named("system1", System1Service::new).models(system1Models).limits(limits).listen("127.0.0.1", 0);
-    system2 = ModelServer.named("system2", System2Service::new).model(system2Model).limits(limits).listen("127.0.0.1", 0);
+    system1 = ModelServer.of(ServiceRole.SYSTEM1).models(system1Models).limits(limits).listen("127.0.0.1", 0);
+    system2 = ModelServer.of(ServiceRole.SYSTEM2).model(system2Model).limits(limits).listen("127.0.0.1", 0);
     // the orchestrator reaches the model services over sockets, as deployed; its own callers here
     // test what it answers, which no socket changes, so they call it in-process
     OrchestratorServer.Builder pair = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port())
@@ -100,12 +98,12 @@ final class LiveServices implements AutoCloseable {
     return OrchestratorGrpc.newBlockingStub(channel);
   }
 
-  System1Grpc.System1BlockingStub system1Stub() {
-    return System1Grpc.newBlockingStub(channel1);
+  ModelServiceGrpc.ModelServiceBlockingStub system1Stub() {
+    return ModelServiceGrpc.newBlockingStub(channel1);
   }
 
-  System2Grpc.System2BlockingStub system2Stub() {
-    return System2Grpc.newBlockingStub(channel2);
+  ModelServiceGrpc.ModelServiceBlockingStub system2Stub() {
+    return ModelServiceGrpc.newBlockingStub(channel2);
   }
 
   /** All events of one generation. */

@@ -9,8 +9,7 @@ import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -33,9 +32,9 @@ class MetricsTest {
 
   @BeforeAll
   static void start() {
-    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).metricsPort(0)
+    system1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).metricsPort(0)
         .listen("127.0.0.1", 0);
-    system2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).metricsPort(0)
+    system2 = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).metricsPort(0)
         .listen("127.0.0.1", 0);
     orchestrator = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port()).waitFor(Duration.ofSeconds(30))
         .metricsPort(0).listen("127.0.0.1", 0);

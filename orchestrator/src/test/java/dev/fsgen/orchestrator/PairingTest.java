@@ -8,10 +8,9 @@ import dev.fsgen.decoding.IncompatibleModelsException;
 import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import dev.fsgen.tokenizer.TokenizerFixture;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -42,15 +41,15 @@ class PairingTest {
       Files.copy(LiveServices.ROOT.resolve("models/system1").resolve(f), other.resolve(f));
     }
     Files.copy(TokenizerFixture.write(tmp.resolve("tok"), 512), other.resolve("tokenizer.json"));
-    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(other).listen("127.0.0.1", 0);
-         ModelServer s2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0)) {
+    try (ModelServer s1 = ModelServer.of(ServiceRole.SYSTEM1).model(other).listen("127.0.0.1", 0);
+         ModelServer s2 = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0)) {
       IncompatibleModelsException e = assertThrows(IncompatibleModelsException.class, () -> OrchestratorServer.pairing("127.0.0.1:" + s1.port(), "127.0.0.1:" + s2.port()).waitFor(Duration.ofSeconds(10))
         .listen("127.0.0.1", 0));
       assertTrue(e.getMessage().contains("different tokenizers"), e.getMessage());
       assertTrue(e.getMessage().contains(other.toString()), "names the offending model: " + e.getMessage());
 
       // both services report SERVING through the standard health service and list themselves by reflection
-      String[] names = {"fsgen.model.v1.System1", "fsgen.model.v1.System2"};
+      String[] names = {"fsgen.model.v1.ModelService", "fsgen.model.v1.ModelService"};
       int[] ports = {s1.port(), s2.port()};
       for (int i = 0; i < 2; i++) {
         ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", ports[i]).usePlaintext().build();
@@ -62,6 +61,18 @@ class PairingTest {
           c.shutdownNow();
         }
       }
+    }
+  }
+
+  @Test
+  void swappedAddressesAreRefusedByRole() {
+    try (ModelServer s1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+         ModelServer s2 = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0)) {
+      IncompatibleModelsException e = assertThrows(IncompatibleModelsException.class,
+          () -> OrchestratorServer.pairing("127.0.0.1:" + s2.port(), "127.0.0.1:" + s1.port()).waitFor(Duration.ofSeconds(10))
+              .listen("127.0.0.1", 0));
+      assertTrue(e.getMessage().contains("the service given as System 1") && e.getMessage().contains("MODEL_ROLE_SYSTEM2")
+          && e.getMessage().contains("swapped"), e.getMessage());
     }
   }
 
@@ -101,9 +112,9 @@ class PairingTest {
       Files.copy(LiveServices.ROOT.resolve("models/system2").resolve(f), other.resolve(f));
     }
     Files.copy(TokenizerFixture.write(tmp.resolve("tok"), 512), other.resolve("tokenizer.json"));
-    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
-         ModelServer good = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
-         ModelServer odd = ModelServer.named("system2", System2Service::new).model(other).listen("127.0.0.1", 0);
+    try (ModelServer s1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+         ModelServer good = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+         ModelServer odd = ModelServer.of(ServiceRole.SYSTEM2).model(other).listen("127.0.0.1", 0);
          OrchestratorServer o = OrchestratorServer.pairing("127.0.0.1:" + s1.port(),
              "127.0.0.1:" + good.port() + ",127.0.0.1:" + odd.port()).waitFor(Duration.ofSeconds(10)).listen("127.0.0.1", 0)) {
       assertEquals(List.of("127.0.0.1:" + good.port() + " (up)", "127.0.0.1:" + odd.port() + " (incompatible)"), o.system2Replicas());
@@ -117,16 +128,16 @@ class PairingTest {
       } finally {
         c.shutdownNow();
       }
-      assertEquals(0, System2Grpc.newBlockingStub(NettyChannelBuilder.forAddress("127.0.0.1", odd.port()).usePlaintext().build())
-          .getCacheStats(dev.fsgen.proto.model.v1.CacheStatsRequest.getDefaultInstance()).getRequests(), "the odd replica got no call");
+      assertEquals(0, ModelServiceGrpc.newBlockingStub(NettyChannelBuilder.forAddress("127.0.0.1", odd.port()).usePlaintext().build())
+          .getCacheStats(dev.fsgen.proto.model.v1.GetCacheStatsRequest.getDefaultInstance()).getStats().getRequests(), "the odd replica got no call");
     }
   }
 
   @Test
   void aDnsNameStandsForEveryAddressItResolvesTo() throws Exception {
     // "localhost" resolves to 127.0.0.1 (and on some hosts also ::1, where nothing listens: that replica stays out)
-    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
-         ModelServer s2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+    try (ModelServer s1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+         ModelServer s2 = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
          OrchestratorServer o = OrchestratorServer.pairing("dns:///localhost:" + s1.port(), "dns:///localhost:" + s2.port()).waitFor(Duration.ofSeconds(10))
         .listen("127.0.0.1", 0)) {
       assertTrue(o.system2Replicas().contains("127.0.0.1:" + s2.port() + " (up)"), o.system2Replicas().toString());

@@ -11,11 +11,10 @@ import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
 import dev.fsgen.proto.decoding.v1.ProxyTuning;
 import dev.fsgen.proto.decoding.v1.SingleModel;
 import dev.fsgen.proto.decoding.v1.Strategy;
-import dev.fsgen.proto.model.v1.CacheStatsRequest;
-import dev.fsgen.proto.model.v1.System1Grpc;
+import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -145,7 +144,7 @@ class ReplicaLifecycleTest {
     Path small = LiveServices.ROOT.resolve("models/system1");
     ServiceProcess s1 = ServiceProcess.start(SYSTEM1, small, "system1");
     int port = s1.port;
-    try (ModelServer s2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
+    try (ModelServer s2 = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).listen("127.0.0.1", 0);
          OrchestratorServer o = orchestrator(s1.address(), "127.0.0.1:" + s2.port(), FAST)) {
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {
@@ -182,7 +181,7 @@ class ReplicaLifecycleTest {
         assertEquals(4, generate(c, GenerateRequest.newBuilder().setText("In the beginning").setMaxTokens(4).setIgnoreEos(true).build()));
         ManagedChannel direct = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try {
-          assertEquals(0, System1Grpc.newBlockingStub(direct).getCacheStats(CacheStatsRequest.getDefaultInstance()).getRequests(),
+          assertEquals(0, ModelServiceGrpc.newBlockingStub(direct).getCacheStats(GetCacheStatsRequest.getDefaultInstance()).getStats().getRequests(),
               "the incompatible System 1 computed nothing");
         } finally {
           direct.shutdownNow();
@@ -217,7 +216,7 @@ class ReplicaLifecycleTest {
     // health checked only every 3 s: the generation right after the kill comes before the next check
     ReplicaOptions slow = new ReplicaOptions(Duration.ofSeconds(20), 3, Duration.ofMillis(50), 50, 10, Duration.ofSeconds(5), 256,
         Duration.ofSeconds(3), 0.25, Duration.ofMinutes(10));
-    try (ModelServer s1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
+    try (ModelServer s1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).listen("127.0.0.1", 0);
          OrchestratorServer o = orchestrator("127.0.0.1:" + s1.port(), s2.address(), slow)) {
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {

@@ -9,11 +9,10 @@ import dev.fsgen.grpc.ServerSecurity;
 import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.model.v1.ModelInfoRequest;
-import dev.fsgen.proto.model.v1.System2Grpc;
+import dev.fsgen.proto.model.v1.GetModelInfoRequest;
+import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
-import dev.fsgen.system1.System1Service;
-import dev.fsgen.system2.System2Service;
+import dev.fsgen.service.ServiceRole;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -49,9 +48,9 @@ class SecurityTest {
   static void start() throws Exception {
     certs = TestCertificates.create(dir);
     ServerSecurity mutual = new ServerSecurity(certs.cert("server"), certs.key("server"), certs.cert("ca"), null, 0);
-    system1 = ModelServer.named("system1", System1Service::new).model(LiveServices.ROOT.resolve("models/system1")).security(mutual)
+    system1 = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1")).security(mutual)
         .listen("127.0.0.1", 0);
-    system2 = ModelServer.named("system2", System2Service::new).model(LiveServices.ROOT.resolve("models/system2")).security(mutual)
+    system2 = ModelServer.of(ServiceRole.SYSTEM2).model(LiveServices.ROOT.resolve("models/system2")).security(mutual)
         .listen("127.0.0.1", 0);
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "first-token\n\ns3cret-token\n");
@@ -117,17 +116,17 @@ class SecurityTest {
     // TLS but no client certificate, and a certificate from another CA: both refused in the handshake
     for (ClientSecurity peer : new ClientSecurity[] {new ClientSecurity(certs.cert("ca"), null, null, null),
         new ClientSecurity(certs.cert("ca"), certs.cert("intruder"), certs.key("intruder"), null)}) {
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> System2Grpc.newBlockingStub(channel(system2.port(), peer))
-          .withDeadlineAfter(10, TimeUnit.SECONDS).getModelInfo(ModelInfoRequest.getDefaultInstance()));
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ModelServiceGrpc.newBlockingStub(channel(system2.port(), peer))
+          .withDeadlineAfter(10, TimeUnit.SECONDS).getModelInfo(GetModelInfoRequest.getDefaultInstance()).getInfo());
       assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
     }
     // Kubernetes' gRPC probes cannot speak TLS: the plaintext probe port answers health, and nothing else
     ManagedChannel probe = channel(system2.probePort(), ClientSecurity.NONE);
     assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(probe).check(HealthCheckRequest.getDefaultInstance()).getStatus());
     assertEquals(Status.Code.UNIMPLEMENTED, assertThrows(StatusRuntimeException.class,
-        () -> System2Grpc.newBlockingStub(probe).getModelInfo(ModelInfoRequest.getDefaultInstance())).getStatus().getCode());
+        () -> ModelServiceGrpc.newBlockingStub(probe).getModelInfo(GetModelInfoRequest.getDefaultInstance()).getInfo()).getStatus().getCode());
     // the deployment's client certificate gets in
-    assertTrue(System2Grpc.newBlockingStub(channel(system2.port(), new ClientSecurity(certs.cert("ca"), certs.cert("client"), certs.key("client"), null)))
-        .getModelInfo(ModelInfoRequest.getDefaultInstance()).getParameterCount() > 0);
+    assertTrue(ModelServiceGrpc.newBlockingStub(channel(system2.port(), new ClientSecurity(certs.cert("ca"), certs.cert("client"), certs.key("client"), null)))
+        .getModelInfo(GetModelInfoRequest.getDefaultInstance()).getInfo().getParameterCount() > 0);
   }
 }

@@ -1,6 +1,5 @@
 package dev.fsgen.study;
 
-import dev.fsgen.decoding.LanguageModel;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
@@ -102,7 +101,7 @@ public final class FamilyModels implements AutoCloseable {
     return pairs().stream().filter(p -> p.large().equals(largest)).toList();
   }
 
-  public synchronized LanguageModel model(Member m) {
+  public synchronized LocalLanguageModel model(Member m) {
     return new LocalLanguageModel(loaded.computeIfAbsent(m.name(), n -> LlamaModel.load(m.dir())));
   }
 

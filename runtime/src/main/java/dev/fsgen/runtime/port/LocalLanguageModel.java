@@ -1,11 +1,13 @@
 package dev.fsgen.runtime.port;
 
-import dev.fsgen.decoding.LanguageModel;
+import dev.fsgen.decoding.CachedSequence;
+import dev.fsgen.decoding.InProcessModel;
 import dev.fsgen.runtime.model.KvCache;
 import dev.fsgen.runtime.model.LlamaModel;
 
 /**
- * A loaded model in this process, behind the decoding port: one KV cache per sequence.
+ * A loaded model in this process in every decoding role (the local adapter of each port): one KV
+ * cache per session.
  *
  * <p>It may serve fewer tokens than its embedding has rows: published checkpoints pad the
  * embedding past their tokenizer (Qwen2.5 0.5B to 151936 rows, 7B to 152064, for one tokenizer of
@@ -13,7 +15,7 @@ import dev.fsgen.runtime.model.LlamaModel;
  * every logits row ends there, so two sizes of one family pair over the same vocabulary and no
  * padding id is ever drawn.
  */
-public final class LocalLanguageModel implements LanguageModel {
+public final class LocalLanguageModel extends InProcessModel {
   private final LlamaModel model;
   private final int vocab;
 
@@ -45,6 +47,7 @@ public final class LocalLanguageModel implements LanguageModel {
     return model.config().maxPositionEmbeddings();
   }
 
+  /** A new, empty sequence: what a model service leases to its sessions. */
   @Override
   public LocalSequence newSequence() {
     return new LocalSequence(model, model.newCache(1), vocab);
@@ -85,7 +88,7 @@ public final class LocalLanguageModel implements LanguageModel {
   }
 
   /** A sequence whose cache size is visible, so a server can bound the memory its sessions hold. */
-  public static final class LocalSequence implements Sequence {
+  public static final class LocalSequence implements CachedSequence {
     private final LlamaModel model;
     private final KvCache cache;
     private final int vocab;

@@ -3,8 +3,7 @@ package dev.fsgen.runtime.port;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.fsgen.decoding.Generator;
-import dev.fsgen.decoding.LanguageModel;
-import dev.fsgen.decoding.Sampler;
+import dev.fsgen.decoding.Scorer;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.runtime.model.LlamaModel;
@@ -21,7 +20,7 @@ class CachedGenerationTest {
   @Test
   void cachedGreedyEqualsRecomputedGreedy() {
     try (LlamaModel model = LlamaModel.random(CONFIG, 21)) {
-      LanguageModel port = new LocalLanguageModel(model);
+      Scorer port = new LocalLanguageModel(model);
       int[] prompt = {5, 17, 99, 3};
       List<Integer> streamed = new ArrayList<>();
       Generator.Result cached = Generator.generate(port, prompt,
@@ -30,8 +29,8 @@ class CachedGenerationTest {
       int[] seq = Arrays.copyOf(prompt, prompt.length);
       int[] recomputed = new int[40];
       for (int i = 0; i < 40; i++) {
-        try (LanguageModel.Sequence fresh = port.newSequence()) {
-          recomputed[i] = Sampler.argmax(fresh.append(seq)); // no cache: the whole prefix every time
+        try (Scorer.Session fresh = port.openScoring()) {
+          recomputed[i] = fresh.argmax(seq); // no cache: the whole prefix every time
         }
         seq = Arrays.copyOf(seq, seq.length + 1);
         seq[seq.length - 1] = recomputed[i];
@@ -45,7 +44,7 @@ class CachedGenerationTest {
   @Test
   void stopsAtContextAndAtEos() {
     try (LlamaModel model = LlamaModel.random(CONFIG, 22)) {
-      LanguageModel port = new LocalLanguageModel(model);
+      Scorer port = new LocalLanguageModel(model);
       Generator.Result full = Generator.generate(port, new int[120], new Generator.Options(50, SamplingParams.GREEDY, 1, Set.of()), id -> {});
       assertEquals(Generator.Finish.CONTEXT, full.finish());
       assertEquals(8, full.tokens().length, "120 prompt + 8 generated = 128: the context holds the whole text, the last token is never fed");
