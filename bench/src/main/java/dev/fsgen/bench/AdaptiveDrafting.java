@@ -1,8 +1,8 @@
 package dev.fsgen.bench;
 
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +35,10 @@ final class AdaptiveDrafting {
   record Row(String prompts, double[] fixedTokensPerSecond, int bestGamma, double bestFixed, double adaptive, double meanDraft,
       double ratio) {}
 
-  static List<Row> compare(OrchestratorGrpc.OrchestratorBlockingStub stub, LoopbackServices services, int maxTokens, int repeats,
+  static List<Row> compare(OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub, LoopbackServices services, int maxTokens, int repeats,
       Consumer<String> progress) {
     List<Row> rows = new ArrayList<>();
-    Strategy adaptive = Strategy.newBuilder().setSpeculative(Speculative.newBuilder().setAdaptive(true).setGamma(MAX_GAMMA)).build();
+    StrategyOptions adaptive = StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setAdaptive(true).setGamma(MAX_GAMMA)).build();
     for (String set : ORDER) {
       List<String> prompts = PROMPT_SETS.get(set);
       List<List<SpeculativeBench.Run>> fixed = new ArrayList<>();

@@ -1,9 +1,9 @@
 package dev.fsgen.bench;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.model.v1.CacheStats;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,8 +66,8 @@ public final class ConcurrencyBench {
   public static Figures measure(Settings s, Consumer<String> progress) throws Exception {
     List<Level> levels = new ArrayList<>();
     try (LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
-      OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(services.channel);
-      Map<String, Strategy> strategies = Map.of("system2-only", SpeculativeBench.system2Only(), "speculative(gamma=4)",
+      OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub = OrchestratorServiceGrpc.newBlockingStub(services.channel);
+      Map<String, StrategyOptions> strategies = Map.of("system2-only", SpeculativeBench.system2Only(), "speculative(gamma=4)",
           SpeculativeBench.speculative(4));
       // until the JIT has compiled the one-token and the batched paths, the first runs are several
       // times slower: a cold single-stream figure would flatter every ratio to it
@@ -75,7 +75,7 @@ public final class ConcurrencyBench {
       try {
         progress.accept("warming up");
         for (int round = 0; round < 3; round++) {
-          for (Strategy st : strategies.values()) {
+          for (StrategyOptions st : strategies.values()) {
             level(stub, services, st, "", 1, s.maxTokens(), 6, pool);
             level(stub, services, st, "", 16, s.maxTokens(), 1, pool);
           }
@@ -112,7 +112,7 @@ public final class ConcurrencyBench {
   }
 
   /** {@code streams} clients, each streaming {@code generations} generations one after another, all started together. */
-  private static Level level(OrchestratorGrpc.OrchestratorBlockingStub stub, LoopbackServices services, Strategy strategy, String name,
+  private static Level level(OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub, LoopbackServices services, StrategyOptions strategy, String name,
       int streams, int maxTokens, int generations, ExecutorService pool) throws Exception {
     CacheStats before = services.system2.host().stats();
     CacheStats before1 = services.system1.host().stats();
@@ -131,8 +131,8 @@ public final class ConcurrencyBench {
               .setIgnoreEos(true).build();
           long sent = System.nanoTime();
           long last = -1;
-          for (Iterator<GenerateEvent> it = stub.generate(r); it.hasNext(); ) {
-            GenerateEvent e = it.next();
+          for (Iterator<GenerateResponse> it = stub.generate(r); it.hasNext(); ) {
+            GenerateResponse e = it.next();
             if (!e.hasTokens() || e.getTokens().getTokensCount() == 0) continue;
             long now = System.nanoTime();
             int k = e.getTokens().getTokensCount();

@@ -1,9 +1,9 @@
 package dev.fsgen.bench;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,8 +42,8 @@ public final class MemorySoak {
       int maxTokens, Consumer<String> progress) throws Exception {
     if (streams < 1 || streams > 64) throw new IllegalArgumentException("soak streams must be in [1, 64], got " + streams);
     if (!(minutes > 0)) throw new IllegalArgumentException("soak minutes must be positive, got " + minutes);
-    OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(orchestrator);
-    List<Strategy> strategies = List.of(SpeculativeBench.system2Only(), SpeculativeBench.speculative(4));
+    OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub = OrchestratorServiceGrpc.newBlockingStub(orchestrator);
+    List<StrategyOptions> strategies = List.of(SpeculativeBench.system2Only(), SpeculativeBench.speculative(4));
     long samplePeriod = Math.max(250, (long) (minutes * 60_000 / 60)); // about 60 readings
     long end = System.nanoTime() + (long) ((warmUpSeconds + minutes * 60) * 1e9);
     AtomicLong generations = new AtomicLong();
@@ -57,8 +57,8 @@ public final class MemorySoak {
           String prompt = SpeculativeBench.PROMPTS.get((client + g) % SpeculativeBench.PROMPTS.size());
           GenerateRequest r = GenerateRequest.newBuilder().setText(prompt).setStrategy(strategies.get((client + g) % 2))
               .setMaxTokens(maxTokens).setIgnoreEos(true).build();
-          for (Iterator<GenerateEvent> it = stub.generate(r); it.hasNext(); ) {
-            GenerateEvent e = it.next();
+          for (Iterator<GenerateResponse> it = stub.generate(r); it.hasNext(); ) {
+            GenerateResponse e = it.next();
             if (e.hasSummary()) tokens.addAndGet(e.getSummary().getTokens());
           }
           generations.incrementAndGet();

@@ -5,15 +5,18 @@ import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.SingleModel;
+import dev.fsgen.decoding.Speculative;
+import dev.fsgen.decoding.Strategy;
 import dev.fsgen.decoding.TokenSink;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Producer;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.service.ModelServer;
@@ -181,7 +184,7 @@ public final class SpeculativeBench {
          LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
       ModelServer s1 = services.system1;
       ModelServer s2 = services.system2;
-      OrchestratorGrpc.OrchestratorBlockingStub stub = OrchestratorGrpc.newBlockingStub(services.channel);
+      OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub = OrchestratorServiceGrpc.newBlockingStub(services.channel);
       progress.accept("warming up the services");
       // until the JIT has compiled every path, the first runs are slower than the rest
       for (int round = 0; round < 2; round++) {
@@ -191,7 +194,7 @@ public final class SpeculativeBench {
           run(stub, speculativeAhead(g), s.promptList().subList(0, 3), 64, services);
         }
         local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), 4, 64);
-        local.seconds(new dev.fsgen.decoding.Speculative(s.minGamma()), 4, 64);
+        local.seconds(new Speculative(s.minGamma()), 4, 64);
       }
 
       // each draft length is timed next to System 2 alone, in alternating order, so that drift on
@@ -218,7 +221,7 @@ public final class SpeculativeBench {
         double localBase = 0;
         for (int rep = 0; rep < s.repeats(); rep++) {
           localBase += local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), s.prompts(), s.maxTokens());
-          localSpec += local.seconds(new dev.fsgen.decoding.Speculative(g), s.prompts(), s.maxTokens());
+          localSpec += local.seconds(new Speculative(g), s.prompts(), s.maxTokens());
         }
         double inProcess = localBase / localSpec;
         localBaseSeconds += localBase;
@@ -278,7 +281,7 @@ public final class SpeculativeBench {
     }
 
     /** Wall time of greedy generations of the first {@code n} prompts, end of text ignored (as the gRPC runs do). */
-    double seconds(dev.fsgen.decoding.Strategy strategy, int n, int maxTokens) {
+    double seconds(Strategy strategy, int n, int maxTokens) {
       DecodeRequest request = new DecodeRequest(maxTokens, SamplingParams.GREEDY, 0, Set.of());
       long t0 = System.nanoTime();
       for (int[] p : prompts.subList(0, n)) {
@@ -308,7 +311,7 @@ public final class SpeculativeBench {
 
   /** The same with verification costing {@code verify} System 2 steps (the formula takes 1). */
   static double expectedSpeedup(double alpha, int gamma, double c, double verify) {
-    return dev.fsgen.decoding.Speculative.expectedTokensPerRound(alpha, gamma) / (gamma * c + verify);
+    return Speculative.expectedTokensPerRound(alpha, gamma) / (gamma * c + verify);
   }
 
   /**
@@ -409,16 +412,16 @@ public final class SpeculativeBench {
     }
   }
 
-  static Strategy speculative(int gamma) {
-    return Strategy.newBuilder().setSpeculative(Speculative.newBuilder().setGamma(gamma)).build();
+  static StrategyOptions speculative(int gamma) {
+    return StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setGamma(gamma)).build();
   }
 
-  static Strategy speculativeAhead(int gamma) {
-    return Strategy.newBuilder().setSpeculative(Speculative.newBuilder().setGamma(gamma).setDraftAhead(true)).build();
+  static StrategyOptions speculativeAhead(int gamma) {
+    return StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setGamma(gamma).setDraftAhead(true)).build();
   }
 
-  static Strategy system2Only() {
-    return Strategy.newBuilder().setSystem2Only(dev.fsgen.proto.decoding.v1.SingleModel.getDefaultInstance()).build();
+  static StrategyOptions system2Only() {
+    return StrategyOptions.newBuilder().setSystem2Only(SingleModelOptions.getDefaultInstance()).build();
   }
 
   /**
@@ -426,12 +429,12 @@ public final class SpeculativeBench {
    * (what follows it, such as System 1 scoring System 2 alone's text for its summary, is not
    * generation time).
    */
-  static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, int prompts, int maxTokens,
+  static Run run(OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub, StrategyOptions strategy, int prompts, int maxTokens,
       LoopbackServices services) {
     return run(stub, strategy, PROMPTS.subList(0, prompts), maxTokens, services);
   }
 
-  static Run run(OrchestratorGrpc.OrchestratorBlockingStub stub, Strategy strategy, List<String> prompts, int maxTokens,
+  static Run run(OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub, StrategyOptions strategy, List<String> prompts, int maxTokens,
       LoopbackServices services) {
     ModelServer s1 = services.system1;
     ModelServer s2 = services.system2;
@@ -452,11 +455,11 @@ public final class SpeculativeBench {
       long t0 = System.nanoTime();
       long last = t0;
       Summary summary = null;
-      for (Iterator<GenerateEvent> it = stub.generate(r); it.hasNext(); ) {
-        GenerateEvent e = it.next();
+      for (Iterator<GenerateResponse> it = stub.generate(r); it.hasNext(); ) {
+        GenerateResponse e = it.next();
         if (e.hasTokens()) {
           last = System.nanoTime();
-          for (Token t : e.getTokens().getTokensList()) if (t.getProducer() == Producer.SYSTEM2_CORRECTION) corrections++;
+          for (Token t : e.getTokens().getTokensList()) if (t.getProducer() == TokenProducer.TOKEN_PRODUCER_SYSTEM2_CORRECTION) corrections++;
         }
         if (e.hasSummary()) summary = e.getSummary();
       }

@@ -1,11 +1,11 @@
 package dev.fsgen.cli;
 
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.Info;
-import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.decoding.v1.Strategy;
-import dev.fsgen.proto.decoding.v1.InfoRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.GetInfoRequest;
+import dev.fsgen.proto.decoding.v1.GetInfoResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
@@ -62,9 +62,9 @@ public final class DemoCommand implements Callable<Integer> {
    * The request's strategy beside System 2 alone on the same prompt and length, end of text
    * ignored so both produce the same number of tokens: the speedup a user of this pair sees.
    */
-  static String compareWithSystem2(OrchestratorGrpc.OrchestratorBlockingStub stub, GenerateRequest request) {
+  static String compareWithSystem2(OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub, GenerateRequest request) {
     GenerateRequest same = request.toBuilder().clearSessionId().setIgnoreEos(true).build();
-    GenerateRequest alone = same.toBuilder().setStrategy(Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance())).build();
+    GenerateRequest alone = same.toBuilder().setStrategy(StrategyOptions.newBuilder().setSystem2Only(SingleModelOptions.getDefaultInstance())).build();
     double mine = 0;
     double base = 0;
     for (int i = 0; i < COMPARE_RUNS; i++) { // alternating, so that drift on a shared machine touches both
@@ -80,7 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
    * Tokens over the time from the request to the last token: what comes after it (System 1 scoring
    * System 2 alone's text for its summary, or a speculative run's last token) is no generation time.
    */
-  private static double tokensPerSecond(OrchestratorGrpc.OrchestratorBlockingStub stub, GenerateRequest r) {
+  private static double tokensPerSecond(OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub, GenerateRequest r) {
     long t0 = System.nanoTime();
     long last = t0;
     int tokens = 0;
@@ -106,9 +106,9 @@ public final class DemoCommand implements Callable<Integer> {
     try (LocalTopology t = LocalTopology.start(spec)) {
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", t.orchestratorPort()).usePlaintext().build();
       try {
-        var stub = OrchestratorGrpc.newBlockingStub(channel);
+        var stub = OrchestratorServiceGrpc.newBlockingStub(channel);
         if (!options.json) {
-          Info info = stub.getInfo(InfoRequest.getDefaultInstance());
+          GetInfoResponse info = stub.getInfo(GetInfoRequest.getDefaultInstance());
           System.err.printf("demo: System 1 (%s, %.1f M parameters) on :%d, System 2 (%s, %.1f M) on %s, orchestrator on :%d;"
                   + " up in %.1f s (logs in %s)%n", info.getSystem1().getSource(), info.getSystem1().getParameterCount() / 1e6,
               t.ports.get("system1"), info.getSystem2().getSource(), info.getSystem2().getParameterCount() / 1e6,

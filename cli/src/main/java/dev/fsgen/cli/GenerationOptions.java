@@ -1,14 +1,15 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.decoding.Speculative;
 import dev.fsgen.proto.decoding.v1.ChatMessage;
 import dev.fsgen.proto.decoding.v1.ChatPrompt;
-import dev.fsgen.proto.decoding.v1.Contrastive;
-import dev.fsgen.proto.decoding.v1.Gated;
+import dev.fsgen.proto.decoding.v1.ContrastiveOptions;
+import dev.fsgen.proto.decoding.v1.GatedOptions;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.ProxyTuning;
-import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.ProxyTuningOptions;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.model.v1.Sampling;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,7 +50,7 @@ public final class GenerationOptions {
   @Option(names = "--budget", description = "Gated handoff: the largest share of tokens System 2 may produce (default 1).")
   Double budget;
 
-  @Option(names = "--gamma", defaultValue = "" + dev.fsgen.decoding.Speculative.DEFAULT_GAMMA, description = "Draft length for speculative decoding (with --adaptive, the longest). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--gamma", defaultValue = "" + Speculative.DEFAULT_GAMMA, description = "Draft length for speculative decoding (with --adaptive, the longest). Default: ${DEFAULT-VALUE}.")
   int gamma;
 
   @Option(names = "--adaptive", description = "Speculative decoding chooses each round's draft length, up to --gamma, from the measured acceptance and round times.")
@@ -78,16 +79,16 @@ public final class GenerationOptions {
 
   /** The request as sent; the orchestrator validates every field (a bad one comes back as INVALID_ARGUMENT). */
   GenerateRequest request() {
-    Strategy.Builder s = Strategy.newBuilder();
+    StrategyOptions.Builder s = StrategyOptions.newBuilder();
     switch (strategy) {
-      case SPECULATIVE -> s.setSpeculative(Speculative.newBuilder().setGamma(gamma).setAdaptive(adaptive).setDraftAhead(draftAhead));
-      case SYSTEM1 -> s.setSystem1Only(SingleModel.getDefaultInstance());
-      case SYSTEM2 -> s.setSystem2Only(SingleModel.getDefaultInstance());
-      case ORACLE -> s.setOracle(SingleModel.getDefaultInstance());
+      case SPECULATIVE -> s.setSpeculative(SpeculativeOptions.newBuilder().setGamma(gamma).setAdaptive(adaptive).setDraftAhead(draftAhead));
+      case SYSTEM1 -> s.setSystem1Only(SingleModelOptions.getDefaultInstance());
+      case SYSTEM2 -> s.setSystem2Only(SingleModelOptions.getDefaultInstance());
+      case ORACLE -> s.setOracle(SingleModelOptions.getDefaultInstance());
       case CONTRASTIVE -> {
-        Contrastive.Builder c = Contrastive.newBuilder().setForm(switch (form.toLowerCase()) {
-          case "li" -> Contrastive.Form.LI;
-          case "fsgen" -> Contrastive.Form.FSGEN;
+        ContrastiveOptions.Builder c = ContrastiveOptions.newBuilder().setForm(switch (form.toLowerCase()) {
+          case "li" -> ContrastiveOptions.Form.FORM_LI;
+          case "fsgen" -> ContrastiveOptions.Form.FORM_FSGEN;
           default -> throw new IllegalArgumentException("--form must be li or fsgen, got '" + form + "'");
         });
         if (alpha != null) c.setAlpha(alpha);
@@ -95,18 +96,18 @@ public final class GenerationOptions {
         s.setContrastive(c);
       }
       case PROXY -> {
-        ProxyTuning.Builder p = ProxyTuning.newBuilder();
+        ProxyTuningOptions.Builder p = ProxyTuningOptions.newBuilder();
         if (tunedModel != null) p.setTunedModel(tunedModel);
         if (baseModel != null) p.setBaseModel(baseModel);
         if (alpha != null) p.setAlpha(alpha);
         s.setProxyTuning(p);
       }
       case GATED -> {
-        Gated.Builder g = Gated.newBuilder().setRouter(switch (router.toLowerCase()) {
-          case "entropy" -> Gated.Router.ENTROPY;
-          case "top-probability" -> Gated.Router.TOP_PROBABILITY;
-          case "margin" -> Gated.Router.MARGIN;
-          case "learned" -> Gated.Router.LEARNED;
+        GatedOptions.Builder g = GatedOptions.newBuilder().setRouter(switch (router.toLowerCase()) {
+          case "entropy" -> GatedOptions.Router.ROUTER_ENTROPY;
+          case "top-probability" -> GatedOptions.Router.ROUTER_TOP_PROBABILITY;
+          case "margin" -> GatedOptions.Router.ROUTER_MARGIN;
+          case "learned" -> GatedOptions.Router.ROUTER_LEARNED;
           default -> throw new IllegalArgumentException("--router must be entropy, top-probability, margin or learned, got '" + router + "'");
         });
         if (threshold != null) g.setThreshold(threshold);

@@ -1,10 +1,12 @@
 package dev.fsgen.cli;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Producer;
+import com.google.protobuf.Duration;
+import com.google.protobuf.util.Durations;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenProducer;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Runs one Generate call and shows it: coloured text as it streams, or one JSON object. */
@@ -21,13 +24,13 @@ final class GenerationPrinter {
 
   private GenerationPrinter() {}
 
-  static String colourOf(Producer p) {
+  static String colourOf(TokenProducer p) {
     return switch (p) {
-      case SYSTEM1, SYSTEM1_ACCEPTED -> "\u001b[36m"; // cyan: System 1
-      case SYSTEM2 -> "\u001b[33m"; // yellow: System 2 alone
-      case SYSTEM2_CORRECTION -> "\u001b[1;31m"; // bold red: System 2 overruled System 1
-      case SYSTEM2_BONUS -> "\u001b[35m"; // magenta: System 2's extra token
-      case COMBINED -> "\u001b[32m"; // green: both models' scores combined
+      case TOKEN_PRODUCER_SYSTEM1, TOKEN_PRODUCER_SYSTEM1_ACCEPTED -> "\u001b[36m"; // cyan: System 1
+      case TOKEN_PRODUCER_SYSTEM2 -> "\u001b[33m"; // yellow: System 2 alone
+      case TOKEN_PRODUCER_SYSTEM2_CORRECTION -> "\u001b[1;31m"; // bold red: System 2 overruled System 1
+      case TOKEN_PRODUCER_SYSTEM2_BONUS -> "\u001b[35m"; // magenta: System 2's extra token
+      case TOKEN_PRODUCER_COMBINED -> "\u001b[32m"; // green: both models' scores combined
       default -> "";
     };
   }
@@ -41,21 +44,21 @@ final class GenerationPrinter {
     String session = "";
     if (!o.json) {
       if (colour) {
-        out.println("legend: " + colourOf(Producer.SYSTEM1_ACCEPTED) + "System 1 (accepted)" + RESET + "  "
-            + colourOf(Producer.SYSTEM2_CORRECTION) + "System 2 correction" + RESET + "  " + colourOf(Producer.SYSTEM2_BONUS)
-            + "System 2 bonus" + RESET + "  " + colourOf(Producer.SYSTEM2) + "System 2 alone" + RESET);
+        out.println("legend: " + colourOf(TokenProducer.TOKEN_PRODUCER_SYSTEM1_ACCEPTED) + "System 1 (accepted)" + RESET + "  "
+            + colourOf(TokenProducer.TOKEN_PRODUCER_SYSTEM2_CORRECTION) + "System 2 correction" + RESET + "  " + colourOf(TokenProducer.TOKEN_PRODUCER_SYSTEM2_BONUS)
+            + "System 2 bonus" + RESET + "  " + colourOf(TokenProducer.TOKEN_PRODUCER_SYSTEM2) + "System 2 alone" + RESET);
       }
       // a completion continues the prompt; a chat answer stands after the question
       out.print(o.chat ? o.sampling.prompt + "\n" : o.sampling.prompt);
     }
     try {
-      for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).generate(o.request()); it.hasNext(); ) {
-        GenerateEvent e = it.next();
+      for (Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(channel).generate(o.request()); it.hasNext(); ) {
+        GenerateResponse e = it.next();
         if (e.hasStarted()) session = e.getStarted().getSessionId();
         if (e.hasTokens()) {
           for (Token t : e.getTokens().getTokensList()) {
             ids.add(t.getId());
-            producers.add(t.getProducer().name().toLowerCase());
+            producers.add(unprefixed(t.getProducer().name(), "TOKEN_PRODUCER_"));
             if (!o.json) out.print(colour ? colourOf(t.getProducer()) + t.getText() + RESET : t.getText());
           }
         }
@@ -93,10 +96,10 @@ final class GenerationPrinter {
     m.put("acceptance_rate", s.getAcceptanceRate());
     m.put("collaboration_frequency", s.hasCollaborationFrequency() ? s.getCollaborationFrequency() : null);
     m.put("system2_token_share", s.getSystem2TokenShare());
-    m.put("time_to_first_token_ms", s.getTimeToFirstTokenMs());
+    m.put("time_to_first_token_ms", millis(s.getTimeToFirstToken()));
     m.put("tokens_per_second", s.getTokensPerSecond());
-    m.put("total_ms", s.getTotalMs());
-    m.put("finish_reason", s.getFinishReason().name().toLowerCase());
+    m.put("total_ms", millis(s.getTotalTime()));
+    m.put("finish_reason", finishReason(s));
     if (!s.getDegraded().isEmpty()) m.put("degraded", s.getDegraded());
     return m;
   }
@@ -105,8 +108,23 @@ final class GenerationPrinter {
     String cf = s.hasCollaborationFrequency() ? String.format("%.1f%%", 100 * s.getCollaborationFrequency()) : "not measured";
     return String.format("[%d tokens in %.0f ms, %.1f tokens/s, first token after %.1f ms; System 2: %d calls, %.1f%% of tokens;"
             + " drafted %d, accepted %d (%.1f%%); collaboration frequency %s; finished: %s]",
-        s.getTokens(), s.getTotalMs(), s.getTokensPerSecond(), s.getTimeToFirstTokenMs(), s.getSystem2Calls(),
+        s.getTokens(), millis(s.getTotalTime()), s.getTokensPerSecond(), millis(s.getTimeToFirstToken()), s.getSystem2Calls(),
         100 * s.getSystem2TokenShare(), s.getDrafted(), s.getAccepted(), 100 * s.getAcceptanceRate(), cf,
-        s.getFinishReason().name().toLowerCase()) + (s.getDegraded().isEmpty() ? "" : "\n[degraded: " + s.getDegraded() + "]");
+        finishReason(s)) + (s.getDegraded().isEmpty() ? "" : "\n[degraded: " + s.getDegraded() + "]");
+  }
+
+  /** A summary's duration in milliseconds, as the JSON output and the status line show them. */
+  static double millis(Duration d) {
+    return Durations.toNanos(d) / 1e6;
+  }
+
+  /** "length", "eos" or "context": the finish reason without its enum prefix. */
+  static String finishReason(Summary s) {
+    return unprefixed(s.getFinishReason().name(), "FINISH_REASON_");
+  }
+
+  /** An enum value's name in lower case without its enum's prefix: what the JSON output shows. */
+  private static String unprefixed(String name, String prefix) {
+    return (name.startsWith(prefix) ? name.substring(prefix.length()) : name).toLowerCase(Locale.ROOT);
   }
 }

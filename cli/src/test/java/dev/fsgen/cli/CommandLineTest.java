@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
+import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.GetInfoRequest;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.training.data.DataPreparer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -143,7 +146,7 @@ class CommandLineTest {
       io.grpc.ManagedChannel c = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", t.orchestratorPort())
           .usePlaintext().build();
       try {
-        var info = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).getInfo(dev.fsgen.proto.decoding.v1.InfoRequest.getDefaultInstance());
+        var info = OrchestratorServiceGrpc.newBlockingStub(c).getInfo(GetInfoRequest.getDefaultInstance());
         // the ConfigMap's settings reached the orchestrator
         assertEquals(Integer.parseInt(LocalTopology.settings(Path.of(System.getProperty("fsgen.root", "..")).resolve("deploy/base/config.yaml"))
             .get("FSGEN_MAX_CONCURRENT")), info.getMaxConcurrentGenerations());
@@ -183,8 +186,8 @@ class CommandLineTest {
   /** Tokens streamed by one generation through the orchestrator on {@code c}. */
   private static int tokens(io.grpc.ManagedChannel c, String prompt, int max) {
     int tokens = 0;
-    for (var it = dev.fsgen.proto.decoding.v1.OrchestratorGrpc.newBlockingStub(c).generate(
-        dev.fsgen.proto.decoding.v1.GenerateRequest.newBuilder().setText(prompt).setMaxTokens(max).setIgnoreEos(true).build()); it.hasNext(); ) {
+    for (var it = OrchestratorServiceGrpc.newBlockingStub(c).generate(
+        GenerateRequest.newBuilder().setText(prompt).setMaxTokens(max).setIgnoreEos(true).build()); it.hasNext(); ) {
       var e = it.next();
       if (e.hasTokens()) tokens += e.getTokens().getTokensCount();
     }

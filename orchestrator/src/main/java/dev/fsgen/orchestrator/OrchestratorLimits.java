@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.decoding.Speculative;
 /**
  * Every limit the orchestrator enforces, and the defaults of optional request fields.
  *
@@ -18,7 +19,7 @@ public record OrchestratorLimits(int maxPromptTokens, int maxTokens, int maxGamm
   /** The default margin before a client's deadline at which the orchestrator ends the call itself. */
   public static final int DEFAULT_DEADLINE_MARGIN_MS = 20;
   public static final OrchestratorLimits DEFAULT = new OrchestratorLimits(4096, 4096, 16, 64, 4 << 20, 128,
-      dev.fsgen.decoding.Speculative.DEFAULT_GAMMA);
+      Speculative.DEFAULT_GAMMA);
 
   /** The limits with the default deadline margin. */
   public OrchestratorLimits(int maxPromptTokens, int maxTokens, int maxGamma, int maxConcurrent, int maxMessageBytes,

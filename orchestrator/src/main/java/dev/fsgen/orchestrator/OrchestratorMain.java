@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.decoding.Speculative;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** Runs the orchestrator until it is stopped (SIGTERM drains it gracefully). */
 @Command(name = "orchestrator", mixinStandardHelpOptions = true,
-    description = "Serve the orchestrator (fsgen.decoding.v1.Orchestrator) over running System 1 and System 2 services.")
+    description = "Serve the orchestrator (fsgen.decoding.v1.OrchestratorService) over running System 1 and System 2 services.")
 public final class OrchestratorMain implements Callable<Integer> {
   public static final int DEFAULT_PORT = 50050;
 
@@ -95,7 +96,7 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   public OrchestratorLimits limits() {
     return new OrchestratorLimits(maxPromptTokens, maxTokens, maxGamma, maxConcurrent, maxMessageBytes,
-        Math.min(128, maxTokens), Math.min(dev.fsgen.decoding.Speculative.DEFAULT_GAMMA, maxGamma), deadlineMarginMs);
+        Math.min(128, maxTokens), Math.min(Speculative.DEFAULT_GAMMA, maxGamma), deadlineMarginMs);
   }
 
   public OrchestratorServer start() {

@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import com.google.protobuf.util.Durations;
 import dev.fsgen.decoding.Producer;
 import dev.fsgen.proto.decoding.v1.Summary;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -66,7 +67,7 @@ final class OrchestratorMetrics {
       differing.inc(Math.round(s.getCollaborationFrequency() * s.getTokens()));
     }
     if (!s.getDegraded().isEmpty()) degraded.labelValues(s.getDegraded().startsWith("System 1") ? "system1" : "system2").inc();
-    if (s.getTokens() > 0) firstToken.observe(s.getTimeToFirstTokenMs() / 1e3);
+    if (s.getTokens() > 0) firstToken.observe(Durations.toNanos(s.getTimeToFirstToken()) / 1e9);
   }
 
   void failed(String strategy, io.grpc.Status.Code code) {

@@ -1,5 +1,6 @@
 package dev.fsgen.orchestrator;
 
+import dev.fsgen.decoding.Router;
 import dev.fsgen.grpc.ClientSecurity;
 import dev.fsgen.grpc.GrpcServer;
 import dev.fsgen.grpc.Metrics;
@@ -17,9 +18,9 @@ import java.util.List;
  * then its health, which follows the replicas from then on:
  *
  * <ul>
- *   <li>{@code ""} and {@code fsgen.decoding.v1.Orchestrator}: SERVING while at least one System 2
- *       replica is ready (healthy, its model checked, its circuit closed): every request can be
- *       served, without System 1 in degraded mode; NOT_SERVING when none is (readiness).
+ *   <li>{@code ""} and {@code fsgen.decoding.v1.OrchestratorService}: SERVING while at least one
+ *       System 2 replica is ready (healthy, its model checked, its circuit closed): every request
+ *       can be served, without System 1 in degraded mode; NOT_SERVING when none is (readiness).
  *   <li>{@link #FULL}: SERVING while both services have a ready replica (nothing runs degraded).
  *   <li>{@link #LIVE}: SERVING from the start to shutdown, whatever the replicas (liveness: a
  *       restart would not bring a model service back).
@@ -70,7 +71,7 @@ public final class OrchestratorServer implements AutoCloseable {
     private final String system2;
     private OrchestratorLimits limits = OrchestratorLimits.DEFAULT;
     private Duration wait = Duration.ofSeconds(30);
-    private dev.fsgen.decoding.Router.Learned learned;
+    private Router.Learned learned;
     private ReplicaOptions replicas = ReplicaOptions.DEFAULT;
     private ServerSecurity api = ServerSecurity.NONE;
     private ClientSecurity upstream = ClientSecurity.NONE;
@@ -93,7 +94,7 @@ public final class OrchestratorServer implements AutoCloseable {
     }
 
     /** The learned router that gated requests may ask for, or null. */
-    public Builder learned(dev.fsgen.decoding.Router.Learned learned) {
+    public Builder learned(Router.Learned learned) {
       this.learned = learned;
       return this;
     }

@@ -1,23 +1,28 @@
 package dev.fsgen.orchestrator;
 
+import com.google.protobuf.util.Durations;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.OverloadedException;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.Producer;
+import dev.fsgen.decoding.RoundCosts;
 import dev.fsgen.decoding.Router;
+import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.grpc.SessionConflictException;
 import dev.fsgen.grpc.Statuses;
 import dev.fsgen.grpc.Unary;
 import dev.fsgen.proto.decoding.v1.FinishReason;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.Info;
-import dev.fsgen.proto.decoding.v1.InfoRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.GetInfoRequest;
+import dev.fsgen.proto.decoding.v1.GetInfoResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.decoding.v1.Started;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.proto.decoding.v1.Tokens;
 import dev.fsgen.tokenizer.StreamDecoder;
 import io.grpc.Context;
@@ -27,11 +32,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * fsgen.decoding.v1.Orchestrator: validates a request, admits it, runs its strategy over the
+ * fsgen.decoding.v1.OrchestratorService: validates a request, admits it, runs its strategy over the
  * remote models on the call's thread (so deadlines and cancellation reach both services through
  * the gRPC context) and streams one event per decided step.
  */
-public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImplBase {
+public final class OrchestratorService extends OrchestratorServiceGrpc.OrchestratorServiceImplBase {
   private final Pairing pair;
   private final OrchestratorLimits limits;
   /** Admission: at most maxConcurrent generations at once; one more is refused at once, never queued. */
@@ -40,7 +45,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
   private final Router.Learned learned;
   private final OrchestratorMetrics metrics;
   /** Round times of adaptive speculative generations: shared, since every one runs on the same models and links. */
-  private final dev.fsgen.decoding.RoundCosts roundCosts = dev.fsgen.decoding.RoundCosts.shared();
+  private final RoundCosts roundCosts = RoundCosts.shared();
 
   /**
    * @param learned the learned router gated requests may ask for, or null
@@ -60,19 +65,19 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
   }
 
   @Override
-  public void getInfo(InfoRequest request, StreamObserver<Info> out) {
-    Unary.answer(out, () -> Info.newBuilder().setSystem1(pair.info1()).setSystem2(pair.info2())
+  public void getInfo(GetInfoRequest request, StreamObserver<GetInfoResponse> out) {
+    Unary.answer(out, () -> GetInfoResponse.newBuilder().setSystem1(pair.info1()).setSystem2(pair.info2())
         .setMaxPromptTokens(limits.maxPromptTokens()).setMaxTokens(limits.maxTokens()).setMaxGamma(limits.maxGamma())
         .setMaxConcurrentGenerations(limits.maxConcurrent()).build());
   }
 
   @Override
-  public void generate(GenerateRequest request, StreamObserver<GenerateEvent> out) {
-    ServerCallStreamObserver<GenerateEvent> call = (ServerCallStreamObserver<GenerateEvent>) out;
+  public void generate(GenerateRequest request, StreamObserver<GenerateResponse> out) {
+    ServerCallStreamObserver<GenerateResponse> call = (ServerCallStreamObserver<GenerateResponse>) out;
     call.setOnCancelHandler(() -> {}); // cancellation is polled between model calls
     boolean admitted = false;
     String session = null;
-    String kind = request.getStrategy().getKindCase() == dev.fsgen.proto.decoding.v1.Strategy.KindCase.KIND_NOT_SET
+    String kind = request.getStrategy().getKindCase() == StrategyOptions.KindCase.KIND_NOT_SET
         ? "default" : request.getStrategy().getKindCase().name().toLowerCase(java.util.Locale.ROOT);
     try {
       Plan plan = Plan.of(request, pair, limits, learned, roundCosts);
@@ -84,7 +89,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
         throw new SessionConflictException("session_id '" + plan.sessionId() + "' is already generating");
       }
       session = plan.sessionId();
-      call.onNext(GenerateEvent.newBuilder().setStarted(Started.newBuilder().setSessionId(session)
+      call.onNext(GenerateResponse.newBuilder().setStarted(Started.newBuilder().setSessionId(session)
           .setPromptTokens(plan.prompt().length).setStrategy(plan.strategy().name())).build());
       RemoteSystem1 small = new RemoteSystem1(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(),
           session, plan.system1Model());
@@ -103,7 +108,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
         DegradedRun.Continuation c = DegradedRun.continueAfter(down, plan, request.getAllowDegraded(), models, sink.ids(), sink);
         summary = degradedSummary(c, plan, sink, small.calls + (base == null ? 0 : base.calls), large.calls, small.drafted, start);
       }
-      call.onNext(GenerateEvent.newBuilder().setSummary(summary).build());
+      call.onNext(GenerateResponse.newBuilder().setSummary(summary).build());
       // the generation is over before the client hears so: a client that starts its next one at
       // once must find the slot and the session id free
       release(session, admitted);
@@ -131,12 +136,12 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
    * where System 1 cannot answer, since System 2 alone never needs it.
    */
   private static Outcome scoredBySystem1(Outcome o, Plan plan, RemoteModel small, StreamSink sink) {
-    if (!(plan.strategy() instanceof dev.fsgen.decoding.SingleModel s) || s.role() != dev.fsgen.decoding.SingleModel.Role.SYSTEM2) {
+    if (!(plan.strategy() instanceof SingleModel s) || s.role() != SingleModel.Role.SYSTEM2) {
       return o;
     }
     try {
       int calls = small.calls;
-      int[] choices = dev.fsgen.decoding.SingleModel.system1Choices(small, plan.prompt(), o.tokens());
+      int[] choices = SingleModel.system1Choices(small, plan.prompt(), o.tokens());
       return o.withSystem1Choices(choices, small.calls - calls);
     } catch (RuntimeException e) {
       if (sink.cancelled()) throw e;
@@ -155,12 +160,12 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
         .setSystem1Calls(o.system1Calls()).setSystem2Calls(o.system2Calls())
         .setDrafted(o.drafted()).setAccepted(o.accepted()).setAcceptanceRate(o.acceptanceRate())
         .setSystem2TokenShare(o.system2TokenShare())
-        .setTimeToFirstTokenMs(o.firstTokenNanos() / 1e6).setTokensPerSecond(o.tokensPerSecond())
-        .setTotalMs(o.totalNanos() / 1e6)
+        .setTimeToFirstToken(Durations.fromNanos(o.firstTokenNanos())).setTokensPerSecond(o.tokensPerSecond())
+        .setTotalTime(Durations.fromNanos(o.totalNanos()))
         .setFinishReason(switch (o.finish()) {
-          case LENGTH -> FinishReason.LENGTH;
-          case EOS -> FinishReason.EOS;
-          case CONTEXT -> FinishReason.CONTEXT;
+          case LENGTH -> FinishReason.FINISH_REASON_LENGTH;
+          case EOS -> FinishReason.FINISH_REASON_EOS;
+          case CONTEXT -> FinishReason.FINISH_REASON_CONTEXT;
         })
         .setText(pair.tokenizer().decode(o.tokens(), true));
     if (!Double.isNaN(o.collaborationFrequency())) b.setCollaborationFrequency(o.collaborationFrequency());
@@ -175,32 +180,33 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     int bySystem2 = 0;
     for (Producer p : producers) if (p.bySystem2()) bySystem2++;
     int accepted = DegradedRun.accepted(producers);
-    double seconds = (System.nanoTime() - start) / 1e9;
+    long elapsed = System.nanoTime() - start;
+    double seconds = elapsed / 1e9;
     return Summary.newBuilder()
         .setTokens(ids.length).setPromptTokens(plan.prompt().length)
         .setSystem1Calls(system1Calls).setSystem2Calls(system2Calls)
         .setDrafted(drafted).setAccepted(accepted).setAcceptanceRate(drafted == 0 ? 0 : (double) accepted / drafted)
         .setSystem2TokenShare(ids.length == 0 ? 0 : (double) bySystem2 / ids.length)
-        .setTimeToFirstTokenMs(sink.firstTokenNanos < 0 ? 0 : (sink.firstTokenNanos - start) / 1e6)
-        .setTokensPerSecond(ids.length / Math.max(1e-9, seconds)).setTotalMs(seconds * 1e3)
+        .setTimeToFirstToken(Durations.fromNanos(sink.firstTokenNanos < 0 ? 0 : sink.firstTokenNanos - start))
+        .setTokensPerSecond(ids.length / Math.max(1e-9, seconds)).setTotalTime(Durations.fromNanos(elapsed))
         .setFinishReason(switch (c.finish()) {
-          case LENGTH -> FinishReason.LENGTH;
-          case EOS -> FinishReason.EOS;
-          case CONTEXT -> FinishReason.CONTEXT;
+          case LENGTH -> FinishReason.FINISH_REASON_LENGTH;
+          case EOS -> FinishReason.FINISH_REASON_EOS;
+          case CONTEXT -> FinishReason.FINISH_REASON_CONTEXT;
         })
         .setText(pair.tokenizer().decode(ids, true))
         .setDegraded(c.note())
         .build();
   }
 
-  static dev.fsgen.proto.decoding.v1.Producer producer(Producer p) {
+  static TokenProducer producer(Producer p) {
     return switch (p) {
-      case SYSTEM1 -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM1;
-      case SYSTEM1_ACCEPTED -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM1_ACCEPTED;
-      case SYSTEM2 -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2;
-      case SYSTEM2_CORRECTION -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2_CORRECTION;
-      case SYSTEM2_BONUS -> dev.fsgen.proto.decoding.v1.Producer.SYSTEM2_BONUS;
-      case COMBINED -> dev.fsgen.proto.decoding.v1.Producer.COMBINED;
+      case SYSTEM1 -> TokenProducer.TOKEN_PRODUCER_SYSTEM1;
+      case SYSTEM1_ACCEPTED -> TokenProducer.TOKEN_PRODUCER_SYSTEM1_ACCEPTED;
+      case SYSTEM2 -> TokenProducer.TOKEN_PRODUCER_SYSTEM2;
+      case SYSTEM2_CORRECTION -> TokenProducer.TOKEN_PRODUCER_SYSTEM2_CORRECTION;
+      case SYSTEM2_BONUS -> TokenProducer.TOKEN_PRODUCER_SYSTEM2_BONUS;
+      case COMBINED -> TokenProducer.TOKEN_PRODUCER_COMBINED;
     };
   }
 
@@ -209,7 +215,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
    * streamed, so that a generation can go on after a service goes down.
    */
   static final class StreamSink implements TokenSink {
-    private final ServerCallStreamObserver<GenerateEvent> call;
+    private final ServerCallStreamObserver<GenerateResponse> call;
     final StreamDecoder decoder;
     final java.util.List<Integer> streamed = new java.util.ArrayList<>();
     final java.util.List<Producer> producers = new java.util.ArrayList<>();
@@ -217,7 +223,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
     /** Set once a service is down: every later token is marked degraded. */
     boolean degraded;
 
-    StreamSink(ServerCallStreamObserver<GenerateEvent> call, StreamDecoder decoder) {
+    StreamSink(ServerCallStreamObserver<GenerateResponse> call, StreamDecoder decoder) {
       this.call = call;
       this.decoder = decoder;
     }
@@ -236,7 +242,7 @@ public final class OrchestratorService extends OrchestratorGrpc.OrchestratorImpl
         streamed.add(ids[i]);
         this.producers.add(producers[i]);
       }
-      call.onNext(GenerateEvent.newBuilder().setTokens(b).build());
+      call.onNext(GenerateResponse.newBuilder().setTokens(b).build());
     }
 
     @Override

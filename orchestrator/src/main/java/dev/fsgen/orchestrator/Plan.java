@@ -13,6 +13,8 @@ import dev.fsgen.decoding.RoundCosts;
 import dev.fsgen.decoding.Speculative;
 import dev.fsgen.decoding.Strategy;
 import dev.fsgen.grpc.Messages;
+import dev.fsgen.proto.decoding.v1.ContrastiveOptions;
+import dev.fsgen.proto.decoding.v1.GatedOptions;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.model.v1.ModelInfo;
 import java.util.Set;
@@ -126,27 +128,27 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
     return system2.getEosTokenId() >= 0 ? Set.of(system2.getEosTokenId()) : Set.of();
   }
 
-  private static Strategy contrastive(dev.fsgen.proto.decoding.v1.Contrastive c) {
+  private static Strategy contrastive(ContrastiveOptions c) {
     Contrastive.Form form = switch (c.getForm()) {
-      case LI -> Contrastive.Form.LI;
-      case FSGEN -> Contrastive.Form.FSGEN;
-      default -> throw new InvalidRequestException("strategy.contrastive.form", "strategy.contrastive.form must be LI or FSGEN");
+      case FORM_LI -> Contrastive.Form.LI;
+      case FORM_FSGEN -> Contrastive.Form.FSGEN;
+      default -> throw new InvalidRequestException("strategy.contrastive.form", "strategy.contrastive.form must be FORM_LI or FORM_FSGEN");
     };
     return field("strategy.contrastive.", () -> new Contrastive(form, c.hasAlpha() ? c.getAlpha() : Contrastive.DEFAULT_ALPHA,
         c.hasBeta() ? c.getBeta() : form.defaultBeta));
   }
 
-  private static Strategy gated(dev.fsgen.proto.decoding.v1.Gated g, Router.Learned learned) {
+  private static Strategy gated(GatedOptions g, Router.Learned learned) {
     return field("strategy.gated.", () -> {
       Router router = switch (g.getRouter()) {
-        case LEARNED -> {
-          if (learned == null) throw new IllegalArgumentException("router LEARNED: this orchestrator has no learned router (start it with --router-file)");
+        case ROUTER_LEARNED -> {
+          if (learned == null) throw new IllegalArgumentException("router ROUTER_LEARNED: this orchestrator has no learned router (start it with --router-file)");
           yield g.hasThreshold() ? new Router.Learned(learned.weights(), learned.bias(), g.getThreshold()) : learned;
         }
-        case ENTROPY -> new Router.Entropy(g.hasThreshold() ? g.getThreshold() : DEFAULT_ENTROPY);
-        case TOP_PROBABILITY -> new Router.TopProbability(g.hasThreshold() ? g.getThreshold() : Router.TopProbability.DEFAULT);
-        case MARGIN -> new Router.Margin(g.hasThreshold() ? g.getThreshold() : Router.Margin.DEFAULT);
-        default -> throw new IllegalArgumentException("router must be ENTROPY, TOP_PROBABILITY, MARGIN or LEARNED");
+        case ROUTER_ENTROPY -> new Router.Entropy(g.hasThreshold() ? g.getThreshold() : DEFAULT_ENTROPY);
+        case ROUTER_TOP_PROBABILITY -> new Router.TopProbability(g.hasThreshold() ? g.getThreshold() : Router.TopProbability.DEFAULT);
+        case ROUTER_MARGIN -> new Router.Margin(g.hasThreshold() ? g.getThreshold() : Router.Margin.DEFAULT);
+        default -> throw new IllegalArgumentException("router must be ROUTER_ENTROPY, ROUTER_TOP_PROBABILITY, ROUTER_MARGIN or ROUTER_LEARNED");
       };
       return new Gated(router, g.hasBudget() ? g.getBudget() : 1.0);
     });

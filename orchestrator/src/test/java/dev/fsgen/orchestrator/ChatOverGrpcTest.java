@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.fsgen.proto.decoding.v1.ChatMessage;
 import dev.fsgen.proto.decoding.v1.ChatPrompt;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
 import dev.fsgen.tokenizer.ChatTemplate;
 import dev.fsgen.tokenizer.TextTokenizer;
 import io.grpc.Status;
@@ -73,8 +73,8 @@ class ChatOverGrpcTest {
 
     try (LiveServices live = new LiveServices(model)) {
       GenerateRequest.Builder base = GenerateRequest.newBuilder().setMaxTokens(12).setIgnoreEos(true);
-      List<GenerateEvent> chat = live.generate(base.clone().setChat(ChatPrompt.newBuilder().addAllMessages(CONVERSATION)).build());
-      List<GenerateEvent> text = live.generate(base.clone().setText(rendered).build());
+      List<GenerateResponse> chat = live.generate(base.clone().setChat(ChatPrompt.newBuilder().addAllMessages(CONVERSATION)).build());
+      List<GenerateResponse> text = live.generate(base.clone().setText(rendered).build());
       assertEquals(renderedIds.length, chat.get(0).getStarted().getPromptTokens());
       assertEquals(renderedIds.length, text.get(0).getStarted().getPromptTokens());
       Generated fromChat = Generated.of(chat);

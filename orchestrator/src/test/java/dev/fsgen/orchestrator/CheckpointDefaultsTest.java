@@ -11,8 +11,8 @@ import dev.fsgen.decoding.Generator;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.proto.decoding.v1.FinishReason;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.model.v1.ModelInfo;
 import dev.fsgen.proto.model.v1.GetModelInfoRequest;
 import dev.fsgen.proto.model.v1.Sampling;
@@ -77,13 +77,13 @@ class CheckpointDefaultsTest {
       ModelInfo info = live.system2Stub().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getInfo();
       assertEquals(List.of(0, early), info.getEosTokenIdsList());
       assertEquals(0, info.getEosTokenId(), "the primary id stays the tokenizer's");
-      for (Strategy s : List.of(Strategy.getDefaultInstance(), Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance()).build())) {
+      for (StrategyOptions s : List.of(StrategyOptions.getDefaultInstance(), StrategyOptions.newBuilder().setSystem2Only(SingleModelOptions.getDefaultInstance()).build())) {
         Generated stopped = generate(live, live.request(PROMPT, MAX_TOKENS).setStrategy(s).setIgnoreEos(false));
         assertArrayEquals(Arrays.copyOf(greedy, stopAt), stopped.ids(), file + ", " + s);
-        assertEquals(FinishReason.EOS, stopped.summary().getFinishReason());
+        assertEquals(FinishReason.FINISH_REASON_EOS, stopped.summary().getFinishReason());
         Generated past = generate(live, live.request(PROMPT, MAX_TOKENS).setStrategy(s));
         assertArrayEquals(greedy, past.ids(), "ignore_eos: past every end-of-text token, " + file + ", " + s);
-        assertEquals(FinishReason.LENGTH, past.summary().getFinishReason());
+        assertEquals(FinishReason.FINISH_REASON_LENGTH, past.summary().getFinishReason());
       }
     }
   }
@@ -110,7 +110,7 @@ class CheckpointDefaultsTest {
       assertFalse(Arrays.equals(greedy, sampled), "the checkpoint's do_sample makes a request without sampling sample");
       assertArrayEquals(sampled, generate(live, unset.toBuilder().setSampling(defaults)).ids(),
           "exactly the checkpoint's temperature 1.5, top_k 50, top_p 1.0");
-      for (Strategy s : List.of(Strategy.getDefaultInstance(), Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance()).build())) {
+      for (StrategyOptions s : List.of(StrategyOptions.getDefaultInstance(), StrategyOptions.newBuilder().setSystem2Only(SingleModelOptions.getDefaultInstance()).build())) {
         GenerateRequest.Builder asGreedy = unset.toBuilder().setStrategy(s).setSampling(Sampling.newBuilder().setTemperature(0));
         assertArrayEquals(greedy, generate(live, asGreedy.clone()).ids(), "a request's sampling overrides the checkpoint's, " + s);
         assertArrayEquals(Arrays.copyOf(greedy, stopAt), generate(live, asGreedy.setIgnoreEos(false)).ids(),

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Producer;
-import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.service.ServiceRole;
 import io.grpc.ManagedChannel;
@@ -55,21 +55,21 @@ class DegradedModesTest {
     system2.close();
   }
 
-  private static GenerateRequest.Builder request(Strategy s) {
+  private static GenerateRequest.Builder request(StrategyOptions s) {
     return GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(TOKENS).setIgnoreEos(true).setStrategy(s);
   }
 
-  private static Strategy speculative() {
-    return Strategy.newBuilder().setSpeculative(Speculative.newBuilder().setGamma(4)).build();
+  private static StrategyOptions speculative() {
+    return StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setGamma(4)).build();
   }
 
   /** Runs a generation; {@code afterTokens} runs once when that many tokens have arrived (-1: never). */
-  private List<GenerateEvent> generate(GenerateRequest r, int afterTokens, Runnable action) {
-    List<GenerateEvent> events = new ArrayList<>();
+  private List<GenerateResponse> generate(GenerateRequest r, int afterTokens, Runnable action) {
+    List<GenerateResponse> events = new ArrayList<>();
     int seen = 0;
     boolean done = afterTokens < 0;
-    for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).generate(r); it.hasNext(); ) {
-      GenerateEvent e = it.next();
+    for (Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(channel).generate(r); it.hasNext(); ) {
+      GenerateResponse e = it.next();
       events.add(e);
       if (e.hasTokens()) seen += e.getTokens().getTokensCount();
       if (!done && seen >= afterTokens) {
@@ -80,13 +80,13 @@ class DegradedModesTest {
     return events;
   }
 
-  private static List<Token> tokens(List<GenerateEvent> events) {
+  private static List<Token> tokens(List<GenerateResponse> events) {
     List<Token> out = new ArrayList<>();
-    for (GenerateEvent e : events) if (e.hasTokens()) out.addAll(e.getTokens().getTokensList());
+    for (GenerateResponse e : events) if (e.hasTokens()) out.addAll(e.getTokens().getTokensList());
     return out;
   }
 
-  private static Summary summary(List<GenerateEvent> events) {
+  private static Summary summary(List<GenerateResponse> events) {
     return events.get(events.size() - 1).getSummary();
   }
 
@@ -96,8 +96,8 @@ class DegradedModesTest {
 
   @Test
   void system1DownMidStreamSystem2FinishesTokenForToken() {
-    List<Integer> alone = ids(tokens(generate(request(Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance()).build()).build(), -1, null)));
-    List<GenerateEvent> events = generate(request(speculative()).build(), 8, system1::close);
+    List<Integer> alone = ids(tokens(generate(request(StrategyOptions.newBuilder().setSystem2Only(SingleModelOptions.getDefaultInstance()).build()).build(), -1, null)));
+    List<GenerateResponse> events = generate(request(speculative()).build(), 8, system1::close);
     List<Token> tokens = tokens(events);
     assertEquals(alone, ids(tokens), "lossless: System 2's own greedy output");
     assertFalse(tokens.get(0).getDegraded(), "tokens before the failure are not degraded");
@@ -106,7 +106,7 @@ class DegradedModesTest {
     while (!tokens.get(firstDegraded).getDegraded()) firstDegraded++;
     for (Token t : tokens.subList(firstDegraded, TOKENS)) {
       assertTrue(t.getDegraded());
-      assertEquals(Producer.SYSTEM2, t.getProducer());
+      assertEquals(TokenProducer.TOKEN_PRODUCER_SYSTEM2, t.getProducer());
     }
     Summary s = summary(events);
     assertEquals(TOKENS, s.getTokens());
@@ -115,19 +115,19 @@ class DegradedModesTest {
 
   @Test
   void system2DownFailsUnlessDegradedOutputIsAllowed() {
-    List<Integer> system1Alone = ids(tokens(generate(request(Strategy.newBuilder().setSystem1Only(SingleModel.getDefaultInstance()).build()).build(), -1, null)));
+    List<Integer> system1Alone = ids(tokens(generate(request(StrategyOptions.newBuilder().setSystem1Only(SingleModelOptions.getDefaultInstance()).build()).build(), -1, null)));
     system2.close();
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> generate(request(speculative()).build(), -1, null));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("System 2 is down") && e.getStatus().getDescription().contains("allow_degraded"),
         e.getStatus().getDescription());
 
-    List<GenerateEvent> events = generate(request(speculative()).setAllowDegraded(true).build(), -1, null);
+    List<GenerateResponse> events = generate(request(speculative()).setAllowDegraded(true).build(), -1, null);
     List<Token> tokens = tokens(events);
     assertEquals(system1Alone, ids(tokens), "System 1 alone, greedy");
     for (Token t : tokens) {
       assertTrue(t.getDegraded());
-      assertEquals(Producer.SYSTEM1, t.getProducer());
+      assertEquals(TokenProducer.TOKEN_PRODUCER_SYSTEM1, t.getProducer());
     }
     assertTrue(summary(events).getDegraded().startsWith("System 2 went down after 0 tokens; System 1 alone"), summary(events).getDegraded());
   }

@@ -3,11 +3,11 @@ package dev.fsgen.orchestrator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.decoding.v1.Token;
 import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
 import dev.fsgen.proto.model.v1.ModelServiceGrpc;
@@ -77,7 +77,7 @@ class FailoverTest {
   private static GenerateRequest request(int i) {
     String prompt = PROMPTS.get(i % PROMPTS.size()) + (i >= PROMPTS.size() ? " " + "and ".repeat(i / PROMPTS.size()) : "");
     return GenerateRequest.newBuilder().setText(prompt).setMaxTokens(TOKENS).setIgnoreEos(true)
-        .setStrategy(Strategy.newBuilder().setSpeculative(Speculative.newBuilder().setGamma(4))).build();
+        .setStrategy(StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setGamma(4))).build();
   }
 
   /** Runs all streams at once; {@code firstTokens} counts streams that have seen a token; returns each stream's token ids. */
@@ -90,8 +90,8 @@ class FailoverTest {
         futures.add(pool.submit(() -> {
           List<Integer> ids = new ArrayList<>();
           boolean first = true;
-          for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES).generate(r); it.hasNext(); ) {
-            GenerateEvent e = it.next();
+          for (Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES).generate(r); it.hasNext(); ) {
+            GenerateResponse e = it.next();
             if (e.hasTokens()) {
               for (Token t : e.getTokens().getTokensList()) ids.add(t.getId());
               if (first) {

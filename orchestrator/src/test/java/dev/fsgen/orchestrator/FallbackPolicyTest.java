@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.proto.decoding.v1.Contrastive;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
+import dev.fsgen.proto.decoding.v1.ContrastiveOptions;
+import dev.fsgen.proto.decoding.v1.GatedOptions;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.Gated;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Producer;
-import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
+import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.proto.model.v1.Sampling;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -61,25 +62,25 @@ class FallbackPolicyTest {
     if (system2 != null) system2.close();
   }
 
-  private static final Strategy SPECULATIVE = Strategy.newBuilder().setSpeculative(Speculative.newBuilder().setGamma(3)).build();
-  private static final Strategy SYSTEM1_ONLY = Strategy.newBuilder().setSystem1Only(SingleModel.getDefaultInstance()).build();
-  private static final Strategy SYSTEM2_ONLY = Strategy.newBuilder().setSystem2Only(SingleModel.getDefaultInstance()).build();
-  private static final Strategy CONTRASTIVE = Strategy.newBuilder().setContrastive(Contrastive.newBuilder().setForm(Contrastive.Form.LI)).build();
-  private static final Strategy GATED = Strategy.newBuilder().setGated(Gated.newBuilder().setRouter(Gated.Router.ENTROPY).setThreshold(0)).build();
-  private static final Strategy ORACLE = Strategy.newBuilder().setOracle(SingleModel.getDefaultInstance()).build();
+  private static final StrategyOptions SPECULATIVE = StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setGamma(3)).build();
+  private static final StrategyOptions SYSTEM1_ONLY = StrategyOptions.newBuilder().setSystem1Only(SingleModelOptions.getDefaultInstance()).build();
+  private static final StrategyOptions SYSTEM2_ONLY = StrategyOptions.newBuilder().setSystem2Only(SingleModelOptions.getDefaultInstance()).build();
+  private static final StrategyOptions CONTRASTIVE = StrategyOptions.newBuilder().setContrastive(ContrastiveOptions.newBuilder().setForm(ContrastiveOptions.Form.FORM_LI)).build();
+  private static final StrategyOptions GATED = StrategyOptions.newBuilder().setGated(GatedOptions.newBuilder().setRouter(GatedOptions.Router.ROUTER_ENTROPY).setThreshold(0)).build();
+  private static final StrategyOptions ORACLE = StrategyOptions.newBuilder().setOracle(SingleModelOptions.getDefaultInstance()).build();
 
-  private static GenerateRequest.Builder request(Strategy s) {
+  private static GenerateRequest.Builder request(StrategyOptions s) {
     return GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(TOKENS).setIgnoreEos(true).setStrategy(s).setSeed(5);
   }
 
-  private record Result(int[] ids, List<Token> tokens, dev.fsgen.proto.decoding.v1.Summary summary) {}
+  private record Result(int[] ids, List<Token> tokens, Summary summary) {}
 
   private Result generate(GenerateRequest r) {
     List<Token> tokens = new ArrayList<>();
-    dev.fsgen.proto.decoding.v1.Summary summary = null;
-    for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
+    Summary summary = null;
+    for (Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS)
         .generate(r); it.hasNext(); ) {
-      GenerateEvent e = it.next();
+      GenerateResponse e = it.next();
       if (e.hasTokens()) tokens.addAll(e.getTokens().getTokensList());
       if (e.hasSummary()) summary = e.getSummary();
     }
@@ -94,7 +95,7 @@ class FallbackPolicyTest {
   }
 
   /** Finished by {@code by} alone: every token degraded and produced by it, the summary saying so. */
-  private static void degraded(Result r, Producer by, String what) {
+  private static void degraded(Result r, TokenProducer by, String what) {
     assertEquals(TOKENS, r.ids().length, what);
     for (Token t : r.tokens()) {
       assertTrue(t.getDegraded(), what);
@@ -129,7 +130,7 @@ class FallbackPolicyTest {
     // lossless: greedy speculative decoding is System 2's greedy output, token for token
     Result spec = generate(request(SPECULATIVE).build());
     assertArrayEquals(aloneGreedy.ids(), spec.ids());
-    degraded(spec, Producer.SYSTEM2, "greedy speculative");
+    degraded(spec, TokenProducer.TOKEN_PRODUCER_SYSTEM2, "greedy speculative");
     assertTrue(spec.summary().getDegraded().startsWith("System 1 went down after 0 tokens; System 2 alone"), spec.summary().getDegraded());
 
     // System 2 alone needs no System 1: the same tokens, not degraded; only the frequency is missing
@@ -140,13 +141,13 @@ class FallbackPolicyTest {
     assertTrue(alone.tokens().stream().noneMatch(Token::getDegraded));
 
     // another answer than the one asked for: UNAVAILABLE unless allowed
-    for (Strategy s : List.of(CONTRASTIVE, GATED, ORACLE)) {
+    for (StrategyOptions s : List.of(CONTRASTIVE, GATED, ORACLE)) {
       unavailable(request(s).build(), "System 1 is down", "allow_degraded");
-      degraded(generate(request(s).setAllowDegraded(true).build()), Producer.SYSTEM2, s.toString());
+      degraded(generate(request(s).setAllowDegraded(true).build()), TokenProducer.TOKEN_PRODUCER_SYSTEM2, s.toString());
     }
     unavailable(request(SPECULATIVE).setSampling(SAMPLED).build(), "System 1 is down", "not the seed's tokens", "allow_degraded");
     Result sampled = generate(request(SPECULATIVE).setSampling(SAMPLED).setAllowDegraded(true).build());
-    degraded(sampled, Producer.SYSTEM2, "sampled speculative");
+    degraded(sampled, TokenProducer.TOKEN_PRODUCER_SYSTEM2, "sampled speculative");
 
     // the System 1 baseline is never answered by System 2
     unavailable(request(SYSTEM1_ONLY).build(), "System 1 is down");
@@ -159,10 +160,10 @@ class FallbackPolicyTest {
     Result system1Alone = generate(request(SYSTEM1_ONLY).build());
     system2.kill();
 
-    for (Strategy s : List.of(SPECULATIVE, CONTRASTIVE, GATED, ORACLE)) {
+    for (StrategyOptions s : List.of(SPECULATIVE, CONTRASTIVE, GATED, ORACLE)) {
       unavailable(request(s).build(), "System 2 is down", "allow_degraded");
       Result r = generate(request(s).setAllowDegraded(true).build());
-      degraded(r, Producer.SYSTEM1, s.toString());
+      degraded(r, TokenProducer.TOKEN_PRODUCER_SYSTEM1, s.toString());
       if (s == SPECULATIVE) assertArrayEquals(system1Alone.ids(), r.ids(), "System 1 alone, greedy");
     }
     // the System 2 baseline is never answered by System 1, allow_degraded or not

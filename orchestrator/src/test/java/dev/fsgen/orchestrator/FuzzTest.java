@@ -3,15 +3,15 @@ package dev.fsgen.orchestrator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.proto.decoding.v1.Contrastive;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
+import dev.fsgen.proto.decoding.v1.ContrastiveOptions;
+import dev.fsgen.proto.decoding.v1.GatedOptions;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.Gated;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.ProxyTuning;
-import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.ProxyTuningOptions;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.DraftRequest;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
@@ -92,31 +92,31 @@ class FuzzTest {
     return s.build();
   }
 
-  private static Strategy strategy(SplittableRandom r) {
-    Strategy.Builder s = Strategy.newBuilder();
+  private static StrategyOptions strategy(SplittableRandom r) {
+    StrategyOptions.Builder s = StrategyOptions.newBuilder();
     switch (r.nextInt(8)) {
-      case 0 -> s.setSpeculative(Speculative.newBuilder().setGamma(count(r)));
-      case 1 -> s.setSystem1Only(SingleModel.getDefaultInstance());
-      case 2 -> s.setSystem2Only(SingleModel.getDefaultInstance());
+      case 0 -> s.setSpeculative(SpeculativeOptions.newBuilder().setGamma(count(r)));
+      case 1 -> s.setSystem1Only(SingleModelOptions.getDefaultInstance());
+      case 2 -> s.setSystem2Only(SingleModelOptions.getDefaultInstance());
       case 3 -> {
-        Contrastive.Builder c = Contrastive.newBuilder().setFormValue(r.nextInt(4));
+        ContrastiveOptions.Builder c = ContrastiveOptions.newBuilder().setFormValue(r.nextInt(4));
         if (r.nextBoolean()) c.setAlpha(pick(r));
         if (r.nextBoolean()) c.setBeta(pick(r));
         s.setContrastive(c);
       }
       case 4 -> {
         String[] names = {"", "default", "tuned", "nope", "../x", "/etc/passwd", "tuned\u0000"};
-        ProxyTuning.Builder p = ProxyTuning.newBuilder().setTunedModel(names[r.nextInt(names.length)]).setBaseModel(names[r.nextInt(names.length)]);
+        ProxyTuningOptions.Builder p = ProxyTuningOptions.newBuilder().setTunedModel(names[r.nextInt(names.length)]).setBaseModel(names[r.nextInt(names.length)]);
         if (r.nextBoolean()) p.setAlpha(pick(r));
         s.setProxyTuning(p);
       }
       case 5 -> {
-        Gated.Builder g = Gated.newBuilder().setRouterValue(r.nextInt(7) - 1);
+        GatedOptions.Builder g = GatedOptions.newBuilder().setRouterValue(r.nextInt(7) - 1);
         if (r.nextBoolean()) g.setThreshold(pick(r));
         if (r.nextBoolean()) g.setBudget(pick(r));
         s.setGated(g);
       }
-      case 6 -> s.setOracle(SingleModel.getDefaultInstance());
+      case 6 -> s.setOracle(SingleModelOptions.getDefaultInstance());
       default -> { } // none: the default strategy
     }
     return s.build();
@@ -164,7 +164,7 @@ class FuzzTest {
     try {
       int kind = r.nextInt(10);
       if (kind < 5) {
-        for (Iterator<GenerateEvent> it = live.orchestrator().withDeadlineAfter(20, TimeUnit.SECONDS).generate(generateRequest(r)); it.hasNext(); ) it.next();
+        for (Iterator<GenerateResponse> it = live.orchestrator().withDeadlineAfter(20, TimeUnit.SECONDS).generate(generateRequest(r)); it.hasNext(); ) it.next();
       } else if (kind < 7) {
         byte[] damaged = damage(generateRequest(r).toByteArray(), r);
         RawGenerate.send(live.channel, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), damaged);

@@ -1,20 +1,20 @@
 package dev.fsgen.orchestrator;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
-import dev.fsgen.proto.decoding.v1.Producer;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenProducer;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A generation's events folded into token ids, producers and the summary. */
-record Generated(int[] ids, List<Producer> producers, String text, Summary summary) {
-  static Generated of(List<GenerateEvent> events) {
+record Generated(int[] ids, List<TokenProducer> producers, String text, Summary summary) {
+  static Generated of(List<GenerateResponse> events) {
     List<Integer> ids = new ArrayList<>();
-    List<Producer> producers = new ArrayList<>();
+    List<TokenProducer> producers = new ArrayList<>();
     StringBuilder text = new StringBuilder();
     Summary summary = null;
-    for (GenerateEvent e : events) {
+    for (GenerateResponse e : events) {
       if (e.hasTokens()) {
         for (Token t : e.getTokens().getTokensList()) {
           if (t.getIndex() != ids.size()) throw new AssertionError("token index " + t.getIndex() + " out of order");

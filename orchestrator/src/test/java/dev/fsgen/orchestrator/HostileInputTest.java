@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fsgen.proto.decoding.v1.ChatMessage;
 import dev.fsgen.proto.decoding.v1.ChatPrompt;
-import dev.fsgen.proto.decoding.v1.Contrastive;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
+import dev.fsgen.proto.decoding.v1.ContrastiveOptions;
+import dev.fsgen.proto.decoding.v1.GatedOptions;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.Gated;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.ProxyTuning;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.ProxyTuningOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.DraftRequest;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
@@ -73,12 +73,12 @@ class HostileInputTest {
     live.generate(r.build());
   }
 
-  private static Strategy contrastive(double alpha, double beta) {
-    return Strategy.newBuilder().setContrastive(Contrastive.newBuilder().setForm(Contrastive.Form.FSGEN).setAlpha(alpha).setBeta(beta)).build();
+  private static StrategyOptions contrastive(double alpha, double beta) {
+    return StrategyOptions.newBuilder().setContrastive(ContrastiveOptions.newBuilder().setForm(ContrastiveOptions.Form.FORM_FSGEN).setAlpha(alpha).setBeta(beta)).build();
   }
 
-  private static Strategy gated(Gated.Builder g) {
-    return Strategy.newBuilder().setGated(g).build();
+  private static StrategyOptions gated(GatedOptions.Builder g) {
+    return StrategyOptions.newBuilder().setGated(g).build();
   }
 
   /** Sends bytes as a Generate request, whatever they hold. */
@@ -106,8 +106,8 @@ class HostileInputTest {
     CountDownLatch done = new CountDownLatch(1);
     GenerateRequest.Builder r = LifecycleAndValidationTest.longRun().setMaxTokens(400);
     if (session != null) r.setSessionId(session);
-    OrchestratorGrpc.newStub(live.channel).generate(r.build(), new StreamObserver<>() {
-      public void onNext(GenerateEvent e) {
+    OrchestratorServiceGrpc.newStub(live.channel).generate(r.build(), new StreamObserver<>() {
+      public void onNext(GenerateResponse e) {
         started.countDown();
       }
 
@@ -164,18 +164,18 @@ class HostileInputTest {
     c.add(new Case("contrastive alpha = 2", invalid, "INVALID_REQUEST", "strategy.contrastive.alpha", "alpha", () -> generate(ok().setStrategy(contrastive(2, 0.5)))));
     c.add(new Case("contrastive beta = -1", invalid, "INVALID_REQUEST", "strategy.contrastive.beta", "beta", () -> generate(ok().setStrategy(contrastive(0.1, -1)))));
     c.add(new Case("proxy tuning with an unknown model", invalid, "INVALID_REQUEST", "strategy.proxy_tuning.tuned_model", "not hosted",
-        () -> generate(ok().setStrategy(Strategy.newBuilder().setProxyTuning(ProxyTuning.newBuilder().setTunedModel("nope"))))));
+        () -> generate(ok().setStrategy(StrategyOptions.newBuilder().setProxyTuning(ProxyTuningOptions.newBuilder().setTunedModel("nope"))))));
     c.add(new Case("proxy tuning naming a file path", invalid, "INVALID_REQUEST", "strategy.proxy_tuning.tuned_model", "not hosted",
-        () -> generate(ok().setStrategy(Strategy.newBuilder().setProxyTuning(ProxyTuning.newBuilder().setTunedModel("../../etc/passwd"))))));
-    c.add(new Case("proxy tuning alpha NaN", invalid, "INVALID_REQUEST", "strategy.proxy_tuning.alpha", "alpha", () -> generate(ok().setStrategy(Strategy.newBuilder()
-        .setProxyTuning(ProxyTuning.newBuilder().setTunedModel("tuned").setAlpha(Double.NaN))))));
-    c.add(new Case("gated router value 99", invalid, "INVALID_REQUEST", "strategy.gated.router", "router", () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouterValue(99))))));
+        () -> generate(ok().setStrategy(StrategyOptions.newBuilder().setProxyTuning(ProxyTuningOptions.newBuilder().setTunedModel("../../etc/passwd"))))));
+    c.add(new Case("proxy tuning alpha NaN", invalid, "INVALID_REQUEST", "strategy.proxy_tuning.alpha", "alpha", () -> generate(ok().setStrategy(StrategyOptions.newBuilder()
+        .setProxyTuning(ProxyTuningOptions.newBuilder().setTunedModel("tuned").setAlpha(Double.NaN))))));
+    c.add(new Case("gated router value 99", invalid, "INVALID_REQUEST", "strategy.gated.router", "router", () -> generate(ok().setStrategy(gated(GatedOptions.newBuilder().setRouterValue(99))))));
     c.add(new Case("gated budget 1.5", invalid, "INVALID_REQUEST", "strategy.gated.budget", "budget",
-        () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouter(Gated.Router.MARGIN).setBudget(1.5))))));
+        () -> generate(ok().setStrategy(gated(GatedOptions.newBuilder().setRouter(GatedOptions.Router.ROUTER_MARGIN).setBudget(1.5))))));
     c.add(new Case("gated threshold NaN", invalid, "INVALID_REQUEST", "strategy.gated", "threshold",
-        () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouter(Gated.Router.ENTROPY).setThreshold(Double.NaN))))));
+        () -> generate(ok().setStrategy(gated(GatedOptions.newBuilder().setRouter(GatedOptions.Router.ROUTER_ENTROPY).setThreshold(Double.NaN))))));
     c.add(new Case("learned router where none is loaded", invalid, "INVALID_REQUEST", "strategy.gated", "--router-file",
-        () -> generate(ok().setStrategy(gated(Gated.newBuilder().setRouter(Gated.Router.LEARNED))))));
+        () -> generate(ok().setStrategy(gated(GatedOptions.newBuilder().setRouter(GatedOptions.Router.ROUTER_LEARNED))))));
     c.add(new Case("session id with spaces", invalid, "INVALID_REQUEST", "session_id", "session_id", () -> generate(ok().setSessionId("no spaces allowed"))));
     c.add(new Case("session id of 200 characters", invalid, "INVALID_REQUEST", "session_id", "session_id", () -> generate(ok().setSessionId("x".repeat(200)))));
     c.add(new Case("session id already generating", Status.Code.ALREADY_EXISTS, "SESSION_BUSY", null, "already generating", () -> {
@@ -205,19 +205,19 @@ class HostileInputTest {
       }
     }));
     c.add(new Case("deadline of 1 ms", Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED?", null, null, () -> {
-      for (Iterator<GenerateEvent> it = live.orchestrator().withDeadlineAfter(1, TimeUnit.MILLISECONDS)
+      for (Iterator<GenerateResponse> it = live.orchestrator().withDeadlineAfter(1, TimeUnit.MILLISECONDS)
           .generate(LifecycleAndValidationTest.longRun().build()); it.hasNext(); ) it.next();
     }));
     c.add(new Case("deadline of 200 ms mid-stream, the client's own timer later", Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED", null, "deadline passed", () -> {
-      for (Iterator<GenerateEvent> it = live.orchestrator().withInterceptors(new ServerDeadline(200))
+      for (Iterator<GenerateResponse> it = live.orchestrator().withInterceptors(new ServerDeadline(200))
           .generate(LifecycleAndValidationTest.longRun().build()); it.hasNext(); ) it.next();
     }));
     c.add(new Case("cancel mid-stream", Status.Code.CANCELLED, null, null, null, () -> {
       AtomicReference<Throwable> error = new AtomicReference<>();
       CountDownLatch over = new CountDownLatch(1);
       io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
-      ctx.run(() -> OrchestratorGrpc.newStub(live.channel).generate(LifecycleAndValidationTest.longRun().build(), new StreamObserver<>() {
-        public void onNext(GenerateEvent e) {
+      ctx.run(() -> OrchestratorServiceGrpc.newStub(live.channel).generate(LifecycleAndValidationTest.longRun().build(), new StreamObserver<>() {
+        public void onNext(GenerateResponse e) {
           ctx.cancel(null);
         }
 

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fsgen.decoding.Speculative;
 import dev.fsgen.grpc.ClientSecurity;
 import dev.fsgen.grpc.ServerSecurity;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.model.v1.NextTokenRequest;
 import dev.fsgen.proto.model.v1.NextTokenResponse;
 import dev.fsgen.proto.model.v1.ModelServiceGrpc;
@@ -64,7 +65,7 @@ class InProcessServerTest {
     system1InProcess = ModelServer.of(ServiceRole.SYSTEM1).model(LiveServices.ROOT.resolve("models/system1"))
         .security(bearer).start(InProcessServerBuilder.forName(system1Name));
     orchestratorName = InProcessServerBuilder.generateName();
-    OrchestratorLimits limits = new OrchestratorLimits(4096, 4096, 16, 64, 4 << 20, 128, dev.fsgen.decoding.Speculative.DEFAULT_GAMMA,
+    OrchestratorLimits limits = new OrchestratorLimits(4096, 4096, 16, 64, 4 << 20, 128, Speculative.DEFAULT_GAMMA,
         MARGIN_MS);
     orchestrator = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port()).limits(limits)
         .waitFor(Duration.ofSeconds(30)).security(bearer).start(InProcessServerBuilder.forName(orchestratorName));
@@ -118,8 +119,8 @@ class InProcessServerTest {
   @Test
   void theOrchestratorInProcessGeneratesAndKeepsItsDeadlineMargin() {
     GenerateRequest r = GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(6).setIgnoreEos(true).build();
-    List<GenerateEvent> events = generate(channel(orchestratorName, TOKEN), r, 60);
-    assertEquals(6, events.stream().filter(GenerateEvent::hasTokens).mapToInt(e -> e.getTokens().getTokensCount()).sum(), events.toString());
+    List<GenerateResponse> events = generate(channel(orchestratorName, TOKEN), r, 60);
+    assertEquals(6, events.stream().filter(GenerateResponse::hasTokens).mapToInt(e -> e.getTokens().getTokensCount()).sum(), events.toString());
     assertTrue(events.get(events.size() - 1).hasSummary(), events.toString());
     // a deadline shorter than the margin: the orchestrator answers at once, before the client's own timer
     long t0 = System.nanoTime();
@@ -129,9 +130,9 @@ class InProcessServerTest {
     assertTrue((System.nanoTime() - t0) / 1e9 < 1.5, "answered before the 2 s deadline");
   }
 
-  private static List<GenerateEvent> generate(Channel c, GenerateRequest r, int deadlineSeconds) {
-    List<GenerateEvent> events = new ArrayList<>();
-    Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(c).withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS).generate(r);
+  private static List<GenerateResponse> generate(Channel c, GenerateRequest r, int deadlineSeconds) {
+    List<GenerateResponse> events = new ArrayList<>();
+    Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(c).withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS).generate(r);
     while (it.hasNext()) events.add(it.next());
     return events;
   }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.service.HostLimits;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.service.HostLimits;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
 import dev.fsgen.proto.model.v1.CacheStats;
 import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
@@ -90,7 +90,7 @@ class LifecycleAndValidationTest {
     long expired2 = stats2().getExpired();
     CountDownLatch cancelled = new CountDownLatch(1);
     AtomicInteger events = new AtomicInteger();
-    OrchestratorGrpc.newStub(live.channel).generate(longRun().build(), new ClientResponseObserver<GenerateRequest, GenerateEvent>() {
+    OrchestratorServiceGrpc.newStub(live.channel).generate(longRun().build(), new ClientResponseObserver<GenerateRequest, GenerateResponse>() {
       ClientCallStreamObserver<GenerateRequest> call;
 
       @Override
@@ -99,7 +99,7 @@ class LifecycleAndValidationTest {
       }
 
       @Override
-      public void onNext(GenerateEvent e) {
+      public void onNext(GenerateResponse e) {
         if (e.hasTokens() && events.incrementAndGet() == 3) {
           // the generation is under way: both services hold a cache for it now
           assertEquals(1, stats1().getSessions());
@@ -129,7 +129,7 @@ class LifecycleAndValidationTest {
 
   @Test
   void aDeadlineReachesTheModelServicesAndFreesTheCaches() throws Exception {
-    Iterator<GenerateEvent> it = live.orchestrator().withDeadlineAfter(300, TimeUnit.MILLISECONDS).generate(longRun().build());
+    Iterator<GenerateResponse> it = live.orchestrator().withDeadlineAfter(300, TimeUnit.MILLISECONDS).generate(longRun().build());
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> {
       while (it.hasNext()) it.next();
     });
@@ -147,9 +147,9 @@ class LifecycleAndValidationTest {
   void aDeadlineMidStreamEndsWithDeadlineExceededNotAResetStream() throws Exception {
     for (long ms : new long[] {200, 1000}) {
       long t0 = System.nanoTime();
-      java.util.List<GenerateEvent> got = new java.util.ArrayList<>();
+      java.util.List<GenerateResponse> got = new java.util.ArrayList<>();
       // the client sets no deadline of its own: the status it reports is the server's
-      Iterator<GenerateEvent> it = live.orchestrator().withInterceptors(new ServerDeadline(ms)).generate(longRun().build());
+      Iterator<GenerateResponse> it = live.orchestrator().withInterceptors(new ServerDeadline(ms)).generate(longRun().build());
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> {
         while (it.hasNext()) got.add(it.next());
       });
@@ -277,9 +277,9 @@ class LifecycleAndValidationTest {
   void aSessionIdInUseIsRefused() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(1);
-    OrchestratorGrpc.newStub(live.channel).generate(longRun().setSessionId("shared-1").setMaxTokens(300).build(),
+    OrchestratorServiceGrpc.newStub(live.channel).generate(longRun().setSessionId("shared-1").setMaxTokens(300).build(),
         new StreamObserver<>() {
-          public void onNext(GenerateEvent e) { started.countDown(); }
+          public void onNext(GenerateResponse e) { started.countDown(); }
           public void onError(Throwable t) { done.countDown(); }
           public void onCompleted() { done.countDown(); }
         });

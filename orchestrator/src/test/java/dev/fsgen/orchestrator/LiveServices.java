@@ -1,8 +1,8 @@
 package dev.fsgen.orchestrator;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.HostLimits;
 import dev.fsgen.service.ModelServer;
@@ -94,8 +94,8 @@ final class LiveServices implements AutoCloseable {
     this(HostLimits.DEFAULT, OrchestratorLimits.DEFAULT);
   }
 
-  OrchestratorGrpc.OrchestratorBlockingStub orchestrator() {
-    return OrchestratorGrpc.newBlockingStub(channel);
+  OrchestratorServiceGrpc.OrchestratorServiceBlockingStub orchestrator() {
+    return OrchestratorServiceGrpc.newBlockingStub(channel);
   }
 
   ModelServiceGrpc.ModelServiceBlockingStub system1Stub() {
@@ -107,9 +107,9 @@ final class LiveServices implements AutoCloseable {
   }
 
   /** All events of one generation. */
-  List<GenerateEvent> generate(GenerateRequest r) {
-    List<GenerateEvent> events = new ArrayList<>();
-    for (Iterator<GenerateEvent> it = orchestrator().generate(r); it.hasNext(); ) events.add(it.next());
+  List<GenerateResponse> generate(GenerateRequest r) {
+    List<GenerateResponse> events = new ArrayList<>();
+    for (Iterator<GenerateResponse> it = orchestrator().generate(r); it.hasNext(); ) events.add(it.next());
     return events;
   }
 

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.Speculative;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -65,12 +65,12 @@ class LoadTest {
           int n = 0;
           while (System.nanoTime() < end) {
             GenerateRequest r = GenerateRequest.newBuilder().setText(Prompts.of(id * 1000 + n++)).setMaxTokens(32).setIgnoreEos(true)
-                .setStrategy(Strategy.newBuilder().setSpeculative(Speculative.newBuilder().setGamma(4))).build();
+                .setStrategy(StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setGamma(4))).build();
             long t0 = System.nanoTime();
             long last = -1;
             try {
-              for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS).generate(r); it.hasNext(); ) {
-                GenerateEvent e = it.next();
+              for (Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS).generate(r); it.hasNext(); ) {
+                GenerateResponse e = it.next();
                 if (!e.hasTokens()) continue;
                 long now = System.nanoTime();
                 if (last < 0) firstTokenMs.add((now - t0) / 1e6);

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.service.ServiceRole;
@@ -75,15 +75,15 @@ class MetricsTest {
     for (int i = 0; i < 2; i++) {
       GenerateRequest r = GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(24).setIgnoreEos(true).build();
       Summary s = null;
-      for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(channel).generate(r); it.hasNext(); ) {
-        GenerateEvent e = it.next();
+      for (Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(channel).generate(r); it.hasNext(); ) {
+        GenerateResponse e = it.next();
         if (e.hasSummary()) s = e.getSummary();
       }
       tokens += s.getTokens();
       accepted += s.getAccepted();
       drafted += s.getDrafted();
     }
-    assertThrows(StatusRuntimeException.class, () -> OrchestratorGrpc.newBlockingStub(channel)
+    assertThrows(StatusRuntimeException.class, () -> OrchestratorServiceGrpc.newBlockingStub(channel)
         .generate(GenerateRequest.newBuilder().setText("").build()).hasNext());
 
     String o = scrape(orchestrator.metricsPort());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fsgen.decoding.IncompatibleModelsException;
 import dev.fsgen.decoding.ModelUnavailableException;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.service.ServiceRole;
@@ -122,7 +122,7 @@ class PairingTest {
       try {
         // every session goes to the good replica
         for (int i = 0; i < 6; i++) {
-          var it = OrchestratorGrpc.newBlockingStub(c).generate(GenerateRequest.newBuilder().setText("The city " + i).setMaxTokens(3).build());
+          var it = OrchestratorServiceGrpc.newBlockingStub(c).generate(GenerateRequest.newBuilder().setText("The city " + i).setMaxTokens(3).build());
           while (it.hasNext()) it.next();
         }
       } finally {
@@ -143,7 +143,7 @@ class PairingTest {
       assertTrue(o.system2Replicas().contains("127.0.0.1:" + s2.port() + " (up)"), o.system2Replicas().toString());
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {
-        var it = OrchestratorGrpc.newBlockingStub(c).generate(GenerateRequest.newBuilder().setText("The city").setMaxTokens(3).build());
+        var it = OrchestratorServiceGrpc.newBlockingStub(c).generate(GenerateRequest.newBuilder().setText("The city").setMaxTokens(3).build());
         int events = 0;
         while (it.hasNext()) {
           it.next();

@@ -1,6 +1,6 @@
 package dev.fsgen.orchestrator;
 
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
@@ -29,7 +29,7 @@ final class RawGenerate {
 
   private static final MethodDescriptor<byte[], byte[]> METHOD = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-      .setFullMethodName(OrchestratorGrpc.getGenerateMethod().getFullMethodName())
+      .setFullMethodName(OrchestratorServiceGrpc.getGenerateMethod().getFullMethodName())
       .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
 
   private RawGenerate() {}

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.InfoRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
-import dev.fsgen.proto.decoding.v1.ProxyTuning;
-import dev.fsgen.proto.decoding.v1.SingleModel;
-import dev.fsgen.proto.decoding.v1.Strategy;
+import dev.fsgen.proto.decoding.v1.GetInfoRequest;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
+import dev.fsgen.proto.decoding.v1.ProxyTuningOptions;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.model.v1.GetCacheStatsRequest;
 import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
@@ -102,7 +102,7 @@ class ReplicaLifecycleTest {
 
   private static int generate(ManagedChannel c, GenerateRequest r) {
     int tokens = 0;
-    for (var it = OrchestratorGrpc.newBlockingStub(c).withDeadlineAfter(60, TimeUnit.SECONDS).generate(r); it.hasNext(); ) {
+    for (var it = OrchestratorServiceGrpc.newBlockingStub(c).withDeadlineAfter(60, TimeUnit.SECONDS).generate(r); it.hasNext(); ) {
       var e = it.next();
       if (e.hasTokens()) tokens += e.getTokens().getTokensCount();
     }
@@ -148,10 +148,10 @@ class ReplicaLifecycleTest {
          OrchestratorServer o = orchestrator(s1.address(), "127.0.0.1:" + s2.port(), FAST)) {
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {
-        var orchestrator = OrchestratorGrpc.newBlockingStub(c);
-        assertEquals(List.of("default"), orchestrator.getInfo(InfoRequest.getDefaultInstance()).getSystem1().getHostedModelsList());
+        var orchestrator = OrchestratorServiceGrpc.newBlockingStub(c);
+        assertEquals(List.of("default"), orchestrator.getInfo(GetInfoRequest.getDefaultInstance()).getSystem1().getHostedModelsList());
         GenerateRequest proxy = GenerateRequest.newBuilder().setText("In the beginning").setMaxTokens(4).setIgnoreEos(true)
-            .setStrategy(Strategy.newBuilder().setProxyTuning(ProxyTuning.newBuilder().setTunedModel("tuned"))).build();
+            .setStrategy(StrategyOptions.newBuilder().setProxyTuning(ProxyTuningOptions.newBuilder().setTunedModel("tuned"))).build();
         StatusRuntimeException before = assertThrows(StatusRuntimeException.class, () -> generate(c, proxy));
         assertTrue(before.getStatus().getDescription().contains("not hosted"), before.getStatus().toString());
 
@@ -159,7 +159,7 @@ class ReplicaLifecycleTest {
         s1.kill();
         s1.close();
         s1 = ServiceProcess.start(SYSTEM1, small, "system1", port, List.of("--extra-model", "tuned=" + small.toAbsolutePath()));
-        await(() -> orchestrator.getInfo(InfoRequest.getDefaultInstance()).getSystem1().getHostedModelsList().contains("tuned"), 30,
+        await(() -> orchestrator.getInfo(GetInfoRequest.getDefaultInstance()).getSystem1().getHostedModelsList().contains("tuned"), 30,
             "GetInfo to list the model the restarted System 1 hosts");
         assertEquals(4, generate(c, proxy), "proxy tuning with the newly hosted model");
 
@@ -168,7 +168,7 @@ class ReplicaLifecycleTest {
         s1.close();
         s1 = ServiceProcess.start(SYSTEM1, swappedTokenizer(tmp), "system1", port, List.of());
         GenerateRequest alone = GenerateRequest.newBuilder().setText("In the beginning").setMaxTokens(4).setIgnoreEos(true)
-            .setStrategy(Strategy.newBuilder().setSystem1Only(SingleModel.getDefaultInstance())).build();
+            .setStrategy(StrategyOptions.newBuilder().setSystem1Only(SingleModelOptions.getDefaultInstance())).build();
         await(() -> {
           try {
             generate(c, alone);
@@ -221,7 +221,7 @@ class ReplicaLifecycleTest {
       ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", o.port()).usePlaintext().build();
       try {
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health(c, ""));
-        assertEquals(HealthCheckResponse.ServingStatus.SERVING, health(c, "fsgen.decoding.v1.Orchestrator"));
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, health(c, "fsgen.decoding.v1.OrchestratorService"));
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health(c, "fsgen.orchestrator.full"));
         GenerateRequest r = GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(4).setIgnoreEos(true).build();
         assertEquals(4, generate(c, r));
@@ -233,7 +233,7 @@ class ReplicaLifecycleTest {
         assertFalse(e.getStatus().getDescription().contains("(up)"), "a dead replica is not up: " + e.getStatus());
 
         await(() -> health(c, "") == HealthCheckResponse.ServingStatus.NOT_SERVING, 20, "NOT_SERVING with no System 2 replica");
-        assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, health(c, "fsgen.decoding.v1.Orchestrator"));
+        assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, health(c, "fsgen.decoding.v1.OrchestratorService"));
         assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, health(c, "fsgen.orchestrator.full"));
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health(c, "fsgen.orchestrator.live"), "alive, though it cannot serve");
         // the replica's line is written by whichever thread saw the change (a failed call or System 2's

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fsgen.grpc.ClientSecurity;
 import dev.fsgen.grpc.ServerSecurity;
-import dev.fsgen.proto.decoding.v1.GenerateEvent;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.OrchestratorGrpc;
+import dev.fsgen.proto.decoding.v1.GenerateResponse;
+import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.model.v1.GetModelInfoRequest;
 import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import dev.fsgen.service.ModelServer;
@@ -78,8 +78,8 @@ class SecurityTest {
   private static int generate(ManagedChannel c) {
     int tokens = 0;
     GenerateRequest r = GenerateRequest.newBuilder().setText("The history of the city").setMaxTokens(6).setIgnoreEos(true).build();
-    for (Iterator<GenerateEvent> it = OrchestratorGrpc.newBlockingStub(c).withDeadlineAfter(30, TimeUnit.SECONDS).generate(r); it.hasNext(); ) {
-      GenerateEvent e = it.next();
+    for (Iterator<GenerateResponse> it = OrchestratorServiceGrpc.newBlockingStub(c).withDeadlineAfter(30, TimeUnit.SECONDS).generate(r); it.hasNext(); ) {
+      GenerateResponse e = it.next();
       if (e.hasTokens()) tokens += e.getTokens().getTokensCount();
     }
     return tokens;

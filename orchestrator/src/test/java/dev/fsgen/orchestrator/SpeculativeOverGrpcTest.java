@@ -15,8 +15,10 @@ import dev.fsgen.decoding.Strategy;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.grpc.Messages;
 import dev.fsgen.proto.decoding.v1.FinishReason;
-import dev.fsgen.proto.decoding.v1.Producer;
-import dev.fsgen.proto.decoding.v1.SingleModel.Builder;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
+import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import java.util.List;
@@ -52,25 +54,25 @@ class SpeculativeOverGrpcTest {
     large.close();
   }
 
-  static dev.fsgen.proto.decoding.v1.Strategy speculative(int gamma) {
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
-        .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setGamma(gamma)).build();
+  static StrategyOptions speculative(int gamma) {
+    return StrategyOptions.newBuilder()
+        .setSpeculative(SpeculativeOptions.newBuilder().setGamma(gamma)).build();
   }
 
   /** Drafting ahead: System 1 drafts the next block while System 2's verification is out. */
-  static dev.fsgen.proto.decoding.v1.Strategy speculativeAhead(int gamma) {
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
-        .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setGamma(gamma).setDraftAhead(true)).build();
+  static StrategyOptions speculativeAhead(int gamma) {
+    return StrategyOptions.newBuilder()
+        .setSpeculative(SpeculativeOptions.newBuilder().setGamma(gamma).setDraftAhead(true)).build();
   }
 
-  static dev.fsgen.proto.decoding.v1.Strategy system2Only() {
-    Builder none = dev.fsgen.proto.decoding.v1.SingleModel.newBuilder();
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setSystem2Only(none).build();
+  static StrategyOptions system2Only() {
+    SingleModelOptions.Builder none = SingleModelOptions.newBuilder();
+    return StrategyOptions.newBuilder().setSystem2Only(none).build();
   }
 
-  static dev.fsgen.proto.decoding.v1.Strategy system1Only() {
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
-        .setSystem1Only(dev.fsgen.proto.decoding.v1.SingleModel.newBuilder()).build();
+  static StrategyOptions system1Only() {
+    return StrategyOptions.newBuilder()
+        .setSystem1Only(SingleModelOptions.newBuilder()).build();
   }
 
   @Test
@@ -81,16 +83,16 @@ class SpeculativeOverGrpcTest {
       Generated spec = Generated.of(live.generate(live.request(p, 64).setStrategy(speculative(4)).build()));
       assertArrayEquals(alone.ids(), spec.ids(), "prompt '" + p + "'");
       // adaptive draft lengths (up to the orchestrator's default longest) change the speed, not the tokens
-      Generated adaptive = Generated.of(live.generate(live.request(p, 64).setStrategy(dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
-          .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setAdaptive(true))).build()));
+      Generated adaptive = Generated.of(live.generate(live.request(p, 64).setStrategy(StrategyOptions.newBuilder()
+          .setSpeculative(SpeculativeOptions.newBuilder().setAdaptive(true))).build()));
       assertArrayEquals(alone.ids(), adaptive.ids(), "adaptive, prompt '" + p + "'");
       Generated ahead = Generated.of(live.generate(live.request(p, 64).setStrategy(speculativeAhead(3)).build()));
       assertArrayEquals(alone.ids(), ahead.ids(), "drafting ahead, prompt '" + p + "'");
       assertEquals(64, spec.ids().length);
-      assertEquals(FinishReason.LENGTH, spec.summary().getFinishReason());
+      assertEquals(FinishReason.FINISH_REASON_LENGTH, spec.summary().getFinishReason());
       assertEquals(alone.text(), spec.text());
       assertEquals(spec.summary().getText(), spec.text(), "the streamed deltas add up to the final text");
-      assertTrue(alone.producers().stream().allMatch(x -> x == Producer.SYSTEM2));
+      assertTrue(alone.producers().stream().allMatch(x -> x == TokenProducer.TOKEN_PRODUCER_SYSTEM2));
       assertTrue(spec.summary().getSystem2Calls() < 64, "fewer System 2 calls than tokens");
       assertTrue(spec.summary().hasCollaborationFrequency());
       assertTrue(alone.summary().hasCollaborationFrequency(), "System 2 alone reports the collaboration frequency too");
@@ -107,8 +109,8 @@ class SpeculativeOverGrpcTest {
   @Test
   void seededAdaptiveSamplingGivesTheSameTokensEveryTimeUnderLoad() throws Exception {
     dev.fsgen.proto.model.v1.Sampling sampling = dev.fsgen.proto.model.v1.Sampling.newBuilder().setTemperature(0.8).setTopP(0.95).build();
-    var adaptive = dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
-        .setSpeculative(dev.fsgen.proto.decoding.v1.Speculative.newBuilder().setAdaptive(true)).build();
+    var adaptive = StrategyOptions.newBuilder()
+        .setSpeculative(SpeculativeOptions.newBuilder().setAdaptive(true)).build();
     var request = live.request(PROMPTS.get(4), 64).setStrategy(adaptive).setSampling(sampling).setSeed(7).build();
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.ExecutorService load = java.util.concurrent.Executors.newFixedThreadPool(2);
@@ -164,16 +166,16 @@ class SpeculativeOverGrpcTest {
           Generated spec = Generated.of(live.generate(r.build()));
           assertEquals(max, spec.ids().length);
           for (int i = 0; i < max; i++) {
-            Producer x = spec.producers().get(i);
-            assertTrue(x == Producer.SYSTEM1_ACCEPTED || x == Producer.SYSTEM2_CORRECTION || (!sampled && x == Producer.SYSTEM2_BONUS),
+            TokenProducer x = spec.producers().get(i);
+            assertTrue(x == TokenProducer.TOKEN_PRODUCER_SYSTEM1_ACCEPTED || x == TokenProducer.TOKEN_PRODUCER_SYSTEM2_CORRECTION || (!sampled && x == TokenProducer.TOKEN_PRODUCER_SYSTEM2_BONUS),
                 "'" + p + "' " + max + " tokens, sampled " + sampled + ": token " + i + " is " + x);
           }
           assertTrue(spec.summary().hasCollaborationFrequency());
         }
       }
       Generated alone = Generated.of(live.generate(live.request(p, 24).setStrategy(system2Only()).build()));
-      Generated oracle = Generated.of(live.generate(live.request(p, 24).setStrategy(dev.fsgen.proto.decoding.v1.Strategy.newBuilder()
-          .setOracle(dev.fsgen.proto.decoding.v1.SingleModel.getDefaultInstance())).build()));
+      Generated oracle = Generated.of(live.generate(live.request(p, 24).setStrategy(StrategyOptions.newBuilder()
+          .setOracle(SingleModelOptions.getDefaultInstance())).build()));
       assertArrayEquals(oracle.ids(), alone.ids());
       assertTrue(alone.summary().hasCollaborationFrequency(), "System 2 alone's summary");
       assertEquals(oracle.summary().getCollaborationFrequency(), alone.summary().getCollaborationFrequency(), 1e-12, p);
@@ -187,7 +189,7 @@ class SpeculativeOverGrpcTest {
   void grpcPathEqualsInProcessPath() {
     ModelPair local = new ModelPair(new LocalLanguageModel(small), new LocalLanguageModel(large));
     SamplingParams sampled = new SamplingParams(0.8, 0, 0.95);
-    record Case(Strategy strategy, dev.fsgen.proto.decoding.v1.Strategy wire, SamplingParams sampling) {}
+    record Case(Strategy strategy, StrategyOptions wire, SamplingParams sampling) {}
     List<Case> cases = List.of(
         new Case(new Speculative(4), speculative(4), SamplingParams.GREEDY),
         new Case(new Speculative(4, false, null, true), speculativeAhead(4), SamplingParams.GREEDY),

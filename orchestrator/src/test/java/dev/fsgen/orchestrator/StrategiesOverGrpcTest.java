@@ -13,13 +13,18 @@ import dev.fsgen.decoding.Oracle;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.ProxyTuned;
 import dev.fsgen.decoding.Router;
+import dev.fsgen.decoding.RouterFit;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.Strategy;
 import dev.fsgen.decoding.TokenSink;
+import dev.fsgen.decoding.Uncertainty;
 import dev.fsgen.grpc.Messages;
+import dev.fsgen.proto.decoding.v1.ContrastiveOptions;
+import dev.fsgen.proto.decoding.v1.GatedOptions;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
-import dev.fsgen.proto.decoding.v1.ProxyTuning;
-import dev.fsgen.proto.decoding.v1.SingleModel;
+import dev.fsgen.proto.decoding.v1.ProxyTuningOptions;
+import dev.fsgen.proto.decoding.v1.SingleModelOptions;
+import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.service.HostLimits;
@@ -58,26 +63,26 @@ class StrategiesOverGrpcTest {
     large.close();
   }
 
-  static GenerateRequest.Builder request(String prompt, int maxTokens, dev.fsgen.proto.decoding.v1.Strategy s) {
+  static GenerateRequest.Builder request(String prompt, int maxTokens, StrategyOptions s) {
     return live.request(prompt, maxTokens).setStrategy(s);
   }
 
-  static dev.fsgen.proto.decoding.v1.Strategy contrastive(dev.fsgen.proto.decoding.v1.Contrastive.Form form, double beta) {
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setContrastive(
-        dev.fsgen.proto.decoding.v1.Contrastive.newBuilder().setForm(form).setBeta(beta)).build();
+  static StrategyOptions contrastive(ContrastiveOptions.Form form, double beta) {
+    return StrategyOptions.newBuilder().setContrastive(
+        ContrastiveOptions.newBuilder().setForm(form).setBeta(beta)).build();
   }
 
-  static dev.fsgen.proto.decoding.v1.Strategy gated(dev.fsgen.proto.decoding.v1.Gated.Router router, double threshold) {
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setGated(
-        dev.fsgen.proto.decoding.v1.Gated.newBuilder().setRouter(router).setThreshold(threshold)).build();
+  static StrategyOptions gated(GatedOptions.Router router, double threshold) {
+    return StrategyOptions.newBuilder().setGated(
+        GatedOptions.newBuilder().setRouter(router).setThreshold(threshold)).build();
   }
 
-  static dev.fsgen.proto.decoding.v1.Strategy proxy(String tuned) {
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setProxyTuning(ProxyTuning.newBuilder().setTunedModel(tuned)).build();
+  static StrategyOptions proxy(String tuned) {
+    return StrategyOptions.newBuilder().setProxyTuning(ProxyTuningOptions.newBuilder().setTunedModel(tuned)).build();
   }
 
-  static dev.fsgen.proto.decoding.v1.Strategy oracle() {
-    return dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setOracle(SingleModel.getDefaultInstance()).build();
+  static StrategyOptions oracle() {
+    return StrategyOptions.newBuilder().setOracle(SingleModelOptions.getDefaultInstance()).build();
   }
 
   @Test
@@ -85,13 +90,13 @@ class StrategiesOverGrpcTest {
     for (String p : SpeculativeOverGrpcTest.PROMPTS.subList(0, 4)) {
       int[] s2 = Generated.of(live.generate(request(p, 32, SpeculativeOverGrpcTest.system2Only()).build())).ids();
       int[] s1 = Generated.of(live.generate(request(p, 32, SpeculativeOverGrpcTest.system1Only()).build())).ids();
-      assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, contrastive(dev.fsgen.proto.decoding.v1.Contrastive.Form.LI, 0)).build())).ids(), p);
-      assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, contrastive(dev.fsgen.proto.decoding.v1.Contrastive.Form.FSGEN, 1)).build())).ids(), p);
+      assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, contrastive(ContrastiveOptions.Form.FORM_LI, 0)).build())).ids(), p);
+      assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, contrastive(ContrastiveOptions.Form.FORM_FSGEN, 1)).build())).ids(), p);
       assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, proxy("copy")).build())).ids(), p);
       assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, oracle()).build())).ids(), p);
       // a router that never fires, and one that always does
-      assertArrayEquals(s1, Generated.of(live.generate(request(p, 32, gated(dev.fsgen.proto.decoding.v1.Gated.Router.TOP_PROBABILITY, 0)).build())).ids(), p);
-      assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, gated(dev.fsgen.proto.decoding.v1.Gated.Router.ENTROPY, 0)).build())).ids(), p);
+      assertArrayEquals(s1, Generated.of(live.generate(request(p, 32, gated(GatedOptions.Router.ROUTER_TOP_PROBABILITY, 0)).build())).ids(), p);
+      assertArrayEquals(s2, Generated.of(live.generate(request(p, 32, gated(GatedOptions.Router.ROUTER_ENTROPY, 0)).build())).ids(), p);
     }
   }
 
@@ -101,12 +106,12 @@ class StrategiesOverGrpcTest {
     LocalLanguageModel l = new LocalLanguageModel(large);
     ModelPair local = new ModelPair(s, l, s);
     SamplingParams sampled = new SamplingParams(0.9, 20, 1.0);
-    record Case(Strategy strategy, dev.fsgen.proto.decoding.v1.Strategy wire) {}
+    record Case(Strategy strategy, StrategyOptions wire) {}
     List<Case> cases = List.of(
-        new Case(new Contrastive(Contrastive.Form.LI, 0.1, 0.5), contrastive(dev.fsgen.proto.decoding.v1.Contrastive.Form.LI, 0.5)),
-        new Case(new Contrastive(Contrastive.Form.FSGEN, 0.1, 0.5), contrastive(dev.fsgen.proto.decoding.v1.Contrastive.Form.FSGEN, 0.5)),
+        new Case(new Contrastive(Contrastive.Form.LI, 0.1, 0.5), contrastive(ContrastiveOptions.Form.FORM_LI, 0.5)),
+        new Case(new Contrastive(Contrastive.Form.FSGEN, 0.1, 0.5), contrastive(ContrastiveOptions.Form.FORM_FSGEN, 0.5)),
         new Case(new ProxyTuned(1.0), proxy("copy")),
-        new Case(new Gated(new Router.Margin(0.2), 1.0), gated(dev.fsgen.proto.decoding.v1.Gated.Router.MARGIN, 0.2)),
+        new Case(new Gated(new Router.Margin(0.2), 1.0), gated(GatedOptions.Router.ROUTER_MARGIN, 0.2)),
         new Case(new Oracle(), oracle()));
     for (Case c : cases) {
       for (SamplingParams sp : List.of(SamplingParams.GREEDY, sampled)) {
@@ -126,18 +131,18 @@ class StrategiesOverGrpcTest {
 
   @Test
   void strategyParametersOutOfRangeAreInvalidArgumentNamingTheField() {
-    var c = dev.fsgen.proto.decoding.v1.Contrastive.newBuilder().setForm(dev.fsgen.proto.decoding.v1.Contrastive.Form.LI);
-    Map<String, dev.fsgen.proto.decoding.v1.Strategy> bad = Map.of(
-        "strategy.contrastive.alpha", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setContrastive(c.clone().setAlpha(0)).build(),
-        "strategy.contrastive.beta", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setContrastive(c.clone().setBeta(-1)).build(),
-        "strategy.contrastive.form", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setContrastive(
-            dev.fsgen.proto.decoding.v1.Contrastive.newBuilder()).build(),
+    var c = ContrastiveOptions.newBuilder().setForm(ContrastiveOptions.Form.FORM_LI);
+    Map<String, StrategyOptions> bad = Map.of(
+        "strategy.contrastive.alpha", StrategyOptions.newBuilder().setContrastive(c.clone().setAlpha(0)).build(),
+        "strategy.contrastive.beta", StrategyOptions.newBuilder().setContrastive(c.clone().setBeta(-1)).build(),
+        "strategy.contrastive.form", StrategyOptions.newBuilder().setContrastive(
+            ContrastiveOptions.newBuilder()).build(),
         "strategy.proxy_tuning.tuned_model", proxy(""),
         "strategy.proxy_tuning.tuned_model 'nope'", proxy("nope"),
-        "strategy.gated.budget", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setGated(dev.fsgen.proto.decoding.v1.Gated.newBuilder()
-            .setRouter(dev.fsgen.proto.decoding.v1.Gated.Router.MARGIN).setBudget(2)).build(),
-        "strategy.gated.router", dev.fsgen.proto.decoding.v1.Strategy.newBuilder().setGated(dev.fsgen.proto.decoding.v1.Gated.newBuilder()).build(),
-        "strategy.gated.router LEARNED", gated(dev.fsgen.proto.decoding.v1.Gated.Router.LEARNED, 0.5));
+        "strategy.gated.budget", StrategyOptions.newBuilder().setGated(GatedOptions.newBuilder()
+            .setRouter(GatedOptions.Router.ROUTER_MARGIN).setBudget(2)).build(),
+        "strategy.gated.router", StrategyOptions.newBuilder().setGated(GatedOptions.newBuilder()).build(),
+        "strategy.gated.router ROUTER_LEARNED", gated(GatedOptions.Router.ROUTER_LEARNED, 0.5));
     for (var e : bad.entrySet()) {
       StatusRuntimeException x = assertThrows(StatusRuntimeException.class, () -> live.generate(request("Hello", 4, e.getValue()).build()), e.getKey());
       assertEquals(Status.Code.INVALID_ARGUMENT, x.getStatus().getCode(), e.getKey());
@@ -147,10 +152,10 @@ class StrategiesOverGrpcTest {
 
   @Test
   void aRouterFileRoundTrips(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    double[] w = new double[dev.fsgen.decoding.Uncertainty.K + 1];
+    double[] w = new double[Uncertainty.K + 1];
     w[0] = -3;
-    w[dev.fsgen.decoding.Uncertainty.K] = 1.5;
-    var fit = new dev.fsgen.decoding.RouterFit.Result(new Router.Learned(w, 0.25, 0.4), 0.6, 0.7, 100, 0.3);
+    w[Uncertainty.K] = 1.5;
+    var fit = new RouterFit.Result(new Router.Learned(w, 0.25, 0.4), 0.6, 0.7, 100, 0.3);
     java.nio.file.Path file = dir.resolve("router.json");
     RouterFile.write(file, fit, "test");
     Router.Learned back = RouterFile.read(file);
