@@ -10,12 +10,19 @@ import java.util.Set;
  * @param seed drives every random choice of the generation
  * @param eosIds the end-of-text tokens: the generation ends at the first of them, which is not
  *     emitted; empty = never stop on one. Checkpoints name several (Llama 3.1 Instruct three).
+ * @param stop ends the generation on its text (stop sequences); {@link StopRule#NONE} = never
  */
-public record DecodeRequest(int maxTokens, SamplingParams sampling, long seed, Set<Integer> eosIds) {
+public record DecodeRequest(int maxTokens, SamplingParams sampling, long seed, Set<Integer> eosIds, StopRule stop) {
   public DecodeRequest {
     if (maxTokens < 1) throw new IllegalArgumentException("max_tokens must be at least 1, got " + maxTokens);
     if (sampling == null) throw new IllegalArgumentException("sampling must be given");
     eosIds = checkedEosIds(eosIds);
+    if (stop == null) throw new IllegalArgumentException("stop must be given (StopRule.NONE = never)");
+  }
+
+  /** Without stop sequences. */
+  public DecodeRequest(int maxTokens, SamplingParams sampling, long seed, Set<Integer> eosIds) {
+    this(maxTokens, sampling, seed, eosIds, StopRule.NONE);
   }
 
   /** Whether {@code id} ends the text. */

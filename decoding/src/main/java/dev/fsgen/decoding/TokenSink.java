@@ -5,6 +5,15 @@ public interface TokenSink {
   /** The tokens decided by one step (one round of speculative decoding), in order. */
   void accept(int[] ids, Producer[] producers);
 
+  /**
+   * The same, saying whether these are the generation's last tokens: then {@code ids} may be empty
+   * (it ended on a token that is not output, an end-of-text). A sink that holds text back (a
+   * possible stop sequence) releases it here.
+   */
+  default void accept(int[] ids, Producer[] producers, boolean last) {
+    if (ids.length > 0) accept(ids, producers);
+  }
+
   /** True once the consumer has gone: the strategy stops before its next model call. */
   default boolean cancelled() {
     return false;

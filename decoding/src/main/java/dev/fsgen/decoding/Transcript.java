@@ -23,6 +23,8 @@ final class Transcript {
   private Uncertainty[] uncertainty;
   private int stepStart;
   private Finish finish;
+  private boolean lastSent;
+  private final StopRule.Matcher stop;
   int system1Calls;
   int system2Calls;
   int drafted;
@@ -38,6 +40,7 @@ final class Transcript {
     this.contextLength = contextLength;
     this.sink = sink;
     this.promptLength = prompt.length;
+    this.stop = request.stop().start();
     int capacity = prompt.length + Math.min(request.maxTokens(), contextLength) + 1;
     this.decided = Arrays.copyOf(prompt, Math.min(capacity, contextLength + 1));
     this.size = prompt.length;
@@ -105,7 +108,8 @@ final class Transcript {
     decided[size++] = id;
     producers[i] = producer;
     system1Choice[i] = choice;
-    if (generated() == request.maxTokens()) finish = Finish.LENGTH;
+    if (stop.stopsAfter(id)) finish = Finish.STOP;
+    else if (generated() == request.maxTokens()) finish = Finish.LENGTH;
     else if (size >= contextLength) finish = Finish.CONTEXT;
     return finish == null;
   }
@@ -124,11 +128,13 @@ final class Transcript {
     return system1Choice[outputIndex];
   }
 
-  /** Sends the tokens added since the last flush to the sink. */
+  /** Sends the tokens added since the last flush to the sink, saying so once the generation is over. */
   void flush() {
     int end = generated();
-    if (end == stepStart) return;
-    sink.accept(Arrays.copyOfRange(decided, promptLength + stepStart, size), Arrays.copyOfRange(producers, stepStart, end));
+    boolean last = done();
+    if (end == stepStart && (!last || lastSent)) return;
+    lastSent = last;
+    sink.accept(Arrays.copyOfRange(decided, promptLength + stepStart, size), Arrays.copyOfRange(producers, stepStart, end), last);
     stepStart = end;
   }
 

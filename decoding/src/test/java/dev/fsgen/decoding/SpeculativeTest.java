@@ -249,6 +249,34 @@ class SpeculativeTest {
   }
 
   @Test
+  void aStopRuleEndsAGenerationAtTheTokenThatStopsIt() {
+    int[] p = prompt(21, 3);
+    for (SamplingParams sp : new SamplingParams[] {SamplingParams.GREEDY, new SamplingParams(0.9, 0, 1)}) {
+      DecodeRequest plain = new DecodeRequest(40, sp, 5, Set.of());
+      for (Strategy s : List.of(new SingleModel(SingleModel.Role.SYSTEM2), new Speculative(4), new Speculative(3, true))) {
+        Outcome whole = s.run(pair, p, plain, TokenSink.NONE);
+        int target = whole.tokens()[12];
+        int at = 0;
+        while (whole.tokens()[at] != target) at++;
+        DecodeRequest stopping = new DecodeRequest(40, sp, 5, Set.of(), () -> id -> id == target);
+        boolean[] lastSeen = {false};
+        Outcome o = s.run(pair, p, stopping, new TokenSink() {
+          @Override
+          public void accept(int[] ids, Producer[] producers) {}
+
+          @Override
+          public void accept(int[] ids, Producer[] producers, boolean last) {
+            lastSeen[0] |= last;
+          }
+        });
+        assertEquals(Finish.STOP, o.finish(), s.name() + " " + sp);
+        assertArrayEquals(Arrays.copyOf(whole.tokens(), at + 1), o.tokens(), s.name() + " " + sp + ": the token that stops is the last");
+        assertTrue(lastSeen[0], "the sink heard that the generation ended");
+      }
+    }
+  }
+
+  @Test
   void contextLimitStopsBothTheSameWay() {
     BigramModel small = new BigramModel(VOCAB, 20, 2.0, 1);
     ModelPair p = new ModelPair(new BigramModel(small, 1.0, 2), small);

@@ -98,12 +98,12 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
       RemoteModel base = plan.system1BaseModel() == null ? null : new RemoteModel(pair.system1(),
           pair.info1().getVocabSize(), pair.info1().getContextLength(), session + ".base", plan.system1BaseModel());
       ModelPair models = new ModelPair(small, large, base);
-      StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder());
+      StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder(), new StopSequences.Held(plan.request().stop()));
       long start = System.nanoTime();
       Summary summary;
       try {
         Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
-        summary = summary(scoredBySystem1(o, plan, small, sink), sink.decoder);
+        summary = summary(scoredBySystem1(o, plan, small, sink), plan);
       } catch (ServiceDownException down) {
         DegradedRun.Continuation c = DegradedRun.continueAfter(down, plan, request.getAllowDegraded(), models, sink.ids(), sink);
         summary = degradedSummary(c, plan, sink, small.calls + (base == null ? 0 : base.calls), large.calls, small.drafted, start);
@@ -154,7 +154,7 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
     if (admitted) admission.onComplete();
   }
 
-  private Summary summary(Outcome o, StreamDecoder decoder) {
+  private Summary summary(Outcome o, Plan plan) {
     Summary.Builder b = Summary.newBuilder()
         .setTokens(o.tokens().length).setPromptTokens(o.promptTokens())
         .setSystem1Calls(o.system1Calls()).setSystem2Calls(o.system2Calls())
@@ -166,8 +166,9 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
           case LENGTH -> FinishReason.FINISH_REASON_LENGTH;
           case EOS -> FinishReason.FINISH_REASON_EOS;
           case CONTEXT -> FinishReason.FINISH_REASON_CONTEXT;
+          case STOP -> FinishReason.FINISH_REASON_STOP;
         })
-        .setText(pair.tokenizer().decode(o.tokens(), true));
+        .setText(StopSequences.cut(pair.tokenizer().decode(o.tokens(), true), plan.request().stop()));
     if (!Double.isNaN(o.collaborationFrequency())) b.setCollaborationFrequency(o.collaborationFrequency());
     return b.build();
   }
@@ -193,8 +194,9 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
           case LENGTH -> FinishReason.FINISH_REASON_LENGTH;
           case EOS -> FinishReason.FINISH_REASON_EOS;
           case CONTEXT -> FinishReason.FINISH_REASON_CONTEXT;
+          case STOP -> FinishReason.FINISH_REASON_STOP;
         })
-        .setText(pair.tokenizer().decode(ids, true))
+        .setText(StopSequences.cut(pair.tokenizer().decode(ids, true), plan.request().stop()))
         .setDegraded(c.note())
         .build();
   }
@@ -217,15 +219,17 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
   static final class StreamSink implements TokenSink {
     private final ServerCallStreamObserver<GenerateResponse> call;
     final StreamDecoder decoder;
+    private final StopSequences.Held shown;
     final java.util.List<Integer> streamed = new java.util.ArrayList<>();
     final java.util.List<Producer> producers = new java.util.ArrayList<>();
     long firstTokenNanos = -1;
     /** Set once a service is down: every later token is marked degraded. */
     boolean degraded;
 
-    StreamSink(ServerCallStreamObserver<GenerateResponse> call, StreamDecoder decoder) {
+    StreamSink(ServerCallStreamObserver<GenerateResponse> call, StreamDecoder decoder, StopSequences.Held shown) {
       this.call = call;
       this.decoder = decoder;
+      this.shown = shown;
     }
 
     int[] ids() {
@@ -234,15 +238,25 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
 
     @Override
     public void accept(int[] ids, Producer[] producers) {
-      if (firstTokenNanos < 0) firstTokenNanos = System.nanoTime();
+      accept(ids, producers, false);
+    }
+
+    @Override
+    public void accept(int[] ids, Producer[] producers, boolean last) {
+      if (ids.length > 0 && firstTokenNanos < 0) firstTokenNanos = System.nanoTime();
       Tokens.Builder b = Tokens.newBuilder();
       for (int i = 0; i < ids.length; i++) {
-        b.addTokens(Token.newBuilder().setId(ids[i]).setText(decoder.accept(ids[i])).setProducer(producer(producers[i]))
+        b.addTokens(Token.newBuilder().setId(ids[i]).setText(shown.offer(decoder.accept(ids[i]))).setProducer(producer(producers[i]))
             .setIndex(streamed.size()).setDegraded(degraded));
         streamed.add(ids[i]);
         this.producers.add(producers[i]);
       }
-      call.onNext(GenerateResponse.newBuilder().setTokens(b).build());
+      if (last) {
+        // an incomplete character at the very end, decoded as is, then whatever was held for a stop that never came
+        String tail = shown.offer(decoder.flush());
+        b.setHeldText(tail + shown.release());
+      }
+      if (b.getTokensCount() > 0 || !b.getHeldText().isEmpty()) call.onNext(GenerateResponse.newBuilder().setTokens(b).build());
     }
 
     @Override

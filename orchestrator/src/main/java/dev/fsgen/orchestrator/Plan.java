@@ -107,7 +107,8 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
       }
     };
     Set<Integer> eos = r.getIgnoreEos() ? Set.of() : eosIds(pair.info2());
-    return new Plan(session, prompt, strategy, new DecodeRequest(maxTokens, sampling, r.getSeed(), eos), system1Model,
+    return new Plan(session, prompt, strategy,
+        new DecodeRequest(maxTokens, sampling, r.getSeed(), eos, StopSequences.of(r.getStopList(), pair.tokenizer())), system1Model,
         system1BaseModel);
   }
 
