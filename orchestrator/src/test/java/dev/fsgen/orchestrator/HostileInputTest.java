@@ -249,8 +249,9 @@ class HostileInputTest {
         () -> live.system1Stub().nextToken(next.toBuilder().setModel("/etc/passwd").build())));
     c.add(new Case("model service: draft of gamma 0", invalid, "INVALID_REQUEST", "gamma", "gamma",
         () -> live.system1Stub().draft(DraftRequest.newBuilder().setSessionId("s").addPrefix(1).setGamma(0).build())));
-    c.add(new Case("model service: verify with no draft", invalid, "INVALID_REQUEST", "draft", "draft",
-        () -> live.system2Stub().batchVerify(BatchVerifyRequest.newBuilder().setSessionId("s").addPrefix(1).build())));
+    c.add(new Case("model service: verify of a draft over the limit", invalid, "INVALID_REQUEST", "draft", "draft",
+        () -> live.system2Stub().batchVerify(BatchVerifyRequest.newBuilder().setSessionId("s").addPrefix(1)
+            .addAllDraft(java.util.Collections.nCopies(dev.fsgen.service.HostLimits.DEFAULT.maxDraftTokens() + 1, 1)).build())));
     c.add(new Case("model service: verify of 1,000 tokens with a 5 ms deadline", Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED?", null, null,
         () -> live.system2Stub().withDeadlineAfter(5, TimeUnit.MILLISECONDS).batchVerify(BatchVerifyRequest.newBuilder()
             .setSessionId("hostile-expired").addAllPrefix(Collections.nCopies(1000, 3)).addDraft(5).addDraft(6).addDraft(7).build())));
