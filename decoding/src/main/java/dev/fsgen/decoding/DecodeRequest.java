@@ -25,6 +25,11 @@ public record DecodeRequest(int maxTokens, SamplingParams sampling, long seed, S
     this(maxTokens, sampling, seed, eosIds, StopRule.NONE);
   }
 
+  /** The same request drawing its randomness from another seed. */
+  public DecodeRequest withSeed(long seed) {
+    return new DecodeRequest(maxTokens, sampling, seed, eosIds, stop);
+  }
+
   /** Whether {@code id} ends the text. */
   public boolean endsText(int id) {
     return eosIds.contains(id);

@@ -91,30 +91,18 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
       session = plan.sessionId();
       call.onNext(GenerateResponse.newBuilder().setStarted(Started.newBuilder().setSessionId(session)
           .setPromptTokens(plan.prompt().length).setStrategy(plan.strategy().name())).build());
-      RemoteSystem1 small = new RemoteSystem1(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(),
-          session, plan.system1Model());
-      RemoteSystem2 large = new RemoteSystem2(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(),
-          session, "");
-      RemoteModel base = plan.system1BaseModel() == null ? null : new RemoteModel(pair.system1(),
-          pair.info1().getVocabSize(), pair.info1().getContextLength(), session + ".base", plan.system1BaseModel());
-      ModelPair models = new ModelPair(small, large, base);
-      StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder(), new StopSequences.Held(plan.request().stop()));
-      long start = System.nanoTime();
-      Summary summary;
-      try {
-        Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
-        summary = summary(scoredBySystem1(o, plan, small, sink), plan);
-      } catch (ServiceDownException down) {
-        DegradedRun.Continuation c = DegradedRun.continueAfter(down, plan, request.getAllowDegraded(), models, sink.ids(), sink);
-        summary = degradedSummary(c, plan, sink, small.calls + (base == null ? 0 : base.calls), large.calls, small.drafted, start);
+      for (int i = 0; i < plan.choices(); i++) {
+        Finished f = generateChoice(plan.choice(i), i, call, request.getAllowDegraded());
+        call.onNext(GenerateResponse.newBuilder().setSummary(f.summary()).build());
+        if (i == plan.choices() - 1) {
+          // the generation is over before the client hears so: a client that starts its next one at
+          // once must find the slot and the session id free
+          release(session, admitted);
+          session = null;
+          admitted = false;
+        }
+        metrics.finished(kind, f.summary(), f.producers());
       }
-      call.onNext(GenerateResponse.newBuilder().setSummary(summary).build());
-      // the generation is over before the client hears so: a client that starts its next one at
-      // once must find the slot and the session id free
-      release(session, admitted);
-      session = null;
-      admitted = false;
-      metrics.finished(kind, summary, sink.producers);
       call.onCompleted();
     } catch (Throwable e) {
       io.grpc.StatusRuntimeException status = Statuses.toException(e);
@@ -128,6 +116,32 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
     } finally {
       release(session, admitted);
     }
+  }
+
+  /** One choice's summary and who produced each of its tokens. */
+  private record Finished(Summary summary, java.util.List<Producer> producers) {}
+
+  /** Runs one choice of a plan, streaming its tokens; its summary is the caller's to send. */
+  private Finished generateChoice(Plan plan, int choice, ServerCallStreamObserver<GenerateResponse> call, boolean allowDegraded) {
+    String session = plan.sessionId();
+    RemoteSystem1 small = new RemoteSystem1(pair.system1(), pair.info1().getVocabSize(), pair.info1().getContextLength(),
+        session, plan.system1Model());
+    RemoteSystem2 large = new RemoteSystem2(pair.system2(), pair.info2().getVocabSize(), pair.info2().getContextLength(),
+        session, "");
+    RemoteModel base = plan.system1BaseModel() == null ? null : new RemoteModel(pair.system1(),
+        pair.info1().getVocabSize(), pair.info1().getContextLength(), session + ".base", plan.system1BaseModel());
+    ModelPair models = new ModelPair(small, large, base);
+    StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder(), new StopSequences.Held(plan.request().stop()), choice);
+    long start = System.nanoTime();
+    Summary summary;
+    try {
+      Outcome o = plan.strategy().run(models, plan.prompt(), plan.request(), sink);
+      summary = summary(scoredBySystem1(o, plan, small, sink), plan);
+    } catch (ServiceDownException down) {
+      DegradedRun.Continuation c = DegradedRun.continueAfter(down, plan, allowDegraded, models, sink.ids(), sink);
+      summary = degradedSummary(c, plan, sink, small.calls + (base == null ? 0 : base.calls), large.calls, small.drafted, start);
+    }
+    return new Finished(summary.toBuilder().setChoice(choice).build(), sink.producers);
   }
 
   /**
@@ -220,16 +234,18 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
     private final ServerCallStreamObserver<GenerateResponse> call;
     final StreamDecoder decoder;
     private final StopSequences.Held shown;
+    private final int choice;
     final java.util.List<Integer> streamed = new java.util.ArrayList<>();
     final java.util.List<Producer> producers = new java.util.ArrayList<>();
     long firstTokenNanos = -1;
     /** Set once a service is down: every later token is marked degraded. */
     boolean degraded;
 
-    StreamSink(ServerCallStreamObserver<GenerateResponse> call, StreamDecoder decoder, StopSequences.Held shown) {
+    StreamSink(ServerCallStreamObserver<GenerateResponse> call, StreamDecoder decoder, StopSequences.Held shown, int choice) {
       this.call = call;
       this.decoder = decoder;
       this.shown = shown;
+      this.choice = choice;
     }
 
     int[] ids() {
@@ -244,7 +260,7 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
     @Override
     public void accept(int[] ids, Producer[] producers, boolean last) {
       if (ids.length > 0 && firstTokenNanos < 0) firstTokenNanos = System.nanoTime();
-      Tokens.Builder b = Tokens.newBuilder();
+      Tokens.Builder b = Tokens.newBuilder().setChoice(choice);
       for (int i = 0; i < ids.length; i++) {
         b.addTokens(Token.newBuilder().setId(ids[i]).setText(shown.offer(decoder.accept(ids[i]))).setProducer(producer(producers[i]))
             .setIndex(streamed.size()).setDegraded(degraded));

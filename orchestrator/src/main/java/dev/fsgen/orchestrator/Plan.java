@@ -25,10 +25,19 @@ import java.util.UUID;
  *
  * @param system1Model the System 1 model that plays System 1 (proxy tuning: the tuned one); "" = default
  * @param system1BaseModel proxy tuning's small base model, else null
+ * @param choices how many choices to generate (n)
  */
 record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest request, String system1Model,
-    String system1BaseModel) {
+    String system1BaseModel, int choices) {
   static final double DEFAULT_ENTROPY = 2.0;
+  /** Most choices one request may ask for (n). */
+  static final int MAX_CHOICES = 8;
+
+  /** Choice {@code i} of this plan: its own sessions, and the seed moved on by i. */
+  Plan choice(int i) {
+    if (i == 0) return this;
+    return new Plan(sessionId + ":" + i, prompt, strategy, request.withSeed(request.seed() + i), system1Model, system1BaseModel, 1);
+  }
 
   static Plan of(GenerateRequest r, Pairing pair, OrchestratorLimits limits) {
     return of(r, pair, limits, null);
@@ -107,9 +116,10 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
       }
     };
     Set<Integer> eos = r.getIgnoreEos() ? Set.of() : eosIds(pair.info2());
+    if (r.getN() > MAX_CHOICES) throw new InvalidRequestException("n", "n must be 1 to " + MAX_CHOICES + " (0 = 1), got " + r.getN());
     return new Plan(session, prompt, strategy,
         new DecodeRequest(maxTokens, sampling, r.getSeed(), eos, StopSequences.of(r.getStopList(), pair.tokenizer())), system1Model,
-        system1BaseModel);
+        system1BaseModel, Math.max(1, r.getN()));
   }
 
   /** System 2's checkpoint defaults, for a request that sets no sampling; greedy from a service that sends none. */

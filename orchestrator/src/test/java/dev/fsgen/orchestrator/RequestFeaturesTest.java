@@ -24,10 +24,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stop sequences end a generation on its text: the same tokens as without them up to the token that
- * completes the first stop, the text cut before it, and no streamed text ever showing part of one.
+ * What a Generate request may ask for beyond the prompt and strategy. Stop sequences end a
+ * generation on its text: the same tokens as without them up to the token that completes the first
+ * stop, the text cut before it, and no streamed text ever showing part of one. n choices are n
+ * generations with seeds seed, seed + 1, …
  */
-class StopSequencesTest {
+class RequestFeaturesTest {
   private static LiveServices live;
 
   @BeforeAll
@@ -133,6 +135,38 @@ class StopSequencesTest {
       assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
       assertTrue(e.getStatus().getDescription().startsWith("stop"), e.getStatus().getDescription());
     }
+  }
+
+  @Test
+  void nChoicesAreTheGenerationsOfSuccessiveSeeds() {
+    GenerateRequest one = live.request("The history of the city", 24).setStrategy(SpeculativeOverGrpcTest.speculative(3))
+        .setSampling(Sampling.newBuilder().setTemperature(0.9)).setSeed(5).build();
+    List<List<Integer>> ids = new ArrayList<>();
+    List<Summary> summaries = new ArrayList<>();
+    int started = 0;
+    for (Iterator<GenerateResponse> it = live.orchestrator().generate(one.toBuilder().setN(3).build()); it.hasNext(); ) {
+      GenerateResponse e = it.next();
+      if (e.hasStarted()) started++;
+      if (e.hasTokens()) {
+        int c = e.getTokens().getChoice();
+        while (ids.size() <= c) ids.add(new ArrayList<>());
+        e.getTokens().getTokensList().forEach(t -> ids.get(c).add(t.getId()));
+      }
+      if (e.hasSummary()) summaries.add(e.getSummary());
+    }
+    assertEquals(1, started);
+    assertEquals(3, summaries.size());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i, summaries.get(i).getChoice());
+      Run alone = run(one.toBuilder().setSeed(5 + i).build());
+      assertEquals(alone.ids(), ids.get(i), "choice " + i + " is the generation with seed 5 + " + i);
+      assertEquals(alone.summary().getText(), summaries.get(i).getText());
+    }
+    assertFalse(ids.get(0).equals(ids.get(1)) && ids.get(1).equals(ids.get(2)), "sampled choices differ");
+    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> run(one.toBuilder().setN(Plan.MAX_CHOICES + 1).build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().startsWith("n must be"), e.getStatus().getDescription());
   }
 
   @Test
