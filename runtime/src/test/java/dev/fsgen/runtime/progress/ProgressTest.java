@@ -88,7 +88,26 @@ class ProgressTest {
     String s = screen.toString(StandardCharsets.UTF_8);
     assertEquals("\rjob [############------------] 1/2 | 0m01s elapsed, 1.0 steps/s, ETA 0m01s\u001b[K"
         + "\r\u001b[Kjob: checkpoint\n"
+        + "job [############------------] 1/2 | 0m01s elapsed, 1.0 steps/s, ETA 0m01s\u001b[K" // the bar again, under the note
         + "\rjob [########################] 2/2 | 0m02s elapsed, 1.0 steps/s, ETA 0m00s\u001b[K\n", s);
+  }
+
+  /** A job that ends before its count (a part of the suite that stopped early) leaves no line open for what follows. */
+  @Test
+  void closingEndsALineStillBeingRedrawn() {
+    ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    PrintStream tty = new PrintStream(screen, true, StandardCharsets.UTF_8);
+    try (Progress p = new Progress(tty::println, tty, "job", "step", 3, () -> now)) {
+      advance(1);
+      p.update(1, "");
+    }
+    assertTrue(screen.toString(StandardCharsets.UTF_8).endsWith("ETA 0m02s\u001b[K\n"), screen.toString(StandardCharsets.UTF_8));
+    ByteArrayOutputStream finished = new ByteArrayOutputStream();
+    PrintStream tty2 = new PrintStream(finished, true, StandardCharsets.UTF_8);
+    try (Progress p = new Progress(tty2::println, tty2, "job", "step", 1, () -> now)) {
+      p.update(1, "");
+    }
+    assertEquals(1, finished.toString(StandardCharsets.UTF_8).split("\n", -1).length - 1, "a finished line is ended once");
   }
 
   @Test
