@@ -39,7 +39,7 @@ public final class Progress implements AutoCloseable {
   private long resumedItems;
   private long lastPrint;
   private boolean printed;
-  private String drawn; // the line on the terminal while printed
+  private String detail; // of the last item, for the bar drawn again under a note
 
   Progress(Consumer<String> lines, PrintStream terminal, String label, String unit, long total, LongSupplier clock) {
     if (total < 0) throw new IllegalArgumentException(label + ": total " + unit + "s < 0: " + total);
@@ -130,7 +130,7 @@ public final class Progress implements AutoCloseable {
       // the note above the bar, and the bar drawn again below it
       terminal.print("\r\u001b[K");
       lines.accept(label + ": " + message);
-      terminal.print(drawn + "\u001b[K");
+      terminal.print(line(clock.getAsLong(), detail) + "\u001b[K"); // as it stands now, items skipped by the redraw interval included
       terminal.flush();
       return;
     }
@@ -152,6 +152,7 @@ public final class Progress implements AutoCloseable {
   }
 
   private void show(String detail) {
+    this.detail = detail;
     long now = clock.getAsLong();
     boolean last = done >= total;
     long interval = terminal != null ? REDRAW_NANOS : everyNanos;
@@ -159,7 +160,6 @@ public final class Progress implements AutoCloseable {
     lastPrint = now;
     String line = line(now, detail);
     if (terminal != null) {
-      drawn = line;
       terminal.print("\r" + line + "\u001b[K");
       if (last) terminal.println();
       terminal.flush();

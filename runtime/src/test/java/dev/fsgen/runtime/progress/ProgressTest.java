@@ -92,6 +92,20 @@ class ProgressTest {
         + "\rjob [########################] 2/2 | 0m02s elapsed, 1.0 steps/s, ETA 0m00s\u001b[K\n", s);
   }
 
+  /** The bar drawn again under a note counts the items finished since the last redraw, not the line drawn then. */
+  @Test
+  void theBarUnderANoteIsCurrent() {
+    ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    PrintStream tty = new PrintStream(screen, true, StandardCharsets.UTF_8);
+    Progress p = new Progress(tty::println, tty, "job", "step", 4, () -> now);
+    advance(1);
+    p.update(1, "");
+    p.update(2, ""); // within the redraw interval: not drawn
+    p.note("result");
+    String s = screen.toString(StandardCharsets.UTF_8);
+    assertTrue(s.endsWith("job: result\njob [############------------] 2/4 | 0m01s elapsed, 2.0 steps/s, ETA 0m01s\u001b[K"), s);
+  }
+
   /** A job that ends before its count (a part of the suite that stopped early) leaves no line open for what follows. */
   @Test
   void closingEndsALineStillBeingRedrawn() {
