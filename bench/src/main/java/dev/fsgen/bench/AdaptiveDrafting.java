@@ -3,10 +3,10 @@ package dev.fsgen.bench;
 import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
 import dev.fsgen.proto.decoding.v1.StrategyOptions;
+import dev.fsgen.runtime.progress.Progress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Adaptive draft lengths against every fixed one, on three kinds of text where the pair agrees
@@ -35,8 +35,24 @@ final class AdaptiveDrafting {
   record Row(String prompts, double[] fixedTokensPerSecond, int bestGamma, double bestFixed, double adaptive, double meanDraft,
       double ratio) {}
 
+  /** The runs {@link #compare} times: per prompt set and repeat, every fixed length and the adaptive one half as often. */
+  static long runs(int repeats) {
+    long perRepeat = 0;
+    for (int rep = 0; rep < repeats; rep++) {
+      for (int g = 1; g <= MAX_GAMMA; g++) perRepeat += g % 2 == rep % 2 ? 2 : 1;
+    }
+    return ORDER.size() * perRepeat;
+  }
+
+  /** The tokens those runs generate. */
+  static double tokens(int maxTokens, int repeats) {
+    double all = 0;
+    for (String set : ORDER) all += (double) PROMPT_SETS.get(set).size() * maxTokens;
+    return all / ORDER.size() * runs(repeats);
+  }
+
   static List<Row> compare(OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub, LoopbackServices services, int maxTokens, int repeats,
-      Consumer<String> progress) {
+      Progress progress) {
     List<Row> rows = new ArrayList<>();
     StrategyOptions adaptive = StrategyOptions.newBuilder().setSpeculative(SpeculativeOptions.newBuilder().setAdaptive(true).setGamma(MAX_GAMMA)).build();
     for (String set : ORDER) {
@@ -47,8 +63,13 @@ final class AdaptiveDrafting {
       for (int rep = 0; rep < repeats; rep++) {
         for (int g = 1; g <= MAX_GAMMA; g++) {
           // adaptive before one fixed length and after the next, so both see the same drift
-          if (g % 2 == rep % 2) adapted.add(SpeculativeBench.run(stub, adaptive, prompts, maxTokens, services));
+          double tokens = (double) prompts.size() * maxTokens;
+          if (g % 2 == rep % 2) {
+            adapted.add(SpeculativeBench.run(stub, adaptive, prompts, maxTokens, services));
+            progress.finished(tokens, "adaptive on " + set);
+          }
           fixed.get(g - 1).add(SpeculativeBench.run(stub, SpeculativeBench.speculative(g), prompts, maxTokens, services));
+          progress.finished(tokens, "adaptive on " + set);
         }
       }
       double[] perGamma = new double[MAX_GAMMA];
@@ -61,7 +82,7 @@ final class AdaptiveDrafting {
       double meanDraft = a.system2Calls() == 0 ? 0 : (double) a.drafted() / a.system2Calls();
       Row r = new Row(set, perGamma, best, perGamma[best - 1], a.tokensPerSecond(), meanDraft, a.tokensPerSecond() / perGamma[best - 1]);
       rows.add(r);
-      progress.accept(String.format("adaptive on %s: %.1f tokens/s (mean draft %.1f) against %.1f at the best fixed gamma %d: %.2fx",
+      progress.note(String.format("adaptive on %s: %.1f tokens/s (mean draft %.1f) against %.1f at the best fixed gamma %d: %.2fx",
           set, r.adaptive(), meanDraft, r.bestFixed(), best, r.ratio()));
     }
     return rows;

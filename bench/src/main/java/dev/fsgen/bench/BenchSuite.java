@@ -18,7 +18,7 @@ public final class BenchSuite {
   /** The soak needs the services as separate processes, which the caller starts and watches. */
   @FunctionalInterface
   public interface Soak {
-    MemorySoak.Figures run(Consumer<String> progress) throws Exception;
+    MemorySoak.Figures run(Progress.Sink parts, Consumer<String> log) throws Exception;
   }
 
   /** The parts of the suite, in the order they run. */
@@ -42,47 +42,52 @@ public final class BenchSuite {
 
   public static final double OVERHEAD_TARGET = 0.10;
 
-  public static Figures run(Settings s, Consumer<String> progress) throws Exception {
+  /**
+   * The suite: each part counts its own units of work (timed runs, concurrency levels, seconds of
+   * soak) on a progress line with an ETA that {@code parts} starts; {@code log} gets whole lines
+   * between the parts, and the suite's own count of parts after each.
+   */
+  public static Figures run(Settings s, Progress.Sink parts, Consumer<String> log) throws Exception {
     long running = s.parts().stream().filter(p -> p != Part.SOAK || s.soak() != null).count();
-    Progress suite = Progress.lines(progress, "suite", "part", running);
+    Progress suite = Progress.lines(log, "suite", "part", running);
     SpeculativeBench.Figures spec = null;
     if (s.parts().contains(Part.SPECULATIVE)) {
-      progress.accept("1/5 speculative decoding against System 2 alone, drafting ahead, adaptive drafting");
+      log.accept("1/5 speculative decoding against System 2 alone, drafting ahead, adaptive drafting");
       spec = SpeculativeBench.measure(
           new SpeculativeBench.Settings(s.system1(), s.system2(), s.prompts(), s.maxTokens(), 1, s.maxGamma(), s.repeats(), "own",
-              SpeculativeBench.PROMPTS, true), progress);
+              SpeculativeBench.PROMPTS, true), parts);
       suite.finished(1, "speculative");
     }
     JlamaComparison jlama = null;
     if (s.parts().contains(Part.JLAMA)) {
-      progress.accept("2/5 Jlama on the same System 2 checkpoint");
+      log.accept("2/5 Jlama on the same System 2 checkpoint");
       try {
-        jlama = JlamaComparison.measure(s.system2(), SpeculativeBench.PROMPTS.subList(0, s.prompts()), s.maxTokens(), progress);
+        jlama = JlamaComparison.measure(s.system2(), SpeculativeBench.PROMPTS.subList(0, s.prompts()), s.maxTokens(), parts);
       } catch (java.io.IOException e) {
         jlama = JlamaComparison.skipped("Jlama failed: " + e.getMessage().lines().findFirst().orElse(""));
       }
-      if (!jlama.ran()) progress.accept("Jlama comparison skipped: " + jlama.skipped());
+      if (!jlama.ran()) log.accept("Jlama comparison skipped: " + jlama.skipped());
       suite.finished(1, "jlama");
     }
     LlamaCppComparison llamaCpp = null;
     if (s.parts().contains(Part.LLAMACPP)) { // measure never throws: missing tools give a skipped record
-      progress.accept("3/5 llama.cpp on the same checkpoints (GGUF)");
+      log.accept("3/5 llama.cpp on the same checkpoints (GGUF)");
       Path gguf = Path.of(System.getProperty("fsgen.root", ".")).resolve("work/llama.cpp/gguf");
       llamaCpp = LlamaCppComparison.measure(new LlamaCppComparison.Settings(s.system1(), s.system2(), gguf,
-          2, s.maxTokens(), 64, 3, Math.min(4, s.prompts()), 32, 4), progress);
-      if (!llamaCpp.ran()) progress.accept("llama.cpp comparison skipped: " + llamaCpp.skipped());
+          2, s.maxTokens(), 64, 3, Math.min(4, s.prompts()), 32, 4), parts);
+      if (!llamaCpp.ran()) log.accept("llama.cpp comparison skipped: " + llamaCpp.skipped());
       suite.finished(1, "llamacpp");
     }
     ConcurrencyBench.Figures conc = null;
     if (s.parts().contains(Part.CONCURRENCY)) {
-      progress.accept("4/5 concurrent streams");
-      conc = ConcurrencyBench.measure(new ConcurrencyBench.Settings(s.system1(), s.system2(), s.streams(), s.maxTokens() / 2, 1), progress);
+      log.accept("4/5 concurrent streams");
+      conc = ConcurrencyBench.measure(new ConcurrencyBench.Settings(s.system1(), s.system2(), s.streams(), s.maxTokens() / 2, 1), parts);
       suite.finished(1, "concurrency");
     }
     MemorySoak.Figures soak = null;
     if (s.parts().contains(Part.SOAK) && s.soak() != null) {
-      progress.accept("5/5 memory soak of the service processes");
-      soak = s.soak().run(progress);
+      log.accept("5/5 memory soak of the service processes");
+      soak = s.soak().run(parts, log);
       suite.finished(1, "soak");
     }
     return new Figures(spec, jlama, llamaCpp, conc, soak, targets(spec, jlama, llamaCpp, conc, soak));

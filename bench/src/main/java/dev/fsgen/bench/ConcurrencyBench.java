@@ -5,6 +5,7 @@ import dev.fsgen.proto.decoding.v1.GenerateResponse;
 import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.model.v1.CacheStats;
+import dev.fsgen.runtime.progress.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,6 +65,30 @@ public final class ConcurrencyBench {
       double scalingAt16Speculative, double speculativeOverSystem2At16, boolean target16Met) {}
 
   public static Figures measure(Settings s, Consumer<String> progress) throws Exception {
+    return measure(s, Progress.sink(progress));
+  }
+
+  private static final List<String> STRATEGIES = List.of("system2-only", "speculative(gamma=4)");
+
+  /** Generations at {@code streams}: at least 8 per level, so that a single stream's figure is not one short, noisy run. */
+  private static int generations(Settings s, int streams) {
+    return Math.max(s.generationsPerStream(), (8 + streams - 1) / streams);
+  }
+
+  /**
+   * The benchmark, its progress counted in levels (the warm-up, then each strategy at each
+   * concurrency) on a line that {@code sink} starts, each weighing its generations for the ETA.
+   */
+  public static Figures measure(Settings s, Progress.Sink sink) throws Exception {
+    double warmUp = 3 * STRATEGIES.size() * (6 + 16);
+    double work = warmUp;
+    for (int n : s.streams()) work += STRATEGIES.size() * (double) n * generations(s, n);
+    try (Progress progress = sink.start("concurrency", "level", 1 + (long) STRATEGIES.size() * s.streams().length).weighted(work)) {
+      return measure(s, progress, warmUp);
+    }
+  }
+
+  private static Figures measure(Settings s, Progress progress, double warmUp) throws Exception {
     List<Level> levels = new ArrayList<>();
     try (LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
       OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub = OrchestratorServiceGrpc.newBlockingStub(services.channel);
@@ -73,23 +98,24 @@ public final class ConcurrencyBench {
       // times slower: a cold single-stream figure would flatter every ratio to it
       ExecutorService pool = Executors.newFixedThreadPool(64);
       try {
-        progress.accept("warming up");
+        progress.note("warming up");
         for (int round = 0; round < 3; round++) {
           for (StrategyOptions st : strategies.values()) {
             level(stub, services, st, "", 1, s.maxTokens(), 6, pool);
             level(stub, services, st, "", 16, s.maxTokens(), 1, pool);
           }
         }
-        for (String name : List.of("system2-only", "speculative(gamma=4)")) {
+        progress.finished(warmUp, "warm-up");
+        for (String name : STRATEGIES) {
           double single = 0;
           for (int n : s.streams()) {
-            // at least 8 generations per level: a single stream's figure is not one short, noisy run
-            int generations = Math.max(s.generationsPerStream(), (8 + n - 1) / n);
+            int generations = generations(s, n);
             Level l = level(stub, services, strategies.get(name), name, n, s.maxTokens(), generations, pool);
             if (n == 1) single = l.tokensPerSecond();
             l = l.scaledTo(single);
             levels.add(l);
-            progress.accept(String.format("%s, %d streams: %.1f tokens/s (%.2fx one stream), TTFT p50 %.1f ms, gap p50 %.1f ms p99 %.1f ms, "
+            progress.finished((double) n * generations, name + ", " + n + " streams");
+            progress.note(String.format("%s, %d streams: %.1f tokens/s (%.2fx one stream), TTFT p50 %.1f ms, gap p50 %.1f ms p99 %.1f ms, "
                 + "%.1f System 2 requests per pass", name, n, l.tokensPerSecond(), l.scaling(), l.ttftP50Ms(), l.gapP50Ms(), l.gapP99Ms(),
                 l.system2Batch()));
           }

@@ -7,6 +7,7 @@ import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
+import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.bench.reference.JlamaReference;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -42,18 +43,30 @@ public record JlamaComparison(String skipped, int prompts, int maxTokens, double
   }
 
   public static JlamaComparison measure(Path system2, List<String> texts, int maxTokens, Consumer<String> progress) throws IOException {
+    return measure(system2, texts, maxTokens, Progress.sink(progress));
+  }
+
+  /** The comparison, its progress counted in its two steps (Jlama's generations, then fsgen's) on a line {@code sink} starts. */
+  public static JlamaComparison measure(Path system2, List<String> texts, int maxTokens, Progress.Sink sink) throws IOException {
+    try (Progress progress = sink.start("jlama", "step", 2)) {
+      return measure(system2, texts, maxTokens, progress);
+    }
+  }
+
+  private static JlamaComparison measure(Path system2, List<String> texts, int maxTokens, Progress progress) throws IOException {
     var found = JlamaReference.find();
     if (found.isEmpty()) return skipped(JlamaReference.unavailableReason());
     List<int[]> prompts = new ArrayList<>();
     try (TextTokenizer t = TextTokenizer.load(system2)) {
       for (String text : texts) prompts.add(t.encode(text));
     }
-    progress.accept("Jlama (" + found.get().java() + ") on " + system2 + ", " + prompts.size() + " prompts x " + maxTokens + " tokens");
+    progress.note("Jlama (" + found.get().java() + ") on " + system2 + ", " + prompts.size() + " prompts x " + maxTokens + " tokens");
     List<JlamaReference.Result> theirs = found.get().run(system2, prompts, maxTokens, true);
     double jlamaSeconds = 0;
     for (JlamaReference.Result r : theirs) jlamaSeconds += r.prefillSeconds() + r.decodeSeconds();
+    progress.finished(1, "Jlama");
 
-    progress.accept("fsgen's System 2 alone on the same generations (fp32 weights, as Jlama's)");
+    progress.note("fsgen's System 2 alone on the same generations (fp32 weights, as Jlama's)");
     // the checkpoint's exact values, as Jlama computes with: the tokens are compared one for one
     try (LlamaModel m = LlamaModel.load(system2, dev.fsgen.runtime.model.WeightFormat.FP32)) {
       LocalLanguageModel port = new LocalLanguageModel(m);
@@ -69,6 +82,7 @@ public record JlamaComparison(String skipped, int prompts, int maxTokens, double
       for (int[] p : prompts) ours.add(alone.run(pair, p, request, TokenSink.NONE).tokens());
       double fsgenSeconds = (System.nanoTime() - t0) / 1e9;
       for (int i = 0; i < prompts.size(); i++) if (Arrays.equals(ours.get(i), theirs.get(i).greedy())) same++;
+      progress.finished(1, "fsgen");
       int tokens = prompts.size() * maxTokens;
       return new JlamaComparison(null, prompts.size(), maxTokens, tokens / jlamaSeconds, tokens / fsgenSeconds, same);
     }

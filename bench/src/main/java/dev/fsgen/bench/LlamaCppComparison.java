@@ -10,6 +10,7 @@ import dev.fsgen.runtime.model.GgufWriter;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.port.LocalLanguageModel;
+import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.bench.reference.LlamaCpp;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -114,9 +115,14 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
 
   /** Finds the tools and measures; skipped, with the reason, where they are missing or fail. */
   public static LlamaCppComparison measure(Settings s, Consumer<String> progress) {
+    return measure(s, Progress.sink(progress));
+  }
+
+  /** The same, its progress counted in its steps on a line {@code sink} starts (none where the tools are missing). */
+  public static LlamaCppComparison measure(Settings s, Progress.Sink sink) {
     var tools = LlamaCpp.find();
     if (tools.isEmpty()) return skipped(LlamaCpp.unavailableReason());
-    try {
+    try (Progress progress = sink.start("llama.cpp", "step", STEPS)) {
       return measure(tools.get(), s, progress);
     } catch (IOException | RuntimeException e) {
       String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
@@ -125,24 +131,35 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
   }
 
   public static LlamaCppComparison measure(LlamaCpp tools, Settings s, Consumer<String> progress) throws IOException {
+    try (Progress p = Progress.lines(progress, "llama.cpp", "step", STEPS)) {
+      return measure(tools, s, p);
+    }
+  }
+
+  /** The comparison's steps: the conversion, llama-bench, the greedy comparison, fsgen's System 2 alone, llama-speculative-simple. */
+  private static final int STEPS = 5;
+
+  private static LlamaCppComparison measure(LlamaCpp tools, Settings s, Progress progress) throws IOException {
     Files.createDirectories(s.workDir());
     Path s2f16 = s.workDir().resolve("system2-f16.gguf");
     Path s2f32 = s.workDir().resolve("system2-f32.gguf");
     Path s1f16 = s.workDir().resolve("system1-f16.gguf");
-    progress.accept("converting System 1 and System 2 to GGUF in " + s.workDir());
+    progress.note("converting System 1 and System 2 to GGUF in " + s.workDir());
     GgufExport.Summary summary = GgufExport.write(s.system2(), s2f16, GgufWriter.TensorType.F16);
     GgufExport.write(s.system2(), s2f32, GgufWriter.TensorType.F32);
     GgufExport.write(s.system1(), s1f16, GgufWriter.TensorType.F16);
     String pre = summary.preTokenizer().name() + (summary.preTokenizer().exact() ? "" : " (not exact)");
+    progress.finished(1, "GGUF");
 
-    progress.accept("llama-bench (" + tools.release() + ", " + s.threads() + " threads): tg" + s.decodeTokens()
+    progress.note("llama-bench (" + tools.release() + ", " + s.threads() + " threads): tg" + s.decodeTokens()
         + " and pp" + s.prefillTokens() + ", " + s.repetitions() + " repetitions each");
     Speed system2F16 = speed(tools, s2f16, s);
     Speed system2F32 = speed(tools, s2f32, s);
     Speed system1F16 = speed(tools, s1f16, s);
+    progress.finished(1, "llama-bench");
 
     List<String> prompts = SpeculativeBench.PROMPTS.subList(0, s.prompts());
-    progress.accept("fsgen's System 2 and llama-simple greedy on " + prompts.size() + " prompts x " + s.greedyTokens() + " tokens");
+    progress.note("fsgen's System 2 and llama-simple greedy on " + prompts.size() + " prompts x " + s.greedyTokens() + " tokens");
     int sameTok = 0;
     int same32 = 0;
     int same16 = 0;
@@ -170,11 +187,13 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
         if (ours.equals(t16)) same16++; else differences.add("F16 " + difference(ours, t16));
       }
     }
+    progress.finished(1, "greedy text");
     WeightFormat format = WeightFormat.configured();
-    progress.accept("fsgen's System 2 alone (" + format + " weights), " + prompts.size() + " prompts x " + s.decodeTokens() + " tokens");
+    progress.note("fsgen's System 2 alone (" + format + " weights), " + prompts.size() + " prompts x " + s.decodeTokens() + " tokens");
     double fsgenRate = fsgenTokensPerSecond(s.system2(), prompts, s.decodeTokens(), format);
+    progress.finished(1, "fsgen");
 
-    progress.accept("llama-speculative-simple: System 2 (F16) with System 1 (F16) drafting " + s.draftMax() + ", greedy, "
+    progress.note("llama-speculative-simple: System 2 (F16) with System 1 (F16) drafting " + s.draftMax() + ", greedy, "
         + prompts.size() + " prompts x " + s.decodeTokens() + " tokens");
     int tokens = 0;
     int drafted = 0;
@@ -191,6 +210,7 @@ public record LlamaCppComparison(String skipped, String release, int threads, in
       rounds += r.rounds();
       if (prefixAgree(r.text(), greedy16.get(i))) sameAsGreedy++;
     }
+    progress.finished(1, "speculative");
     SpeculativeFigures spec = new SpeculativeFigures(prompts.size(), s.draftMax(), tokens, seconds, tokens / seconds, drafted,
         accepted, drafted == 0 ? Double.NaN : (double) accepted / drafted, (double) accepted / rounds, sameAsGreedy);
     return new LlamaCppComparison(null, tools.release(), s.threads(), s.decodeTokens(), s.prefillTokens(), system2F16, system2F32,

@@ -4,6 +4,7 @@ import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.GenerateResponse;
 import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.decoding.v1.StrategyOptions;
+import dev.fsgen.runtime.progress.Progress;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,6 +41,20 @@ public final class MemorySoak {
    */
   public static Figures run(Channel orchestrator, Map<String, Long> pids, int streams, double minutes, double warmUpSeconds,
       int maxTokens, Consumer<String> progress) throws Exception {
+    return run(orchestrator, pids, streams, minutes, warmUpSeconds, maxTokens, Progress.sink(progress));
+  }
+
+  /** The soak, its progress counted in seconds of load (the warm-up's and the soak's: it runs for a set time) on a line {@code sink} starts. */
+  public static Figures run(Channel orchestrator, Map<String, Long> pids, int streams, double minutes, double warmUpSeconds,
+      int maxTokens, Progress.Sink sink) throws Exception {
+    long seconds = Math.max(1, Math.round(warmUpSeconds + minutes * 60));
+    try (Progress progress = sink.start("soak", "second", seconds)) {
+      return run(orchestrator, pids, streams, minutes, warmUpSeconds, maxTokens, progress, seconds);
+    }
+  }
+
+  private static Figures run(Channel orchestrator, Map<String, Long> pids, int streams, double minutes, double warmUpSeconds,
+      int maxTokens, Progress progress, long seconds) throws Exception {
     if (streams < 1 || streams > 64) throw new IllegalArgumentException("soak streams must be in [1, 64], got " + streams);
     if (!(minutes > 0)) throw new IllegalArgumentException("soak minutes must be positive, got " + minutes);
     OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub = OrchestratorServiceGrpc.newBlockingStub(orchestrator);
@@ -70,9 +85,10 @@ public final class MemorySoak {
     pids.keySet().forEach(k -> readings.put(k, new ArrayList<>()));
     List<Double> at = new ArrayList<>();
     try {
-      progress.accept(String.format("soak: %d streams for %.0f s of warm-up, then %.1f minutes", streams, warmUpSeconds, minutes));
+      progress.note(String.format("%d streams for %.0f s of warm-up, then %.1f minutes", streams, warmUpSeconds, minutes));
       Thread.sleep((long) (warmUpSeconds * 1000));
       long t0 = System.nanoTime();
+      long started = t0 - (long) (warmUpSeconds * 1e9);
       long lastNote = t0;
       while (System.nanoTime() < end) {
         double t = (System.nanoTime() - t0) / 1e9;
@@ -83,15 +99,17 @@ public final class MemorySoak {
           readings.get(e.getKey()).add(rss / 1048576.0);
         }
         for (Future<?> f : clients) if (f.isDone()) f.get(); // a failed stream ends the soak with its error
+        progress.update(Math.min(seconds - 1, (System.nanoTime() - started) / 1_000_000_000L), generations.get() + " generations");
         if (System.nanoTime() - lastNote > 60e9) {
           lastNote = System.nanoTime();
-          StringBuilder b = new StringBuilder(String.format("soak: %.1f of %.1f minutes, %d generations;", t / 60, minutes, generations.get()));
+          StringBuilder b = new StringBuilder(String.format("%.1f of %.1f minutes, %d generations;", t / 60, minutes, generations.get()));
           readings.forEach((k, v) -> b.append(String.format(" %s %.0f MB", k, v.get(v.size() - 1))));
-          progress.accept(b.toString());
+          progress.note(b.toString());
         }
         Thread.sleep(samplePeriod);
       }
       for (Future<?> f : clients) f.get();
+      progress.update(seconds, generations.get() + " generations");
     } finally {
       pool.shutdownNow();
       pool.awaitTermination(30, TimeUnit.SECONDS);

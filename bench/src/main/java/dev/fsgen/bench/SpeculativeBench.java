@@ -18,6 +18,7 @@ import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
 import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.runtime.model.LlamaModel;
+import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.service.ModelServer;
 import dev.fsgen.tokenizer.TextTokenizer;
@@ -178,14 +179,53 @@ public final class SpeculativeBench {
       boolean fidelityTargetMet, List<AdaptiveDrafting.Row> adaptive) {}
 
   public static Figures measure(Settings s, Consumer<String> progress) {
-    double[] steps = stepTimes(s, progress);
+    return measure(s, Progress.sink(progress));
+  }
+
+  /**
+   * The runs this benchmark times, each weighing the tokens it generates (for the ETA): the step
+   * timing, the warm-up, each draft length's runs and the adaptive comparison.
+   */
+  private record Plan(long runs, double tokens) {
+    static Plan of(Settings s) {
+      int gammas = s.maxGamma() - s.minGamma() + 1;
+      long runs = STEP_TIMING_RUNS + 1 + (long) gammas * s.repeats() * 5;
+      double tokens = STEP_TIMING_TOKENS + warmUpTokens(s) + (double) gammas * s.repeats() * 5 * s.prompts() * s.maxTokens();
+      if (s.adaptive()) {
+        runs += AdaptiveDrafting.runs(s.repeats());
+        tokens += AdaptiveDrafting.tokens(s.maxTokens(), s.repeats());
+      }
+      return new Plan(runs, tokens);
+    }
+  }
+
+  /** The step timing counts as one run, weighing about as much as a run of the fixed set (it times both models in process). */
+  private static final int STEP_TIMING_RUNS = 1;
+  private static final double STEP_TIMING_TOKENS = 4 * 128;
+
+  private static double warmUpTokens(Settings s) {
+    int gammas = s.maxGamma() - s.minGamma() + 1;
+    return 2 * (4 * 64 + gammas * 2 * 3 * 64 + 2 * 4 * 64);
+  }
+
+  /** The benchmark, its progress counted in timed runs on a line that {@code sink} starts. */
+  public static Figures measure(Settings s, Progress.Sink sink) {
+    Plan plan = Plan.of(s);
+    try (Progress progress = sink.start("speculative [" + s.promptSet() + "]", "run", plan.runs()).weighted(plan.tokens())) {
+      return measure(s, progress);
+    }
+  }
+
+  private static Figures measure(Settings s, Progress progress) {
+    double[] steps = stepTimes(s, progress::note);
+    progress.finished(STEP_TIMING_TOKENS, "step times");
     double c = steps[0] / steps[1];
     try (InProcess local = new InProcess(s);
          LoopbackServices services = LoopbackServices.start(Map.of("default", s.system1()), s.system2(), null)) {
       ModelServer s1 = services.system1;
       ModelServer s2 = services.system2;
       OrchestratorServiceGrpc.OrchestratorServiceBlockingStub stub = OrchestratorServiceGrpc.newBlockingStub(services.channel);
-      progress.accept("warming up the services");
+      progress.note("warming up the services");
       // until the JIT has compiled every path, the first runs are slower than the rest
       for (int round = 0; round < 2; round++) {
         run(stub, system2Only(), s.promptList().subList(0, 4), 64, services);
@@ -196,6 +236,8 @@ public final class SpeculativeBench {
         local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), 4, 64);
         local.seconds(new Speculative(s.minGamma()), 4, 64);
       }
+      progress.finished(warmUpTokens(s), "warm-up");
+      double runTokens = (double) s.prompts() * s.maxTokens();
 
       // each draft length is timed next to System 2 alone, in alternating order, so that drift on
       // a shared machine cancels out of the ratio
@@ -210,18 +252,21 @@ public final class SpeculativeBench {
         List<Run> spec = new ArrayList<>();
         List<Run> ahead = new ArrayList<>();
         List<Run> base = new ArrayList<>();
+        String at = "gamma " + g;
+        List<String> prompts = s.promptList().subList(0, s.prompts());
         for (int rep = 0; rep < s.repeats(); rep++) {
           boolean specFirst = (rep + g) % 2 == 0;
-          if (!specFirst) base.add(run(stub, system2Only(), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
-          spec.add(run(stub, speculative(g), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
-          ahead.add(run(stub, speculativeAhead(g), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
-          if (specFirst) base.add(run(stub, system2Only(), s.promptList().subList(0, s.prompts()), s.maxTokens(), services));
+          if (!specFirst) base.add(timed(progress, runTokens, at, run(stub, system2Only(), prompts, s.maxTokens(), services)));
+          spec.add(timed(progress, runTokens, at, run(stub, speculative(g), prompts, s.maxTokens(), services)));
+          ahead.add(timed(progress, runTokens, at, run(stub, speculativeAhead(g), prompts, s.maxTokens(), services)));
+          if (specFirst) base.add(timed(progress, runTokens, at, run(stub, system2Only(), prompts, s.maxTokens(), services)));
         }
         double localSpec = 0;
         double localBase = 0;
         for (int rep = 0; rep < s.repeats(); rep++) {
-          localBase += local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), s.prompts(), s.maxTokens());
-          localSpec += local.seconds(new Speculative(g), s.prompts(), s.maxTokens());
+          localBase += timed(progress, runTokens, at + ", in process",
+              local.seconds(new SingleModel(SingleModel.Role.SYSTEM2), s.prompts(), s.maxTokens()));
+          localSpec += timed(progress, runTokens, at + ", in process", local.seconds(new Speculative(g), s.prompts(), s.maxTokens()));
         }
         double inProcess = localBase / localSpec;
         localBaseSeconds += localBase;
@@ -237,7 +282,7 @@ public final class SpeculativeBench {
         double aheadSpeedup = a.tokensPerSecond() / b.tokensPerSecond();
         rows.add(new Row(g, alpha, c, expected, measured, measured / expected, verify,
             expectedSpeedup(alpha, g, c, verify), inProcess, measured / inProcess, aheadSpeedup, r, a, b));
-        progress.accept(String.format("gamma %d: %.1f tokens/s against %.1f alone: %.2fx (drafting ahead %.2fx, in process %.2fx, expected %.2fx)",
+        progress.note(String.format("gamma %d: %.1f tokens/s against %.1f alone: %.2fx (drafting ahead %.2fx, in process %.2fx, expected %.2fx)",
             g, r.tokensPerSecond(), b.tokensPerSecond(), measured, aheadSpeedup, inProcess, expected));
         if (measured > best) {
           best = measured;
@@ -260,6 +305,12 @@ public final class SpeculativeBench {
       return new Figures(i1.source, i2.source, i1.parameters, i2.parameters, s.promptSet(), s.prompts(), s.maxTokens(), s.repeats(),
           steps[0] / 1e6, steps[1] / 1e6, steps[2] / 1e6, c, base, localBaseRate, rows, best, bestGamma, bestAhead, worst, best >= SPEEDUP_TARGET, worst >= FIDELITY_TARGET, adaptive);
     }
+  }
+
+  /** {@code result}, once counted as a finished run weighing {@code tokens}. */
+  private static <T> T timed(Progress progress, double tokens, String detail, T result) {
+    progress.finished(tokens, detail);
+    return result;
   }
 
   private record LlamaInfo(String source, long parameters) {}

@@ -145,7 +145,7 @@ public final class StrategyEval {
   }
 
   public static String markdown(List<PerplexityRow> proxy, List<AccuracyRow> arithmetic, String pair) {
-    StringBuilder b = new StringBuilder("# Collaboration strategies: quality\n\nWritten by `./fsgen eval strategies --markdown"
+    StringBuilder b = new StringBuilder("# Collaboration strategies: quality\n\nWritten by `./fsgen eval strategies --table-out"
         + " docs/strategies.md`; every figure below comes from that command.\n\n");
     if (proxy != null) {
       b.append("### Proxy tuning: perplexity on held-out King James Bible text\n\n| model | KJV val perplexity |\n|---|---:|\n");

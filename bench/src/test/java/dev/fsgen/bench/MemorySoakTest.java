@@ -25,6 +25,9 @@ class MemorySoakTest {
       assertEquals(me.lastMinuteMb() / me.firstMinuteMb() - 1, me.growth(), 1e-9);
       assertEquals(f.worstGrowth() < 0.05, f.targetMet());
       assertTrue(MemorySoak.toTable(f).contains("this"), MemorySoak.toTable(f));
+      // its progress is counted in seconds of load, with an ETA, and ends at the whole count
+      assertTrue(progress.stream().anyMatch(l -> l.startsWith("soak [") && l.contains("ETA")), progress.toString());
+      assertTrue(progress.get(progress.size() - 1).contains(" 7/7 "), progress.toString());
     }
   }
 

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen bench concurrency}: aggregate tokens/s and latencies under concurrent streams. */
 @Command(name = "concurrency", mixinStandardHelpOptions = true,
-    description = {"Aggregate tokens/s of concurrent streams through System 1, System 2 and the orchestrator on loopback,",
+    description = {"Measure tokens/s and latencies of concurrent streams.",
+        "Aggregate tokens/s of concurrent streams through System 1, System 2 and the orchestrator on loopback,",
         "with System 2 alone and with speculative decoding: time to first token and time between tokens (p50, p99),",
         "and System 2 requests per forward pass (continuous batching). Target: System 2 alone at 16 streams >= 3.5x one stream, and speculative faster than it there.",
         "Progress goes to stderr."})
@@ -33,7 +34,7 @@ public final class BenchConcurrencyCommand implements Callable<Integer> {
     weightsOption.apply();
     ConcurrencyBench.Settings s = new ConcurrencyBench.Settings(pair.system1(),
         pair.system2(), streams, maxTokens, generations);
-    ConcurrencyBench.Figures f = ConcurrencyBench.measure(s, line -> System.err.println("bench concurrency: " + line));
+    ConcurrencyBench.Figures f = ConcurrencyBench.measure(s, Cli.progress("bench"));
     output.emit(() -> ConcurrencyBench.toJson(f), ConcurrencyBench.toTable(f));
     return 0;
   }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen bench llamacpp}: llama.cpp's native tools on the same checkpoints, converted to GGUF. */
 @Command(name = "llamacpp", mixinStandardHelpOptions = true,
-    description = {"llama.cpp side by side on the same System 1 and System 2, converted to GGUF: llama-bench decode and",
+    description = {"Run llama.cpp side by side on the same checkpoints.",
+        "llama.cpp on the same System 1 and System 2, converted to GGUF: llama-bench decode and",
         "prefill tokens/s of System 2 (F16, F32) and System 1 (F16), llama-speculative-simple with System 1 drafting for",
         "System 2 (greedy), and whether llama.cpp's greedy text equals fsgen's. Needs the tools built by",
         "scripts/build-llama-cpp.sh (skipped with the reason otherwise). Progress goes to stderr."})
@@ -50,7 +51,7 @@ public final class BenchLlamaCppCommand implements Callable<Integer> {
     Path dir = workDir != null ? workDir : LlamaCppComparison.Settings.defaults(Cli.root()).workDir();
     LlamaCppComparison.Settings s = new LlamaCppComparison.Settings(pair.system1(), pair.system2(), dir, threads, decodeTokens,
         prefillTokens, repetitions, prompts, greedyTokens, draft);
-    LlamaCppComparison c = LlamaCppComparison.measure(s, line -> System.err.println("bench llamacpp: " + line));
+    LlamaCppComparison c = LlamaCppComparison.measure(s, Cli.progress("bench"));
     output.emit(() -> LlamaCppComparison.toJson(c), LlamaCppComparison.toTable(c));
     return 0;
   }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen bench runtime}: batch-1 decode and prefill speed and memory of one model, against this machine's floor. */
 @Command(name = "runtime", mixinStandardHelpOptions = true,
-    description = {"Batch-1 decode latency and prefill throughput of one model, beside the floor measured in the same run",
+    description = {"Measure one model's decode and prefill speed, and its memory.",
+        "Decode latency and prefill throughput beside the floor measured in the same run",
         "(one libtorch matrix-vector product over the model's weight bytes), resident memory and the JVM heap.",
         "Targets: decode <= 1.5 x floor; resident memory <= 2 x weight bytes + 300 MB. Progress goes to stderr."})
 public final class BenchRuntimeCommand implements Callable<Integer> {

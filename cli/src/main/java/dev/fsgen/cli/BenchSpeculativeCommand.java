@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * services, on several prompt sets, for the bundled System 2 and for a memory-bound one.
  */
 @Command(name = "speculative", mixinStandardHelpOptions = true,
-    description = {"Tokens/s of speculative decoding against System 2 alone, through System 1, System 2 and the orchestrator",
+    description = {"Measure speculative decoding against System 2 alone.",
+        "Tokens/s of speculative decoding against System 2 alone, through System 1, System 2 and the orchestrator",
         "on loopback, for each draft length; with the acceptance alpha, the cost ratio c, the verification's cost in",
         "System 2 steps and the speedup they predict; on each prompt set, then for the memory-bound System 2",
         "(./fsgen cost-model) if it exists. Progress goes to stderr."})
@@ -81,7 +82,7 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
     for (Map.Entry<String, List<String>> e : sets.entrySet()) {
       SpeculativeBench.Settings s = new SpeculativeBench.Settings(pair.system1(), pair.system2(), Math.min(run.prompts, e.getValue().size()),
           run.maxTokens, minGamma, run.maxGamma, run.repeats, e.getKey(), e.getValue(), adaptive && first);
-      all.add(SpeculativeBench.measure(s, line -> System.err.println("bench speculative [" + e.getKey() + "]: " + line)));
+      all.add(SpeculativeBench.measure(s, Cli.progress("bench")));
       first = false;
     }
     Path big = memoryBound != null ? memoryBound : Cli.root().resolve("work/models/system2-cost");
@@ -91,7 +92,7 @@ public final class BenchSpeculativeCommand implements Callable<Integer> {
       Map.Entry<String, List<String>> e = sets.entrySet().iterator().next();
       SpeculativeBench.Settings s = new SpeculativeBench.Settings(pair.system1(), big, Math.min(memoryBoundPrompts, e.getValue().size()),
           memoryBoundMaxTokens, Math.max(minGamma, memoryBoundMinGamma), run.maxGamma, run.repeats, e.getKey(), e.getValue(), false);
-      all.add(SpeculativeBench.measure(s, line -> System.err.println("bench speculative [memory-bound]: " + line)));
+      all.add(SpeculativeBench.measure(s, Cli.progress("bench (memory-bound System 2)")));
     } else {
       skipped.add("memory-bound System 2 skipped: " + big + " does not exist (make it with ./fsgen cost-model)");
       System.err.println("bench speculative: " + skipped.get(skipped.size() - 1));

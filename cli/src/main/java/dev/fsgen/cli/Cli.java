@@ -1,6 +1,7 @@
 package dev.fsgen.cli;
 
 import ai.djl.ndarray.types.DataType;
+import dev.fsgen.runtime.progress.Progress;
 import java.nio.file.Path;
 
 /** Shared bits of the command line: where the repository is, how names map to values. */
@@ -10,6 +11,14 @@ final class Cli {
   /** The repository root, passed by the ./fsgen launcher; the working directory otherwise. */
   static Path root() {
     return Path.of(System.getProperty("fsgen.root", ".")).toAbsolutePath().normalize();
+  }
+
+  /**
+   * Progress lines on stderr, each job's label after {@code prefix} (the command): redrawn in place
+   * where stderr is a terminal, whole lines in a log.
+   */
+  static Progress.Sink progress(String prefix) {
+    return (label, unit, total) -> Progress.to(System.err, prefix + " " + label, unit, total);
   }
 
   static DataType dtype(String name) {

@@ -1,5 +1,6 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.bench.Json;
 import dev.fsgen.runtime.model.Checkpoint;
 import dev.fsgen.runtime.model.GgufExport;
 import dev.fsgen.runtime.model.GgufWriter;
@@ -8,6 +9,8 @@ import dev.fsgen.runtime.model.WeightFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +20,9 @@ import picocli.CommandLine.Option;
  * fp16), or as one GGUF file for llama.cpp ({@code --to gguf}).
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-    description = {"Load a model directory and write it again with weights in another dtype (tokenizer, generation_config.json and reports copied),",
-        "or with --to gguf as one GGUF file llama.cpp loads (architecture llama, tokenizer included)."})
+    description = {"Rewrite a model in another dtype, or as a GGUF file.",
+        "Loads a model directory and writes it again with weights in another dtype (tokenizer, generation_config.json and",
+        "reports copied), or with --to gguf as one GGUF file llama.cpp loads (architecture llama, tokenizer included)."})
 public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Source model directory.")
   Path model;
@@ -32,6 +36,9 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--to", defaultValue = "safetensors", description = "safetensors (a model directory) or gguf (one file for llama.cpp). Default: ${DEFAULT-VALUE}.")
   String to;
 
+  @Option(names = "--json", description = "Print what was written as one JSON object on stdout (logs go to stderr).")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     String format = to.toLowerCase(java.util.Locale.ROOT);
@@ -40,8 +47,10 @@ public final class ConvertCommand implements Callable<Integer> {
     if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
       throw new IllegalArgumentException("--out must differ from --model");
     }
+    long parameters;
     try (LlamaModel m = LlamaModel.load(model, WeightFormat.FP32)) { // converts the checkpoint's exact values
       m.save(out, Cli.dtype(dtype), model.resolve(Checkpoint.TOKENIZER));
+      parameters = m.config().parameterCount();
     }
     // the checkpoint's own generation_config.json (its end-of-text list, its sampling) rather than the plain one save writes
     for (String kept : new String[] {"training.json", Checkpoint.GENERATION}) {
@@ -49,6 +58,12 @@ public final class ConvertCommand implements Callable<Integer> {
       if (Files.exists(file)) Files.copy(file, out.resolve(kept), StandardCopyOption.REPLACE_EXISTING);
     }
     System.err.println("convert: wrote " + out + " (" + dtype + ")");
+    if (json) {
+      Map<String, Object> m = summary("safetensors");
+      m.put("parameters", parameters);
+      m.put("bytes", Files.size(out.resolve("model.safetensors")));
+      System.out.println(Json.compact().toJson(m));
+    }
     return 0;
   }
 
@@ -59,6 +74,25 @@ public final class ConvertCommand implements Callable<Integer> {
         s.vocabulary(), s.bytes() / 1e6);
     System.err.println("convert: pre-tokenizer '" + s.preTokenizer().name() + "'" + (s.preTokenizer().exact() ? "" : " (NOT exact)")
         + ": " + s.preTokenizer().note());
+    if (json) {
+      Map<String, Object> m = summary("gguf");
+      m.put("tensor_type", s.type().toString());
+      m.put("tensors", s.tensors());
+      m.put("vocabulary", s.vocabulary());
+      m.put("bytes", s.bytes());
+      m.put("pre_tokenizer", s.preTokenizer().name());
+      m.put("pre_tokenizer_exact", s.preTokenizer().exact());
+      System.out.println(Json.compact().toJson(m));
+    }
     return 0;
+  }
+
+  private Map<String, Object> summary(String format) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", model.toString());
+    m.put("out", out.toString());
+    m.put("format", format);
+    m.put("dtype", dtype);
+    return m;
   }
 }

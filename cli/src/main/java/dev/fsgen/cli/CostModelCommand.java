@@ -3,6 +3,8 @@ package dev.fsgen.cli;
 import dev.fsgen.runtime.model.CostProfile;
 import dev.fsgen.runtime.model.LlamaConfig;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Option;
  * bound by reading the weights.
  */
 @Command(name = "cost-model", mixinStandardHelpOptions = true,
-    description = "Write a model that computes MODEL's logits at a larger model's cost (extra zero-output layers, a wider MLP with zero extra down-projection columns).")
+    description = {"Write a model with MODEL's logits at a larger model's cost.",
+        "The cost comes from extra zero-output layers and a wider MLP with zero extra down-projection columns."})
 public final class CostModelCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Source model directory. Default: <root>/models/system2.")
   Path model;
@@ -33,6 +36,9 @@ public final class CostModelCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the random (cost-only) weights. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--json", description = "Print what was written as one JSON object on stdout (logs go to stderr).")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     Path src = model != null ? model : Cli.root().resolve("models/system2");
@@ -42,6 +48,16 @@ public final class CostModelCommand implements Callable<Integer> {
     LlamaConfig c = CostProfile.write(src, dst, layers, intermediate, Cli.dtype(dtype), seed);
     System.err.printf("cost-model: wrote %s: %d layers, intermediate %d, %.1f M parameters (%s)%n", dst, c.numLayers(),
         c.intermediateSize(), c.parameterCount() / 1e6, dtype);
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", src.toString());
+      m.put("out", dst.toString());
+      m.put("layers", c.numLayers());
+      m.put("intermediate", c.intermediateSize());
+      m.put("parameters", c.parameterCount());
+      m.put("dtype", dtype);
+      System.out.println(dev.fsgen.bench.Json.compact().toJson(m));
+    }
     return 0;
   }
 }

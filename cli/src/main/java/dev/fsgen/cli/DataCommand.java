@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
     name = "data",
     mixinStandardHelpOptions = true,
     description = {
-      "Fetch the corpora, prepare train/val/test splits and train the shared BPE tokenizer.",
+      "Fetch the corpora, prepare the splits and train the tokenizer.",
+      "Fetches the raw corpora, writes seeded train/val/test splits and trains the byte-level BPE tokenizer all models share.",
       "Writes <out>/{brown,kjv,arith}/{train,val,test}.txt, <out>/manifest.json and <out>/tokenizer/tokenizer.json."
     })
 public final class DataCommand implements Callable<Integer> {

@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
  * generation through them, then a clean shutdown.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Start System 1, System 2 and the orchestrator as processes (the launcher's single-replica form) and",
-        "stream one generation through them (speculative decoding on the bundled default pair unless told otherwise)."})
+    description = {"Run the three services locally and stream one generation.",
+        "Starts System 1, System 2 and the orchestrator as processes (the launcher's single-replica form) and streams one",
+        "generation through them: speculative decoding on the bundled default pair unless told otherwise."})
 public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--system1-model", description = "System 1 model directory. Default: <root>/models/system1-distilled, the System 1 whose drafts System 2 accepts most often (the fastest pair measured on fresh prompts).")
   Path system1;

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen eval}: the quality table of the model family. */
 @Command(name = "eval", mixinStandardHelpOptions = true, subcommands = {EvalStrategiesCommand.class},
-    description = {"Quality of each model on held-out data: Brown and KJV validation perplexity, arithmetic exact match.",
+    description = {"Measure each model's quality on held-out data.",
+        "Brown and KJV validation perplexity, and arithmetic exact match.",
         "Without --model it evaluates every model directory under --family (smallest first)."})
 public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", description = "A model directory (repeatable).")
@@ -34,14 +35,22 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--windows", defaultValue = "1000", description = "At most this many 256-token windows per perplexity. Default: ${DEFAULT-VALUE}.")
   int windows;
 
-  @Option(names = "--markdown", description = "Also write the table to this Markdown file.")
-  Path markdown;
+  @picocli.CommandLine.Mixin FiguresOutput output;
 
-  @Option(names = "--json", description = "Print the figures as one JSON object.")
-  boolean json;
+  @Option(names = "--markdown", hidden = true, paramLabel = "FILE", description = "The old name of --table-out.")
+  void markdown(Path file) {
+    output.tableOut = file;
+  }
 
   @Override
   public Integer call() throws IOException {
+    List<QualityEval.Quality> rows = measure();
+    output.emit(() -> dev.fsgen.bench.Json.compact().toJson(java.util.Map.of("models", rows)), QualityEval.markdown(rows));
+    return 0;
+  }
+
+  /** Every model's quality, the family's models smallest first. */
+  List<QualityEval.Quality> measure() throws IOException {
     if (problems < 1) throw new IllegalArgumentException("--problems must be at least 1");
     if (windows < 1) throw new IllegalArgumentException("--windows must be at least 1");
     List<Path> dirs = new ArrayList<>(models);
@@ -59,10 +68,6 @@ public final class EvalCommand implements Callable<Integer> {
     for (Path d : dirs) {
       rows.add(QualityEval.evaluate(d.getFileName().toString(), d, layout, o, msg -> System.err.println("eval: " + msg)));
     }
-    String table = QualityEval.markdown(rows);
-    if (markdown != null) Files.writeString(markdown, table);
-    if (json) System.out.println(dev.fsgen.bench.Json.compact().toJson(java.util.Map.of("models", rows)));
-    else System.out.print(table);
-    return 0;
+    return rows;
   }
 }

@@ -1,19 +1,23 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.bench.Json;
 import dev.fsgen.bench.StrategyEval;
 import dev.fsgen.training.data.DataLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fsgen eval strategies}: what the collaboration strategies do to quality. */
 @Command(name = "strategies", mixinStandardHelpOptions = true,
-    description = {"Quality of the collaboration strategies: proxy tuning as KJV perplexity (needs the family's xs, xs-kjv,",
-        "xl and xl-kjv from ./fsgen family), and every strategy's arithmetic accuracy with System 2's token share",
-        "(on the default pair). Progress goes to stderr; --markdown writes the tables."})
+    description = {"Measure what the collaboration strategies do to quality.",
+        "Proxy tuning as KJV perplexity (needs the family's xs, xs-kjv, xl and xl-kjv from ./fsgen family), and every "
+            + "strategy's arithmetic accuracy with System 2's token share (on the default pair).",
+        "Progress goes to stderr; --table-out writes the tables, --json prints the figures."})
 public final class EvalStrategiesCommand implements Callable<Integer> {
   @Option(names = "--family", description = "The family's directory. Default: <root>/work/family.")
   Path family;
@@ -30,8 +34,12 @@ public final class EvalStrategiesCommand implements Callable<Integer> {
   @Option(names = "--alpha", defaultValue = "1.0", description = "Proxy tuning's alpha. Default: ${DEFAULT-VALUE}.")
   double alpha;
 
-  @Option(names = "--markdown", description = "Write the tables to this Markdown file.")
-  Path markdown;
+  @picocli.CommandLine.Mixin FiguresOutput output;
+
+  @Option(names = "--markdown", hidden = true, paramLabel = "FILE", description = "The old name of --table-out.")
+  void markdown(Path file) {
+    output.tableOut = file;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -42,6 +50,7 @@ public final class EvalStrategiesCommand implements Callable<Integer> {
     Path dir = family != null ? family : root.resolve("work/family");
     DataLayout layout = new DataLayout(data != null ? data : root.resolve("data"));
     List<StrategyEval.PerplexityRow> proxy = null;
+    String proxySkipped = null;
     Path[] needed = {dir.resolve("xl"), dir.resolve("xs-kjv"), dir.resolve("xs"), dir.resolve("xl-kjv")};
     boolean haveFamily = true;
     for (Path p : needed) haveFamily &= Files.exists(p.resolve("model.safetensors"));
@@ -49,16 +58,18 @@ public final class EvalStrategiesCommand implements Callable<Integer> {
       proxy = StrategyEval.proxyPerplexity(needed[0], needed[1], needed[2], needed[3], layout, windows, 256, alpha,
           line -> System.err.println("eval strategies: " + line));
     } else {
-      System.err.println("eval strategies: no proxy tuning figures: " + dir + " lacks xs, xs-kjv, xl or xl-kjv (run ./fsgen family)");
+      proxySkipped = dir + " lacks xs, xs-kjv, xl or xl-kjv (run ./fsgen family)";
+      System.err.println("eval strategies: no proxy tuning figures: " + proxySkipped);
     }
     List<StrategyEval.AccuracyRow> arith = StrategyEval.arithmetic(root.resolve("models/system1"), root.resolve("models/system2"),
         layout, problems, StrategyEval.arithmeticStrategies(), line -> System.err.println("eval strategies: " + line));
-    String table = StrategyEval.markdown(proxy, arith, "System 1 = models/system1, System 2 = models/system2");
-    if (markdown != null) {
-      if (markdown.getParent() != null) Files.createDirectories(markdown.getParent());
-      Files.writeString(markdown, table);
-    }
-    System.out.print(table);
+    String pair = "System 1 = models/system1, System 2 = models/system2";
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("pair", pair);
+    figures.put("proxy_tuning", proxy); // null where the family's models are missing, with the reason beside it
+    figures.put("proxy_tuning_skipped", proxySkipped);
+    figures.put("arithmetic", arith);
+    output.emit(() -> Json.compact().toJson(figures), StrategyEval.markdown(proxy, arith, pair));
     return 0;
   }
 }

@@ -1,10 +1,11 @@
 package dev.fsgen.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.fsgen.bench.Json;
+import dev.fsgen.bench.QualityEval;
 import dev.fsgen.runtime.model.ModelFamily;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +20,11 @@ import picocli.CommandLine.Option;
  * an interrupted one resumes from its checkpoint.
  */
 @Command(name = "family", mixinStandardHelpOptions = true,
-    description = {"Train the whole fsgen model family (resumable), then write its quality table.",
+    description = {"Train the whole model family, then write its quality table.",
         "Takes hours on 2 cores; rerun the same command after an interruption to continue."})
 public final class FamilyCommand implements Callable<Integer> {
-  @Option(names = "--out", description = "Where the models go, one directory each. Default: <root>/work/family.")
-  Path out;
+  @Option(names = "--out-dir", paramLabel = "DIR", description = "Where the models go, one directory each. Default: <root>/work/family.")
+  Path outDir;
 
   @Option(names = "--sizes", split = ",", defaultValue = "xs,s,m,l,xl", description = "Sizes on the general mixture. Default: ${DEFAULT-VALUE}.")
   List<String> sizes;
@@ -31,8 +32,12 @@ public final class FamilyCommand implements Callable<Integer> {
   @Option(names = "--tuned", split = ",", defaultValue = "xs,xl", description = "Sizes also tuned on the King James Bible (proxy tuning needs a tuned small and, as its reference, a tuned large model; the study pairs each tuned small model with every larger one). Default: ${DEFAULT-VALUE}.")
   List<String> tuned;
 
-  @Option(names = "--quality", description = "Quality table (Markdown) to write at the end. Default: <root>/docs/quality.md.")
-  Path quality;
+  @picocli.CommandLine.Mixin FiguresOutput output;
+
+  @Option(names = "--quality", hidden = true, paramLabel = "FILE", description = "The old name of --table-out.")
+  void quality(Path file) {
+    output.tableOut = file;
+  }
 
   /**
    * Continued runs on the same mixture after a size's first run, as {steps, peak learning rate,
@@ -45,7 +50,7 @@ public final class FamilyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = out != null ? out : Cli.root().resolve("work/family");
+    Path dir = outDir != null ? outDir : Cli.root().resolve("work/family");
     Files.createDirectories(dir);
     Map<String, Object> times = new LinkedHashMap<>();
     long start = System.nanoTime();
@@ -63,13 +68,20 @@ public final class FamilyCommand implements Callable<Integer> {
       Path target = dir.resolve(size.id() + "-kjv");
       times.put(size.id() + "-kjv", train(target, "--size", size.id(), "--domain", "kjv", "--init", base.toString(), "--out", target.toString()));
     }
-    Path table = quality != null ? quality : Cli.root().resolve("docs/quality.md");
-    List<String> eval = new ArrayList<>(List.of("--family", dir.toString(), "--markdown", table.toString()));
-    int rc = new CommandLine(new EvalCommand()).execute(eval.toArray(String[]::new));
-    if (rc != 0) return rc;
+    // the quality table is part of what the family is for: written to docs/quality.md unless told otherwise
+    if (output.tableOut == null) output.tableOut = Cli.root().resolve("docs/quality.md");
+    EvalCommand eval = new EvalCommand();
+    new CommandLine(eval).parseArgs("--family", dir.toString());
+    List<QualityEval.Quality> quality = eval.measure();
     times.put("total_seconds_this_run", (System.nanoTime() - start) / 1e9);
     Files.writeString(dir.resolve("family.json"), new GsonBuilder().setPrettyPrinting().create().toJson(times) + "\n");
-    System.err.println("family: done; wall times in " + dir.resolve("family.json") + ", table in " + table);
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("models", dir.toString());
+    figures.put("training_seconds", times); // per model, null where a model was trained before it kept a report
+    figures.put("quality", quality);
+    figures.put("table", output.tableOut.toString());
+    output.emit(() -> Json.compact().toJson(figures), QualityEval.markdown(quality));
+    System.err.println("family: done; wall times in " + dir.resolve("family.json") + ", table in " + output.tableOut);
     return 0;
   }
 

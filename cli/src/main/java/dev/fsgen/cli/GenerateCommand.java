@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen generate}: a client of a running orchestrator. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-    description = {"Stream a collaborative generation from a running orchestrator (see 'fsgen serve' and 'fsgen demo').",
+    description = {"Stream a generation from a running orchestrator.",
+        "The orchestrator is started with 'fsgen serve' (or use 'fsgen demo', which starts everything).",
         "System 1 and System 2 tokens are shown in different colours; the summary follows."})
 public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--target", defaultValue = "${env:FSGEN_TARGET:-localhost:50050}", description = "Orchestrator address (FSGEN_TARGET). Default: ${DEFAULT-VALUE}.")

@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
  * (read from deploy/base/config.yaml), until Ctrl-C.
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
-    description = {"Run System 1, N System 2 replicas and the orchestrator as processes on this machine, configured like",
-        "the Kubernetes deployment (the FSGEN_* keys of deploy/base/config.yaml), until Ctrl-C. A process that dies is",
-        "started again, with back-off, as Kubernetes would."})
+    description = {"Run the Kubernetes topology as processes on this machine.",
+        "System 1, N System 2 replicas and the orchestrator, configured like the Kubernetes deployment (the FSGEN_* keys of "
+            + "deploy/base/config.yaml), until Ctrl-C. A process that dies is started again, with back-off, as Kubernetes would."})
 public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--system2-replicas", defaultValue = "3", description = "System 2 processes. Default: ${DEFAULT-VALUE}.")
   int replicas;

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen local}: one model in this process, no services; tokens printed as they are produced. */
 @Command(name = "local", mixinStandardHelpOptions = true,
-    description = {"Stream a generation from one model in this process, without the services (sampling as the checkpoint's",
-        "generation_config.json says unless --temperature, --top-k or --top-p is given: greedy for fsgen's models)."})
+    description = {"Stream a generation from one model in this process.",
+        "No services are started. Sampling follows the checkpoint's generation_config.json unless --temperature, --top-k or",
+        "--top-p is given (greedy for fsgen's models)."})
 public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Model directory (Hugging Face layout). Default: <root>/models/system2.")
   Path model;

@@ -33,8 +33,9 @@ import picocli.CommandLine.Option;
  * the orchestrator loads with --router-file.
  */
 @Command(name = "router", mixinStandardHelpOptions = true,
-    description = {"Train the learned router for gated handoff: oracle generations on validation prompts (Brown openings",
-        "and arithmetic problems), then logistic regression from System 1's uncertainty to 'System 2 chose differently'.",
+    description = {"Train the learned router for gated handoff.",
+        "Runs oracle generations on validation prompts (Brown openings and arithmetic problems), then fits a logistic",
+        "regression from System 1's uncertainty to 'System 2 chose differently'.",
         "Needs ./fsgen data. The file goes to the orchestrator's --router-file."})
 public final class RouterCommand implements Callable<Integer> {
   @Option(names = "--system1-model", description = "Default: <root>/models/system1.")

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /** {@code fsgen serve system1|system2|orchestrator}: one service in the foreground until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Run one fsgen service until it is stopped (Ctrl-C or SIGTERM shut it down gracefully).",
+    description = {"Run one fsgen service until it is stopped.",
+        "Ctrl-C or SIGTERM shuts it down gracefully.",
         "Every option also reads an environment variable (shown in each service's --help)."},
     subcommands = {System1Main.class, System2Main.class, OrchestratorMain.class})
 public final class ServeCommand implements Runnable {

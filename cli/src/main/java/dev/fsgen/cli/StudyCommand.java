@@ -1,16 +1,20 @@
 package dev.fsgen.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.fsgen.bench.Json;
 import dev.fsgen.study.FamilyModels;
 import dev.fsgen.study.PromptSet;
 import dev.fsgen.study.Report;
 import dev.fsgen.study.StudyRunner;
+import dev.fsgen.study.UnitResult;
 import dev.fsgen.training.data.DataLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -22,10 +26,11 @@ import picocli.CommandLine.Option;
  * every finished measurement is kept in the work directory, and a rerun continues from there.
  */
 @Command(name = "study", mixinStandardHelpOptions = true,
-    description = {"Reproduce the FS-GEN study on the model family: collaboration frequency per method and pair, the scaling law,",
-        "where interventions fall, System 1's uncertainty, and the cost/quality trade-off of gated handoff; writes a Markdown",
-        "report with PNG plots and CSV data. Resumable: rerun the same command after an interruption.",
-        "--quick runs a small version on the bundled default pair (about a minute)."})
+    description = {"Reproduce the FS-GEN study on the model family as a report.",
+        "Collaboration frequency per method and pair, the scaling law, where interventions fall, System 1's uncertainty, and "
+            + "the cost/quality trade-off of gated handoff, as a Markdown report with PNG plots and CSV data in --out-dir.",
+        "Resumable: rerun the same command after an interruption. --quick runs a small version on the bundled default pair "
+            + "(about a minute)."})
 public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "Few prompts, three thresholds per router, the bundled pair unless --family is given.")
   boolean quick;
@@ -36,8 +41,10 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Prepared data directory (./fsgen data). Default: <root>/data.")
   Path data;
 
-  @Option(names = "--out", description = "Where the report goes. Default: <root>/docs/study; with --quick, <root>/work/study-quick/report.")
-  Path out;
+  @Option(names = "--out-dir", paramLabel = "DIR", description = "Where the report goes. Default: <root>/docs/study; with --quick, <root>/work/study-quick/report.")
+  Path outDir;
+
+  @picocli.CommandLine.Mixin ResultOutput output;
 
   @Option(names = "--work", description = "Where measurements are kept for resuming. Default: <root>/work/study (or work/study-quick).")
   Path work;
@@ -65,7 +72,7 @@ public final class StudyCommand implements Callable<Integer> {
         pick(prompts, 24, 3, "--prompts"), pick(promptTokens, 32, 24, "--prompt-tokens"), pick(tokens, 48, 16, "--tokens"), pick(problems, 200, 20, "--problems"));
     DataLayout layout = new DataLayout(data != null ? data : root.resolve("data"));
     Path workDir = work != null ? work : root.resolve(quick ? "work/study-quick" : "work/study");
-    Path outDir = out != null ? out : (quick ? workDir.resolve("report") : root.resolve("docs/study"));
+    Path reportDir = outDir != null ? outDir : (quick ? workDir.resolve("report") : root.resolve("docs/study"));
     try (FamilyModels models = family != null || !quick
         ? FamilyModels.scan(family != null ? family : root.resolve("work/family"))
         : FamilyModels.pair(root.resolve("models/system1"), root.resolve("models/system2"))) {
@@ -75,11 +82,44 @@ public final class StudyCommand implements Callable<Integer> {
       StudyRunner.Results results = new StudyRunner(models, new StudyRunner.Options(layout, workDir, sizes, quick), System.err::println).run();
       double wall = (System.nanoTime() - start) / 1e9;
       Report.WallTime total = Report.WallTime.add(workDir, wall);
-      Report.write(outDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, total), results);
-      System.err.printf("study: report written to %s (%.1f min; %.1f min over %d run(s) on these measurements)%n", outDir.resolve("README.md"),
+      Report.write(reportDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, total), results);
+      System.err.printf("study: report written to %s (%.1f min; %.1f min over %d run(s) on these measurements)%n", reportDir.resolve("README.md"),
           wall / 60, total.seconds() / 60, total.runs());
+      output.write(() -> figures(reportDir, workDir, models, wall, total, results));
     }
     return 0;
+  }
+
+  /** The study's figures: each measurement's counts and rates (its per-token records stay in the work directory), and the router sweep. */
+  private String figures(Path reportDir, Path workDir, FamilyModels models, double wall, Report.WallTime total, StudyRunner.Results results) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("report", reportDir.resolve("README.md").toString());
+    m.put("measurements", workDir.toString());
+    m.put("quick", quick);
+    m.put("models", models.general().stream().map(FamilyModels.Member::name).toList());
+    m.put("pairs", models.pairs().size());
+    m.put("seconds", wall);
+    m.put("seconds_all_runs", total.seconds());
+    m.put("runs", total.runs());
+    List<Map<String, Object>> units = new ArrayList<>();
+    for (UnitResult u : results.units()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("pair", u.pair());
+      row.put("small", u.small());
+      row.put("large", u.large());
+      row.put("domain", u.domain());
+      row.put("method", u.method());
+      row.put("prompts", u.prompts());
+      row.put("tokens", u.tokens());
+      row.put("collaboration_frequency", u.collaborationFrequency());
+      row.put("system2_tokens", u.system2Tokens());
+      row.put("correct", u.correct());
+      row.put("seconds", u.seconds());
+      units.add(row);
+    }
+    m.put("units", units);
+    m.put("router_sweep", results.sweep());
+    return Json.compact().toJson(m);
   }
 
   private int pick(Integer given, int full, int small, String name) {

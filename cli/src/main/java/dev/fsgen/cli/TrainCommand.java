@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fsgen train}: one model of the family, on the general mixture or tuned on the Bible. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = {"Train one model of the fsgen family (resumable: rerun the same command to continue).",
+    description = {"Train one model of the fsgen family (resumable).",
+        "Rerun the same command after an interruption to continue from the last checkpoint.",
         "General models train on Brown + arithmetic; --domain kjv continues a model (--init) on the King James Bible."})
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--size", required = true, description = "Model size: xs, s, m, l, xl.")

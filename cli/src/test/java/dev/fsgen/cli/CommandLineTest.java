@@ -36,7 +36,7 @@ class CommandLineTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "router", "convert", "bench", "study", "launch"}) {
+    for (String sub : new String[] {"data", "train", "family", "eval", "local", "generate", "demo", "serve", "router", "convert", "cost-model", "bench", "study", "launch"}) {
       Outcome o = run(sub, "--help");
       assertEquals(0, o.code(), sub);
       assertTrue(o.out().contains("Usage: fsgen " + sub), sub + ": " + o.out());
@@ -120,11 +120,15 @@ class CommandLineTest {
     Path raw = Path.of(System.getProperty("fsgen.root", "..")).resolve("data/raw");
     assumeTrue(Files.isRegularFile(raw.resolve("brown/CONTENTS")), "no fetched corpus at " + raw);
     DataPreparer.prepare(DataPreparer.Options.defaults(raw, dir.resolve("data")), m -> {});
-    String[] quick = {"study", "--quick", "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
-        "--out", dir.resolve("report").toString(), "--prompts", "2", "--tokens", "8", "--problems", "6"};
-    Outcome o = run(quick);
-    assertEquals(0, o.code(), o.err());
+    String[] quick = {"study", "--quick", "--json", "--data", dir.resolve("data").toString(), "--work", dir.resolve("work").toString(),
+        "--out-dir", dir.resolve("report").toString(), "--prompts", "2", "--tokens", "8", "--problems", "6"};
+    JsonObject figures = jsonOf(quick);
     assertTrue(Files.readString(dir.resolve("report/README.md")).contains("## 6. Side by side with FS-GEN"));
+    for (String key : new String[] {"report", "measurements", "quick", "models", "pairs", "seconds", "units", "router_sweep"}) {
+      assertTrue(figures.has(key), "no '" + key + "' in " + figures);
+    }
+    assertEquals(1, figures.get("pairs").getAsInt());
+    assertFalse(figures.getAsJsonArray("units").isEmpty());
     // other prompt sizes would mix with the saved measurements: refused, with the way out named
     quick[quick.length - 3] = "3";
     assertError(run(quick), "--fresh");
@@ -192,6 +196,29 @@ class CommandLineTest {
       if (e.hasTokens()) tokens += e.getTokens().getTokensCount();
     }
     return tokens;
+  }
+
+  /**
+   * The command lists of {@code fsgen --help} (and of its commands with subcommands) show each
+   * command's whole summary: its first description line, one complete sentence, on one line of
+   * the list, never a line cut short with the rest left out.
+   */
+  @Test
+  void theHelpListsEachCommandWithItsWholeSummary() {
+    for (String[] path : new String[][] {{}, {"bench"}, {"eval"}}) {
+      CommandLine parent = Main.commandLine();
+      for (String name : path) parent = parent.getSubcommands().get(name);
+      String help = parent.getUsageMessage(CommandLine.Help.Ansi.OFF);
+      List<String> listed = help.lines().dropWhile(l -> !l.equals("Commands:")).skip(1).takeWhile(l -> !l.isBlank()).toList();
+      assertEquals(parent.getSubcommands().size(), listed.size(), "one line per command, none wrapped:\n" + help);
+      for (var e : parent.getSubcommands().entrySet()) {
+        CommandLine.Model.UsageMessageSpec usage = e.getValue().getCommandSpec().usageMessage();
+        String summary = usage.header().length > 0 ? usage.header()[0] : usage.description()[0];
+        assertTrue(summary.endsWith("."), e.getKey() + "'s summary is not a sentence: " + summary);
+        assertTrue(listed.stream().anyMatch(l -> l.matches("\\s+" + java.util.regex.Pattern.quote(e.getKey()) + "\\s+"
+            + java.util.regex.Pattern.quote(summary))), e.getKey() + ": '" + summary + "' not whole in:\n" + help);
+      }
+    }
   }
 
   private static void assertError(Outcome o, String expected) {

@@ -95,9 +95,12 @@ class JsonOutputTest {
 
   @Test
   void benchmarkCommandsPrintStrictJsonWithMissingFiguresAsNull(@TempDir Path dir) {
-    JsonObject runtime = strictJsonOf("bench", "runtime", "--json", "--model", ROOT.resolve("models/system1").toString(),
+    Path written = dir.resolve("figures/runtime.json");
+    JsonObject runtime = strictJsonOf("bench", "runtime", "--json", "--out", written.toString(), "--model", ROOT.resolve("models/system1").toString(),
         "--prompt-tokens", "8", "--decode-tokens", "8", "--repeats", "1", "--prefill-tokens", "16").getAsJsonObject();
     assertFalse(runtime.entrySet().isEmpty());
+    // --out FILE writes the very object --json prints
+    assertEquals(runtime.keySet(), Json.parseStrict(readString(written)).getAsJsonObject().keySet());
 
     // the System 2 baseline's collaboration frequency printed NaN here
     JsonObject speculative = strictJsonOf("bench", "speculative", "--json", "--prompts", "1", "--max-tokens", "8", "--min-gamma", "1",
@@ -120,6 +123,40 @@ class JsonOutputTest {
     assertFalse(suite.entrySet().isEmpty());
   }
 
+  /** The commands that write a model report what they wrote: a safetensors directory, a GGUF file, a cost profile. */
+  @Test
+  void convertAndCostModelPrintWhatTheyWrote(@TempDir Path dir) {
+    String system1 = ROOT.resolve("models/system1").toString();
+    JsonObject converted = strictJsonOf("convert", "--json", "--model", system1, "--out", dir.resolve("f32").toString(), "--dtype", "f32")
+        .getAsJsonObject();
+    assertKeys(converted, "model", "out", "format", "dtype", "parameters", "bytes");
+    assertEquals("safetensors", converted.get("format").getAsString());
+    assertTrue(converted.get("parameters").getAsLong() > 0, converted.toString());
+
+    JsonObject gguf = strictJsonOf("convert", "--json", "--to", "gguf", "--model", system1, "--out", dir.resolve("s1.gguf").toString())
+        .getAsJsonObject();
+    assertKeys(gguf, "model", "out", "format", "dtype", "tensor_type", "tensors", "vocabulary", "bytes", "pre_tokenizer", "pre_tokenizer_exact");
+    assertEquals(4096, gguf.get("vocabulary").getAsInt());
+
+    // a cost profile as large as the source is the quickest to write
+    JsonObject cost = strictJsonOf("cost-model", "--json", "--model", system1, "--out", dir.resolve("cost").toString(), "--layers", "3",
+        "--intermediate", "384").getAsJsonObject();
+    assertKeys(cost, "model", "out", "layers", "intermediate", "parameters", "dtype");
+    assertEquals(3, cost.get("layers").getAsInt());
+  }
+
+  static void assertKeys(JsonObject o, String... keys) {
+    for (String k : keys) assertTrue(o.has(k), "no '" + k + "' in " + o);
+  }
+
+  static String readString(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void evalRouterAndTrainPrintStrictJsonWhereTheCorporaArePrepared(@TempDir Path dir) {
     Path data = ROOT.resolve("data");
@@ -129,5 +166,30 @@ class JsonOutputTest {
     strictJsonOf("router", "--json", "--data", data.toString(), "--out", dir.resolve("router.json").toString(), "--prompts", "2",
         "--max-tokens", "4");
     strictJsonOf("train", "--json", "--size", "xs", "--data", data.toString(), "--out", dir.resolve("m").toString(), "--steps", "2");
+
+    JsonObject strategies = strictJsonOf("eval", "strategies", "--json", "--out", dir.resolve("strategies.json").toString(),
+        "--family", dir.resolve("no-family").toString(), "--data", data.toString(), "--problems", "2").getAsJsonObject();
+    assertKeys(strategies, "pair", "proxy_tuning", "proxy_tuning_skipped", "arithmetic");
+    assertTrue(strategies.get("proxy_tuning").isJsonNull(), "no family, no proxy tuning: " + strategies);
+    assertFalse(strategies.getAsJsonArray("arithmetic").isEmpty(), strategies.toString());
+    assertEquals(strategies, Json.parseStrict(readString(dir.resolve("strategies.json"))));
+  }
+
+  /** The family with its models already trained (the bundled System 1 standing in for xs and xs-kjv): the training is skipped, the table made. */
+  @Test
+  void familyPrintsItsQualityAndTrainingTimes(@TempDir Path dir) throws Exception {
+    Path data = ROOT.resolve("data");
+    assumeTrue(Files.isRegularFile(data.resolve("manifest.json")), "no prepared data at " + data + " (./fsgen data)");
+    for (String name : new String[] {"xs", "xs-kjv"}) {
+      Files.createDirectories(dir.resolve(name));
+      try (var files = Files.list(ROOT.resolve("models/system1"))) {
+        for (Path f : files.toList()) Files.copy(f, dir.resolve(name).resolve(f.getFileName()));
+      }
+    }
+    JsonObject family = strictJsonOf("family", "--json", "--out-dir", dir.toString(), "--sizes", "xs", "--tuned", "xs",
+        "--table-out", dir.resolve("quality.md").toString()).getAsJsonObject();
+    assertKeys(family, "models", "training_seconds", "quality", "table");
+    assertEquals(2, family.getAsJsonArray("quality").size(), family.toString());
+    assertTrue(Files.readString(dir.resolve("quality.md")).contains("xs-kjv"));
   }
 }

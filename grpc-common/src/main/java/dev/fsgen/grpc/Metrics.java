@@ -9,14 +9,16 @@ import io.grpc.Status;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
  * One service's Prometheus metrics: its own registry (several services can share a process in
- * tests and in the demo), every gRPC call counted by method and status with its handling time, and
- * an HTTP endpoint serving {@code /metrics} when a port is given.
+ * tests and in the demo), every gRPC call counted by method and status with its handling time, the
+ * JVM's own metrics (memory pools, GC, threads, class loading: what a heap that grows or a GC that
+ * stalls a decode step shows as), and an HTTP endpoint serving {@code /metrics} when a port is given.
  */
 public final class Metrics implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -31,6 +33,8 @@ public final class Metrics implements AutoCloseable {
     seconds = Histogram.builder().name("fsgen_grpc_server_call_seconds")
         .help("Time from the start of a gRPC call to its answer (a Generate stream: to its end)")
         .labelNames("service", "method").register(registry);
+    // each registry gets its own collectors: they read the process's MXBeans when scraped
+    JvmMetrics.builder().register(registry);
   }
 
   public PrometheusRegistry registry() {

@@ -125,4 +125,15 @@ class MetricsTest {
     String m1 = scrape(system1.metricsPort());
     assertTrue(value(m1, "fsgen_grpc_server_calls_total", "method=\"Draft\"", "code=\"OK\"") > 0);
   }
+
+  /** Every endpoint also serves the JVM's metrics: a live process has heap in use and threads running. */
+  @Test
+  void everyServiceExportsTheJvmsMetrics() throws Exception {
+    for (int port : new int[] {orchestrator.metricsPort(), system1.metricsPort(), system2.metricsPort()}) {
+      String m = scrape(port);
+      assertTrue(value(m, "jvm_memory_used_bytes", "area=\"heap\"") > 0, "port " + port);
+      assertTrue(value(m, "jvm_threads_current") > 0, "port " + port);
+      assertTrue(value(m, "jvm_gc_collection_seconds_count") >= 0, "port " + port);
+    }
+  }
 }

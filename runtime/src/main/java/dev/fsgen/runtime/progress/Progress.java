@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  * readable. Items may weigh differently ({@link #weighted}): the bar and the ETA then follow the
  * work, while the count stays in items.
  */
-public final class Progress {
+public final class Progress implements AutoCloseable {
   private static final int WIDTH = 24;
   private static final long REDRAW_NANOS = 200_000_000L;
 
@@ -39,6 +39,7 @@ public final class Progress {
   private long resumedItems;
   private long lastPrint;
   private boolean printed;
+  private String detail; // of the last item, for the bar drawn again under a note
 
   Progress(Consumer<String> lines, PrintStream terminal, String label, String unit, long total, LongSupplier clock) {
     if (total < 0) throw new IllegalArgumentException(label + ": total " + unit + "s < 0: " + total);
@@ -65,6 +66,25 @@ public final class Progress {
   /** Progress as whole lines to {@code lines} (a log, or a benchmark's progress consumer). */
   public static Progress lines(Consumer<String> lines, String label, String unit, long total) {
     return new Progress(lines, null, label, unit, total, System::nanoTime);
+  }
+
+  /**
+   * Starts the progress line of one job. A job that is a part of a larger one (a benchmark of the
+   * suite) is handed one, so that its caller decides where the line goes: a terminal or a log.
+   */
+  @FunctionalInterface
+  public interface Sink {
+    Progress start(String label, String unit, long total);
+  }
+
+  /** Each job's line on {@code out}, redrawn in place where that is this process's stderr and a terminal (see {@link #to}). */
+  public static Sink sink(PrintStream out) {
+    return (label, unit, total) -> to(out, label, unit, total);
+  }
+
+  /** Each job's line as whole lines to {@code lines}. */
+  public static Sink sink(Consumer<String> lines) {
+    return (label, unit, total) -> lines(lines, label, unit, total);
   }
 
   /** The items weigh differently: the bar and the ETA follow {@code totalWork}, added up by {@link #finished}. */
@@ -106,12 +126,33 @@ public final class Progress {
 
   /** A line of its own, never overwritten (evaluation results, checkpoints, warnings). */
   public void note(String message) {
-    if (terminal != null && printed) terminal.print("\r\u001b[K");
+    if (terminal != null && printed) {
+      // the note above the bar, and the bar drawn again below it
+      terminal.print("\r\u001b[K");
+      lines.accept(label + ": " + message);
+      terminal.print(line(clock.getAsLong(), detail) + "\u001b[K"); // as it stands now, items skipped by the redraw interval included
+      terminal.flush();
+      return;
+    }
     lines.accept(label + ": " + message);
     printed = false;
   }
 
+  /**
+   * The job is over, finished or not: a line still being redrawn is ended, so that what is printed
+   * next starts on a line of its own.
+   */
+  @Override
+  public void close() {
+    if (terminal != null && printed) {
+      terminal.println();
+      terminal.flush();
+    }
+    printed = false;
+  }
+
   private void show(String detail) {
+    this.detail = detail;
     long now = clock.getAsLong();
     boolean last = done >= total;
     long interval = terminal != null ? REDRAW_NANOS : everyNanos;
@@ -153,10 +194,14 @@ public final class Progress {
   }
 
   /**
-   * Whether stderr is a terminal. Java 17 only tells whether stdin and stdout are ({@code System.console()}),
+   * Whether stderr is a terminal: as the launcher says ({@code -Dfsgen.stderr.terminal}), else as
+   * this process sees it. Java 17 only tells whether stdin and stdout are ({@code System.console()}),
    * so where Linux shows what stderr is, a stderr redirected to a file counts as no terminal.
    */
   static boolean stderrIsTerminal() {
+    // the ./fsgen launcher passes stderr through a filter (a pipe) and says what it was before
+    String told = System.getProperty("fsgen.stderr.terminal");
+    if (told != null) return Boolean.parseBoolean(told);
     if (System.console() == null) return false;
     try {
       String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();

@@ -75,20 +75,64 @@ class ProgressTest {
     assertTrue(lines.stream().noneMatch(l -> l.contains("\r")), lines.toString());
   }
 
+  /** A terminal that keeps what was drawn on it. */
+  private static final class Screen {
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    final PrintStream tty = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    @Override
+    public String toString() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private Progress onTerminal(Screen screen, long total) {
+    return new Progress(screen.tty::println, screen.tty, "job", "step", total, () -> now);
+  }
+
   @Test
   void aTerminalRedrawsOneLineAndKeepsNotes() {
-    ByteArrayOutputStream screen = new ByteArrayOutputStream();
-    PrintStream tty = new PrintStream(screen, true, StandardCharsets.UTF_8);
-    Progress p = new Progress(tty::println, tty, "job", "step", 2, () -> now);
+    Screen screen = new Screen();
+    Progress p = onTerminal(screen, 2);
     advance(1);
     p.update(1, "");
     p.note("checkpoint");
     advance(1);
     p.update(2, "");
-    String s = screen.toString(StandardCharsets.UTF_8);
+    String s = screen.toString();
     assertEquals("\rjob [############------------] 1/2 | 0m01s elapsed, 1.0 steps/s, ETA 0m01s\u001b[K"
         + "\r\u001b[Kjob: checkpoint\n"
+        + "job [############------------] 1/2 | 0m01s elapsed, 1.0 steps/s, ETA 0m01s\u001b[K" // the bar again, under the note
         + "\rjob [########################] 2/2 | 0m02s elapsed, 1.0 steps/s, ETA 0m00s\u001b[K\n", s);
+  }
+
+  /** The bar drawn again under a note counts the items finished since the last redraw, not the line drawn then. */
+  @Test
+  void theBarUnderANoteIsCurrent() {
+    Screen screen = new Screen();
+    Progress p = onTerminal(screen, 4);
+    advance(1);
+    p.update(1, "");
+    p.update(2, ""); // within the redraw interval: not drawn
+    p.note("result");
+    String s = screen.toString();
+    assertTrue(s.endsWith("job: result\njob [############------------] 2/4 | 0m01s elapsed, 2.0 steps/s, ETA 0m01s\u001b[K"), s);
+  }
+
+  /** A job that ends before its count (a part of the suite that stopped early) leaves no line open for what follows. */
+  @Test
+  void closingEndsALineStillBeingRedrawn() {
+    Screen screen = new Screen();
+    try (Progress p = onTerminal(screen, 3)) {
+      advance(1);
+      p.update(1, "");
+    }
+    assertTrue(screen.toString().endsWith("ETA 0m02s\u001b[K\n"), screen.toString());
+    Screen finished = new Screen();
+    try (Progress p = onTerminal(finished, 1)) {
+      p.update(1, "");
+    }
+    assertEquals(1, finished.toString().split("\n", -1).length - 1, "a finished line is ended once");
   }
 
   @Test
