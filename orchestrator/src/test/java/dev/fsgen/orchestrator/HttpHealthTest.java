@@ -31,6 +31,15 @@ class HttpHealthTest {
       }
       assertEquals(503, r.statusCode(), r.body());
       assertTrue(r.body().contains("NOT_SERVING"), r.body());
+      // a generation now fails UNAVAILABLE: 503 with its reason, streamed or not, and Retry-After
+      for (boolean stream : new boolean[] {false, true}) {
+        HttpResponse<String> g = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + live.orchestrator.httpPort()
+            + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"The city\", \"max_tokens\": 4, \"stream\": "
+            + stream + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, g.statusCode(), g.body());
+        assertTrue(g.body().contains("\"code\":\"model_unavailable\""), g.body());
+        assertTrue(g.headers().firstValue("retry-after").isPresent(), g.headers().toString());
+      }
     }
   }
 

@@ -223,7 +223,16 @@ public final class HttpFrontDoor implements AutoCloseable {
       }
       OpenAiAnswer answer = OpenAiAnswer.of(ask, started);
       if (ask.stream()) {
-        stream(answer, started, events, response, callback);
+        GenerateResponse next;
+        try {
+          // the first step decided before the status is sent: a generation that fails at its first
+          // model call (System 2 down, say) still gets its own HTTP status
+          next = events.hasNext() ? events.next() : null;
+        } catch (RuntimeException e) {
+          fail(response, callback, HttpErrors.of(e, ask::param));
+          return;
+        }
+        stream(answer, started, next, events, response, callback);
       } else {
         List<Token> tokens = new ArrayList<>();
         Summary summary = null;
@@ -250,8 +259,8 @@ public final class HttpFrontDoor implements AutoCloseable {
    * summary, the usage if asked, then {@code [DONE]}. A failure after the first chunk can only be
    * told in the stream: an event holding OpenAI's error object, which the OpenAI clients raise.
    */
-  private static void stream(OpenAiAnswer answer, Started started, Iterator<GenerateResponse> events, Response response,
-      Callback callback) {
+  private static void stream(OpenAiAnswer answer, Started started, GenerateResponse next, Iterator<GenerateResponse> events,
+      Response response, Callback callback) {
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -259,8 +268,7 @@ public final class HttpFrontDoor implements AutoCloseable {
     try {
       boolean first = true;
       try {
-        while (events.hasNext()) {
-          GenerateResponse e = events.next();
+        for (GenerateResponse e = next; e != null; e = events.hasNext() ? events.next() : null) {
           if (e.hasTokens()) {
             event(out, answer.chunk(started, e.getTokens().getTokensList(), first).toString());
             first = false;
