@@ -88,6 +88,9 @@ public final class OrchestratorMain implements Callable<Integer> {
   @Option(names = "--probe-port", defaultValue = "${env:FSGEN_PROBE_PORT}", description = "A plaintext port serving only gRPC health, for probes that cannot speak TLS (FSGEN_PROBE_PORT). Default: none.")
   public Integer probePort;
 
+  @Option(names = "--http-port", defaultValue = "${env:FSGEN_HTTP_PORT}", description = "Also serve the OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/models, /health) on this port, plaintext, on --host (FSGEN_HTTP_PORT). Default: none.")
+  public Integer httpPort;
+
   public ReplicaOptions replicas() {
     ReplicaOptions d = ReplicaOptions.DEFAULT;
     return new ReplicaOptions(Duration.ofSeconds(callTimeoutSeconds), attempts, d.backoff(), d.failureRate(), d.window(),
@@ -104,14 +107,15 @@ public final class OrchestratorMain implements Callable<Integer> {
         .learned(routerFile == null ? null : RouterFile.read(routerFile)).replicas(replicas())
         .security(new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile, probePort))
         .upstream(new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null)).metricsPort(metricsPort)
-        .listen(host, port);
+        .http(host, httpPort).listen(host, port);
   }
 
   @Override
   public Integer call() throws InterruptedException {
     OrchestratorServer server = start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "orchestrator-shutdown"));
-    System.err.println("orchestrator: serving on port " + server.port() + " (System 1 " + system1 + ", System 2 " + system2 + ")");
+    System.err.println("orchestrator: serving on port " + server.port() + " (System 1 " + system1 + ", System 2 " + system2 + ")"
+        + (server.httpPort() < 0 ? "" : "; OpenAI-compatible HTTP API on port " + server.httpPort()));
     server.awaitTermination();
     return 0;
   }

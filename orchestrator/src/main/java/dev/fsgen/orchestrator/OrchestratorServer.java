@@ -6,6 +6,7 @@ import dev.fsgen.grpc.GrpcServer;
 import dev.fsgen.grpc.Metrics;
 import dev.fsgen.grpc.NettyServers;
 import dev.fsgen.grpc.ServerSecurity;
+import dev.fsgen.orchestrator.http.HttpFrontDoor;
 import dev.fsgen.proto.model.v1.ModelServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
@@ -42,9 +43,12 @@ public final class OrchestratorServer implements AutoCloseable {
   private final WireBytes wire2;
 
   private final java.util.concurrent.ScheduledExecutorService timer;
+  /** The OpenAI-compatible HTTP API and the in-process gRPC server it calls, or null without --http-port. */
+  private final HttpApi http;
 
   private OrchestratorServer(GrpcServer server, ReplicaSet system1, ReplicaSet system2, Pairing pairing, Metrics metrics,
-      WireBytes wire1, WireBytes wire2, java.util.concurrent.ScheduledExecutorService timer) {
+      WireBytes wire1, WireBytes wire2, java.util.concurrent.ScheduledExecutorService timer, HttpApi http) {
+    this.http = http;
     this.timer = timer;
     this.metrics = metrics;
     this.wire1 = wire1;
@@ -76,6 +80,8 @@ public final class OrchestratorServer implements AutoCloseable {
     private ServerSecurity api = ServerSecurity.NONE;
     private ClientSecurity upstream = ClientSecurity.NONE;
     private Integer metricsPort;
+    private String httpHost;
+    private Integer httpPort;
 
     private Builder(String system1, String system2) {
       this.system1 = system1;
@@ -123,6 +129,17 @@ public final class OrchestratorServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Also serves the OpenAI-compatible HTTP API ({@link HttpFrontDoor}) on {@code host:port}
+     * (port 0 picks a free one), or none when {@code port} is null. It is plaintext HTTP, so it
+     * is refused beside TLS: the bearer tokens would cross the network in the clear.
+     */
+    public Builder http(String host, Integer port) {
+      this.httpHost = host;
+      this.httpPort = port;
+      return this;
+    }
+
     /** Listens on {@code host:port} (port 0 picks a free one). */
     public OrchestratorServer listen(String host, int port) {
       return OrchestratorServer.start(this, () -> NettyServers.server(host, port, api));
@@ -140,6 +157,10 @@ public final class OrchestratorServer implements AutoCloseable {
 
   /** @param transport the server's transport, made once the pair is checked (the port is not bound before) */
   private static OrchestratorServer start(Builder b, java.util.function.Supplier<GrpcServer.Builder> transport) {
+    if (b.httpPort != null && b.api.tls()) {
+      throw new IllegalArgumentException("--http-port serves plaintext HTTP and cannot be combined with --tls-cert: "
+          + "bearer tokens would cross the network in the clear (put a TLS-terminating proxy in front of it instead)");
+    }
     String system1 = b.system1;
     String system2 = b.system2;
     OrchestratorLimits limits = b.limits;
@@ -155,6 +176,7 @@ public final class OrchestratorServer implements AutoCloseable {
         target -> channel(target, upstream, wire1), replicas);
     ReplicaSet s2 = null;
     Pairing pairing = null;
+    HttpApi http = null;
     // the clients' deadlines: a thread of their own, so that nothing (a slow health round) delays them
     java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "orchestrator-deadlines");
@@ -174,13 +196,20 @@ public final class OrchestratorServer implements AutoCloseable {
       DeadlineReply deadlines = new DeadlineReply(limits.deadlineMarginMs(), timer);
       GrpcServer server = transport.get().name("orchestrator").service(service, deadlines).health(LIVE).health(FULL)
           .maxMessageBytes(limits.maxMessageBytes()).metrics(metrics).start();
+      try {
+        if (b.httpPort != null) http = HttpApi.start(b, service, deadlines, metrics);
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
       if (b.metricsPort != null) metrics.serve(b.metricsPort);
-      Health health = new Health(server, name, s1, s2);
+      Health health = new Health(http == null ? List.of(server) : List.of(server, http.grpc), name, s1, s2);
       s1.onChange(health::update);
       s2.onChange(health::update);
       health.update();
-      return new OrchestratorServer(server, s1, s2, pairing, metrics, wire1, wire2, timer);
+      return new OrchestratorServer(server, s1, s2, pairing, metrics, wire1, wire2, timer, http);
     } catch (RuntimeException e) {
+      if (http != null) http.close();
       timer.shutdownNow();
       metrics.close();
       if (pairing != null) pairing.close();
@@ -190,16 +219,46 @@ public final class OrchestratorServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The OpenAI-compatible HTTP API: the front door, and the in-process gRPC server that serves it
+   * the very service the socket serves, with the same interceptors (bearer tokens, the deadline
+   * margin, metrics) and the same health.
+   */
+  private record HttpApi(HttpFrontDoor door, GrpcServer grpc, io.grpc.ManagedChannel channel) implements AutoCloseable {
+    static HttpApi start(Builder b, OrchestratorService service, DeadlineReply deadlines, Metrics metrics) {
+      String name = io.grpc.inprocess.InProcessServerBuilder.generateName();
+      GrpcServer grpc = GrpcServer.on(io.grpc.inprocess.InProcessServerBuilder.forName(name)).name("orchestrator-http")
+          .tokens(new ServerSecurity(null, null, null, b.api.tokenFile())).service(service, deadlines).health(LIVE).health(FULL)
+          .metrics(metrics).start();
+      io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).build();
+      try {
+        return new HttpApi(new HttpFrontDoor(b.httpHost, b.httpPort, channel, b.limits.maxMessageBytes(), b.limits.maxConcurrent()),
+            grpc, channel);
+      } catch (RuntimeException e) {
+        channel.shutdownNow();
+        grpc.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      door.close();
+      channel.shutdownNow();
+      grpc.close();
+    }
+  }
+
   /** The orchestrator's health as its replicas allow, set after every health round of either service. */
   private static final class Health {
-    private final GrpcServer server;
+    private final List<GrpcServer> servers;
     private final String name;
     private final ReplicaSet system1;
     private final ReplicaSet system2;
     private String last;
 
-    Health(GrpcServer server, String name, ReplicaSet system1, ReplicaSet system2) {
-      this.server = server;
+    Health(List<GrpcServer> servers, String name, ReplicaSet system1, ReplicaSet system2) {
+      this.servers = servers;
       this.name = name;
       this.system1 = system1;
       this.system2 = system2;
@@ -208,10 +267,12 @@ public final class OrchestratorServer implements AutoCloseable {
     synchronized void update() {
       boolean ready2 = system2.anyAvailable();
       boolean ready1 = system1.anyAvailable();
-      server.health("", ready2);
-      server.health(name, ready2);
-      server.health(FULL, ready1 && ready2);
-      server.health(LIVE, true);
+      for (GrpcServer server : servers) {
+        server.health("", ready2);
+        server.health(name, ready2);
+        server.health(FULL, ready1 && ready2);
+        server.health(LIVE, true);
+      }
       String now = !ready2 ? "NOT_SERVING: no System 2 replica is ready (" + String.join(", ", system2.describe()) + ")"
           : !ready1 ? "SERVING without System 1 (requests run on System 2 alone, degraded: " + String.join(", ", system1.describe()) + ")"
           : "SERVING";
@@ -259,12 +320,18 @@ public final class OrchestratorServer implements AutoCloseable {
     return server.port();
   }
 
+  /** The OpenAI-compatible HTTP API's port, or -1 when it is not served. */
+  public int httpPort() {
+    return http == null ? -1 : http.door().port();
+  }
+
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
   }
 
   @Override
   public void close() {
+    if (http != null) http.close();
     server.close();
     timer.shutdownNow();
     metrics.close();

@@ -52,7 +52,16 @@ final class LiveServices implements AutoCloseable {
 
   /** @param system2Model the model directory System 2 serves */
   LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits) {
-    this(system1Models, system2Model, limits, orchestratorLimits, true);
+    this(system1Models, system2Model, limits, orchestratorLimits, true, b -> b);
+  }
+
+  /**
+   * System 2 serving {@code system2Model}, the orchestrator set up further by {@code configure}
+   * (its HTTP API, bearer tokens, a metrics port).
+   */
+  static LiveServices configured(Path system2Model, java.util.function.UnaryOperator<OrchestratorServer.Builder> configure) {
+    return new LiveServices(Map.of("default", ROOT.resolve("models/system1")), system2Model, HostLimits.DEFAULT,
+        OrchestratorLimits.DEFAULT, true, configure);
   }
 
   /**
@@ -60,17 +69,18 @@ final class LiveServices implements AutoCloseable {
    * message size limit, which the in-process transport does not check).
    */
   static LiveServices onSockets(Map<String, Path> system1Models, HostLimits limits, OrchestratorLimits orchestratorLimits) {
-    return new LiveServices(system1Models, ROOT.resolve("models/system2"), limits, orchestratorLimits, false);
+    return new LiveServices(system1Models, ROOT.resolve("models/system2"), limits, orchestratorLimits, false, b -> b);
   }
 
   private LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits,
-      boolean inProcess) {
+      boolean inProcess, java.util.function.UnaryOperator<OrchestratorServer.Builder> configure) {
     system1 = ModelServer.of(ServiceRole.SYSTEM1).models(system1Models).limits(limits).listen("127.0.0.1", 0);
     system2 = ModelServer.of(ServiceRole.SYSTEM2).model(system2Model).limits(limits).listen("127.0.0.1", 0);
     // the orchestrator reaches the model services over sockets, as deployed; its own callers here
     // test what it answers, which no socket changes, so they call it in-process
     OrchestratorServer.Builder pair = OrchestratorServer.pairing("127.0.0.1:" + system1.port(), "127.0.0.1:" + system2.port())
         .limits(orchestratorLimits).waitFor(Duration.ofSeconds(30));
+    pair = configure.apply(pair);
     if (inProcess) {
       String name = InProcessServerBuilder.generateName();
       orchestrator = pair.start(InProcessServerBuilder.forName(name));
