@@ -88,7 +88,8 @@ class OpenAiHttpTest {
   }
 
   private static String finish(Summary s) {
-    return s.getFinishReason() == FinishReason.FINISH_REASON_EOS ? "stop" : "length";
+    FinishReason f = s.getFinishReason();
+    return f == FinishReason.FINISH_REASON_EOS || f == FinishReason.FINISH_REASON_STOP ? "stop" : "length";
   }
 
   private static JsonArray messagesJson() {
@@ -257,6 +258,38 @@ class OpenAiHttpTest {
   }
 
   @Test
+  void stopSequencesEndTheTextAsOverGrpcWholeAndStreamed() throws Exception {
+    Summary whole = grpcSummary(GenerateRequest.newBuilder().setText(PROMPT).setMaxTokens(32).build());
+    String text = whole.getText();
+    String stop = text.substring(text.length() / 2, text.length() / 2 + 2);
+    Summary cut = grpcSummary(GenerateRequest.newBuilder().setText(PROMPT).setMaxTokens(32).addStop(stop).build());
+    assertEquals(FinishReason.FINISH_REASON_STOP, cut.getFinishReason());
+    JsonObject body = new JsonObject();
+    body.addProperty("prompt", PROMPT);
+    body.addProperty("max_tokens", 32);
+    body.addProperty("stop", stop);
+    HttpResponse<String> r = post("/v1/completions", "Bearer " + TOKEN, body.toString());
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject choice = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("choices").get(0).getAsJsonObject();
+    assertEquals(cut.getText(), choice.get("text").getAsString());
+    assertEquals("stop", choice.get("finish_reason").getAsString());
+    // streamed: the chunks' text, held text included, is the same cut text
+    body.addProperty("stream", true);
+    StringBuilder streamed = new StringBuilder();
+    String finish = null;
+    for (String line : post("/v1/completions", "Bearer " + TOKEN, body.toString()).body().split("\n")) {
+      if (!line.startsWith("data: ") || line.equals("data: [DONE]")) continue;
+      JsonObject chunk = JsonParser.parseString(line.substring(6)).getAsJsonObject();
+      for (var c : chunk.getAsJsonArray("choices")) {
+        streamed.append(c.getAsJsonObject().get("text").getAsString());
+        if (!c.getAsJsonObject().get("finish_reason").isJsonNull()) finish = c.getAsJsonObject().get("finish_reason").getAsString();
+      }
+    }
+    assertEquals(cut.getText(), streamed.toString());
+    assertEquals("stop", finish);
+  }
+
+  @Test
   void badInputIsRefusedInOpenAisErrorShapeNamingTheParameter() throws Exception {
     String bearer = "Bearer " + TOKEN;
     String ok = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 2";
@@ -281,7 +314,9 @@ class OpenAiHttpTest {
         "{\"messages\": [{\"role\": \"wizard\", \"content\": \"hi\"}]}"), 400)));
 
     // not supported yet, or unknown: refused, named
-    for (String p : new String[] {"\"stop\": [\"\\n\"]", "\"logprobs\": 2", "\"n\": 2", "\"presence_penalty\": 0.5",
+    assertEquals("stop", param(error(post("/v1/completions", bearer, ok + ", \"stop\": 5}"), 400)));
+    assertEquals("stop[0]", param(error(post("/v1/completions", bearer, ok + ", \"stop\": [\"\"]}"), 400)));
+    for (String p : new String[] {"\"logprobs\": 2", "\"n\": 2", "\"presence_penalty\": 0.5",
         "\"frequency_penalty\": 1", "\"logit_bias\": {\"11\": 5}", "\"top_k\": 5"}) {
       String name = p.substring(1, p.indexOf('"', 1));
       assertEquals(name, param(error(post("/v1/completions", bearer, ok + ", " + p + "}"), 400)), p);

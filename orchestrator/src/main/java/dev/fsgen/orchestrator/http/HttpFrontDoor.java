@@ -270,10 +270,10 @@ public final class HttpFrontDoor implements AutoCloseable {
       try {
         for (GenerateResponse e = next; e != null; e = events.hasNext() ? events.next() : null) {
           if (e.hasTokens()) {
-            event(out, answer.chunk(started, e.getTokens().getTokensList(), first).toString());
+            event(out, answer.chunk(started, e.getTokens().getTokensList(), e.getTokens().getHeldText(), first).toString());
             first = false;
           } else if (e.hasSummary()) {
-            if (first) event(out, answer.chunk(started, List.of(), true).toString());
+            if (first) event(out, answer.chunk(started, List.of(), "", true).toString());
             event(out, answer.last(e.getSummary()).toString());
             if (answer.request().includeUsage()) event(out, answer.usageChunk(e.getSummary()).toString());
             event(out, "[DONE]");

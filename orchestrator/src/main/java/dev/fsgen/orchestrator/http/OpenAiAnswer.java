@@ -32,9 +32,10 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return new OpenAiAnswer(request, prefix + started.getSessionId(), System.currentTimeMillis() / 1000);
   }
 
-  /** "stop" when the model ended its text, "length" when a limit did (max_tokens, or the context). */
+  /** "stop" when the model ended its text or it reached a stop sequence, "length" when a limit did (max_tokens, or the context). */
   static String finishReason(Summary s) {
-    return s.getFinishReason() == FinishReason.FINISH_REASON_EOS ? "stop" : "length";
+    FinishReason f = s.getFinishReason();
+    return f == FinishReason.FINISH_REASON_EOS || f == FinishReason.FINISH_REASON_STOP ? "stop" : "length";
   }
 
   /** The non-streamed answer: the whole text, why it ended, the usage and fsgen's figures. */
@@ -48,10 +49,14 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return out;
   }
 
-  /** A chunk with one step's tokens; the first of a chat stream also says the role. */
-  JsonObject chunk(Started started, List<Token> tokens, boolean first) {
+  /**
+   * A chunk with one step's tokens, then any text held back for a stop sequence that did not come;
+   * the first of a chat stream also says the role.
+   */
+  JsonObject chunk(Started started, List<Token> tokens, String heldText, boolean first) {
     StringBuilder text = new StringBuilder();
     for (Token t : tokens) text.append(t.getText());
+    text.append(heldText);
     JsonObject out = head(chunkObject(), delta(text.toString(), first, null));
     if (request.includeUsage()) out.add("usage", JsonNull.INSTANCE);
     out.add("fsgen", extension(first ? started : null, tokens));

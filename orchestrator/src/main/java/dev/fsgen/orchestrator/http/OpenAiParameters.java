@@ -52,7 +52,7 @@ final class OpenAiParameters {
   private static final Map<String, Parameter> TABLE = new LinkedHashMap<>();
 
   static {
-    for (String p : new String[] {"model", "max_tokens", "temperature", "top_p", "seed", "stream", "stream_options", "fsgen"}) {
+    for (String p : new String[] {"model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "fsgen"}) {
       TABLE.put(p, new Parameter(BOTH, Support.TRANSLATED, NEVER));
     }
     TABLE.put("prompt", new Parameter(COMPLETIONS, Support.TRANSLATED, NEVER));
@@ -65,7 +65,6 @@ final class OpenAiParameters {
     // not yet: each would change the output
     refused(BOTH, "n", e -> isNumber(e, 1));
     refused(BOTH, "best_of", e -> isNumber(e, 1));
-    refused(BOTH, "stop", e -> e.isJsonArray() && e.getAsJsonArray().isEmpty() || isString(e, ""));
     refused(BOTH, "logprobs", e -> isFalse(e) || isNumber(e, 0));
     refused(CHAT, "top_logprobs", e -> isNumber(e, 0));
     refused(BOTH, "presence_penalty", e -> isNumber(e, 0));

@@ -35,7 +35,7 @@ import java.util.Set;
 record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, boolean stream, boolean includeUsage, long seed) {
 
   /** GenerateRequest fields that an OpenAI parameter sets, refused in the fsgen object. */
-  private static final Set<String> SET_BY_OPENAI = Set.of("text", "tokens", "chat", "sampling", "seed", "max_tokens");
+  private static final Set<String> SET_BY_OPENAI = Set.of("text", "tokens", "chat", "sampling", "seed", "max_tokens", "stop", "n");
 
   /**
    * @param info what the orchestrator serves: the model id to match, and the checkpoint's sampling
@@ -69,6 +69,7 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
       seed = java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 53);
     }
     r.setSeed(seed);
+    stop(body, r);
     boolean stream = JsonBody.bool(body, "stream");
     boolean usage = false;
     if (!JsonBody.absent(body, "stream_options")) {
@@ -100,6 +101,24 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
       }
     }
     return r;
+  }
+
+  /** OpenAI's stop: one string or a list of them (null or absent: none); the orchestrator checks their count and lengths. */
+  private static void stop(JsonObject body, GenerateRequest.Builder r) {
+    if (JsonBody.absent(body, "stop")) return;
+    JsonElement s = body.get("stop");
+    if (s.isJsonPrimitive() && s.getAsJsonPrimitive().isString()) {
+      r.addStop(s.getAsString());
+      return;
+    }
+    if (!s.isJsonArray()) throw new InvalidRequestException("stop", "stop must be a string or an array of strings");
+    for (int i = 0; i < s.getAsJsonArray().size(); i++) {
+      JsonElement e = s.getAsJsonArray().get(i);
+      if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+        throw new InvalidRequestException("stop", "stop[" + i + "] must be a string");
+      }
+      r.addStop(e.getAsString());
+    }
   }
 
   private static void prompt(JsonObject body, GenerateRequest.Builder r) {
@@ -193,7 +212,7 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
     if (field.startsWith("chat.messages")) return "messages" + field.substring("chat.messages".length());
     if (field.equals("chat")) return "messages";
     if (field.startsWith("sampling.")) return field.substring("sampling.".length());
-    if (field.equals("max_tokens") || field.equals("seed")) return field;
+    if (field.equals("max_tokens") || field.equals("seed") || field.equals("stop") || field.startsWith("stop[")) return field;
     return "fsgen." + field;
   }
 }
