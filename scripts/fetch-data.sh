@@ -13,11 +13,14 @@
 #   RAW_DIR/austen/     Jane Austen's six novels, <slug>.txt, the R package janeaustenr's lines as they are
 #                       (wrapped prose, blank lines between paragraphs, CHAPTER headings)
 #   RAW_DIR/commentary/ Bible commentaries from Debian's SWORD modules, <module>.txt, one entry a line:
-#                       "<Book C:V><TAB><text>" (the entry's lines joined by single spaces)
+#                       "<Book C:V><TAB><text>" (the entry's lines joined by single spaces, the modules'
+#                       "*" emphasis marks dropped)
 #                       tdavid.txt  Spurgeon's Treasury of David, one entry a psalm
 #                       mhcc.txt    Matthew Henry's Concise Commentary, one paragraph an entry: diatheke repeats
 #                                   whole blocks under many verses, so each distinct paragraph is kept once,
-#                                   under the verse it first appears at
+#                                   under the verse it first appears at (the module files some paragraphs
+#                                   under earlier verses than the ones they discuss), its "Chapter Outline"
+#                                   and "Chapter N" title lines left out
 #
 # The sources are fetched in this order and the script stops at the first that fails (with a message
 # naming the missing tool or the wrong count); what was fetched before it stays.
@@ -34,7 +37,7 @@ sotu_files=233
 austen_books=(sense-and-sensibility pride-and-prejudice mansfield-park emma northanger-abbey persuasion)
 # entries after de-duplication, measured on sword-comm-tdavid 2.1-1 and sword-comm-mhcc 2.0-1
 tdavid_entries=150
-mhcc_entries=3878
+mhcc_entries=3750
 
 log() { echo "fetch-data: $*"; }
 die() { echo "fetch-data: error: $*" >&2; exit 1; }
@@ -164,13 +167,19 @@ fetch_austen() {
 # $3 = entry: an entry a line; $3 = paragraph: each distinct paragraph once, under its first verse.
 commentary_lines() {
   diatheke -b "$1" -f plain -k "$2" </dev/null 2>/dev/null | awk -v mode="$3" '
-    function norm(s) { gsub(/[ \t\r]+/, " ", s); sub(/^ /, "", s); sub(/ $/, "", s); return s }
+    # the modules mark emphasis with "*" (plain output keeps no other markup): dropped, with the
+    # spaces it leaves before punctuation and after "("
+    function norm(s) {
+      gsub(/\*/, "", s); gsub(/[ \t\r]+/, " ", s)
+      gsub(/ ,/, ",", s); gsub(/ \./, ".", s); gsub(/ ;/, ";", s); gsub(/ :/, ":", s); gsub(/ \)/, ")", s); gsub(/\( /, "(", s)
+      sub(/^ /, "", s); sub(/ $/, "", s); return s
+    }
     function flush() { if (mode == "entry" && ref != "" && text != "") print ref "\t" text; text = "" }
     function add(s) {
       s = norm(s)
       if (s == "") return
       if (mode == "entry") { text = text == "" ? s : text " " s; return }
-      if (s == "Chapter Outline" || (s in seen)) return
+      if (s == "Chapter Outline" || s ~ /^Chapter [0-9]+$/ || (s in seen)) return
       seen[s] = 1
       print ref "\t" s
     }
