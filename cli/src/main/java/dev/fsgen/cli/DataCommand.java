@@ -10,6 +10,7 @@ import dev.fsgen.training.data.ArithmeticGenerator;
 import dev.fsgen.training.data.DataLayout;
 import dev.fsgen.training.data.DataPreparer;
 import dev.fsgen.training.data.Domain;
+import dev.fsgen.training.data.Mixture;
 import dev.fsgen.training.data.Split;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,12 +34,10 @@ import picocli.CommandLine.Option;
     description = {
       "Fetch the corpora, prepare the splits and train the tokenizer.",
       "Fetches the raw corpora, writes seeded train/val/test splits and trains the byte-level BPE tokenizer all models share.",
-      "Writes <out>/{brown,kjv,arith}/{train,val,test}.txt, <out>/manifest.json and <out>/tokenizer/tokenizer.json."
+      "Writes <out>/{brown,kjv,arith}/{train,val,test}.txt (with --mixture broad also sotu, austen and commentary),",
+      "<out>/manifest.json and <out>/tokenizer/tokenizer.json."
     })
 public final class DataCommand implements Callable<Integer> {
-  /** Domains the tokenizer learns from: all of them, so the tuned (KJV) domain tokenizes as well as the base. */
-  private static final List<Domain> TOKENIZER_DOMAINS = List.of(Domain.BROWN, Domain.KJV, Domain.ARITH);
-
   @Option(names = "--raw", paramLabel = "DIR", description = "Raw download directory (default: <out>/raw).")
   Path raw;
 
@@ -64,6 +62,11 @@ public final class DataCommand implements Callable<Integer> {
   @Option(names = "--arith-test", defaultValue = "1000", description = "Arithmetic test problems (default: ${DEFAULT-VALUE}).")
   int arithTest;
 
+  @Option(names = "--mixture", defaultValue = "bundled",
+      description = "Domains to prepare: bundled (brown, kjv, arith: what the bundled models were trained on) or broad "
+          + "(adds State of the Union addresses, Austen's novels and Bible commentaries) (default: ${DEFAULT-VALUE}).")
+  String mixture;
+
   @Option(names = "--skip-fetch", description = "Do not run scripts/fetch-data.sh; use what is in --raw.")
   boolean skipFetch;
 
@@ -85,7 +88,7 @@ public final class DataCommand implements Callable<Integer> {
 
     DataPreparer.Options options = new DataPreparer.Options(
         rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits,
-        DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE);
+        DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE, Mixture.parse(mixture));
     err.println("data: preparing splits (seed " + seed + ") in " + outDir);
     DataPreparer.Result prepared = DataPreparer.prepare(options, line -> err.println("data: " + line));
 
@@ -96,7 +99,7 @@ public final class DataCommand implements Callable<Integer> {
     summary.addProperty("out", outDir.toString());
     summary.addProperty("seed", seed);
     JsonObject splits = new JsonObject();
-    for (Domain domain : Domain.values()) {
+    for (Domain domain : prepared.domains()) {
       JsonObject perSplit = new JsonObject();
       for (Split split : Split.values()) {
         DataPreparer.SplitStats s = prepared.get(domain, split);
@@ -142,7 +145,8 @@ public final class DataCommand implements Callable<Integer> {
     JsonObject inputs = new JsonObject();
     inputs.addProperty("trainer", "byte-level-bpe/1");
     inputs.addProperty("vocab", vocab);
-    for (Domain domain : TOKENIZER_DOMAINS) {
+    // the tokenizer learns from every prepared domain, so the tuned (KJV) domain tokenizes as well as the base
+    for (Domain domain : prepared.domains()) {
       inputs.addProperty(domain.dirName() + "/" + Split.TRAIN.fileName(), prepared.get(domain, Split.TRAIN).sha256());
     }
     boolean upToDate = !retrainTokenizer && Files.isRegularFile(tokenizerJson) && Files.isRegularFile(stamp)
@@ -155,7 +159,7 @@ public final class DataCommand implements Callable<Integer> {
     } else {
       long start = System.nanoTime();
       BpeTrainer trainer = new BpeTrainer(vocab).onProgress(line -> err.println("data: " + line));
-      for (Domain domain : TOKENIZER_DOMAINS) trainer.addFile(layout.require(domain, Split.TRAIN));
+      for (Domain domain : prepared.domains()) trainer.addFile(layout.require(domain, Split.TRAIN));
       err.printf("data: training a %d-token byte-level BPE on %.1f MB%n", vocab, trainer.textBytes() / 1e6);
       BpeVocabulary vocabulary = trainer.train();
       vocabulary.writeTo(layout.tokenizerDir());
@@ -175,7 +179,7 @@ public final class DataCommand implements Callable<Integer> {
       summary.addProperty("eosId", tokenizer.eosId());
       summary.addProperty("fingerprint", tokenizer.fingerprint());
       JsonObject bytesPerToken = new JsonObject();
-      for (Domain domain : Domain.values()) {
+      for (Domain domain : prepared.domains()) {
         String text = Files.readString(layout.require(domain, Split.VAL), StandardCharsets.UTF_8);
         int tokens = tokenizer.encode(text).length;
         long bytes = text.getBytes(StandardCharsets.UTF_8).length;
@@ -188,11 +192,11 @@ public final class DataCommand implements Callable<Integer> {
 
   private static void printTable(DataPreparer.Result prepared, JsonObject tokenizer) {
     PrintStream out = System.out;
-    out.printf("%-6s %-5s %8s %8s %10s%n", "domain", "split", "docs", "lines", "bytes");
-    for (Domain domain : Domain.values()) {
+    out.printf("%-10s %-5s %8s %8s %10s%n", "domain", "split", "docs", "lines", "bytes");
+    for (Domain domain : prepared.domains()) {
       for (Split split : Split.values()) {
         DataPreparer.SplitStats s = prepared.get(domain, split);
-        out.printf("%-6s %-5s %8d %8d %10d%n", domain.dirName(), split.fileStem(), s.docs(), s.lines(), s.bytes());
+        out.printf("%-10s %-5s %8d %8d %10d%n", domain.dirName(), split.fileStem(), s.docs(), s.lines(), s.bytes());
       }
     }
     out.println("manifest   " + prepared.layout().manifest());

@@ -114,7 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (arithWeight > 0) train.add(TokenizedData.corpus(layout, tokenizer, Domain.ARITH, Split.TRAIN, arithWeight));
       }
       List<TokenCorpus> val = new ArrayList<>();
-      for (Domain d : Domain.values()) val.add(TokenizedData.corpus(layout, tokenizer, d, Split.VAL, 1.0));
+      for (Domain d : layout.domains()) val.add(TokenizedData.corpus(layout, tokenizer, d, Split.VAL, 1.0));
       System.err.printf("train: %s (%.2f M parameters) on %s, %d steps of %d x %d tokens%n", size.id(),
           config.parameterCount() / 1e6, tuning ? "kjv" : "brown+arith", n, batch, seqLen);
       LlamaModel base = null;

@@ -1,9 +1,12 @@
 package dev.fsgen.training.data;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,6 +48,26 @@ public record DataLayout(Path dir) {
     Path file = file(domain, split);
     if (!Files.isRegularFile(file)) throw new MissingDataException(domain.dirName() + " " + split.fileStem() + " split", file);
     return file;
+  }
+
+  /**
+   * The domains this directory was prepared with, as its manifest lists them (the bundled mixture's
+   * brown, kjv and arith, or the broad mixture's six).
+   *
+   * @throws MissingDataException when there is no manifest
+   * @throws IOException when the manifest has no readable {@code splits} object
+   */
+  public List<Domain> domains() throws IOException {
+    Path file = manifest();
+    if (!Files.isRegularFile(file)) throw new MissingDataException("data manifest", file);
+    List<Domain> domains = new ArrayList<>();
+    try {
+      JsonObject splits = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("splits");
+      for (String name : splits.keySet()) domains.add(Domain.parse(name));
+    } catch (RuntimeException e) {
+      throw new IOException(file + ": field 'splits' is missing or names an unknown domain (" + e.getMessage() + ")", e);
+    }
+    return domains;
   }
 
   /** The tokenizer file, checked to exist. */

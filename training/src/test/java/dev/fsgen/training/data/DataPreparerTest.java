@@ -160,4 +160,87 @@ class DataPreparerTest {
     String text = Files.readString(layout.file(Domain.ARITH, Split.VAL), StandardCharsets.UTF_8);
     assertTrue(text.endsWith("\n") && !text.contains("\r"));
   }
+
+  /** {@link #fakeRaw} plus the broad mixture's sources in their fetched layouts. */
+  static Path fakeBroadRaw(Path dir) throws IOException {
+    fakeRaw(dir);
+    Path sotu = Files.createDirectories(dir.resolve("sotu"));
+    for (int year = 1800; year < 1840; year++) Files.writeString(sotu.resolve(year + "_john_adams_f.txt"), "Address of " + year + ".");
+    Path austen = Files.createDirectories(dir.resolve("austen"));
+    for (String book : List.of("emma", "persuasion")) {
+      StringBuilder text = new StringBuilder(book.toUpperCase() + "\n\n");
+      for (int c = 1; c <= 20; c++) text.append("CHAPTER ").append(c).append("\n\nFirst of ").append(book).append(' ').append(c).append(".\n\nSecond.\n\n");
+      Files.writeString(austen.resolve(book + ".txt"), text);
+    }
+    Path commentary = Files.createDirectories(dir.resolve("commentary"));
+    for (String module : List.of("tdavid", "mhcc")) {
+      StringBuilder text = new StringBuilder();
+      for (int v = 1; v <= 30; v++) text.append("Psalms ").append(v).append(":1\t").append(module).append(" on psalm ").append(v).append(".\n");
+      Files.writeString(commentary.resolve(module + ".txt"), text);
+    }
+    return dir;
+  }
+
+  @Test
+  void bundledMixtureIgnoresTheBroadSources(@TempDir Path tmp) throws Exception {
+    DataPreparer.Result plain = DataPreparer.prepare(options(fakeRaw(tmp.resolve("raw")), tmp.resolve("plain")), m -> {});
+    DataPreparer.Result broadRaw = DataPreparer.prepare(options(fakeBroadRaw(tmp.resolve("broad-raw")), tmp.resolve("more")), m -> {});
+    assertEquals(List.of(Domain.BROWN, Domain.KJV, Domain.ARITH), broadRaw.domains());
+    assertEquals(List.of(Domain.BROWN, Domain.KJV, Domain.ARITH), broadRaw.layout().domains());
+    assertArrayEquals(Files.readAllBytes(plain.layout().manifest()), Files.readAllBytes(broadRaw.layout().manifest()));
+    assertTrue(!Files.exists(broadRaw.layout().file(Domain.SOTU, Split.TRAIN)));
+  }
+
+  @Test
+  void broadMixtureSplitsEverySourceByDocument(@TempDir Path tmp) throws Exception {
+    Path raw = fakeBroadRaw(tmp.resolve("raw"));
+    DataPreparer.Result result = DataPreparer.prepare(options(raw, tmp.resolve("out")).withMixture(Mixture.BROAD), m -> {});
+    DataLayout layout = result.layout();
+    assertEquals(Mixture.BROAD.domains(), result.domains());
+    assertEquals(Mixture.BROAD.domains(), layout.domains());
+    JsonObject manifest = JsonParser.parseString(Files.readString(layout.manifest())).getAsJsonObject();
+    assertEquals("broad", manifest.get("mixture").getAsString());
+
+    // 40 addresses: 2 validation, 2 test, one line each
+    assertEquals(2, result.get(Domain.SOTU, Split.VAL).docs());
+    assertEquals(36, layout.readLines(Domain.SOTU, Split.TRAIN).size());
+    // Austen by chapter within each novel: both novels in validation, two paragraphs a chapter
+    List<String> austenVal = layout.readLines(Domain.AUSTEN, Split.VAL);
+    assertEquals(2 * result.get(Domain.AUSTEN, Split.VAL).docs(), austenVal.size());
+    assertTrue(austenVal.stream().anyMatch(l -> l.contains("emma")) && austenVal.stream().anyMatch(l -> l.contains("persuasion")), austenVal.toString());
+    // every document in exactly one split, for every further source
+    for (Domain domain : List.of(Domain.SOTU, Domain.AUSTEN, Domain.COMMENTARY)) {
+      JsonObject docs = manifest.getAsJsonObject(domain.dirName()).getAsJsonObject("docs");
+      Set<String> seen = new java.util.HashSet<>();
+      int total = 0;
+      for (Split split : Split.values()) {
+        int n = docs.getAsJsonArray(split.fileStem()).size();
+        assertEquals(result.get(domain, split).docs(), n, domain + " " + split);
+        total += n;
+        docs.getAsJsonArray(split.fileStem()).forEach(id -> seen.add(id.getAsString()));
+      }
+      assertEquals(total, seen.size(), domain + ": a document is in two splits");
+      assertTrue(result.get(domain, Split.TEST).docs() > 0, domain + " has no test documents");
+    }
+    assertEquals(60, seen(manifest, Domain.COMMENTARY));
+
+    // the same raw data and seed give the same files
+    DataPreparer.Result again = DataPreparer.prepare(options(raw, tmp.resolve("again")).withMixture(Mixture.BROAD), m -> {});
+    assertEquals(result.stats(), again.stats());
+  }
+
+  @Test
+  void broadMixtureNamesAMissingSource(@TempDir Path tmp) throws Exception {
+    Path raw = fakeRaw(tmp.resolve("raw"));
+    MissingDataException e = assertThrows(MissingDataException.class,
+        () -> DataPreparer.prepare(options(raw, tmp.resolve("out")).withMixture(Mixture.BROAD), m -> {}));
+    assertTrue(e.getMessage().contains("sotu") && e.getMessage().contains("./fsgen data"), e.getMessage());
+  }
+
+  private static int seen(JsonObject manifest, Domain domain) {
+    JsonObject docs = manifest.getAsJsonObject(domain.dirName()).getAsJsonObject("docs");
+    int n = 0;
+    for (Split split : Split.values()) n += docs.getAsJsonArray(split.fileStem()).size();
+    return n;
+  }
 }

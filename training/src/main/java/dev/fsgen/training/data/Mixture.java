@@ -1,0 +1,43 @@
+package dev.fsgen.training.data;
+
+import java.util.List;
+
+/**
+ * Which domains {@link DataPreparer} prepares. The bundled models were trained on {@link #BUNDLED},
+ * which stays the default so that their pipeline reproduces byte for byte; {@link #BROAD} adds the
+ * richer general text a model family is trained on when the Bible should be in distribution.
+ */
+public enum Mixture {
+  /** Brown, KJV and arithmetic: what the bundled models were trained on. */
+  BUNDLED("bundled", List.of(Domain.BROWN, Domain.KJV, Domain.ARITH)),
+  /**
+   * The bundled domains plus State of the Union addresses, Austen's novels and the Bible
+   * commentaries; the general model's text is then every text domain's training split, the KJV's
+   * included.
+   */
+  BROAD("broad", List.of(Domain.BROWN, Domain.KJV, Domain.ARITH, Domain.SOTU, Domain.AUSTEN, Domain.COMMENTARY));
+
+  private final String id;
+  private final List<Domain> domains;
+
+  Mixture(String id, List<Domain> domains) {
+    this.id = id;
+    this.domains = domains;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The domains prepared, in the order their files and manifest entries are written. */
+  public List<Domain> domains() {
+    return domains;
+  }
+
+  public static Mixture parse(String name) {
+    for (Mixture m : values()) {
+      if (m.id.equalsIgnoreCase(name)) return m;
+    }
+    throw new IllegalArgumentException("unknown mixture '" + name + "' (expected bundled or broad)");
+  }
+}
