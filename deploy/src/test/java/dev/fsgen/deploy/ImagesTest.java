@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The service images that {@code deploy/images/build.sh} writes (Jib, no daemon): opened as the
  * tarballs a registry or {@code docker load} would receive, and checked for what the manifests
  * rely on — non-root user, the port the ConfigMap addresses, DJL offline, the container JVM flags,
- * the Java runtime, and for the model services the native PyTorch library and the bundled model
- * byte for byte (the orchestrator carries neither).
+ * the Java runtime, glibc's allocator settings, and for the model services the native PyTorch library and the
+ * bundled model byte for byte (the orchestrator carries neither).
  * Skipped when no image was built; {@code FSGEN_IMAGES=required} (as .ci/run sets after building
  * them) or {@code -Dfsgen.images=required} makes a missing image a failure.
  */
@@ -63,6 +63,8 @@ class ImagesTest {
     List<String> env = strings(config.getAsJsonArray("Env"));
     assertTrue(env.contains("DJL_OFFLINE=true"), env.toString());
     assertTrue(env.contains("FSGEN_PORT=" + port), env.toString());
+    // glibc hands freed memory back (the parent pom's Jib environment, the images' one recipe)
+    assertTrue(env.contains("MALLOC_ARENA_MAX=2") && env.contains("MALLOC_TRIM_THRESHOLD_=65536"), env.toString());
     List<String> entry = strings(config.getAsJsonArray("Entrypoint"));
     assertEquals("java", entry.get(0));
     assertTrue(entry.containsAll(List.of("-Dai.djl.offline=true", "-XX:MaxRAMPercentage=75", "jdk.incubator.vector")), entry.toString());

@@ -16,7 +16,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * An overlay rendered by kustomize and every document of it read into the Kubernetes API's own
  * model class, which refuses unknown or misspelled fields, wrong types and missing required
- * fields. Custom resources (the ServiceMonitor), which the API models do not know, stay as maps.
+ * fields. Custom resources (the ServiceMonitor, cert-manager's Issuers and Certificates), which the API models do
+ * not know, stay as maps.
  */
 final class Rendered {
   static final Path ROOT = Path.of(System.getProperty("fsgen.root", "..")).toAbsolutePath().normalize();
@@ -51,13 +52,18 @@ final class Rendered {
   }
 
   static Rendered of(String overlay) throws IOException, InterruptedException {
+    return at(ROOT.resolve("deploy/overlays").resolve(overlay), overlay);
+  }
+
+  /** The kustomization in {@code dir} (a copy of deploy/ elsewhere, say), named {@code name} in messages. */
+  static Rendered at(Path dir, String name) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(renderer());
-    cmd.add(ROOT.resolve("deploy/overlays").resolve(overlay).toString());
+    cmd.add(dir.toString());
     Process p = new ProcessBuilder(cmd).start();
     String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed: " + err);
-    return new Rendered(overlay, parse(yaml));
+    return new Rendered(name, parse(yaml));
   }
 
   /** Reads every document into its API model class; a document the API refuses fails with the API's message. */
@@ -72,6 +78,8 @@ final class Rendered {
       String kind = (String) m.get("kind");
       String name = (String) ((Map<String, Object>) m.get("metadata")).get("name");
       Class<?> type = ModelMapper.getApiTypeClass(apiVersion, kind);
+      // a kind the API models do not know comes back as the dynamic object, which checks nothing
+      if (type == io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject.class) type = null;
       Object typed = null;
       if (type != null) {
         try {
@@ -79,7 +87,7 @@ final class Rendered {
         } catch (RuntimeException e) {
           throw new IllegalArgumentException(kind + " " + name + " does not validate against " + apiVersion + ": " + e.getMessage(), e);
         }
-      } else if (!apiVersion.startsWith("monitoring.coreos.com/")) {
+      } else if (!apiVersion.startsWith("monitoring.coreos.com/") && !apiVersion.startsWith("cert-manager.io/")) {
         throw new IllegalArgumentException(kind + " " + name + ": " + apiVersion + " is not a Kubernetes API kind");
       }
       out.add(new Doc(apiVersion, kind, name, typed, m));
@@ -89,6 +97,11 @@ final class Rendered {
 
   <T> List<T> all(Class<T> type) {
     return docs.stream().map(Doc::typed).filter(type::isInstance).map(type::cast).toList();
+  }
+
+  /** The custom resources of {@code kind}, as maps. */
+  List<Map<String, Object>> custom(String kind) {
+    return docs.stream().filter(d -> d.kind().equals(kind) && d.typed() == null).map(Doc::raw).toList();
   }
 
   <T> T one(Class<T> type, String name) {

@@ -12,6 +12,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A gRPC server as every fsgen service runs it: the standard health service (NOT_SERVING until
  * {@link #serving()}), server reflection (so {@code grpcurl list} works), a message size limit, and a
- * graceful shutdown that lets running calls finish for a grace period.
+ * graceful shutdown that lets running calls finish for a grace period (the drain, 5 s unless set).
  *
  * <p>Built on any transport: {@code GrpcServer.on(NettyServers.listen(host, port, security))} in
  * the services, {@code GrpcServer.on(InProcessServerBuilder.forName(n))} where a test needs no
@@ -32,12 +33,14 @@ public final class GrpcServer implements AutoCloseable {
   private final Server probes;
   private final HealthStatusManager health;
   private final String name;
+  private final Duration drain;
 
-  private GrpcServer(Server server, Server probes, HealthStatusManager health, String name) {
+  private GrpcServer(Server server, Server probes, HealthStatusManager health, String name, Duration drain) {
     this.server = server;
     this.probes = probes;
     this.health = health;
     this.name = name;
+    this.drain = drain;
   }
 
   /** A server on {@code transport}, which says where it listens (and with what TLS). */
@@ -57,6 +60,7 @@ public final class GrpcServer implements AutoCloseable {
     private ServerSecurity security = ServerSecurity.NONE;
     private Metrics metrics;
     private ServerBuilder<?> probes;
+    private Duration drain = Connections.DEFAULT.drain();
 
     private Builder(ServerBuilder<?> transport) {
       this.transport = transport;
@@ -137,6 +141,16 @@ public final class GrpcServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long {@link GrpcServer#close} lets running calls finish before it cancels them ({@link Connections#drain};
+     * 5 s unless set). In a pod it must end before Kubernetes' termination grace period does.
+     */
+    public Builder drain(Duration drain) {
+      if (drain == null || drain.isNegative()) throw new IllegalArgumentException(name + ": the drain must be 0 or more, got " + drain);
+      this.drain = drain;
+      return this;
+    }
+
     /** A second transport that serves only the health service (probes that cannot speak TLS), or null. */
     public Builder probes(ServerBuilder<?> probes) {
       this.probes = probes;
@@ -176,7 +190,7 @@ public final class GrpcServer implements AutoCloseable {
           throw new UncheckedIOException("cannot start " + name + "'s health probes: " + e.getMessage(), e);
         }
       }
-      return new GrpcServer(main, probeServer, health, name);
+      return new GrpcServer(main, probeServer, health, name, drain);
     }
   }
 
@@ -213,7 +227,15 @@ public final class GrpcServer implements AutoCloseable {
     server.awaitTermination();
   }
 
-  /** Stops taking calls, lets running ones finish for up to 5 s, then cancels the rest. Closing twice does nothing more. */
+  /** How long {@link #close} lets running calls finish. */
+  public Duration drain() {
+    return drain;
+  }
+
+  /**
+   * Stops taking calls (health NOT_SERVING, GOAWAY to every connection), lets running ones finish for up to the
+   * drain, then cancels the rest. Closing twice does nothing more.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
@@ -221,7 +243,7 @@ public final class GrpcServer implements AutoCloseable {
     if (probes != null) probes.shutdownNow();
     server.shutdown();
     try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      if (!server.awaitTermination(drain.toNanos(), TimeUnit.NANOSECONDS)) {
         server.shutdownNow();
         server.awaitTermination(2, TimeUnit.SECONDS);
       }

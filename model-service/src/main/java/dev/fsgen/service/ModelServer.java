@@ -38,6 +38,7 @@ public final class ModelServer implements AutoCloseable {
     private HostLimits limits = HostLimits.DEFAULT;
     private ServerSecurity security = ServerSecurity.NONE;
     private Integer metricsPort;
+    private dev.fsgen.grpc.Connections connections = dev.fsgen.grpc.Connections.DEFAULT;
 
     private Builder(ServiceRole role) {
       this.role = role;
@@ -74,21 +75,27 @@ public final class ModelServer implements AutoCloseable {
       return this;
     }
 
+    /** Keepalive, connection age and drain ({@link dev.fsgen.grpc.Connections#DEFAULT} unless set); only the drain applies in-process. */
+    public Builder connections(dev.fsgen.grpc.Connections connections) {
+      this.connections = connections;
+      return this;
+    }
+
     /** Listens on {@code host:port} (port 0 picks a free one). */
     public ModelServer listen(String host, int port) {
-      return ModelServer.start(this, NettyServers.server(host, port, security));
+      return ModelServer.start(this, NettyServers.server(host, port, security, connections));
     }
 
     /** Serves on {@code transport} (in-process, say): bearer tokens apply there; TLS and probes need {@link #listen}. */
     public ModelServer start(ServerBuilder<?> transport) {
-      return ModelServer.start(this, GrpcServer.on(transport).name(role.id).tokens(security));
+      return ModelServer.start(this, GrpcServer.on(transport).name(role.id).tokens(security).drain(connections.drain()));
     }
 
     /** Starts as the service's flags and environment say; unset port and model take the role's defaults under {@code root}. */
     public ModelServer start(ModelServerOptions o, Path root) {
       o.applyThreads();
       return models(o.models(role.defaultModel(root))).limits(o.limits()).security(o.security()).metricsPort(o.metricsPort)
-          .listen(o.host, o.port != null ? o.port : role.defaultPort);
+          .connections(o.connections()).listen(o.host, o.port != null ? o.port : role.defaultPort);
     }
   }
 

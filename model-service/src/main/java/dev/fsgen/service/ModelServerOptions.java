@@ -75,6 +75,20 @@ public final class ModelServerOptions {
   @Option(names = "--probe-port", defaultValue = "${env:FSGEN_PROBE_PORT}", description = "A plaintext port serving only gRPC health, for probes that cannot speak TLS (FSGEN_PROBE_PORT). Default: none.")
   public Integer probePort;
 
+
+
+
+  @picocli.CommandLine.Mixin
+  public dev.fsgen.grpc.ConnectionOptions connectionOptions = new dev.fsgen.grpc.ConnectionOptions();
+
+  @Option(names = "--max-connection-age-seconds", defaultValue = "${env:FSGEN_MAX_CONNECTION_AGE_SECONDS:-0}",
+      description = "Send GOAWAY to a connection this old, 0 = never (FSGEN_MAX_CONNECTION_AGE_SECONDS). Default: ${DEFAULT-VALUE}: the orchestrator, the only"
+          + " caller, connects to every replica itself and takes a replica whose connection drops out until its health is read again, moving its sessions;"
+          + " a recycled connection would do that for nothing.")
+  public long maxConnectionAgeSeconds;
+
+
+
   public dev.fsgen.grpc.ServerSecurity security() {
     return new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, tlsClientCa, null, probePort);
   }
@@ -129,6 +143,11 @@ public final class ModelServerOptions {
       }
     }
     return m;
+  }
+
+  /** Keepalive, connection age and drain of the service's server. */
+  public dev.fsgen.grpc.Connections connections() {
+    return connectionOptions.connections(maxConnectionAgeSeconds);
   }
 
   public HostLimits limits() {

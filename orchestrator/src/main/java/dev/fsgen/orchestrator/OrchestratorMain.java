@@ -90,11 +90,25 @@ public final class OrchestratorMain implements Callable<Integer> {
 
   @Option(names = "--http-port", defaultValue = "${env:FSGEN_HTTP_PORT}", description = "Also serve the OpenAI-compatible HTTP API (/v1/completions, /v1/chat/completions, /v1/models, /health) on this port, plaintext, on --host (FSGEN_HTTP_PORT). Default: none.")
   public Integer httpPort;
+  @picocli.CommandLine.Mixin
+  public dev.fsgen.grpc.ConnectionOptions connectionOptions = new dev.fsgen.grpc.ConnectionOptions();
+
+  @Option(names = "--max-connection-age-seconds", defaultValue = "${env:FSGEN_MAX_CONNECTION_AGE_SECONDS:-300}",
+      description = "Send GOAWAY to an API connection this old (gRPC adds up to 10 % either way), 0 = never: the client reconnects for its next calls,"
+          + " which a Service may balance to another orchestrator, so that long HTTP/2 connections do not pin clients to one pod"
+          + " (FSGEN_MAX_CONNECTION_AGE_SECONDS). Default: ${DEFAULT-VALUE}.")
+  public long maxConnectionAgeSeconds;
+
 
   public ReplicaOptions replicas() {
     ReplicaOptions d = ReplicaOptions.DEFAULT;
     return new ReplicaOptions(Duration.ofSeconds(callTimeoutSeconds), attempts, d.backoff(), d.failureRate(), d.window(),
         Duration.ofSeconds(breakerOpenSeconds), maxCallsPerReplica, Duration.ofMillis(healthIntervalMs), d.loadSlack(), d.pinIdle());
+  }
+
+  /** Keepalive (the API's and the model services' connections), connection age and drain of the API. */
+  public dev.fsgen.grpc.Connections connections() {
+    return connectionOptions.connections(maxConnectionAgeSeconds);
   }
 
   public OrchestratorLimits limits() {
@@ -107,7 +121,7 @@ public final class OrchestratorMain implements Callable<Integer> {
         .learned(routerFile == null ? null : RouterFile.read(routerFile)).replicas(replicas())
         .security(new dev.fsgen.grpc.ServerSecurity(tlsCert, tlsKey, null, authTokenFile, probePort))
         .upstream(new dev.fsgen.grpc.ClientSecurity(upstreamCa, upstreamCert, upstreamKey, null)).metricsPort(metricsPort)
-        .http(host, httpPort).listen(host, port);
+        .http(host, httpPort).connections(connections()).listen(host, port);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.fsgen.orchestrator;
 
 import dev.fsgen.decoding.Router;
 import dev.fsgen.grpc.ClientSecurity;
+import dev.fsgen.grpc.Connections;
 import dev.fsgen.grpc.GrpcServer;
 import dev.fsgen.grpc.Metrics;
 import dev.fsgen.grpc.NettyServers;
@@ -82,6 +83,7 @@ public final class OrchestratorServer implements AutoCloseable {
     private Integer metricsPort;
     private String httpHost;
     private Integer httpPort;
+    private Connections connections = Connections.DEFAULT;
 
     private Builder(String system1, String system2) {
       this.system1 = system1;
@@ -140,9 +142,18 @@ public final class OrchestratorServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keepalive of the API's connections and of those to the model services, the API's connection age and its drain
+     * ({@link Connections#DEFAULT} unless set).
+     */
+    public Builder connections(Connections connections) {
+      this.connections = connections;
+      return this;
+    }
+
     /** Listens on {@code host:port} (port 0 picks a free one). */
     public OrchestratorServer listen(String host, int port) {
-      return OrchestratorServer.start(this, () -> NettyServers.server(host, port, api));
+      return OrchestratorServer.start(this, () -> NettyServers.server(host, port, api, connections));
     }
 
     /**
@@ -150,7 +161,7 @@ public final class OrchestratorServer implements AutoCloseable {
      * {@link #listen}. The model services are still reached over sockets.
      */
     public OrchestratorServer start(ServerBuilder<?> transport) {
-      GrpcServer.Builder server = GrpcServer.on(transport).name("orchestrator").tokens(api);
+      GrpcServer.Builder server = GrpcServer.on(transport).name("orchestrator").tokens(api).drain(connections.drain());
       return OrchestratorServer.start(this, () -> server);
     }
   }
@@ -173,7 +184,7 @@ public final class OrchestratorServer implements AutoCloseable {
     WireBytes wire1 = new WireBytes("system1", bytes);
     WireBytes wire2 = new WireBytes("system2", bytes);
     ReplicaSet s1 = new ReplicaSet("System 1", ModelServiceGrpc.SERVICE_NAME, t1, ModelClient::system1,
-        target -> channel(target, upstream, wire1), replicas);
+        target -> channel(target, upstream, wire1, b.connections), replicas);
     ReplicaSet s2 = null;
     Pairing pairing = null;
     HttpApi http = null;
@@ -186,7 +197,7 @@ public final class OrchestratorServer implements AutoCloseable {
     timer.setRemoveOnCancelPolicy(true);
     try {
       s2 = new ReplicaSet("System 2", ModelServiceGrpc.SERVICE_NAME, t2, ModelClient::system2,
-          target -> channel(target, upstream, wire2), replicas);
+          target -> channel(target, upstream, wire2, b.connections), replicas);
       pairing = Pairing.connect(s1, s2, b.wait);
       // from now on every replica, as it (re)connects, must serve the pair's tokenizer
       s1.expect(pairing.paired2());
@@ -303,9 +314,11 @@ public final class OrchestratorServer implements AutoCloseable {
     return system1.pendingTimers() + system2.pendingTimers();
   }
 
-  private static ManagedChannel channel(String target, ClientSecurity security, WireBytes wire) {
-    // model responses carry full distributions when sampling: allow them
-    return NettyChannelBuilder.forTarget(target, security.credentials()).maxInboundMessageSize(64 << 20).intercept(wire).build();
+  private static ManagedChannel channel(String target, ClientSecurity security, WireBytes wire, Connections connections) {
+    // model responses carry full distributions when sampling: allow them; keepalive pings, idle or not, so that a
+    // replica whose node vanished is noticed within keepalive + timeout rather than at the next call's deadline
+    return connections.client(NettyChannelBuilder.forTarget(target, security.credentials())).maxInboundMessageSize(64 << 20).intercept(wire)
+        .build();
   }
 
   /**
