@@ -92,7 +92,7 @@ public final class ReplicaSet implements ModelClient, AutoCloseable {
   }
 
   /**
-   * @param serviceName the service name whose health is checked (e.g. fsgen.model.v1.System2)
+   * @param serviceName the service name whose health is checked (fsgen.model.v1.ModelService)
    * @param clients the stub for one replica's channel
    * @param channels opens a channel to one address
    */
