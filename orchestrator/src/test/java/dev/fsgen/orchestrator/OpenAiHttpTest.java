@@ -290,6 +290,47 @@ class OpenAiHttpTest {
   }
 
   @Test
+  void nChoicesAreTheGrpcApisChoicesWholeAndStreamed() throws Exception {
+    JsonObject body = new JsonObject();
+    body.addProperty("prompt", PROMPT);
+    body.addProperty("max_tokens", 16);
+    body.addProperty("temperature", 0.9);
+    body.addProperty("seed", 7);
+    body.addProperty("n", 3);
+    HttpResponse<String> r = post("/v1/completions", "Bearer " + TOKEN, body.toString());
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject whole = JsonParser.parseString(r.body()).getAsJsonObject();
+    JsonArray choices = whole.getAsJsonArray("choices");
+    assertEquals(3, choices.size());
+    int completion = 0;
+    for (int i = 0; i < 3; i++) {
+      Summary want = grpcSummary(GenerateRequest.newBuilder().setText(PROMPT).setMaxTokens(16)
+          .setSampling(dev.fsgen.proto.model.v1.Sampling.newBuilder().setTemperature(0.9)).setSeed(7 + i).build());
+      JsonObject c = choices.get(i).getAsJsonObject();
+      assertEquals(i, c.get("index").getAsInt());
+      assertEquals(want.getText(), c.get("text").getAsString(), "choice " + i + " is the generation with seed 7 + " + i);
+      completion += want.getTokens();
+    }
+    assertEquals(completion, whole.getAsJsonObject("usage").get("completion_tokens").getAsInt());
+    assertEquals(3, whole.getAsJsonObject("fsgen").getAsJsonArray("choices").size());
+    // streamed: each choice's chunks carry its index, and add up to the same texts
+    body.addProperty("stream", true);
+    String[] streamed = {"", "", ""};
+    int done = 0;
+    for (String line : post("/v1/completions", "Bearer " + TOKEN, body.toString()).body().split("\n")) {
+      if (line.equals("data: [DONE]")) done++;
+      if (!line.startsWith("data: {")) continue;
+      for (var c : JsonParser.parseString(line.substring(6)).getAsJsonObject().getAsJsonArray("choices")) {
+        int i = c.getAsJsonObject().get("index").getAsInt();
+        streamed[i] += c.getAsJsonObject().get("text").getAsString();
+      }
+    }
+    assertEquals(1, done, "one [DONE], after the last choice");
+    for (int i = 0; i < 3; i++) assertEquals(choices.get(i).getAsJsonObject().get("text").getAsString(), streamed[i]);
+    assertEquals("n", param(error(post("/v1/completions", "Bearer " + TOKEN, "{\"prompt\": \"x\", \"n\": 9}"), 400)));
+  }
+
+  @Test
   void badInputIsRefusedInOpenAisErrorShapeNamingTheParameter() throws Exception {
     String bearer = "Bearer " + TOKEN;
     String ok = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 2";
@@ -316,7 +357,7 @@ class OpenAiHttpTest {
     // not supported yet, or unknown: refused, named
     assertEquals("stop", param(error(post("/v1/completions", bearer, ok + ", \"stop\": 5}"), 400)));
     assertEquals("stop[0]", param(error(post("/v1/completions", bearer, ok + ", \"stop\": [\"\"]}"), 400)));
-    for (String p : new String[] {"\"logprobs\": 2", "\"n\": 2", "\"presence_penalty\": 0.5",
+    for (String p : new String[] {"\"logprobs\": 2", "\"presence_penalty\": 0.5",
         "\"frequency_penalty\": 1", "\"logit_bias\": {\"11\": 5}", "\"top_k\": 5"}) {
       String name = p.substring(1, p.indexOf('"', 1));
       assertEquals(name, param(error(post("/v1/completions", bearer, ok + ", " + p + "}"), 400)), p);

@@ -234,19 +234,19 @@ public final class HttpFrontDoor implements AutoCloseable {
         }
         stream(answer, started, next, events, response, callback);
       } else {
-        List<Token> tokens = new ArrayList<>();
-        Summary summary = null;
+        java.util.Map<Integer, List<Token>> tokens = new java.util.TreeMap<>();
+        List<Summary> summaries = new ArrayList<>();
         try {
           while (events.hasNext()) {
             GenerateResponse e = events.next();
-            if (e.hasTokens()) tokens.addAll(e.getTokens().getTokensList());
-            if (e.hasSummary()) summary = e.getSummary();
+            if (e.hasTokens()) tokens.computeIfAbsent(e.getTokens().getChoice(), c -> new ArrayList<>()).addAll(e.getTokens().getTokensList());
+            if (e.hasSummary()) summaries.add(e.getSummary());
           }
         } catch (RuntimeException e) {
           fail(response, callback, HttpErrors.of(e, ask::param));
           return;
         }
-        send(response, callback, 200, answer.whole(started, tokens, summary));
+        send(response, callback, 200, answer.whole(started, tokens, summaries));
       }
     } finally {
       call.detach(previous);
@@ -266,17 +266,24 @@ public final class HttpFrontDoor implements AutoCloseable {
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     OutputStream out = Content.Sink.asOutputStream(response);
     try {
+      // each choice's first chunk says the role (chat); the usage and [DONE] follow the last choice's summary
       boolean first = true;
+      List<Summary> summaries = new ArrayList<>();
       try {
         for (GenerateResponse e = next; e != null; e = events.hasNext() ? events.next() : null) {
           if (e.hasTokens()) {
-            event(out, answer.chunk(started, e.getTokens().getTokensList(), e.getTokens().getHeldText(), first).toString());
+            event(out, answer.chunk(started, e.getTokens().getChoice(), e.getTokens().getTokensList(), e.getTokens().getHeldText(),
+                first).toString());
             first = false;
           } else if (e.hasSummary()) {
-            if (first) event(out, answer.chunk(started, List.of(), "", true).toString());
+            if (first) event(out, answer.chunk(started, e.getSummary().getChoice(), List.of(), "", true).toString());
             event(out, answer.last(e.getSummary()).toString());
-            if (answer.request().includeUsage()) event(out, answer.usageChunk(e.getSummary()).toString());
-            event(out, "[DONE]");
+            summaries.add(e.getSummary());
+            first = true;
+            if (summaries.size() == answer.choices()) {
+              if (answer.request().includeUsage()) event(out, answer.usageChunk(summaries).toString());
+              event(out, "[DONE]");
+            }
           }
         }
       } catch (io.grpc.StatusRuntimeException e) {

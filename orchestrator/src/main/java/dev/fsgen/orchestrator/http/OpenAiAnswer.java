@@ -38,13 +38,31 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return f == FinishReason.FINISH_REASON_EOS || f == FinishReason.FINISH_REASON_STOP ? "stop" : "length";
   }
 
-  /** The non-streamed answer: the whole text, why it ended, the usage and fsgen's figures. */
-  JsonObject whole(Started started, List<Token> tokens, Summary summary) {
-    JsonObject choice = choice(summary.getText(), finishReason(summary));
-    JsonObject out = head(request.endpoint().object, choice);
-    out.add("usage", usage(summary));
-    JsonObject fsgen = extension(started, tokens);
-    fsgen.add("summary", json(summary));
+  /** Choices the request asked for (n). */
+  int choices() {
+    return Math.max(1, request.generate().getN());
+  }
+
+  /**
+   * The non-streamed answer: each choice's whole text and why it ended, the usage over all choices,
+   * and fsgen's figures: the first choice's token provenance and summary, and with n > 1 every
+   * choice's in {@code fsgen.choices}.
+   */
+  JsonObject whole(Started started, java.util.Map<Integer, List<Token>> tokens, List<Summary> summaries) {
+    JsonObject out = head(request.endpoint().object, null);
+    JsonArray choices = out.getAsJsonArray("choices");
+    JsonArray perChoice = new JsonArray();
+    for (Summary s : summaries) {
+      choices.add(choice(s.getChoice(), s.getText(), finishReason(s)));
+      JsonObject c = new JsonObject();
+      c.add("tokens", provenance(tokens.getOrDefault(s.getChoice(), List.of())));
+      c.add("summary", json(s));
+      perChoice.add(c);
+    }
+    out.add("usage", usage(summaries));
+    JsonObject fsgen = extension(started, tokens.getOrDefault(0, List.of()));
+    fsgen.add("summary", json(summaries.get(0)));
+    if (summaries.size() > 1) fsgen.add("choices", perChoice);
     out.add("fsgen", fsgen);
     return out;
   }
@@ -53,11 +71,11 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
    * A chunk with one step's tokens, then any text held back for a stop sequence that did not come;
    * the first of a chat stream also says the role.
    */
-  JsonObject chunk(Started started, List<Token> tokens, String heldText, boolean first) {
+  JsonObject chunk(Started started, int choice, List<Token> tokens, String heldText, boolean first) {
     StringBuilder text = new StringBuilder();
     for (Token t : tokens) text.append(t.getText());
     text.append(heldText);
-    JsonObject out = head(chunkObject(), delta(text.toString(), first, null));
+    JsonObject out = head(chunkObject(), delta(choice, text.toString(), first, null));
     if (request.includeUsage()) out.add("usage", JsonNull.INSTANCE);
     out.add("fsgen", extension(first ? started : null, tokens));
     return out;
@@ -65,7 +83,7 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
 
   /** The stream's last chunk with a choice: no text, the finish reason, and the summary. */
   JsonObject last(Summary summary) {
-    JsonObject out = head(chunkObject(), delta("", false, finishReason(summary)));
+    JsonObject out = head(chunkObject(), delta(summary.getChoice(), "", false, finishReason(summary)));
     if (request.includeUsage()) out.add("usage", JsonNull.INSTANCE);
     JsonObject fsgen = new JsonObject();
     fsgen.add("summary", json(summary));
@@ -73,10 +91,10 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return out;
   }
 
-  /** stream_options.include_usage: after the last chunk, one with no choices and the usage. */
-  JsonObject usageChunk(Summary summary) {
+  /** stream_options.include_usage: after the last chunk, one with no choices and the usage over every choice. */
+  JsonObject usageChunk(List<Summary> summaries) {
     JsonObject out = head(chunkObject(), null);
-    out.add("usage", usage(summary));
+    out.add("usage", usage(summaries));
     return out;
   }
 
@@ -96,9 +114,9 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return out;
   }
 
-  private JsonObject choice(String text, String finish) {
+  private JsonObject choice(int index, String text, String finish) {
     JsonObject c = new JsonObject();
-    c.addProperty("index", 0);
+    c.addProperty("index", index);
     if (request.endpoint() == Endpoint.CHAT) {
       JsonObject message = new JsonObject();
       message.addProperty("role", "assistant");
@@ -112,14 +130,14 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return c;
   }
 
-  private JsonObject delta(String text, boolean first, String finish) {
+  private JsonObject delta(int index, String text, boolean first, String finish) {
     if (request.endpoint() == Endpoint.COMPLETIONS) {
-      JsonObject c = choice(text, finish);
+      JsonObject c = choice(index, text, finish);
       if (finish == null) c.add("finish_reason", JsonNull.INSTANCE);
       return c;
     }
     JsonObject c = new JsonObject();
-    c.addProperty("index", 0);
+    c.addProperty("index", index);
     JsonObject delta = new JsonObject();
     if (first) delta.addProperty("role", "assistant");
     if (finish == null) delta.addProperty("content", text);
@@ -130,11 +148,15 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return c;
   }
 
-  private static JsonObject usage(Summary s) {
+  /** The prompt once, the tokens of every choice. */
+  private static JsonObject usage(List<Summary> summaries) {
+    int prompt = summaries.get(0).getPromptTokens();
+    int completion = 0;
+    for (Summary s : summaries) completion += s.getTokens();
     JsonObject u = new JsonObject();
-    u.addProperty("prompt_tokens", s.getPromptTokens());
-    u.addProperty("completion_tokens", s.getTokens());
-    u.addProperty("total_tokens", s.getPromptTokens() + s.getTokens());
+    u.addProperty("prompt_tokens", prompt);
+    u.addProperty("completion_tokens", completion);
+    u.addProperty("total_tokens", prompt + completion);
     return u;
   }
 
@@ -146,10 +168,15 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
       fsgen.addProperty("strategy", started.getStrategy());
       fsgen.addProperty("seed", request.seed());
     }
-    JsonArray provenance = new JsonArray();
-    for (Token t : tokens) provenance.add(json(t));
-    fsgen.add("tokens", provenance);
+    fsgen.add("tokens", provenance(tokens));
     return fsgen;
+  }
+
+  /** Each token as JSON: id, text, producer, index, degraded. */
+  private static JsonArray provenance(List<Token> tokens) {
+    JsonArray out = new JsonArray();
+    for (Token t : tokens) out.add(json(t));
+    return out;
   }
 
   static JsonObject json(MessageOrBuilder message) {

@@ -52,7 +52,7 @@ final class OpenAiParameters {
   private static final Map<String, Parameter> TABLE = new LinkedHashMap<>();
 
   static {
-    for (String p : new String[] {"model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "fsgen"}) {
+    for (String p : new String[] {"model", "max_tokens", "temperature", "top_p", "seed", "stop", "n", "stream", "stream_options", "fsgen"}) {
       TABLE.put(p, new Parameter(BOTH, Support.TRANSLATED, NEVER));
     }
     TABLE.put("prompt", new Parameter(COMPLETIONS, Support.TRANSLATED, NEVER));
@@ -63,7 +63,6 @@ final class OpenAiParameters {
       TABLE.put(p, new Parameter(BOTH, Support.IGNORED, NEVER));
     }
     // not yet: each would change the output
-    refused(BOTH, "n", e -> isNumber(e, 1));
     refused(BOTH, "best_of", e -> isNumber(e, 1));
     refused(BOTH, "logprobs", e -> isFalse(e) || isNumber(e, 0));
     refused(CHAT, "top_logprobs", e -> isNumber(e, 0));

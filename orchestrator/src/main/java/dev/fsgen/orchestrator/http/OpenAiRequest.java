@@ -70,6 +70,8 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
     }
     r.setSeed(seed);
     stop(body, r);
+    // the orchestrator checks the range and names n when refusing
+    if (!JsonBody.absent(body, "n")) r.setN((int) JsonBody.integer(body.get("n"), "n", 1, Integer.MAX_VALUE));
     boolean stream = JsonBody.bool(body, "stream");
     boolean usage = false;
     if (!JsonBody.absent(body, "stream_options")) {
@@ -212,7 +214,10 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
     if (field.startsWith("chat.messages")) return "messages" + field.substring("chat.messages".length());
     if (field.equals("chat")) return "messages";
     if (field.startsWith("sampling.")) return field.substring("sampling.".length());
-    if (field.equals("max_tokens") || field.equals("seed") || field.equals("stop") || field.startsWith("stop[")) return field;
+    if (field.equals("max_tokens") || field.equals("seed") || field.equals("stop") || field.startsWith("stop[")
+        || field.equals("n")) {
+      return field;
+    }
     return "fsgen." + field;
   }
 }
