@@ -11,9 +11,6 @@ import java.util.function.BooleanSupplier;
  * @param cancelled whether the caller has cancelled (a transport says so; the deadline is checked here)
  */
 record CallScope(long deadlineNanos, BooleanSupplier cancelled) {
-  /** A call no one cancels, without a deadline. */
-  static final CallScope UNBOUNDED = new CallScope(Long.MAX_VALUE, () -> false);
-
   boolean expired() {
     return deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0;
   }

@@ -20,7 +20,6 @@ final class ModelEngine implements AutoCloseable {
   /** Counters since the engine started: the caches', and the model's work. */
   record Stats(SessionStore.Counts caches, long requests, long busyNanos, long passes) {}
 
-  private final LocalLanguageModel model;
   private final HostLimits limits;
   private final SessionStore sessions;
   private final ReentrantLock compute = new ReentrantLock(true);
@@ -30,19 +29,10 @@ final class ModelEngine implements AutoCloseable {
   private final BlockBatcher batcher;
 
   ModelEngine(LocalLanguageModel model, HostLimits limits, String name) {
-    this.model = model;
     this.limits = limits;
     this.sessions = new SessionStore(model, limits);
     this.queue = new Semaphore(limits.maxQueued());
     this.batcher = new BlockBatcher(model, sessions, compute, limits.maxBatch(), busyNanos, requests, name);
-  }
-
-  int vocabSize() {
-    return model.vocabSize();
-  }
-
-  int contextLength() {
-    return model.contextLength();
   }
 
   /**

@@ -146,7 +146,7 @@ public final class ModelHost implements AutoCloseable {
     // every call shares passes with the others waiting; a draft takes one pass per step
     return CacheStats.newBuilder().setSessions(c.sessions()).setCachedTokens(c.tokens()).setCacheBytes(c.bytes())
         .setHits(c.hits()).setMisses(c.misses()).setEnded(c.ended()).setExpired(c.expired()).setEvicted(c.evicted())
-        .setRequests(s.requests()).setBusyTime(Messages.duration(java.time.Duration.ofNanos(s.busyNanos())))
+        .setRequests(s.requests()).setBusyTime(com.google.protobuf.util.Durations.fromNanos(s.busyNanos()))
         .setPasses(s.passes()).build();
   }
 

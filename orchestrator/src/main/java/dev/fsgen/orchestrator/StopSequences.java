@@ -53,12 +53,15 @@ final class StopSequences implements StopRule {
     };
   }
 
-  /** Where the first stop sequence starting at or after {@code from} begins in {@code text}; -1 if none. */
-  private int first(CharSequence text, int from) {
-    String s = text.toString();
+  /**
+   * Where the first stop sequence starting at or after {@code from} begins in {@code text}; -1 if
+   * none. Searched in place: the matcher's text grows by every token, and copying it to a String
+   * each time would cost the whole text per token.
+   */
+  private int first(StringBuilder text, int from) {
     int best = -1;
     for (String stop : sequences) {
-      int i = s.indexOf(stop, from);
+      int i = text.indexOf(stop, from);
       if (i >= 0 && (best < 0 || i < best)) best = i;
     }
     return best;
@@ -67,7 +70,7 @@ final class StopSequences implements StopRule {
   /** {@code text} up to its first stop sequence. */
   static String cut(String text, StopRule rule) {
     if (!(rule instanceof StopSequences s)) return text;
-    int i = s.first(text, 0);
+    int i = s.first(new StringBuilder(text), 0);
     return i < 0 ? text : text.substring(0, i);
   }
 
