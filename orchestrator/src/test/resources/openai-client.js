@@ -37,8 +37,17 @@ async function main() {
   out.models = [];
   for await (const m of client.models.list()) out.models.push(m);
 
+  const penalised = { model, messages, max_tokens: maxTokens, temperature: 0, presence_penalty: 0.5, frequency_penalty: 0.3,
+    logprobs: true, top_logprobs: 3 };
+  const withLogprobs = await client.chat.completions.create(penalised);
+  out.logprobs = { text: withLogprobs.choices[0].message.content, content: withLogprobs.choices[0].logprobs.content,
+    streamed_content: [] };
+  for await (const chunk of await client.chat.completions.create({ ...penalised, stream: true })) {
+    for (const choice of chunk.choices) if (choice.logprobs) out.logprobs.streamed_content.push(...choice.logprobs.content);
+  }
+
   try {
-    await client.chat.completions.create({ model, messages, logprobs: true });
+    await client.chat.completions.create({ model, messages, logit_bias: { 11: 5 } });
     out.refused = null;
   } catch (e) {
     out.refused = { status: e.status, param: e.param, type: e.type, message: e.message };

@@ -1,5 +1,6 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.decoding.Penalties;
 import dev.fsgen.decoding.Speculative;
 import dev.fsgen.proto.decoding.v1.ChatMessage;
 import dev.fsgen.proto.decoding.v1.ChatPrompt;
@@ -126,6 +127,11 @@ public final class GenerationOptions {
       Sampling.Builder samplingMessage = Sampling.newBuilder().setTemperature(o.temperature == null ? 0 : o.temperature)
           .setTopK(o.topK == null ? 0 : o.topK);
       if (o.topP != null) samplingMessage.setTopP(o.topP);
+      Penalties p = o.penalties();
+      if (!p.none()) {
+        samplingMessage.setPenalties(dev.fsgen.proto.model.v1.Penalties.newBuilder().setRepetition(p.repetition())
+            .setPresence(p.presence()).setFrequency(p.frequency()));
+      }
       b.setSampling(samplingMessage);
     }
     if (system != null && !chat) throw new IllegalArgumentException("--system needs --chat");

@@ -1,5 +1,6 @@
 package dev.fsgen.cli;
 
+import dev.fsgen.decoding.Penalties;
 import dev.fsgen.decoding.SamplingParams;
 import picocli.CommandLine.Option;
 
@@ -21,6 +22,15 @@ public final class SamplingOptions {
   @Option(names = "--top-p", description = "Sample from the smallest set reaching this probability. Default: 1 when another sampling option is given, else the checkpoint's.")
   Double topP;
 
+  @Option(names = "--repetition-penalty", description = "Divide positive (multiply negative) logits of tokens already in the text, prompt included (1 = none). Given, it makes the sampling the options' own, as the options above do.")
+  Double repetitionPenalty;
+
+  @Option(names = "--presence-penalty", description = "Subtract from the logit of every token the output holds, in [-2, 2] (0 = none).")
+  Double presencePenalty;
+
+  @Option(names = "--frequency-penalty", description = "Subtract per occurrence in the output, in [-2, 2] (0 = none).")
+  Double frequencyPenalty;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed for sampling. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -34,11 +44,23 @@ public final class SamplingOptions {
    */
   SamplingParams given() {
     if (!samplingGiven()) return null;
-    return new SamplingParams(temperature == null ? 0 : temperature, topK == null ? 0 : topK, topP == null ? 1 : topP);
+    return new SamplingParams(temperature == null ? 0 : temperature, topK == null ? 0 : topK, topP == null ? 1 : topP, penalties());
+  }
+
+  /** The penalties given (none where left out); checked here, so a bad one is refused before anything starts. */
+  Penalties penalties() {
+    try {
+      return new Penalties(repetitionPenalty == null ? 1 : repetitionPenalty, presencePenalty == null ? 0 : presencePenalty,
+          frequencyPenalty == null ? 0 : frequencyPenalty, 0);
+    } catch (IllegalArgumentException e) {
+      // "presence must be ..." names the option it came from
+      throw new IllegalArgumentException("--" + e.getMessage().replaceFirst("^(\\w+) ", "$1-penalty "), e);
+    }
   }
 
   boolean samplingGiven() {
-    return temperature != null || topK != null || topP != null;
+    return temperature != null || topK != null || topP != null || repetitionPenalty != null || presencePenalty != null
+        || frequencyPenalty != null;
   }
 
   void checkLength() {

@@ -51,6 +51,8 @@ class CommandLineTest {
     assertError(run("local", "--max-tokens", "0", "--model", dir.toString()), "--max-tokens");
     assertError(run("local", "--temperature", "-1", "--model", dir.toString()), "temperature");
     assertError(run("local", "--top-p", "1.5", "--model", dir.toString()), "top_p");
+    assertError(run("local", "--presence-penalty", "3", "--model", dir.toString()), "--presence-penalty must be in [-2, 2]");
+    assertError(run("generate", "--repetition-penalty", "0", "--target", "127.0.0.1:1"), "--repetition-penalty must be in");
     assertError(run("local", "--model", dir.resolve("missing").toString()), "not a model directory");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--domain", "kjv", "--data", dir.toString()), "--init");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--dtype", "int8"), "--dtype");

@@ -55,7 +55,9 @@ public record Contrastive(Form form, double alpha, double beta) implements Strat
         float[] l = large.logits(t.pending(large.length())); // [vocab]
         t.system2Calls++;
         t.setUncertainty(Uncertainty.of(s));
-        t.add(Sampler.sample(combine(l, s), request.sampling(), rng), Producer.COMBINED, Sampler.argmax(s));
+        // the penalties apply once, to the combined scores, as they would to one model's logits
+        ScorerStep.Choice c = ScorerStep.fromLogits(t.penalise(combine(l, s)), t, rng);
+        t.add(c.token(), Producer.COMBINED, Sampler.argmax(s), c.logprobs());
         t.flush();
       }
     }

@@ -32,6 +32,8 @@ public final class Drafter {
   private int step;
   private final boolean scoresPrevious;
   private int drafted;
+  /** The penalties' counts over the sequence so far, grown with each step's input; null without penalties. */
+  private final TokenCounts counts;
 
   /**
    * @param tokens the tokens to append first (at least one)
@@ -40,9 +42,11 @@ public final class Drafter {
    * @param seed keys the sampling draws with each proposal's position (ignored when greedy)
    * @param withDistributions whether to return the full distribution at each position
    * @param withProbabilities whether to return each proposed token's probability
+   * @param before the sequence's tokens before {@code tokens} (prefixLength - tokens.length of them),
+   *     which the penalties count; read only when {@code params} carry penalties
    */
   public Drafter(int[] tokens, int prefixLength, int gamma, SamplingParams params, long seed, boolean withDistributions,
-      boolean withProbabilities) {
+      boolean withProbabilities, int[] before) {
     if (tokens.length == 0) throw new IllegalArgumentException("draft needs at least one new token");
     if (prefixLength < tokens.length) {
       throw new IllegalArgumentException("a prefix of " + prefixLength + " tokens cannot end with " + tokens.length + " given ones");
@@ -61,6 +65,7 @@ public final class Drafter {
     this.greedy = new int[gamma];
     this.probability = withProbabilities ? new float[gamma] : null;
     this.distributions = withDistributions ? new float[gamma][] : null;
+    this.counts = TokenCounts.of(params, before, params.penalised() ? prefixLength - tokens.length : 0);
   }
 
   public boolean done() {
@@ -76,8 +81,13 @@ public final class Drafter {
   }
 
   /** Takes the next-token logits after the last appended token: [vocab]. */
-  public void accept(float[] logits) {
+  public void accept(float[] raw) {
     if (done()) throw new IllegalStateException("the draft is complete");
+    float[] logits = raw;
+    if (counts != null) {
+      counts.addAll(input()); // what these logits follow
+      logits = counts.apply(raw);
+    }
     if (scoresPrevious && step == 0) {
       previous = Sampler.argmax(logits);
       step++;

@@ -28,7 +28,6 @@ public record Gated(Router router, double budget) implements Strategy {
   public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     SplittableRandom rng = new SplittableRandom(request.seed());
-    SamplingParams params = request.sampling();
     int bySystem2 = 0;
     try (Scorer.Session small = models.system1().openScoring();
          Scorer.Session large = models.system2().openScoring()) {
@@ -41,13 +40,13 @@ public record Gated(Router router, double budget) implements Strategy {
         int choice = Sampler.argmax(s);
         boolean allowed = bySystem2 + 1 <= Math.ceil(budget * (t.generated() + 1) - 1e-9);
         if (router.handOff(u) && allowed) {
-          int[] pending = t.pending(large.length());
-          int y = params.greedy() ? large.argmax(pending) : Sampler.draw(large.distribution(pending, params), rng);
+          ScorerStep.Choice y = ScorerStep.next(large, t, rng);
           t.system2Calls++;
           bySystem2++;
-          t.add(y, Producer.SYSTEM2, choice);
+          t.add(y.token(), Producer.SYSTEM2, choice, y.logprobs());
         } else {
-          t.add(Sampler.sample(s, params, rng), Producer.SYSTEM1, choice);
+          ScorerStep.Choice x = ScorerStep.fromLogits(t.penalise(s), t, rng);
+          t.add(x.token(), Producer.SYSTEM1, choice, x.logprobs());
         }
         t.flush();
       }

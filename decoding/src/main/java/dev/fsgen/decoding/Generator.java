@@ -46,16 +46,19 @@ public final class Generator {
     long start = System.nanoTime();
     long first = 0;
     Finish finish = Finish.LENGTH;
+    SamplingParams sampling = options.sampling().withOutputStart(prompt.length);
+    TokenCounts counts = TokenCounts.of(sampling, prompt, prompt.length); // null without penalties
     try (Scorer.Session seq = model.openScoring()) {
       float[] logits = seq.logits(prompt);
       while (true) {
-        int next = Sampler.sample(logits, options.sampling(), rng);
+        int next = Sampler.sample(TokenCounts.apply(counts, logits), sampling, rng);
         if (n == 0) first = System.nanoTime() - start;
         if (options.eosIds().contains(next)) {
           finish = Finish.EOS;
           break;
         }
         out[n++] = next;
+        if (counts != null) counts.add(next);
         listener.onToken(next);
         if (n == options.maxTokens()) break;
         if (seq.length() + 1 >= model.contextLength()) {

@@ -18,7 +18,6 @@ public record Oracle() implements Strategy {
   public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     SplittableRandom rng = new SplittableRandom(request.seed());
-    SamplingParams params = request.sampling();
     try (Scorer.Session small = models.system1().openScoring();
          Scorer.Session large = models.system2().openScoring()) {
       while (!t.done()) {
@@ -26,10 +25,9 @@ public record Oracle() implements Strategy {
         float[] s = small.logits(t.pending(small.length())); // [vocab]
         t.system1Calls++;
         t.setUncertainty(Uncertainty.of(s));
-        int[] pending = t.pending(large.length());
-        int y = params.greedy() ? large.argmax(pending) : Sampler.draw(large.distribution(pending, params), rng);
+        ScorerStep.Choice y = ScorerStep.next(large, t, rng);
         t.system2Calls++;
-        t.add(y, Producer.SYSTEM2, Sampler.argmax(s));
+        t.add(y.token(), Producer.SYSTEM2, Sampler.argmax(s), y.logprobs());
         t.flush();
       }
     }

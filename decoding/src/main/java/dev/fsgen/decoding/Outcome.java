@@ -13,10 +13,11 @@ package dev.fsgen.decoding;
  * @param uncertainty System 1's uncertainty at each output position where a strategy measured it,
  *     else null entries
  * @param system1Choices System 1's greedy choice at each output position, -1 where unknown
+ * @param logprobs each token's log-probabilities where the request asked for them, else null
  */
 public record Outcome(int[] tokens, Producer[] producers, Finish finish, int promptTokens, int system1Calls,
     int system2Calls, int drafted, int accepted, int scored, int differing, long firstTokenNanos, long totalNanos,
-    Uncertainty[] uncertainty, int[] system1Choices) {
+    Uncertainty[] uncertainty, int[] system1Choices, TokenLogprobs[] logprobs) {
 
   /**
    * This outcome with System 1's greedy choices filled in where they were unknown, from a scoring
@@ -37,7 +38,7 @@ public record Outcome(int[] tokens, Producer[] producers, Finish finish, int pro
       if (merged[i] != tokens[i]) nowDiffering++;
     }
     return new Outcome(tokens, producers, finish, promptTokens, system1Calls + calls, system2Calls, drafted, accepted, nowScored,
-        nowDiffering, firstTokenNanos, totalNanos, uncertainty, merged);
+        nowDiffering, firstTokenNanos, totalNanos, uncertainty, merged, logprobs);
   }
 
   public double acceptanceRate() {

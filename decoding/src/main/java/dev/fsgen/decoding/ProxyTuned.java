@@ -36,8 +36,9 @@ public record ProxyTuned(double alpha) implements Strategy {
         float[] l = large.logits(t.pending(large.length()));
         t.system2Calls++;
         t.setUncertainty(Uncertainty.of(st));
-        float[] scores = LogitCombiner.proxy(l, st, sb, alpha);
-        t.add(Sampler.sample(scores, request.sampling(), rng), Producer.COMBINED, Sampler.argmax(st));
+        // the penalties apply once, to the combined scores, as they would to one model's logits
+        ScorerStep.Choice c = ScorerStep.fromLogits(t.penalise(LogitCombiner.proxy(l, st, sb, alpha)), t, rng);
+        t.add(c.token(), Producer.COMBINED, Sampler.argmax(st), c.logprobs());
         t.flush();
       }
     }

@@ -42,23 +42,13 @@ public record SingleModel(Role role) implements Strategy {
     Producer producer = first ? Producer.SYSTEM1 : Producer.SYSTEM2;
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     SplittableRandom rng = new SplittableRandom(request.seed());
-    SamplingParams params = request.sampling();
     try (Scorer.Session seq = model.openScoring()) {
       while (!t.done()) {
         t.checkCancelled();
-        int[] pending = t.pending(seq.length());
-        int next;
-        int argmax;
-        if (params.greedy()) {
-          next = argmax = seq.argmax(pending);
-        } else {
-          float[] p = seq.distribution(pending, params); // [vocab]
-          argmax = Sampler.argmax(p);
-          next = Sampler.draw(p, rng);
-        }
+        ScorerStep.Choice c = ScorerStep.next(seq, t, rng);
         if (first) t.system1Calls++;
         else t.system2Calls++;
-        t.add(next, producer, first ? argmax : Transcript.UNKNOWN);
+        t.add(c.token(), producer, first ? c.argmax() : Transcript.UNKNOWN, c.logprobs());
         t.flush();
       }
     }

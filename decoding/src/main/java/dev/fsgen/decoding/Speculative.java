@@ -78,7 +78,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
   public Outcome run(ModelPair models, int[] prompt, DecodeRequest request, TokenSink sink) {
     Transcript t = new Transcript(prompt, request, models.contextLength(), sink);
     long seed = request.seed();
-    SamplingParams params = request.sampling();
+    SamplingParams params = t.sampling();
     boolean greedy = params.greedy();
     DraftPolicy policy = adaptive ? new DraftLength(gamma, Math.min(DEFAULT_GAMMA, gamma), costs) : DraftPolicy.fixed(gamma);
     boolean ahead = draftAhead && greedy;
@@ -102,12 +102,12 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
         ready = null;
         int decided = t.length();
         int[] verified = greedy ? d.tokens() : Arrays.copyOf(d.tokens(), g);
-        CompletableFuture<Verification> scored = target.verify(t.pending(target.length()), verified, params);
+        CompletableFuture<Verification> scored = target.verify(t.pending(target.length()), verified, params, t.topLogprobs());
         Draft next = null;
         // the guess feeds System 1 up to 2g + 1 tokens past the decided ones: only where they fit
         if (ahead && t.remainingTokens() > 2 * g + 1 && t.remainingContext() > 2 * g + 2) {
           try {
-            next = draftAhead(draft, decided, d, g);
+            next = draftAhead(draft, decided, d, g, params);
             t.system1Calls++;
           } catch (RuntimeException e) {
             scored.handle((v, x) -> null).join(); // never leave System 2's call running behind a failure
@@ -148,10 +148,11 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
    * sequence ends up holding the decided tokens, the draft, the guess and all but the last of the
    * rest, which is where it would stand after drafting those g tokens itself.
    */
-  private static Draft draftAhead(Proposer.Session draft, int decided, Draft d, int g) {
+  private static Draft draftAhead(Proposer.Session draft, int decided, Draft d, int g, SamplingParams greedy) {
     int n = d.tokens().length;
     draft.rollback(Math.min(draft.length(), decided + n - 1)); // a ready draft that was shortened held more
-    return draft.draft(new int[] {d.tokens()[n - 1]}, g + 1, SamplingParams.GREEDY, 0, false, false);
+    // greedy with the request's penalties, which count the draft as decided: what System 1 would draft there
+    return draft.draft(new int[] {d.tokens()[n - 1]}, g + 1, greedy, 0, false, false);
   }
 
   /** A ready draft cut to this round's length (the round's length can only have shrunk). */
@@ -196,11 +197,11 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
       if (ok) {
         t.accepted++;
         kept++;
-        open = t.add(x, Producer.SYSTEM1_ACCEPTED, d.greedy()[i]);
+        open = t.add(x, Producer.SYSTEM1_ACCEPTED, d.greedy()[i], logprobs(t, v, i, x));
       } else {
         int y = greedy ? v.argmax()[i] : Sampler.draw(Acceptance.residual(v.distributions()[i], d.distributions()[i]),
             PositionRandom.uniform(seed, position, PositionRandom.Use.RESAMPLE));
-        t.add(y, Producer.SYSTEM2_CORRECTION, d.greedy()[i]);
+        t.add(y, Producer.SYSTEM2_CORRECTION, d.greedy()[i], logprobs(t, v, i, y));
         open = false;
       }
     }
@@ -208,12 +209,24 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
       // greedy: System 2's argmax after the whole draft is its own choice, whatever the round's length
       int y = v.argmax()[g];
       // without a draft ahead System 1 has not scored this position yet; its next draft call will
-      t.add(y, Producer.SYSTEM2_BONUS, next != null ? next.greedy()[0] : Transcript.UNKNOWN);
+      t.add(y, Producer.SYSTEM2_BONUS, next != null ? next.greedy()[0] : Transcript.UNKNOWN, logprobs(t, v, g, y));
     }
     t.flush();
     // keep what System 2 holds of the decided tokens; the rest is sent again next round
     target.rollback(Math.min(target.length(), decided + kept));
     return kept;
+  }
+
+  /**
+   * Token {@code y}'s log-probabilities at position {@code i} of a verification, under System 2's
+   * distribution, which every token of speculative decoding follows (kept, corrected or bonus):
+   * the sampled distribution, or the greedy verification's temperature-1 scores. Null when the
+   * request asked for none.
+   */
+  private static TokenLogprobs logprobs(Transcript t, Verification v, int i, int y) {
+    if (!t.wantsLogprobs()) return null;
+    if (v.distributions() != null) return Logprobs.pick(Logprobs.ofDistribution(v.distributions()[i]), y, t.topLogprobs());
+    return v.logprobs()[i].forToken(y, t.topLogprobs());
   }
 
   /**
@@ -228,7 +241,7 @@ public record Speculative(int gamma, boolean adaptive, RoundCosts costs, boolean
     draft.rollback(Math.min(draft.length(), t.length() - 1));
     Draft d = draftNow(t, draft, 1, params, greedy, seed);
     // an empty draft: System 2 scores the one position after the decided tokens
-    Verification v = await(target.verify(t.pending(target.length()), new int[0], params));
+    Verification v = await(target.verify(t.pending(target.length()), new int[0], params, t.topLogprobs()));
     t.system2Calls++;
     judge(t, target, d, v, null, params, seed);
   }

@@ -14,6 +14,14 @@ public interface TokenSink {
     if (ids.length > 0) accept(ids, producers);
   }
 
+  /**
+   * The same with each token's log-probabilities where the request asked for them ({@code
+   * logprobs} is then [ids.length], else null).
+   */
+  default void accept(int[] ids, Producer[] producers, TokenLogprobs[] logprobs, boolean last) {
+    accept(ids, producers, last);
+  }
+
   /** True once the consumer has gone: the strategy stops before its next model call. */
   default boolean cancelled() {
     return false;

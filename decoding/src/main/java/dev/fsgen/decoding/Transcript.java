@@ -21,6 +21,11 @@ final class Transcript {
   private Producer[] producers;
   private int[] system1Choice;
   private Uncertainty[] uncertainty;
+  private TokenLogprobs[] logprobs;
+  /** The request's sampling with the generated text counted from the prompt's end. */
+  private final SamplingParams sampling;
+  /** What the penalties count over the decided tokens; null without penalties. */
+  private final TokenCounts counts;
   private int stepStart;
   private Finish finish;
   private boolean lastSent;
@@ -47,6 +52,28 @@ final class Transcript {
     this.producers = new Producer[decided.length - promptLength];
     this.system1Choice = new int[producers.length];
     this.uncertainty = new Uncertainty[producers.length];
+    this.logprobs = request.wantsLogprobs() ? new TokenLogprobs[producers.length] : null;
+    this.sampling = request.sampling().withOutputStart(prompt.length);
+    this.counts = TokenCounts.of(sampling, prompt, prompt.length);
+  }
+
+  /** The sampling parameters to give the models: the request's, the penalties counting from the prompt's end. */
+  SamplingParams sampling() {
+    return sampling;
+  }
+
+  /** Logits a strategy holds, after the penalties over the decided tokens: [vocab]. */
+  float[] penalise(float[] logits) {
+    return TokenCounts.apply(counts, logits);
+  }
+
+  /** How many alternatives each token reports; negative when the request asked for no log-probabilities. */
+  int topLogprobs() {
+    return request.topLogprobs();
+  }
+
+  boolean wantsLogprobs() {
+    return logprobs != null;
   }
 
   boolean done() {
@@ -98,6 +125,11 @@ final class Transcript {
    * @param choice System 1's greedy choice at this position, or {@link #UNKNOWN}
    */
   boolean add(int id, Producer producer, int choice) {
+    return add(id, producer, choice, null);
+  }
+
+  /** {@link #add(int, Producer, int)} with the token's log-probabilities, when the request asked for them. */
+  boolean add(int id, Producer producer, int choice, TokenLogprobs lp) {
     if (finish != null) throw new IllegalStateException("the generation has finished");
     if (firstToken < 0) firstToken = System.nanoTime() - start;
     if (request.endsText(id)) {
@@ -108,6 +140,8 @@ final class Transcript {
     decided[size++] = id;
     producers[i] = producer;
     system1Choice[i] = choice;
+    if (logprobs != null) logprobs[i] = lp;
+    if (counts != null) counts.add(id);
     if (stop.stopsAfter(id)) finish = Finish.STOP;
     else if (generated() == request.maxTokens()) finish = Finish.LENGTH;
     else if (size >= contextLength) finish = Finish.CONTEXT;
@@ -134,7 +168,8 @@ final class Transcript {
     boolean last = done();
     if (end == stepStart && (!last || lastSent)) return;
     lastSent = last;
-    sink.accept(Arrays.copyOfRange(decided, promptLength + stepStart, size), Arrays.copyOfRange(producers, stepStart, end), last);
+    sink.accept(Arrays.copyOfRange(decided, promptLength + stepStart, size), Arrays.copyOfRange(producers, stepStart, end),
+        logprobs == null ? null : Arrays.copyOfRange(logprobs, stepStart, end), last);
     stepStart = end;
   }
 
@@ -150,6 +185,6 @@ final class Transcript {
     }
     return new Outcome(Arrays.copyOfRange(decided, promptLength, size), Arrays.copyOf(producers, n), finish, promptLength,
         system1Calls, system2Calls, drafted, accepted, scored, differing, Math.max(0, firstToken), System.nanoTime() - start,
-        Arrays.copyOf(uncertainty, n), Arrays.copyOf(system1Choice, n));
+        Arrays.copyOf(uncertainty, n), Arrays.copyOf(system1Choice, n), logprobs == null ? null : Arrays.copyOf(logprobs, n));
   }
 }

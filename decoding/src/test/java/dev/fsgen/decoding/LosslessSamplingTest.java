@@ -19,12 +19,19 @@ class LosslessSamplingTest {
   private static final int RUNS = 20_000;
   private static final double Z_0_999 = 3.0902; // upper 0.1% point of the standard normal
 
-  @ParameterizedTest(name = "temperature {0}, top_k {1}, top_p {2}, gamma {3}")
-  @CsvSource({"1.0, 6, 1.0, 3", "0.7, 0, 0.8, 2", "1.3, 0, 1.0, 5"})
-  void firstTwoTokensFollowSystem2(double temperature, int topK, double topP, int gamma) {
+  /**
+   * The penalised cases follow System 2's penalised distribution: the first token's penalised by the
+   * prompt (repetition), the second's by the prompt and the first token (all three penalties), as
+   * {@link PenaltiesTest#direct} reads them off the definitions.
+   */
+  @ParameterizedTest(name = "temperature {0}, top_k {1}, top_p {2}, gamma {3}, penalties {4} {5} {6}")
+  @CsvSource({"1.0, 6, 1.0, 3, 1, 0, 0", "0.7, 0, 0.8, 2, 1, 0, 0", "1.3, 0, 1.0, 5, 1, 0, 0", "1.0, 0, 1.0, 3, 1.5, 0.8, 0.5",
+      "0.8, 8, 0.95, 2, 1, 1.5, 0"})
+  void firstTwoTokensFollowSystem2(double temperature, int topK, double topP, int gamma, double repetition, double presence,
+      double frequency) {
     BigramModel target = new BigramModel(VOCAB, 64, 1.5, 21);
     BigramModel drafter = new BigramModel(target, 1.2, 22);
-    SamplingParams sp = new SamplingParams(temperature, topK, topP);
+    SamplingParams sp = new SamplingParams(temperature, topK, topP, new Penalties(repetition, presence, frequency, 0));
     int last = 3;
     double[][] expected = exactPairs(target, last, sp);
 
@@ -46,10 +53,11 @@ class LosslessSamplingTest {
   }
 
   private static double[][] exactPairs(BigramModel m, int last, SamplingParams sp) {
-    double[] first = Sampler.distribution(m.logitsAfter(last), sp);
+    Penalties p = sp.penalties().withOutputStart(1); // the prompt is the one token `last`
+    double[] first = Sampler.distribution(PenaltiesTest.direct(m.logitsAfter(last), new int[] {last}, 1, p), sp);
     double[][] e = new double[VOCAB][];
     for (int a = 0; a < VOCAB; a++) {
-      double[] second = Sampler.distribution(m.logitsAfter(a), sp);
+      double[] second = Sampler.distribution(PenaltiesTest.direct(m.logitsAfter(a), new int[] {last, a}, 2, p), sp);
       e[a] = new double[VOCAB];
       for (int b = 0; b < VOCAB; b++) e[a][b] = first[a] * second[b];
     }

@@ -232,13 +232,14 @@ class SpeculativeTest {
         }
 
         @Override
-        public java.util.concurrent.CompletableFuture<Verification> verify(int[] context, int[] draft, SamplingParams params) {
+        public java.util.concurrent.CompletableFuture<Verification> verify(int[] context, int[] draft, SamplingParams params,
+            int topLogprobs) {
           verifying = true;
           return new java.util.concurrent.CompletableFuture<>() {
             @Override
             public Verification join() {
               verifying = false;
-              complete(s.verify(context, draft, params).join());
+              complete(s.verify(context, draft, params, topLogprobs).join());
               return super.join();
             }
           };

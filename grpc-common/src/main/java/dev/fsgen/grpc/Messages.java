@@ -1,5 +1,7 @@
 package dev.fsgen.grpc;
 
+import dev.fsgen.decoding.Penalties;
+import dev.fsgen.decoding.PositionLogprobs;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.proto.model.v1.Distribution;
 import dev.fsgen.proto.model.v1.Sampling;
@@ -18,8 +20,18 @@ public final class Messages {
     long topK = Integer.toUnsignedLong(s.getTopK());
     if (topK > Integer.MAX_VALUE) throw new InvalidRequestException("sampling.top_k", "sampling.top_k is out of range: " + topK);
     double topP = s.hasTopP() ? s.getTopP() : 1.0;
+    Penalties penalties = Penalties.NONE;
+    if (s.hasPenalties()) {
+      dev.fsgen.proto.model.v1.Penalties m = s.getPenalties();
+      try {
+        penalties = new Penalties(m.hasRepetition() ? m.getRepetition() : 1, m.getPresence(), m.getFrequency(),
+            count(m.getOutputStart(), 0, Integer.MAX_VALUE, "sampling.penalties.output_start"));
+      } catch (IllegalArgumentException e) {
+        throw InvalidRequestException.within("sampling.penalties.", e);
+      }
+    }
     try {
-      return new SamplingParams(s.getTemperature(), (int) topK, topP);
+      return new SamplingParams(s.getTemperature(), (int) topK, topP, penalties);
     } catch (IllegalArgumentException e) {
       throw InvalidRequestException.within("sampling.", e);
     }
@@ -28,6 +40,26 @@ public final class Messages {
   public static Sampling sampling(SamplingParams p) {
     Sampling.Builder b = Sampling.newBuilder().setTemperature(p.temperature()).setTopK(p.topK());
     if (p.topP() != 1.0) b.setTopP(p.topP());
+    if (p.penalised()) {
+      Penalties q = p.penalties();
+      b.setPenalties(dev.fsgen.proto.model.v1.Penalties.newBuilder().setRepetition(q.repetition()).setPresence(q.presence())
+          .setFrequency(q.frequency()).setOutputStart(q.outputStart()));
+    }
+    return b.build();
+  }
+
+  public static PositionLogprobs positionLogprobs(dev.fsgen.proto.model.v1.PositionLogprobs m) {
+    int[] ids = new int[m.getIdsCount()];
+    float[] values = new float[m.getLogprobsCount()];
+    for (int i = 0; i < ids.length; i++) ids[i] = m.getIds(i);
+    for (int i = 0; i < values.length; i++) values[i] = m.getLogprobs(i);
+    return new PositionLogprobs(ids, values, m.getTop());
+  }
+
+  public static dev.fsgen.proto.model.v1.PositionLogprobs positionLogprobs(PositionLogprobs p) {
+    dev.fsgen.proto.model.v1.PositionLogprobs.Builder b = dev.fsgen.proto.model.v1.PositionLogprobs.newBuilder().setTop(p.top());
+    for (int id : p.ids()) b.addIds(id);
+    for (float x : p.logprobs()) b.addLogprobs(x);
     return b.build();
   }
 

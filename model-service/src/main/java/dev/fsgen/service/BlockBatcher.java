@@ -29,9 +29,12 @@ final class BlockBatcher implements AutoCloseable {
    * What one block request got.
    *
    * @param reused prefix tokens that came from the session's cache
-   * @param rows logits after each appended token (the prefix's uncached tokens, then the extra ones): [t][vocab]
+   * @param sequence the session's whole sequence after the append (the prefix, then the extra
+   *     tokens), which the penalties count: [length]
+   * @param rows logits after each appended token (the prefix's uncached tokens, then the extra ones),
+   *     the last rows.length tokens of {@code sequence}: [t][vocab]
    */
-  record Result(int reused, float[][] rows) {}
+  record Result(int reused, int[] sequence, float[][] rows) {}
 
   /** What one draft request got: the reused prefix tokens and the proposal. */
   record DraftResult(int reused, Draft draft) {}
@@ -100,7 +103,9 @@ final class BlockBatcher implements AutoCloseable {
 
     @Override
     void answer() {
-      done.complete(new Result(lease.reused, rows));
+      int[] sequence = Arrays.copyOf(lease.prefix, lease.prefix.length + extra.length);
+      System.arraycopy(extra, 0, sequence, lease.prefix.length, extra.length);
+      done.complete(new Result(lease.reused, sequence, rows));
     }
 
     @Override
@@ -122,7 +127,7 @@ final class BlockBatcher implements AutoCloseable {
     @Override
     void leased() {
       drafter = new Drafter(lease.feed, lease.reused + lease.feed.length, spec.gamma(), spec.params(), spec.seed(),
-          spec.withDistributions(), spec.withProbabilities());
+          spec.withDistributions(), spec.withProbabilities(), lease.prefix);
     }
 
     @Override

@@ -4,7 +4,9 @@ import dev.fsgen.grpc.InvalidRequestException;
 import com.google.protobuf.ByteString;
 import dev.fsgen.decoding.Draft;
 import dev.fsgen.decoding.Sampler;
+import dev.fsgen.decoding.Logprobs;
 import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.decoding.TokenCounts;
 import dev.fsgen.decoding.Verification;
 import dev.fsgen.grpc.Messages;
 import dev.fsgen.proto.model.v1.BatchVerifyRequest;
@@ -170,14 +172,15 @@ public final class ModelHost implements AutoCloseable {
     int[] named = r.getSelectionCase() == NextTokenRequest.SelectionCase.TOKEN_IDS
         ? Messages.tokens(r.getTokenIds().getIdsList(), model.vocabSize(), "token_ids.ids") : null;
     if (named != null && named.length == 0) throw new InvalidRequestException("token_ids.ids", "token_ids.ids must name at least one token");
-    return batched(id, cached, prefix, NO_TOKENS, (reused, rows) -> {
+    return batched(id, cached, prefix, NO_TOKENS, (reused, sequence, rows) -> {
       NextTokenResponse.Builder b = NextTokenResponse.newBuilder().setReusedTokens(reused);
       if (r.getEveryPosition()) for (float[] row : rows) b.addPositionArgmax(Sampler.argmax(row));
       float[] logits = rows[rows.length - 1]; // [vocab]
       if (r.getSelectionCase() == NextTokenRequest.SelectionCase.SELECTION_NOT_SET) {
         return b.setArgmax(Sampler.argmax(logits)).build();
       }
-      float[] p = Sampler.probabilities(logits, params);
+      // the penalties move the probabilities; the argmax stays the raw logits' (as documented)
+      float[] p = Sampler.probabilities(TokenCounts.apply(TokenCounts.of(params, sequence, sequence.length), logits), params);
       b.setArgmax(Sampler.argmax(logits));
       switch (r.getSelectionCase()) {
         case FULL_VOCABULARY -> {
@@ -243,12 +246,14 @@ public final class ModelHost implements AutoCloseable {
     CachedStart cached = cached(r.hasCached(), r.getCached());
     int[] prefix = prefix(cached, r.getPrefixList(), draft.length, "prefix");
     SamplingParams params = Messages.sampling(r.hasSampling(), r.getSampling(), SamplingParams.GREEDY);
-    return batched(id, cached, prefix, draft, (reused, rows) -> {
-      Verification v = Verification.score(rows, rows.length - draft.length, draft.length, params);
+    int top = r.hasTopLogprobs() ? Messages.count(r.getTopLogprobs(), 0, Logprobs.MAX_TOP, "top_logprobs") : -1;
+    return batched(id, cached, prefix, draft, (reused, sequence, rows) -> {
+      Verification v = Verification.score(rows, sequence, draft.length, params, top);
       BatchVerifyResponse.Builder b = BatchVerifyResponse.newBuilder().setReusedTokens(reused);
       for (int i = 0; i < v.positions(); i++) {
         b.addArgmax(v.argmax()[i]);
         if (v.distributions() != null) b.addDistributions(Messages.distribution(v.distributions()[i]));
+        if (v.logprobs() != null) b.addLogprobs(Messages.positionLogprobs(v.logprobs()[i]));
       }
       return b.build();
     });
@@ -284,7 +289,8 @@ public final class ModelHost implements AutoCloseable {
 
   /** Builds an answer from the logits of a batched append. */
   private interface Answer<T> {
-    T apply(int reused, float[][] rows);
+    /** @param sequence the session's whole sequence after the append: [length] */
+    T apply(int reused, int[] sequence, float[][] rows);
   }
 
   /**
@@ -292,7 +298,7 @@ public final class ModelHost implements AutoCloseable {
    * with whatever other requests are waiting; the answer is built when the pass is done.
    */
   private <T> CompletableFuture<T> batched(String id, CachedStart cached, int[] sent, int[] extra, Answer<T> answer) {
-    return engine.append(id, cached, sent, extra, scope()).thenApply(r -> answer.apply(r.reused(), r.rows()));
+    return engine.append(id, cached, sent, extra, scope()).thenApply(r -> answer.apply(r.reused(), r.sequence(), r.rows()));
   }
 
   /** Waits for an answer, failing with what failed it. */

@@ -30,6 +30,8 @@ final class SessionStore implements AutoCloseable {
     final int reused;
     /** What the request feeds: prefix[reused..]. */
     final int[] feed;
+    /** The request's whole prefix, the cached start expanded: what penalties count. */
+    final int[] prefix;
 
     private Lease(String id, TrackedSequence sequence, boolean temporary, int[] prefix, int reused) {
       this.id = id;
@@ -37,6 +39,7 @@ final class SessionStore implements AutoCloseable {
       this.temporary = temporary;
       this.reused = reused;
       this.feed = Arrays.copyOfRange(prefix, reused, prefix.length);
+      this.prefix = prefix;
     }
   }
 

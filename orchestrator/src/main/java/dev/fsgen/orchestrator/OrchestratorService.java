@@ -8,6 +8,7 @@ import dev.fsgen.decoding.Producer;
 import dev.fsgen.decoding.RoundCosts;
 import dev.fsgen.decoding.Router;
 import dev.fsgen.decoding.SingleModel;
+import dev.fsgen.decoding.TokenLogprobs;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.grpc.SessionConflictException;
 import dev.fsgen.grpc.Statuses;
@@ -22,6 +23,7 @@ import dev.fsgen.proto.decoding.v1.Started;
 import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenLogprob;
 import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.proto.decoding.v1.Tokens;
 import dev.fsgen.tokenizer.StreamDecoder;
@@ -131,7 +133,8 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
     RemoteModel base = plan.system1BaseModel() == null ? null : new RemoteModel(pair.system1(),
         pair.info1().getVocabSize(), pair.info1().getContextLength(), session + ".base", plan.system1BaseModel());
     ModelPair models = new ModelPair(small, large, base);
-    StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder(), new StopSequences.Held(plan.request().stop()), choice);
+    StreamSink sink = new StreamSink(call, pair.tokenizer().newStreamDecoder(), new StopSequences.Held(plan.request().stop()), choice,
+        id -> pair.tokenizer().decode(new int[] {id}, false));
     long start = System.nanoTime();
     Summary summary;
     try {
@@ -235,14 +238,18 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
     final StreamDecoder decoder;
     private final StopSequences.Held shown;
     private final int choice;
+    /** A token's text alone, for the alternatives of log-probabilities. */
+    private final java.util.function.IntFunction<String> tokenText;
     final java.util.List<Integer> streamed = new java.util.ArrayList<>();
     final java.util.List<Producer> producers = new java.util.ArrayList<>();
     long firstTokenNanos = -1;
     /** Set once a service is down: every later token is marked degraded. */
     boolean degraded;
 
-    StreamSink(ServerCallStreamObserver<GenerateResponse> call, StreamDecoder decoder, StopSequences.Held shown, int choice) {
+    StreamSink(ServerCallStreamObserver<GenerateResponse> call, StreamDecoder decoder, StopSequences.Held shown, int choice,
+        java.util.function.IntFunction<String> tokenText) {
       this.call = call;
+      this.tokenText = tokenText;
       this.decoder = decoder;
       this.shown = shown;
       this.choice = choice;
@@ -259,11 +266,22 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
 
     @Override
     public void accept(int[] ids, Producer[] producers, boolean last) {
+      accept(ids, producers, null, last);
+    }
+
+    @Override
+    public void accept(int[] ids, Producer[] producers, TokenLogprobs[] logprobs, boolean last) {
       if (ids.length > 0 && firstTokenNanos < 0) firstTokenNanos = System.nanoTime();
       Tokens.Builder b = Tokens.newBuilder().setChoice(choice);
       for (int i = 0; i < ids.length; i++) {
-        b.addTokens(Token.newBuilder().setId(ids[i]).setText(shown.offer(decoder.accept(ids[i]))).setProducer(producer(producers[i]))
-            .setIndex(streamed.size()).setDegraded(degraded));
+        Token.Builder t = Token.newBuilder().setId(ids[i]).setText(shown.offer(decoder.accept(ids[i]))).setProducer(producer(producers[i]))
+            .setIndex(streamed.size()).setDegraded(degraded);
+        if (logprobs != null && logprobs[i] != null) {
+          TokenLogprobs lp = logprobs[i];
+          t.setLogprob(logprob(ids[i], lp.logprob()));
+          for (int k = 0; k < lp.topIds().length; k++) t.addTopLogprobs(logprob(lp.topIds()[k], lp.topLogprobs()[k]));
+        }
+        b.addTokens(t);
         streamed.add(ids[i]);
         this.producers.add(producers[i]);
       }
@@ -273,6 +291,10 @@ public final class OrchestratorService extends OrchestratorServiceGrpc.Orchestra
         b.setHeldText(tail + shown.release());
       }
       if (b.getTokensCount() > 0 || !b.getHeldText().isEmpty()) call.onNext(GenerateResponse.newBuilder().setTokens(b).build());
+    }
+
+    private TokenLogprob logprob(int id, float value) {
+      return TokenLogprob.newBuilder().setId(id).setText(tokenText.apply(id)).setLogprob(value).build();
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.fsgen.decoding.Gated;
 import dev.fsgen.decoding.Oracle;
 import dev.fsgen.decoding.ProxyTuned;
 import dev.fsgen.decoding.Router;
+import dev.fsgen.decoding.Logprobs;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.RoundCosts;
@@ -117,8 +118,10 @@ record Plan(String sessionId, int[] prompt, Strategy strategy, DecodeRequest req
     };
     Set<Integer> eos = r.getIgnoreEos() ? Set.of() : eosIds(pair.info2());
     if (r.getN() > MAX_CHOICES) throw new InvalidRequestException("n", "n must be 1 to " + MAX_CHOICES + " (0 = 1), got " + r.getN());
+    int topLogprobs = r.hasTopLogprobs() ? Messages.count(r.getTopLogprobs(), 0, Logprobs.MAX_TOP, "top_logprobs") : -1;
     return new Plan(session, prompt, strategy,
-        new DecodeRequest(maxTokens, sampling, r.getSeed(), eos, StopSequences.of(r.getStopList(), pair.tokenizer())), system1Model,
+        new DecodeRequest(maxTokens, sampling, r.getSeed(), eos, StopSequences.of(r.getStopList(), pair.tokenizer()), topLogprobs),
+        system1Model,
         system1BaseModel, Math.max(1, r.getN()));
   }
 

@@ -2,6 +2,7 @@ package dev.fsgen.orchestrator;
 
 import dev.fsgen.decoding.Draft;
 import dev.fsgen.decoding.DraftPolicy;
+import dev.fsgen.decoding.PositionLogprobs;
 import dev.fsgen.decoding.Proposer;
 import dev.fsgen.decoding.Scorer;
 import dev.fsgen.decoding.Verifier;
@@ -136,10 +137,11 @@ final class RemoteSession implements Scorer.Session, Proposer.Session, Verifier.
   }
 
   /** One BatchVerify call, on this thread. */
-  private Verification verifyNow(int[] contextTokens, int[] draft, SamplingParams params) {
+  private Verification verifyNow(int[] contextTokens, int[] draft, SamplingParams params, int topLogprobs) {
     BatchVerifyResponse r = withPrefix(contextTokens, (cached, sent) -> {
       BatchVerifyRequest.Builder b = BatchVerifyRequest.newBuilder().setSessionId(session).setModel(model)
           .setSampling(Messages.sampling(params));
+      if (topLogprobs >= 0 && params.greedy()) b.setTopLogprobs(topLogprobs);
       if (cached != null) b.setCached(cached);
       addAll(sent, b::addPrefix);
       addAll(draft, b::addDraft);
@@ -153,13 +155,19 @@ final class RemoteSession implements Scorer.Session, Proposer.Session, Verifier.
       distributions = new float[r.getDistributionsCount()][];
       for (int i = 0; i < distributions.length; i++) distributions[i] = Messages.floats(r.getDistributions(i));
     }
-    return new Verification(Messages.ints(r.getArgmaxList()), distributions);
+    PositionLogprobs[] logprobs = null;
+    if (r.getLogprobsCount() > 0) {
+      logprobs = new PositionLogprobs[r.getLogprobsCount()];
+      for (int i = 0; i < logprobs.length; i++) logprobs[i] = Messages.positionLogprobs(r.getLogprobs(i));
+    }
+    return new Verification(Messages.ints(r.getArgmaxList()), distributions, logprobs);
   }
 
   /** The same call on another thread, in the generation's gRPC context (its deadline and cancellation). */
   @Override
-  public java.util.concurrent.CompletableFuture<Verification> verify(int[] contextTokens, int[] draft, SamplingParams params) {
-    return java.util.concurrent.CompletableFuture.supplyAsync(() -> verifyNow(contextTokens, draft, params),
+  public java.util.concurrent.CompletableFuture<Verification> verify(int[] contextTokens, int[] draft, SamplingParams params,
+      int topLogprobs) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> verifyNow(contextTokens, draft, params, topLogprobs),
         Context.current().fixedContextExecutor(LATER));
   }
 

@@ -19,6 +19,9 @@ import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
 import dev.fsgen.proto.decoding.v1.SingleModelOptions;
 import dev.fsgen.proto.decoding.v1.StrategyOptions;
 import dev.fsgen.proto.decoding.v1.Summary;
+import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.model.v1.Penalties;
+import dev.fsgen.proto.model.v1.Sampling;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +37,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -79,12 +81,13 @@ class OpenAiHttpTest {
   }
 
   private static Summary grpcSummary(GenerateRequest r) {
-    Summary s = null;
-    for (Iterator<GenerateResponse> it = grpc().withDeadlineAfter(120, TimeUnit.SECONDS).generate(r); it.hasNext(); ) {
-      GenerateResponse e = it.next();
-      if (e.hasSummary()) s = e.getSummary();
-    }
-    return s;
+    return grpcRun(r).summary();
+  }
+
+  private static Generated grpcRun(GenerateRequest r) {
+    List<GenerateResponse> events = new ArrayList<>();
+    grpc().withDeadlineAfter(120, TimeUnit.SECONDS).generate(r).forEachRemaining(events::add);
+    return Generated.of(events);
   }
 
   private static String finish(Summary s) {
@@ -207,7 +210,32 @@ class OpenAiHttpTest {
     // a parameter not supported yet, as the client reports it
     JsonObject refused = got.getAsJsonObject("refused");
     assertEquals(400, refused.get("status").getAsInt(), refused.toString());
-    assertEquals("logprobs", refused.get("param").getAsString(), refused.toString());
+    assertEquals("logit_bias", refused.get("param").getAsString(), refused.toString());
+
+    // penalties and log-probabilities, whole and streamed, as the gRPC API gives them
+    Generated penalisedRun = grpcRun(GenerateRequest.newBuilder().setChat(ChatPrompt.newBuilder()
+        .addAllMessages(ChatOverGrpcTest.CONVERSATION)).setMaxTokens(MAX_TOKENS).setTopLogprobs(3)
+        .setSampling(Sampling.newBuilder().setPenalties(Penalties.newBuilder().setPresence(0.5).setFrequency(0.3))).build());
+    Summary penalised = penalisedRun.summary();
+    List<Token> tokens = penalisedRun.tokens();
+    JsonObject lp = got.getAsJsonObject("logprobs");
+    assertEquals(penalised.getText(), lp.get("text").getAsString(), lp.toString());
+    for (String form : new String[] {"content", "streamed_content"}) {
+      JsonArray content = lp.getAsJsonArray(form);
+      assertEquals(tokens.size(), content.size(), form);
+      for (int i = 0; i < tokens.size(); i++) {
+        JsonObject e = content.get(i).getAsJsonObject();
+        assertEquals(tokens.get(i).getLogprob().getText(), e.get("token").getAsString(), form + " " + i);
+        assertEquals(tokens.get(i).getLogprob().getLogprob(), e.get("logprob").getAsFloat(), 1e-6, form + " " + i);
+        JsonArray top = e.getAsJsonArray("top_logprobs");
+        assertEquals(3, top.size());
+        for (int k = 0; k < 3; k++) {
+          assertEquals(tokens.get(i).getTopLogprobs(k).getText(), top.get(k).getAsJsonObject().get("token").getAsString());
+        }
+        // greedy: the token is the most likely one
+        assertEquals(e.get("logprob").getAsFloat(), top.get(0).getAsJsonObject().get("logprob").getAsFloat(), 1e-6);
+      }
+    }
   }
 
   @Test
@@ -357,11 +385,19 @@ class OpenAiHttpTest {
     // not supported yet, or unknown: refused, named
     assertEquals("stop", param(error(post("/v1/completions", bearer, ok + ", \"stop\": 5}"), 400)));
     assertEquals("stop[0]", param(error(post("/v1/completions", bearer, ok + ", \"stop\": [\"\"]}"), 400)));
-    for (String p : new String[] {"\"logprobs\": 2", "\"presence_penalty\": 0.5",
-        "\"frequency_penalty\": 1", "\"logit_bias\": {\"11\": 5}", "\"top_k\": 5"}) {
+    for (String p : new String[] {"\"logit_bias\": {\"11\": 5}", "\"top_k\": 5", "\"best_of\": 3"}) {
       String name = p.substring(1, p.indexOf('"', 1));
       assertEquals(name, param(error(post("/v1/completions", bearer, ok + ", " + p + "}"), 400)), p);
     }
+    // penalties and log-probabilities out of range, named as the client sent them
+    assertEquals("presence_penalty", param(error(post("/v1/completions", bearer, ok + ", \"presence_penalty\": 2.5}"), 400)));
+    assertEquals("frequency_penalty", param(error(post("/v1/completions", bearer, ok + ", \"frequency_penalty\": -3}"), 400)));
+    assertEquals("repetition_penalty", param(error(post("/v1/completions", bearer, ok + ", \"repetition_penalty\": 0}"), 400)));
+    assertEquals("logprobs", param(error(post("/v1/completions", bearer, ok + ", \"logprobs\": 21}"), 400)));
+    String chatOk = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 2";
+    assertEquals("top_logprobs", param(error(post("/v1/chat/completions", bearer, chatOk + ", \"top_logprobs\": 3}"), 400)));
+    assertEquals("top_logprobs", param(error(post("/v1/chat/completions", bearer, chatOk + ", \"logprobs\": true, \"top_logprobs\": 30}"),
+        400)));
     // ... while their defaults, and what cannot change the output, are accepted
     assertEquals(200, post("/v1/completions", bearer, ok + ", \"n\": 1, \"stop\": null, \"presence_penalty\": 0, \"user\": \"u1\"}")
         .statusCode());

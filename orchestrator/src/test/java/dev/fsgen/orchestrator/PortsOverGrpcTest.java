@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.fsgen.decoding.Draft;
 import dev.fsgen.decoding.DraftPolicy;
+import dev.fsgen.decoding.Penalties;
 import dev.fsgen.decoding.Proposer;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.Scorer;
@@ -110,6 +111,47 @@ class PortsOverGrpcTest {
       assertEquals(1, t.positions());
       assertArrayEquals(s.argmax(), t.argmax());
       assertClose(s.distributions()[0], t.distributions()[0]);
+    }
+  }
+
+  /**
+   * Penalties count the session's whole sequence on the service as in process (the cached start
+   * included, which the request does not resend), and a greedy verification's log-probabilities
+   * come back with it.
+   */
+  @Test
+  void penalisedCallsAndLogprobsAgree() {
+    SamplingParams greedy = SamplingParams.GREEDY.withPenalties(new Penalties(1.4, 0.6, 0.5, prompt.length - 2));
+    SamplingParams sampled = SAMPLED.withPenalties(new Penalties(1.2, 0.4, 0.3, prompt.length - 2));
+    try (Verifier.Session a = local2.openVerifying(); Verifier.Session b = remote2.openVerifying()) {
+      int[] draft = {prompt[1], prompt[2], prompt[1]}; // repeats, so the penalties move the scores
+      Verification x = a.verify(prompt, draft, greedy, 3).join();
+      Verification y = b.verify(prompt, draft, greedy, 3).join();
+      assertArrayEquals(x.argmax(), y.argmax());
+      for (int i = 0; i < x.positions(); i++) {
+        assertArrayEquals(x.logprobs()[i].ids(), y.logprobs()[i].ids(), "position " + i);
+        assertClose(x.logprobs()[i].logprobs(), y.logprobs()[i].logprobs());
+        assertEquals(3, y.logprobs()[i].top());
+      }
+      a.rollback(prompt.length + draft.length);
+      b.rollback(prompt.length + draft.length);
+      Verification s = a.verify(new int[] {x.argmax()[3]}, draft, sampled).join();
+      Verification t = b.verify(new int[] {x.argmax()[3]}, draft, sampled).join(); // sent after the cached start
+      for (int i = 0; i < s.positions(); i++) assertClose(s.distributions()[i], t.distributions()[i]);
+    }
+    try (Proposer.Session a = local1.openDrafting(DraftPolicy.fixed(4)); Proposer.Session b = remote1.openDrafting(DraftPolicy.fixed(4))) {
+      Draft x = a.draft(prompt, 6, greedy, 0, false, true);
+      Draft y = b.draft(prompt, 6, greedy, 0, false, true);
+      assertArrayEquals(x.tokens(), y.tokens());
+      assertArrayEquals(x.greedy(), y.greedy());
+      Draft s = a.draft(new int[] {x.tokens()[5]}, 4, sampled, 9, true, true);
+      Draft t = b.draft(new int[] {y.tokens()[5]}, 4, sampled, 9, true, true);
+      assertArrayEquals(s.tokens(), t.tokens());
+      for (int i = 0; i < 4; i++) assertClose(s.distributions()[i], t.distributions()[i]);
+    }
+    try (Scorer.Session a = local2.openScoring(); Scorer.Session b = remote2.openScoring()) {
+      assertClose(a.distribution(prompt, sampled), b.distribution(prompt, sampled));
+      assertClose(a.distribution(new int[] {prompt[0]}, sampled), b.distribution(new int[] {prompt[0]}, sampled));
     }
   }
 

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.Outcome;
+import dev.fsgen.decoding.Penalties;
 import dev.fsgen.decoding.SamplingParams;
+import dev.fsgen.decoding.StopRule;
 import dev.fsgen.decoding.SingleModel;
 import dev.fsgen.decoding.Speculative;
 import dev.fsgen.decoding.Strategy;
@@ -18,6 +20,8 @@ import dev.fsgen.proto.decoding.v1.FinishReason;
 import dev.fsgen.proto.decoding.v1.SingleModelOptions;
 import dev.fsgen.proto.decoding.v1.SpeculativeOptions;
 import dev.fsgen.proto.decoding.v1.StrategyOptions;
+import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenLogprob;
 import dev.fsgen.proto.decoding.v1.TokenProducer;
 import dev.fsgen.runtime.model.LlamaModel;
 import dev.fsgen.runtime.port.LocalLanguageModel;
@@ -184,7 +188,13 @@ class SpeculativeOverGrpcTest {
     }
   }
 
-  /** The same strategy in process over the same models: everything the summary counts must match. */
+  /**
+   * The same strategy in process over the same models: everything the summary counts must match,
+   * and each token's log-probabilities; with penalties too, which the services count over each
+   * session's whole sequence as the in-process sessions do.
+   */
+  private static final Penalties PENALTIES = new Penalties(1.3, 0.5, 0.4, 0);
+
   @Test
   void grpcPathEqualsInProcessPath() {
     ModelPair local = new ModelPair(new LocalLanguageModel(small), new LocalLanguageModel(large));
@@ -195,21 +205,31 @@ class SpeculativeOverGrpcTest {
         new Case(new Speculative(4, false, null, true), speculativeAhead(4), SamplingParams.GREEDY),
         new Case(new Speculative(3), speculative(3), sampled),
         new Case(new SingleModel(SingleModel.Role.SYSTEM1), system1Only(), sampled),
-        new Case(new SingleModel(SingleModel.Role.SYSTEM2), system2Only(), sampled));
+        new Case(new SingleModel(SingleModel.Role.SYSTEM2), system2Only(), sampled),
+        new Case(new Speculative(4), speculative(4), SamplingParams.GREEDY.withPenalties(PENALTIES)),
+        new Case(new Speculative(4, false, null, true), speculativeAhead(4), SamplingParams.GREEDY.withPenalties(PENALTIES)),
+        new Case(new Speculative(3), speculative(3), sampled.withPenalties(PENALTIES)),
+        new Case(new SingleModel(SingleModel.Role.SYSTEM2), system2Only(), SamplingParams.GREEDY.withPenalties(PENALTIES)),
+        new Case(new SingleModel(SingleModel.Role.SYSTEM1), system1Only(), sampled.withPenalties(PENALTIES)));
     for (Case c : cases) {
       for (String p : PROMPTS.subList(0, 3)) {
         int[] prompt = live.tokenizer.encode(p);
-        Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, Set.of()), TokenSink.NONE);
+        Outcome in = c.strategy().run(local, prompt, new DecodeRequest(40, c.sampling(), 7, Set.of(), StopRule.NONE, 3),
+            TokenSink.NONE);
         if (c.strategy() instanceof SingleModel s && s.role() == SingleModel.Role.SYSTEM2) {
           // the orchestrator scores System 2 alone's text with System 1 after the last token, in one call
           in = in.withSystem1Choices(SingleModel.system1Choices(local.system1(), prompt, in.tokens()), 1);
         }
         Generated out = Generated.of(live.generate(live.request(p, 40).setStrategy(c.wire()).setSeed(7)
-            .setSampling(Messages.sampling(c.sampling())).build()));
+            .setSampling(Messages.sampling(c.sampling())).setTopLogprobs(3).build()));
         String what = c.strategy().name() + " " + c.sampling() + " '" + p + "'";
         assertArrayEquals(in.tokens(), out.ids(), what);
         for (int i = 0; i < in.tokens().length; i++) {
           assertEquals(OrchestratorService.producer(in.producers()[i]), out.producers().get(i), what + " token " + i);
+          Token t = out.tokens().get(i);
+          assertEquals(in.logprobs()[i].logprob(), t.getLogprob().getLogprob(), 1e-4, what + " token " + i);
+          assertEquals(live.tokenizer.decode(new int[] {t.getId()}, false), t.getLogprob().getText());
+          assertArrayEquals(in.logprobs()[i].topIds(), t.getTopLogprobsList().stream().mapToInt(TokenLogprob::getId).toArray(), what);
         }
         assertEquals(in.system1Calls(), out.summary().getSystem1Calls(), what);
         assertEquals(in.system2Calls(), out.summary().getSystem2Calls(), what);

@@ -1,6 +1,7 @@
 package dev.fsgen.orchestrator.http;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -12,6 +13,7 @@ import dev.fsgen.proto.decoding.v1.FinishReason;
 import dev.fsgen.proto.decoding.v1.Started;
 import dev.fsgen.proto.decoding.v1.Summary;
 import dev.fsgen.proto.decoding.v1.Token;
+import dev.fsgen.proto.decoding.v1.TokenLogprob;
 import java.util.List;
 
 /**
@@ -22,14 +24,16 @@ import java.util.List;
  *
  * @param id the answer's id, the same in every chunk: "cmpl-" or "chatcmpl-" and the session id
  * @param created when the generation was admitted, in Unix seconds
+ * @param offsets streaming: each choice's text streamed so far, in characters (the legacy
+ *     completions' text_offset)
  */
-record OpenAiAnswer(OpenAiRequest request, String id, long created) {
+record OpenAiAnswer(OpenAiRequest request, String id, long created, java.util.Map<Integer, Integer> offsets) {
   private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
       .alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
 
   static OpenAiAnswer of(OpenAiRequest request, Started started) {
     String prefix = request.endpoint() == Endpoint.CHAT ? "chatcmpl-" : "cmpl-";
-    return new OpenAiAnswer(request, prefix + started.getSessionId(), System.currentTimeMillis() / 1000);
+    return new OpenAiAnswer(request, prefix + started.getSessionId(), System.currentTimeMillis() / 1000, new java.util.HashMap<>());
   }
 
   /** "stop" when the model ended its text or it reached a stop sequence, "length" when a limit did (max_tokens, or the context). */
@@ -53,7 +57,7 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     JsonArray choices = out.getAsJsonArray("choices");
     JsonArray perChoice = new JsonArray();
     for (Summary s : summaries) {
-      choices.add(choice(s.getChoice(), s.getText(), finishReason(s)));
+      choices.add(choice(s.getChoice(), s.getText(), finishReason(s), logprobs(tokens.getOrDefault(s.getChoice(), List.of()), 0)));
       JsonObject c = new JsonObject();
       c.add("tokens", provenance(tokens.getOrDefault(s.getChoice(), List.of())));
       c.add("summary", json(s));
@@ -75,7 +79,7 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     StringBuilder text = new StringBuilder();
     for (Token t : tokens) text.append(t.getText());
     text.append(heldText);
-    JsonObject out = head(chunkObject(), delta(choice, text.toString(), first, null));
+    JsonObject out = head(chunkObject(), delta(choice, text.toString(), first, null, logprobs(tokens, textOffset(choice, text))));
     if (request.includeUsage()) out.add("usage", JsonNull.INSTANCE);
     out.add("fsgen", extension(first ? started : null, tokens));
     return out;
@@ -83,7 +87,7 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
 
   /** The stream's last chunk with a choice: no text, the finish reason, and the summary. */
   JsonObject last(Summary summary) {
-    JsonObject out = head(chunkObject(), delta(summary.getChoice(), "", false, finishReason(summary)));
+    JsonObject out = head(chunkObject(), delta(summary.getChoice(), "", false, finishReason(summary), JsonNull.INSTANCE));
     if (request.includeUsage()) out.add("usage", JsonNull.INSTANCE);
     JsonObject fsgen = new JsonObject();
     fsgen.add("summary", json(summary));
@@ -114,7 +118,7 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     return out;
   }
 
-  private JsonObject choice(int index, String text, String finish) {
+  private JsonObject choice(int index, String text, String finish, JsonElement logprobs) {
     JsonObject c = new JsonObject();
     c.addProperty("index", index);
     if (request.endpoint() == Endpoint.CHAT) {
@@ -125,14 +129,14 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     } else {
       c.addProperty("text", text);
     }
-    c.add("logprobs", JsonNull.INSTANCE);
+    c.add("logprobs", logprobs);
     c.addProperty("finish_reason", finish);
     return c;
   }
 
-  private JsonObject delta(int index, String text, boolean first, String finish) {
+  private JsonObject delta(int index, String text, boolean first, String finish, JsonElement logprobs) {
     if (request.endpoint() == Endpoint.COMPLETIONS) {
-      JsonObject c = choice(index, text, finish);
+      JsonObject c = choice(index, text, finish, logprobs);
       if (finish == null) c.add("finish_reason", JsonNull.INSTANCE);
       return c;
     }
@@ -142,10 +146,69 @@ record OpenAiAnswer(OpenAiRequest request, String id, long created) {
     if (first) delta.addProperty("role", "assistant");
     if (finish == null) delta.addProperty("content", text);
     c.add("delta", delta);
-    c.add("logprobs", JsonNull.INSTANCE);
+    c.add("logprobs", logprobs);
     if (finish == null) c.add("finish_reason", JsonNull.INSTANCE);
     else c.addProperty("finish_reason", finish);
     return c;
+  }
+
+  /**
+   * The tokens' log-probabilities in the endpoint's shape, or null when the request asked for none:
+   * chat's {@code content} list (each token's text, log-probability, UTF-8 bytes and alternatives),
+   * or the legacy completions' parallel lists (tokens, token_logprobs, top_logprobs as text to
+   * log-probability, text_offset counted from {@code offset}).
+   */
+  private JsonElement logprobs(List<Token> tokens, int offset) {
+    if (!request.generate().hasTopLogprobs()) return JsonNull.INSTANCE;
+    JsonObject out = new JsonObject();
+    if (request.endpoint() == Endpoint.CHAT) {
+      JsonArray content = new JsonArray();
+      for (Token t : tokens) {
+        JsonObject c = chatLogprob(t.getLogprob());
+        JsonArray top = new JsonArray();
+        for (TokenLogprob a : t.getTopLogprobsList()) top.add(chatLogprob(a));
+        c.add("top_logprobs", top);
+        content.add(c);
+      }
+      out.add("content", content);
+      out.add("refusal", JsonNull.INSTANCE);
+      return out;
+    }
+    JsonArray texts = new JsonArray();
+    JsonArray values = new JsonArray();
+    JsonArray tops = new JsonArray();
+    JsonArray offsets = new JsonArray();
+    for (Token t : tokens) {
+      texts.add(t.getLogprob().getText());
+      values.add(t.getLogprob().getLogprob());
+      JsonObject top = new JsonObject();
+      for (TokenLogprob a : t.getTopLogprobsList()) top.addProperty(a.getText(), a.getLogprob());
+      tops.add(top);
+      offsets.add(offset);
+      offset += t.getText().length();
+    }
+    out.add("tokens", texts);
+    out.add("token_logprobs", values);
+    out.add("top_logprobs", tops);
+    out.add("text_offset", offsets);
+    return out;
+  }
+
+  private static JsonObject chatLogprob(TokenLogprob t) {
+    JsonObject c = new JsonObject();
+    c.addProperty("token", t.getText());
+    c.addProperty("logprob", t.getLogprob());
+    JsonArray bytes = new JsonArray();
+    for (byte b : t.getText().getBytes(java.nio.charset.StandardCharsets.UTF_8)) bytes.add(b & 0xff);
+    c.add("bytes", bytes);
+    return c;
+  }
+
+  /** A streamed choice's text length before this chunk, which then grows by the chunk's text (the legacy text_offset). */
+  private int textOffset(int choice, CharSequence chunkText) {
+    int before = offsets.getOrDefault(choice, 0);
+    offsets.put(choice, before + chunkText.length());
+    return before;
   }
 
   /** The prompt once, the tokens of every choice. */

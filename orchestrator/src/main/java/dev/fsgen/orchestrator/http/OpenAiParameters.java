@@ -52,22 +52,20 @@ final class OpenAiParameters {
   private static final Map<String, Parameter> TABLE = new LinkedHashMap<>();
 
   static {
-    for (String p : new String[] {"model", "max_tokens", "temperature", "top_p", "seed", "stop", "n", "stream", "stream_options", "fsgen"}) {
+    for (String p : new String[] {"model", "max_tokens", "temperature", "top_p", "seed", "stop", "n", "stream", "stream_options", "fsgen",
+        "logprobs", "presence_penalty", "frequency_penalty", "repetition_penalty"}) {
       TABLE.put(p, new Parameter(BOTH, Support.TRANSLATED, NEVER));
     }
     TABLE.put("prompt", new Parameter(COMPLETIONS, Support.TRANSLATED, NEVER));
     TABLE.put("messages", new Parameter(CHAT, Support.TRANSLATED, NEVER));
     TABLE.put("max_completion_tokens", new Parameter(CHAT, Support.TRANSLATED, NEVER));
+    TABLE.put("top_logprobs", new Parameter(CHAT, Support.TRANSLATED, NEVER));
     // who asks, and what OpenAI's own service does with the answer afterwards
     for (String p : new String[] {"user", "store", "metadata", "service_tier", "parallel_tool_calls"}) {
       TABLE.put(p, new Parameter(BOTH, Support.IGNORED, NEVER));
     }
     // not yet: each would change the output
     refused(BOTH, "best_of", e -> isNumber(e, 1));
-    refused(BOTH, "logprobs", e -> isFalse(e) || isNumber(e, 0));
-    refused(CHAT, "top_logprobs", e -> isNumber(e, 0));
-    refused(BOTH, "presence_penalty", e -> isNumber(e, 0));
-    refused(BOTH, "frequency_penalty", e -> isNumber(e, 0));
     refused(BOTH, "logit_bias", e -> e.isJsonObject() && e.getAsJsonObject().isEmpty());
     refused(COMPLETIONS, "echo", OpenAiParameters::isFalse);
     refused(COMPLETIONS, "suffix", e -> isString(e, ""));

@@ -12,6 +12,7 @@ import dev.fsgen.proto.decoding.v1.ChatMessage;
 import dev.fsgen.proto.decoding.v1.ChatPrompt;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.GetInfoResponse;
+import dev.fsgen.proto.model.v1.Penalties;
 import dev.fsgen.proto.model.v1.Sampling;
 import dev.fsgen.proto.model.v1.TokenIds;
 import java.util.Set;
@@ -35,7 +36,8 @@ import java.util.Set;
 record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, boolean stream, boolean includeUsage, long seed) {
 
   /** GenerateRequest fields that an OpenAI parameter sets, refused in the fsgen object. */
-  private static final Set<String> SET_BY_OPENAI = Set.of("text", "tokens", "chat", "sampling", "seed", "max_tokens", "stop", "n");
+  private static final Set<String> SET_BY_OPENAI = Set.of("text", "tokens", "chat", "sampling", "seed", "max_tokens", "stop", "n",
+      "top_logprobs");
 
   /**
    * @param info what the orchestrator serves: the model id to match, and the checkpoint's sampling
@@ -70,6 +72,7 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
     }
     r.setSeed(seed);
     stop(body, r);
+    logprobs(endpoint, body, r);
     // the orchestrator checks the range and names n when refusing
     if (!JsonBody.absent(body, "n")) r.setN((int) JsonBody.integer(body.get("n"), "n", 1, Integer.MAX_VALUE));
     boolean stream = JsonBody.bool(body, "stream");
@@ -103,6 +106,24 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
       }
     }
     return r;
+  }
+
+  /**
+   * Log-probabilities: the legacy completions' {@code logprobs} is the number of alternatives; chat's
+   * is a switch, with {@code top_logprobs} the number (0 when left out). The orchestrator checks the range.
+   */
+  private static void logprobs(Endpoint endpoint, JsonObject body, GenerateRequest.Builder r) {
+    if (endpoint == Endpoint.COMPLETIONS) {
+      if (!JsonBody.absent(body, "logprobs")) r.setTopLogprobs((int) JsonBody.integer(body.get("logprobs"), "logprobs", 0, Integer.MAX_VALUE));
+      return;
+    }
+    boolean on = JsonBody.bool(body, "logprobs");
+    if (!JsonBody.absent(body, "top_logprobs")) {
+      if (!on) throw new InvalidRequestException("top_logprobs", "top_logprobs needs logprobs: true");
+      r.setTopLogprobs((int) JsonBody.integer(body.get("top_logprobs"), "top_logprobs", 0, Integer.MAX_VALUE));
+    } else if (on) {
+      r.setTopLogprobs(0);
+    }
   }
 
   /** OpenAI's stop: one string or a list of them (null or absent: none); the orchestrator checks their count and lengths. */
@@ -199,12 +220,24 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
   private static Sampling sampling(JsonObject body, Sampling defaults) {
     boolean temperature = !JsonBody.absent(body, "temperature");
     boolean topP = !JsonBody.absent(body, "top_p");
-    if (!temperature && !topP) return null;
+    boolean penalties = PENALTIES.keySet().stream().anyMatch(p -> !JsonBody.absent(body, p));
+    if (!temperature && !topP && !penalties) return null;
     Sampling.Builder s = defaults.toBuilder();
     if (temperature) s.setTemperature(JsonBody.number(body, "temperature"));
     if (topP) s.setTopP(JsonBody.number(body, "top_p"));
+    if (penalties) {
+      Penalties.Builder p = Penalties.newBuilder();
+      if (!JsonBody.absent(body, "repetition_penalty")) p.setRepetition(JsonBody.number(body, "repetition_penalty"));
+      if (!JsonBody.absent(body, "presence_penalty")) p.setPresence(JsonBody.number(body, "presence_penalty"));
+      if (!JsonBody.absent(body, "frequency_penalty")) p.setFrequency(JsonBody.number(body, "frequency_penalty"));
+      s.setPenalties(p);
+    }
     return s.build();
   }
+
+  /** The penalty parameters (OpenAI's two, and vLLM's repetition_penalty) by the Penalties field each sets. */
+  private static final java.util.Map<String, String> PENALTIES = java.util.Map.of("presence_penalty", "presence",
+      "frequency_penalty", "frequency", "repetition_penalty", "repetition");
 
   /** The OpenAI parameter a GenerateRequest field (as the orchestrator names it in BadRequest) came from. */
   String param(String field) {
@@ -213,7 +246,9 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
     }
     if (field.startsWith("chat.messages")) return "messages" + field.substring("chat.messages".length());
     if (field.equals("chat")) return "messages";
+    for (var p : PENALTIES.entrySet()) if (field.equals("sampling.penalties." + p.getValue())) return p.getKey();
     if (field.startsWith("sampling.")) return field.substring("sampling.".length());
+    if (field.equals("top_logprobs")) return endpoint == Endpoint.CHAT ? "top_logprobs" : "logprobs";
     if (field.equals("max_tokens") || field.equals("seed") || field.equals("stop") || field.startsWith("stop[")
         || field.equals("n")) {
       return field;
