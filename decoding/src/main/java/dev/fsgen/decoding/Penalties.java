@@ -17,9 +17,9 @@ package dev.fsgen.decoding;
 public record Penalties(double repetition, double presence, double frequency, int outputStart) {
   public static final Penalties NONE = new Penalties(1, 0, 0, 0);
   /** OpenAI's bounds on presence and frequency. */
-  public static final double MAX_ADDITIVE = 2;
+  public static final int MAX_ADDITIVE = 2;
   /** A repetition penalty past this flattens or inverts every seen token's score; no model card asks for one. */
-  public static final double MAX_REPETITION = 10;
+  public static final int MAX_REPETITION = 10;
 
   public Penalties {
     if (!(repetition > 0 && repetition <= MAX_REPETITION)) {

@@ -226,7 +226,7 @@ record OpenAiRequest(Endpoint endpoint, GenerateRequest generate, String model, 
     if (temperature) s.setTemperature(JsonBody.number(body, "temperature"));
     if (topP) s.setTopP(JsonBody.number(body, "top_p"));
     if (penalties) {
-      Penalties.Builder p = Penalties.newBuilder();
+      Penalties.Builder p = defaults.getPenalties().toBuilder();
       if (!JsonBody.absent(body, "repetition_penalty")) p.setRepetition(JsonBody.number(body, "repetition_penalty"));
       if (!JsonBody.absent(body, "presence_penalty")) p.setPresence(JsonBody.number(body, "presence_penalty"));
       if (!JsonBody.absent(body, "frequency_penalty")) p.setFrequency(JsonBody.number(body, "frequency_penalty"));

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.fsgen.decoding.Penalties;
 import dev.fsgen.decoding.SamplingParams;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,14 +18,16 @@ import java.util.Map;
 
 /**
  * {@code generation_config.json}: the defaults a checkpoint suggests for generation, with Hugging
- * Face's meaning. Optional on load. Other keys (repetition_penalty, max_length, ...) are not used.
+ * Face's meaning. Optional on load. Other keys (max_length, ...) are not used.
  *
  * @param eosTokenIds the end-of-text ids the file lists (one id or a list in the file), in its order
  * @param doSample whether to sample; without it generation is greedy, whatever temperature, top_k
  *     and top_p say (as in Hugging Face, which only warns about them)
+ * @param repetitionPenalty Hugging Face's repetition_penalty (1 = none), applied greedy or sampled,
+ *     as transformers applies it (Qwen2.5 Instruct asks for 1.05)
  */
 public record GenerationConfig(int bosTokenId, List<Integer> eosTokenIds, boolean doSample, double temperature, int topK,
-    double topP) {
+    double topP, double repetitionPenalty) {
   // transformers' GenerationConfig documents these defaults for a key the file leaves out: do_sample
   // False, temperature 1.0, top_k 50, top_p 1.0. A key given as null turns its step off instead
   // (transformers adds no logits warper for None): temperature 1, top_k 0, top_p 1.
@@ -36,14 +39,20 @@ public record GenerationConfig(int bosTokenId, List<Integer> eosTokenIds, boolea
     eosTokenIds = List.copyOf(eosTokenIds);
   }
 
+  /** Without a repetition penalty. */
+  public GenerationConfig(int bosTokenId, List<Integer> eosTokenIds, boolean doSample, double temperature, int topK, double topP) {
+    this(bosTokenId, eosTokenIds, doSample, temperature, topK, topP, 1);
+  }
+
   /** What fsgen writes for its own models: greedy, the config's end-of-text token. */
   public static GenerationConfig defaults(LlamaConfig c) {
     return new GenerationConfig(c.bosTokenId(), List.of(c.eosTokenId()), false, HF_TEMPERATURE, HF_TOP_K, HF_TOP_P);
   }
 
-  /** How to sample by default: greedy unless {@code do_sample}. */
+  /** How to sample by default: greedy unless {@code do_sample}; the repetition penalty either way. */
   public SamplingParams sampling() {
-    return doSample ? new SamplingParams(temperature, topK, topP) : SamplingParams.GREEDY;
+    SamplingParams s = doSample ? new SamplingParams(temperature, topK, topP) : SamplingParams.GREEDY;
+    return repetitionPenalty == 1 ? s : s.withPenalties(new Penalties(repetitionPenalty, 0, 0, 0));
   }
 
   /**
@@ -73,6 +82,10 @@ public record GenerationConfig(int bosTokenId, List<Integer> eosTokenIds, boolea
       double temperature = number(o, "temperature", HF_TEMPERATURE, 1.0);
       double topK = number(o, "top_k", HF_TOP_K, 0);
       double topP = number(o, "top_p", HF_TOP_P, 1.0);
+      double repetition = number(o, "repetition_penalty", 1.0, 1.0);
+      if (!(repetition > 0 && repetition <= Penalties.MAX_REPETITION)) {
+        throw new IllegalArgumentException("field 'repetition_penalty' must be in (0, " + Penalties.MAX_REPETITION + "], got " + repetition);
+      }
       if (topK != Math.rint(topK) || topK < 0 || topK > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("field 'top_k' must be a whole number >= 0 (0 keeps every token), got " + o.get("top_k"));
       }
@@ -82,7 +95,7 @@ public record GenerationConfig(int bosTokenId, List<Integer> eosTokenIds, boolea
         }
         if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("field 'top_p' must be in (0, 1], got " + topP);
       }
-      return new GenerationConfig(bos.isEmpty() ? c.bosTokenId() : bos.get(0), eos, doSample, temperature, (int) topK, topP);
+      return new GenerationConfig(bos.isEmpty() ? c.bosTokenId() : bos.get(0), eos, doSample, temperature, (int) topK, topP, repetition);
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException(file, e.getMessage(), e);
     }
@@ -147,6 +160,7 @@ public record GenerationConfig(int bosTokenId, List<Integer> eosTokenIds, boolea
       m.put("top_k", topK);
       m.put("top_p", topP);
     }
+    if (repetitionPenalty != 1) m.put("repetition_penalty", repetitionPenalty);
     Files.writeString(dir.resolve(Checkpoint.GENERATION), new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n");
   }
 }

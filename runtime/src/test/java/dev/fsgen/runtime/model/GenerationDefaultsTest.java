@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.fsgen.decoding.Penalties;
 import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.tokenizer.TextTokenizer;
 import java.io.IOException;
@@ -87,8 +88,13 @@ class GenerationDefaultsTest {
     // null turns a step off, as Hugging Face adds no warper for None
     editJson(file, o -> o.add("top_k", JsonNull.INSTANCE));
     assertEquals(new SamplingParams(1.0, 0, 1.0), sampling(dir));
+    // repetition_penalty applies greedy or sampled, as transformers applies it (Qwen2.5 Instruct: 1.05)
+    editJson(file, o -> o.addProperty("repetition_penalty", 1.05));
+    assertEquals(new SamplingParams(1.0, 0, 1.0, new Penalties(1.05, 0, 0, 0)), sampling(dir));
+    editJson(file, o -> o.addProperty("do_sample", false));
+    assertEquals(SamplingParams.GREEDY.withPenalties(new Penalties(1.05, 0, 0, 0)), sampling(dir));
     // what fsgen writes is read back as it was
-    GenerationConfig written = new GenerationConfig(0, List.of(0, 3), true, 0.8, 40, 0.95);
+    GenerationConfig written = new GenerationConfig(0, List.of(0, 3), true, 0.8, 40, 0.95, 1.1);
     written.write(dir);
     assertEquals(written, GenerationConfig.read(dir, LlamaConfig.read(dir)));
     assertTrue(Files.readString(file).contains("\"eos_token_id\": [\n    0,\n    3\n  ]"), Files.readString(file));
@@ -108,6 +114,7 @@ class GenerationDefaultsTest {
     refused(tmp, "generation-fraction", Checkpoint.GENERATION, "eos_token_id", "2.5", "must be a token id or a list of token ids");
     refused(tmp, "do-sample", Checkpoint.GENERATION, "do_sample", "\"yes\"", "must be true or false");
     refused(tmp, "temperature", Checkpoint.GENERATION, "temperature", "\"hot\"", "must be a number");
+    refused(tmp, "repetition", Checkpoint.GENERATION, "repetition_penalty", "0", "field 'repetition_penalty' must be in (0, 10]");
     refused(tmp, "top-k", Checkpoint.GENERATION, "top_k", "-1", "must be a whole number >= 0");
     refused(tmp, "top-k-fraction", Checkpoint.GENERATION, "top_k", "2.5", "must be a whole number >= 0");
     // values only sampling uses are checked when the file asks to sample
