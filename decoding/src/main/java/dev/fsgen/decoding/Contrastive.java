@@ -57,7 +57,7 @@ public record Contrastive(Form form, double alpha, double beta) implements Strat
         t.setUncertainty(Uncertainty.of(s));
         // the penalties apply once, to the combined scores, as they would to one model's logits
         ScorerStep.Choice c = ScorerStep.fromLogits(t.penalise(combine(l, s)), t, rng);
-        t.add(c.token(), Producer.COMBINED, Sampler.argmax(s), c.logprobs());
+        t.add(c.token(), Producer.COMBINED, Sampler.argmax(t.penalise(s)), c.logprobs());
         t.flush();
       }
     }

@@ -37,7 +37,8 @@ public record Gated(Router router, double budget) implements Strategy {
         t.system1Calls++;
         Uncertainty u = Uncertainty.of(s);
         t.setUncertainty(u);
-        int choice = Sampler.argmax(s);
+        float[] penalised = t.penalise(s); // System 1's scores under the request's penalties: its choice and its token
+        int choice = Sampler.argmax(penalised);
         boolean allowed = bySystem2 + 1 <= Math.ceil(budget * (t.generated() + 1) - 1e-9);
         if (router.handOff(u) && allowed) {
           ScorerStep.Choice y = ScorerStep.next(large, t, rng);
@@ -45,7 +46,7 @@ public record Gated(Router router, double budget) implements Strategy {
           bySystem2++;
           t.add(y.token(), Producer.SYSTEM2, choice, y.logprobs());
         } else {
-          ScorerStep.Choice x = ScorerStep.fromLogits(t.penalise(s), t, rng);
+          ScorerStep.Choice x = ScorerStep.fromLogits(penalised, t, rng);
           t.add(x.token(), Producer.SYSTEM1, choice, x.logprobs());
         }
         t.flush();

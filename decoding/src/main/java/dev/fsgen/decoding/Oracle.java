@@ -27,7 +27,7 @@ public record Oracle() implements Strategy {
         t.setUncertainty(Uncertainty.of(s));
         ScorerStep.Choice y = ScorerStep.next(large, t, rng);
         t.system2Calls++;
-        t.add(y.token(), Producer.SYSTEM2, Sampler.argmax(s), y.logprobs());
+        t.add(y.token(), Producer.SYSTEM2, Sampler.argmax(t.penalise(s)), y.logprobs());
         t.flush();
       }
     }

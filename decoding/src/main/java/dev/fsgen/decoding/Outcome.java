@@ -12,7 +12,8 @@ package dev.fsgen.decoding;
  * @param firstTokenNanos time from the start to the first decided token
  * @param uncertainty System 1's uncertainty at each output position where a strategy measured it,
  *     else null entries
- * @param system1Choices System 1's greedy choice at each output position, -1 where unknown
+ * @param system1Choices System 1's greedy choice at each output position (under the request's
+ *     penalties, as it would choose there), -1 where unknown
  * @param logprobs each token's log-probabilities where the request asked for them, else null
  */
 public record Outcome(int[] tokens, Producer[] producers, Finish finish, int promptTokens, int system1Calls,

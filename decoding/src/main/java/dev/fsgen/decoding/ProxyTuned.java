@@ -38,7 +38,7 @@ public record ProxyTuned(double alpha) implements Strategy {
         t.setUncertainty(Uncertainty.of(st));
         // the penalties apply once, to the combined scores, as they would to one model's logits
         ScorerStep.Choice c = ScorerStep.fromLogits(t.penalise(LogitCombiner.proxy(l, st, sb, alpha)), t, rng);
-        t.add(c.token(), Producer.COMBINED, Sampler.argmax(st), c.logprobs());
+        t.add(c.token(), Producer.COMBINED, Sampler.argmax(t.penalise(st)), c.logprobs());
         t.flush();
       }
     }

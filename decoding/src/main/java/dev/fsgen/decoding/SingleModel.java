@@ -23,7 +23,8 @@ public record SingleModel(Role role) implements Strategy {
 
   /**
    * System 1's greedy choice at each position of {@code output} after {@code prompt}, scored in one
-   * call on a fresh sequence; -1 where the model did not score a position.
+   * call on a fresh sequence; -1 where the model did not score a position. These are the raw
+   * argmaxes: a request's penalties, which the strategies' own choices follow, are not applied.
    */
   public static int[] system1Choices(Scorer system1, int[] prompt, int[] output) {
     if (output.length == 0) return new int[0];
