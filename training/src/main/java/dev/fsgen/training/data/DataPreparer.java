@@ -3,6 +3,7 @@ package dev.fsgen.training.data;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.fsgen.training.data.BibleCommentary.CommentaryEntry;
 import dev.fsgen.training.data.BrownCorpus.BrownDocument;
 import dev.fsgen.training.data.KjvBible.KjvChapter;
 import java.io.IOException;
@@ -34,8 +35,8 @@ import java.util.function.Consumer;
  * </pre>
  *
  * <p>Brown is split by document, per genre, so that every genre is in validation and test; KJV by
- * chapter; the addresses by address, Austen by chapter per novel, the commentaries by entry per
- * module. The same raw data and seed give byte-identical files: nothing depends on time, locale,
+ * chapter; the addresses by address, Austen by chapter per novel, the commentaries with the KJV
+ * chapter each entry is filed under (they quote it, so commentary on a held-out chapter is held out). The same raw data and seed give byte-identical files: nothing depends on time, locale,
  * hash-map order or the JVM's random streams.
  */
 public final class DataPreparer {
@@ -203,10 +204,12 @@ public final class DataPreparer {
       progress.accept(summary("austen", austen.size() + " chapters", stats, Domain.AUSTEN));
     }
     if (domains.contains(Domain.COMMENTARY)) {
-      List<Document> entries = BibleCommentary.read(raw.resolve("commentary")).stream()
-          .map(e -> new Document(e.id(), e.module(), List.of(e.text()))).toList();
-      further.put(Domain.COMMENTARY,
-          writeStratified(layout, Domain.COMMENTARY, "Debian sword-comm-tdavid, sword-comm-mhcc", entries, assigner, stats));
+      List<CommentaryEntry> entries = BibleCommentary.read(raw.resolve("commentary"));
+      List<Document> entryDocs = entries.stream().map(e -> new Document(e.id(), e.module(), List.of(e.text()))).toList();
+      // split with the KJV chapter each entry is filed under: the commentaries quote the chapters they discuss
+      Map<String, Split> bySplit = BibleCommentary.splitByChapter(entries, kjvSplit);
+      further.put(Domain.COMMENTARY, sourceAndDocs("Debian sword-comm-tdavid, sword-comm-mhcc",
+          writeDocuments(layout, Domain.COMMENTARY, entryDocs, bySplit, stats)));
       progress.accept(summary("commentary", entries.size() + " entries", stats, Domain.COMMENTARY));
     }
 
@@ -256,9 +259,14 @@ public final class DataPreparer {
       SplitAssigner assigner, List<SplitStats> stats) throws IOException {
     Map<String, List<String>> idsByGroup = new TreeMap<>();
     for (Document d : docs) idsByGroup.computeIfAbsent(d.group(), g -> new ArrayList<>()).add(d.id());
+    return sourceAndDocs(source, writeDocuments(layout, domain, docs, assigner.assignStratified(idsByGroup), stats));
+  }
+
+  /** A further source's manifest entry: where it comes from and each split's document ids. */
+  private static JsonObject sourceAndDocs(String source, JsonObject docIds) {
     JsonObject meta = new JsonObject();
     meta.addProperty("source", source);
-    meta.add("docs", writeDocuments(layout, domain, docs, assigner.assignStratified(idsByGroup), stats));
+    meta.add("docs", docIds);
     return meta;
   }
 
