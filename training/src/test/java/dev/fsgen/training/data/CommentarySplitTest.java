@@ -66,7 +66,8 @@ class CommentarySplitTest {
       for (JsonElement id : docs.getAsJsonArray(split)) {
         String reference = id.getAsString().replaceFirst("^\\S+ ", "").replaceFirst(" #\\d+$", "");
         String chapter = reference.replaceFirst(":\\d+$", "").replaceFirst("^III ", "3 ").replaceFirst("^II ", "2 ").replaceFirst("^I ", "1 ");
-        assertEquals(chapterSplit.get(chapter), split, id.getAsString());
+        // a capped training split leaves some training entries unused, never an evaluation entry
+        assertEquals(chapterSplit.get(chapter), split.equals("unused") ? "train" : split, id.getAsString());
         perSplit.merge(split, 1, Integer::sum);
         checked++;
       }
