@@ -31,6 +31,7 @@ import java.util.function.Consumer;
  * out/sotu/{train,val,test}.txt    one State of the Union address a line, in year order
  * out/austen/{train,val,test}.txt  one paragraph a line, chapters in novel order
  * out/commentary/{train,val,test}.txt one commentary entry a line, in module and Bible order
+ * out/words/{train,val,test}.txt   one word problem a block of lines, a blank line after each
  * out/manifest.json                seed, counts, bytes, SHA-256 of each file, per-document metadata
  * </pre>
  *
@@ -49,6 +50,19 @@ public final class DataPreparer {
   public static final int DEFAULT_ARITH_TRAIN = 13_050;
   public static final double DEFAULT_VAL_SHARE = 0.05;
   public static final double DEFAULT_TEST_SHARE = 0.05;
+  /**
+   * Word problems: 2,000 held out for test so that the study can draw its 1,000+ from them, 500 for
+   * validation (and the study's solved examples), and 10,000 (about 3 MB) for training, under the
+   * 4 MB each capped source gives the general text.
+   */
+  public static final Counts DEFAULT_WORDS = new Counts(10_000, 500, 2_000);
+
+  /** How many generated problems each split holds. */
+  public record Counts(int train, int val, int test) {
+    public Counts {
+      if (train < 0 || val < 0 || test < 0) throw new IllegalArgumentException("split sizes must be >= 0, got " + this);
+    }
+  }
 
   /**
    * @param rawDir what {@code scripts/fetch-data.sh} wrote: {@code brown/} and {@code kjv.txt}
@@ -59,9 +73,10 @@ public final class DataPreparer {
    */
   public record Options(
       Path rawDir, Path outDir, long seed, int arithTrain, int arithVal, int arithTest, int arithMaxDigits,
-      double valShare, double testShare, Mixture mixture, TrainCaps trainCaps) {
+      double valShare, double testShare, Mixture mixture, TrainCaps trainCaps, Counts words) {
     public Options {
       if (mixture == null) throw new IllegalArgumentException("mixture must be given (bundled or broad)");
+      if (words == null) throw new IllegalArgumentException("word-problem split sizes must be given (DEFAULT_WORDS)");
       if (trainCaps == null) throw new IllegalArgumentException("training caps must be given (TrainCaps.defaults(mixture))");
       for (Domain capped : trainCaps.bytes().keySet()) {
         // the bundled files are what the bundled models were trained on: they must not change
@@ -79,25 +94,30 @@ public final class DataPreparer {
     public static Options defaults(Path rawDir, Path outDir) {
       return new Options(
           rawDir, outDir, DEFAULT_SEED, DEFAULT_ARITH_TRAIN, DEFAULT_ARITH_VAL, DEFAULT_ARITH_TEST,
-          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE, Mixture.BUNDLED, TrainCaps.none());
+          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE, Mixture.BUNDLED, TrainCaps.none(),
+          DEFAULT_WORDS);
     }
 
     public Options withSeed(long newSeed) {
-      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, trainCaps);
+      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, trainCaps, words);
     }
 
     public Options withArithmetic(int train, int val, int test) {
-      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare, mixture, trainCaps);
+      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare, mixture, trainCaps, words);
     }
 
     /** Another mixture, with its default caps. */
     public Options withMixture(Mixture newMixture) {
       return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, newMixture,
-          TrainCaps.defaults(newMixture));
+          TrainCaps.defaults(newMixture), words);
+    }
+
+    public Options withWords(Counts counts) {
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, trainCaps, counts);
     }
 
     public Options withTrainCaps(TrainCaps caps) {
-      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, caps);
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, caps, words);
     }
   }
 
@@ -228,6 +248,24 @@ public final class DataPreparer {
       further.put(Domain.COMMENTARY, sourceAndDocs("Debian sword-comm-tdavid, sword-comm-mhcc",
           out.documents(Domain.COMMENTARY, entryDocs, bySplit)));
       progress.accept(summary("commentary", entries.size() + " entries", stats, Domain.COMMENTARY));
+    }
+
+    if (domains.contains(Domain.WORDS)) {
+      Counts n = options.words();
+      TaskSplits<WordProblem> words = new WordProblemGenerator(options.seed()).generate(n.train(), n.val(), n.test());
+      for (Split split : Split.values()) {
+        List<String> lines = new ArrayList<>();
+        for (WordProblem p : words.get(split)) {
+          lines.addAll(p.lines());
+          lines.add(""); // the blank line that ends a problem, in the training text as between the study's examples
+        }
+        out.write(Domain.WORDS, split, words.get(split).size(), lines);
+      }
+      JsonObject meta = new JsonObject();
+      meta.addProperty("format", "Question: ... / Answer: / a worked step a line / answer: N, then a blank line");
+      meta.addProperty("events", WordProblemGenerator.DEFAULT_MIN_EVENTS + ".." + WordProblemGenerator.DEFAULT_MAX_EVENTS);
+      further.put(Domain.WORDS, meta);
+      progress.accept(summary("words", "generated", stats, Domain.WORDS));
     }
 
     JsonObject splits = new JsonObject();
