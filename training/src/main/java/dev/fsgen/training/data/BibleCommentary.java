@@ -83,22 +83,25 @@ public final class BibleCommentary {
   }
 
   /**
-   * Each entry's split: the split of the KJV chapter it is filed under, so that commentary on a
-   * held-out chapter (which quotes that chapter's verses) is held out with it and never trains a
-   * model that is then tested on the chapter.
+   * Each entry's split: the split of the KJV chapter it discusses, so that commentary on a held-out
+   * chapter (which quotes that chapter's verses) is held out with it and never trains a model that
+   * is then tested on the chapter.
    *
+   * @param discussed the chapter ({@code Book C}) each entry discusses, by entry id ({@link QuotedChapters})
    * @param chapterSplit every KJV chapter's split, by {@code Book C}
    * @return entry id to split, in entry order
    * @throws IOException naming the entry when its chapter is not in the KJV
    */
-  public static Map<String, Split> splitByChapter(List<CommentaryEntry> entries, Map<String, Split> chapterSplit) throws IOException {
+  public static Map<String, Split> splitByChapter(List<CommentaryEntry> entries, Map<String, String> discussed,
+      Map<String, Split> chapterSplit) throws IOException {
     Map<String, Split> splits = new LinkedHashMap<>();
     for (CommentaryEntry e : entries) {
-      Split split = chapterSplit.get(e.chapter());
-      if (split == null) {
+      if (!chapterSplit.containsKey(e.chapter())) {
         throw new IOException("commentary/" + e.module() + ".txt: entry '" + e.id() + "' is filed under chapter '" + e.chapter()
             + "', which kjv.txt does not have");
       }
+      Split split = chapterSplit.get(discussed.get(e.id()));
+      if (split == null) throw new IllegalArgumentException("no KJV chapter '" + discussed.get(e.id()) + "' for entry '" + e.id() + "'");
       splits.put(e.id(), split);
     }
     return splits;

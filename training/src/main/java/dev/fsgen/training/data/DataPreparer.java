@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  *
  * <p>Brown is split by document, per genre, so that every genre is in validation and test; KJV by
  * chapter; the addresses by address, Austen by chapter per novel, the commentaries with the KJV
- * chapter each entry is filed under (they quote it, so commentary on a held-out chapter is held out).
+ * chapter each entry discusses ({@link QuotedChapters}: they quote it, so commentary on a held-out
+ * chapter is held out).
  * The broad mixture's training splits are then weighted by {@link TrainCaps}, and the manifest's
  * {@code trainText} records what each domain gives the general model's training text. The same raw data and seed give byte-identical files: nothing depends on time, locale,
  * hash-map order or the JVM's random streams.
@@ -243,10 +244,20 @@ public final class DataPreparer {
     if (domains.contains(Domain.COMMENTARY)) {
       List<CommentaryEntry> entries = BibleCommentary.read(raw.resolve("commentary"));
       List<Document> entryDocs = entries.stream().map(e -> new Document(e.id(), e.module(), List.of(e.text()))).toList();
-      // split with the KJV chapter each entry is filed under: the commentaries quote the chapters they discuss
-      Map<String, Split> bySplit = BibleCommentary.splitByChapter(entries, kjvSplit);
-      further.put(Domain.COMMENTARY, sourceAndDocs("Debian sword-comm-tdavid, sword-comm-mhcc",
-          out.documents(Domain.COMMENTARY, entryDocs, bySplit)));
+      // split with the KJV chapter each entry discusses: the commentaries quote it
+      QuotedChapters quoted = new QuotedChapters(chapters);
+      Map<String, String> discussed = new LinkedHashMap<>();
+      JsonObject refiled = new JsonObject();
+      for (CommentaryEntry e : entries) {
+        String chapter = quoted.discussed(e);
+        discussed.put(e.id(), chapter);
+        if (!chapter.equals(e.chapter())) refiled.addProperty(e.id(), chapter);
+      }
+      Map<String, Split> bySplit = BibleCommentary.splitByChapter(entries, discussed, kjvSplit);
+      JsonObject meta = sourceAndDocs("Debian sword-comm-tdavid, sword-comm-mhcc", out.documents(Domain.COMMENTARY, entryDocs, bySplit));
+      // the entries whose quotations show another chapter than the one they are filed under, and that chapter
+      meta.add("refiled", refiled);
+      further.put(Domain.COMMENTARY, meta);
       progress.accept(summary("commentary", entries.size() + " entries", stats, Domain.COMMENTARY));
     }
 
