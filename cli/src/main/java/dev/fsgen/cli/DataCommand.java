@@ -12,6 +12,7 @@ import dev.fsgen.training.data.DataPreparer;
 import dev.fsgen.training.data.Domain;
 import dev.fsgen.training.data.Mixture;
 import dev.fsgen.training.data.Split;
+import dev.fsgen.training.data.TrainCaps;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,6 +20,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +37,7 @@ import picocli.CommandLine.Option;
     description = {
       "Fetch the corpora, prepare the splits and train the tokenizer.",
       "Fetches the raw corpora, writes seeded train/val/test splits and trains the byte-level BPE tokenizer all models share.",
-      "Writes <out>/{brown,kjv,arith}/{train,val,test}.txt (with --mixture broad also sotu, austen and commentary),",
+      "Writes <out>/{brown,kjv,arith}/{train,val,test}.txt (with --mixture broad also sotu, austen, commentary and words),",
       "<out>/manifest.json and <out>/tokenizer/tokenizer.json."
     })
 public final class DataCommand implements Callable<Integer> {
@@ -62,10 +65,26 @@ public final class DataCommand implements Callable<Integer> {
   @Option(names = "--arith-test", defaultValue = "1000", description = "Arithmetic test problems (default: ${DEFAULT-VALUE}).")
   int arithTest;
 
+  @Option(names = "--words-train", defaultValue = "10000", description = "Word-problem training problems (broad mixture) (default: ${DEFAULT-VALUE}).")
+  int wordsTrain;
+
+  @Option(names = "--words-val", defaultValue = "500", description = "Word-problem validation problems (broad mixture) (default: ${DEFAULT-VALUE}).")
+  int wordsVal;
+
+  @Option(names = "--words-test", defaultValue = "2000", description = "Word-problem test problems (broad mixture) (default: ${DEFAULT-VALUE}).")
+  int wordsTest;
+
   @Option(names = "--mixture", defaultValue = "bundled",
       description = "Domains to prepare: bundled (brown, kjv, arith: what the bundled models were trained on) or broad "
-          + "(adds State of the Union addresses, Austen's novels and Bible commentaries) (default: ${DEFAULT-VALUE}).")
+          + "(adds State of the Union addresses, Austen's novels, Bible commentaries and word problems) (default: ${DEFAULT-VALUE}).")
   String mixture;
+
+  @Option(names = "--train-cap", paramLabel = "DOMAIN=BYTES",
+      description = "Most bytes of a domain's training split (kjv, sotu, austen or commentary; 'none' lifts a cap), a seeded "
+          + "sample of whole documents; repeatable, broad mixture only. By default the broad mixture caps sotu, austen and "
+          + "commentary at " + TrainCaps.DEFAULT_FURTHER_SOURCE_BYTES + ", about the KJV's training text, so that no source "
+          + "dominates the general model's text.")
+  Map<String, String> trainCaps = new LinkedHashMap<>();
 
   @Option(names = "--skip-fetch", description = "Do not run scripts/fetch-data.sh; use what is in --raw.")
   boolean skipFetch;
@@ -86,9 +105,11 @@ public final class DataCommand implements Callable<Integer> {
 
     if (!skipFetch) fetch(root.resolve("scripts/fetch-data.sh"), rawDir, err);
 
+    Mixture domains = Mixture.parse(mixture);
     DataPreparer.Options options = new DataPreparer.Options(
         rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits,
-        DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE, Mixture.parse(mixture));
+        DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE, domains, TrainCaps.parse(domains, trainCaps),
+        new DataPreparer.Counts(wordsTrain, wordsVal, wordsTest));
     err.println("data: preparing splits (seed " + seed + ") in " + outDir);
     DataPreparer.Result prepared = DataPreparer.prepare(options, line -> err.println("data: " + line));
 

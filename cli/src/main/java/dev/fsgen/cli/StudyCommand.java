@@ -58,7 +58,7 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--tokens", description = "Tokens generated per text prompt. Default: 48 (--quick: 16).")
   Integer tokens;
 
-  @Option(names = "--problems", description = "Arithmetic problems. Default: 200 (--quick: 20).")
+  @Option(names = "--problems", description = "Arithmetic problems, and word problems where the data has them (--mixture broad). Default: 200 (--quick: 20).")
   Integer problems;
 
   @Option(names = "--fresh", description = "Discard saved measurements and start over.")

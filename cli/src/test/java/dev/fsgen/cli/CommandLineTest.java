@@ -61,6 +61,8 @@ class CommandLineTest {
     assertError(run("study", "--quick", "--prompts", "0"), "--prompts");
     assertError(run("study", "--family", dir.resolve("none").toString()), "./fsgen family");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--data", dir.toString()), "run ./fsgen data");
+    assertError(run("data", "--skip-fetch", "--out", dir.toString(), "--train-cap", "commentary=1000"), "bundled mixture");
+    assertError(run("data", "--skip-fetch", "--out", dir.toString(), "--mixture", "broad", "--train-cap", "brown=1000"), "brown");
     assertError(run("bench", "--soak-minutes", "1", "--out-dir", dir.toString()), "--soak-minutes");
     assertError(run("bench", "--only", "speed", "--out-dir", dir.toString()), "--only");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--teacher", dir.resolve("none").toString(),

@@ -1,6 +1,7 @@
 package dev.fsgen.study;
 
-import dev.fsgen.training.data.ArithmeticProblem;
+import dev.fsgen.decoding.StopRule;
+import dev.fsgen.training.data.ExactAnswer;
 
 /**
  * One prompt of the study.
@@ -9,6 +10,7 @@ import dev.fsgen.training.data.ArithmeticProblem;
  * @param maxTokens how many tokens to generate at most
  * @param stopToken the token that ends the output early (end of text, or the newline after an
  *     arithmetic answer)
- * @param problem the arithmetic problem, null for text prompts
+ * @param stop ends the output on its text (the line of a worked solution's final answer); {@link StopRule#NONE} for the others
+ * @param problem the problem scored by exact match, null for text prompts
  */
-public record Prompt(StudyDomain domain, int index, int[] tokens, int maxTokens, int stopToken, ArithmeticProblem problem) {}
+public record Prompt(StudyDomain domain, int index, int[] tokens, int maxTokens, int stopToken, StopRule stop, ExactAnswer problem) {}

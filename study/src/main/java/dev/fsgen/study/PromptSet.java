@@ -1,10 +1,12 @@
 package dev.fsgen.study;
 
+import dev.fsgen.decoding.StopRule;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.training.data.ArithmeticProblem;
 import dev.fsgen.training.data.DataLayout;
 import dev.fsgen.training.data.Domain;
 import dev.fsgen.training.data.Split;
+import dev.fsgen.training.data.WordProblem;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,15 +19,19 @@ import java.util.List;
  *   <li>prose and Bible: the first {@code promptTokens} tokens of paragraphs (Brown) or chapters (KJV)
  *       taken at even intervals through the test split, each continued for {@code textTokens} tokens;
  *   <li>arithmetic: four solved validation problems, then a test problem; the answer ends at the
- *       newline, so every measured token is a token of the answer.
+ *       newline, so every measured token is a token of the answer;
+ *   <li>word problems (where the data has them): two solved validation problems, then a test
+ *       problem's question; the worked solution ends after its {@code answer:} line.
  * </ul>
  */
 public final class PromptSet {
   public static final int SHOTS = 4;
   /** A two-digit answer is a space and at most three digits (every digit its own token), then the newline; one spare. */
   public static final int ANSWER_TOKENS = 6;
+  /** Two solved word problems show the format; each is about 80 tokens. */
+  public static final int WORD_SHOTS = 2;
 
-  /** @param problems arithmetic problems (the first of the test split) */
+  /** @param problems arithmetic problems and word problems (the first of each test split) */
   public record Sizes(int textPrompts, int promptTokens, int textTokens, int problems) {
     public Sizes {
       if (textPrompts < 1 || promptTokens < 1 || textTokens < 1 || problems < 1) {
@@ -41,6 +47,7 @@ public final class PromptSet {
       case PROSE -> text(domain, data.readLines(Domain.BROWN, Split.TEST), tokenizer, sizes);
       case BIBLE -> text(domain, data.readLines(Domain.KJV, Split.TEST), tokenizer, sizes);
       case ARITHMETIC -> arithmetic(data, tokenizer, sizes);
+      case WORD_PROBLEMS -> wordProblems(data, tokenizer, sizes);
     };
   }
 
@@ -58,7 +65,7 @@ public final class PromptSet {
     List<Prompt> prompts = new ArrayList<>();
     for (int i = 0; i < sizes.textPrompts(); i++) {
       int at = (int) ((long) i * usable.size() / sizes.textPrompts()); // spread over the split
-      prompts.add(new Prompt(domain, i, usable.get(at), sizes.textTokens(), tokenizer.eosId(), null));
+      prompts.add(new Prompt(domain, i, usable.get(at), sizes.textTokens(), tokenizer.eosId(), StopRule.NONE, null));
     }
     return prompts;
   }
@@ -71,7 +78,24 @@ public final class PromptSet {
     List<Prompt> prompts = new ArrayList<>();
     for (int i = 0; i < sizes.problems(); i++) {
       ArithmeticProblem p = test.get(i);
-      prompts.add(new Prompt(StudyDomain.ARITHMETIC, i, tokenizer.encode(context + p.prompt()), ANSWER_TOKENS, stop, p));
+      prompts.add(new Prompt(StudyDomain.ARITHMETIC, i, tokenizer.encode(context + p.prompt()), ANSWER_TOKENS, stop, StopRule.NONE, p));
+    }
+    return prompts;
+  }
+
+  private static List<Prompt> wordProblems(DataLayout data, TextTokenizer tokenizer, Sizes sizes) throws IOException {
+    String context = data.wordProblemShots(WORD_SHOTS);
+    List<WordProblem> test = data.readWordProblems(Split.TEST);
+    if (test.size() < sizes.problems()) throw new IllegalArgumentException("word-problem test split has " + test.size() + " problems, " + sizes.problems() + " asked for");
+    List<WordProblem> drawn = test.subList(0, sizes.problems());
+    // the budget: the longest worked solution of the set, with room for a model that works it in longer steps
+    int longest = drawn.stream().mapToInt(p -> tokenizer.encode(p.solution()).length).max().orElseThrow();
+    int budget = longest + longest / 2;
+    StopRule stop = new AnswerLineStop(tokenizer);
+    List<Prompt> prompts = new ArrayList<>();
+    for (int i = 0; i < drawn.size(); i++) {
+      WordProblem p = drawn.get(i);
+      prompts.add(new Prompt(StudyDomain.WORD_PROBLEMS, i, tokenizer.encode(context + p.prompt()), budget, tokenizer.eosId(), stop, p));
     }
     return prompts;
   }

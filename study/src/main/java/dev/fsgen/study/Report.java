@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class Report {
     Set<String> sweptPairs = new LinkedHashSet<>();
     for (SweepResult s : results.sweep()) sweptPairs.add(s.pair());
 
-    for (StudyDomain d : StudyDomain.values()) Charts.cfVsRatio(dir.resolve("cf-vs-ratio-" + d.id + ".png"), d, fits);
+    for (StudyDomain d : domains(units)) Charts.cfVsRatio(dir.resolve("cf-vs-ratio-" + d.id + ".png"), d, fits);
     Charts.positions(dir.resolve("positions-oracle.png"), Method.ORACLE.id, positions);
     Charts.uncertainty(dir.resolve("uncertainty-auroc.png"), uncertainty);
     for (String pair : sweptPairs) {
@@ -76,7 +77,7 @@ public final class Report {
         .append(" (rerun it to regenerate this page). Raw data: the CSV files beside this page.\n\n");
     setup(md, setup, units);
     collaboration(md, units);
-    scaling(md, fits);
+    scaling(md, fits, domains(units));
     positions(md, positions);
     uncertainty(md, uncertainty);
     tradeoff(md, units, results.sweep(), sweptPairs);
@@ -98,19 +99,22 @@ public final class Report {
 
         - **prose**: %d Brown passages, the first %d tokens each, continued for %d tokens;
         - **bible**: %d King James chapters, the same lengths;
-        - **arithmetic**: %d two-digit problems after %d solved ones; only the answer's tokens are generated and measured.
+        - **arithmetic**: %d two-digit problems after %d solved ones; only the answer's tokens are generated and measured.%s
 
         Methods: **oracle** (L generates, S is scored on L's prefix), **contrastive** decoding (FS-GEN form, logits_S + 0.5·(logits_L − logits_S),
         plausibility α = 0.1), **proxy** tuning (L + (S_kjv − S), where S has a Bible-tuned variant) and greedy **speculative** decoding (γ = 4).
         Collaboration frequency (CF) is one definition throughout: the share of generated tokens whose final choice differs from S's greedy
         choice on the same prefix. Speculative decoding does not score its bonus tokens, so its CF is System 2's rejections per drafted token.
 
-        """, s.pairs(), z.textPrompts(), z.promptTokens(), z.textTokens(), z.textPrompts(), z.problems(), PromptSet.SHOTS));
+        """, s.pairs(), z.textPrompts(), z.promptTokens(), z.textTokens(), z.textPrompts(), z.problems(), PromptSet.SHOTS,
+        domains(units).contains(StudyDomain.WORD_PROBLEMS) ? String.format(Locale.ROOT, "%n- **word-problems**: %d multi-step word problems"
+            + " after %d solved ones; the worked solution is generated up to its answer line and scored on the final answer only.",
+            z.problems(), PromptSet.WORD_SHOTS) : ""));
   }
 
   private static void collaboration(StringBuilder md, List<UnitResult> units) {
     md.append("## 1. Collaboration frequency per method\n\n");
-    for (StudyDomain d : StudyDomain.values()) {
+    for (StudyDomain d : domains(units)) {
       md.append("**").append(d.id).append("** (").append(d.description).append(")\n\n");
       md.append("| pair | R | oracle | contrastive | proxy | speculative: rejections / draft | rejections / round |\n|---|---:|---:|---:|---:|---:|---:|\n");
       for (String pair : pairs(units)) {
@@ -125,7 +129,7 @@ public final class Report {
     }
   }
 
-  private static void scaling(StringBuilder md, List<Analysis.FitRow> fits) {
+  private static void scaling(StringBuilder md, List<Analysis.FitRow> fits, List<StudyDomain> domains) {
     md.append("## 2. Scaling law: CF(R) = b − a·R^(−α)\n\n");
     md.append("Least squares over the pairs (R = N_L / N_S). LOO: mean absolute error of each pair's CF predicted by the fit on the other pairs."
         + " Residual vs size: correlation of the residuals with log N_S (near 0: the ratio alone explains CF).\n\n");
@@ -140,7 +144,7 @@ public final class Report {
       }
     }
     md.append("\nA fit needs at least 3 pairs; LOO needs 4.\n\n");
-    for (StudyDomain d : StudyDomain.values()) md.append("![CF against R, ").append(d.id).append("](cf-vs-ratio-").append(d.id).append(".png)\n");
+    for (StudyDomain d : domains) md.append("![CF against R, ").append(d.id).append("](cf-vs-ratio-").append(d.id).append(".png)\n");
     md.append('\n');
   }
 
@@ -170,23 +174,9 @@ public final class Report {
   }
 
   private static void tradeoff(StringBuilder md, List<UnitResult> units, List<SweepResult> sweep, Set<String> sweptPairs) {
-    md.append("## 5. Cost and quality\n\n**Arithmetic exact match** (System 2's token share in brackets where it is not 0 or 100%):\n\n");
-    List<Method> methods = List.of(Method.SYSTEM1_ONLY, Method.ORACLE, Method.CONTRASTIVE, Method.PROXY, Method.SPECULATIVE, Method.GATED_TOP1, Method.GATED_MARGIN);
-    md.append("| pair | S alone | L alone | contrastive | proxy | speculative | gated top-1 < 0.5 | gated margin < 0.2 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (String pair : pairs(units)) {
-      md.append("| ").append(pair).append(" |");
-      for (Method m : methods) {
-        UnitResult u = find(units, pair, StudyDomain.ARITHMETIC, m);
-        if (u == null) {
-          md.append(" — |");
-          continue;
-        }
-        boolean gated = m == Method.GATED_TOP1 || m == Method.GATED_MARGIN;
-        md.append(' ').append(pct(u.accuracy())).append(gated ? String.format(Locale.ROOT, " (%.0f%%)", 100 * u.system2Share()) : "").append(" |");
-      }
-      md.append('\n');
-    }
-    md.append("\nL alone is the oracle's output (L greedy); speculative decoding reproduces it exactly.\n\n");
+    md.append("## 5. Cost and quality\n\n");
+    for (StudyDomain d : domains(units)) if (d.exactMatch) exactMatch(md, units, d);
+    md.append("L alone is the oracle's output (L greedy); speculative decoding reproduces it exactly.\n\n");
     for (String pair : sweptPairs) {
       String key = pair.replace("→", "_");
       md.append("**Router sweep, ").append(pair).append("**: gated handoff at each threshold (budget 100%).\n\n");
@@ -241,6 +231,33 @@ public final class Report {
           parameters trained here on prose, the Bible and arithmetic. Absolute frequencies are not comparable; the shape of the findings
           (CF rising with the ratio, interventions where System 1 is uncertain) is what this study checks.
         """);
+  }
+
+  /** One exact-match domain's accuracy per method and pair. */
+  private static void exactMatch(StringBuilder md, List<UnitResult> units, StudyDomain d) {
+    md.append("**").append(d.id).append(" exact match** (").append(d.description)
+        .append("; System 2's token share in brackets where it is not 0 or 100%):\n\n");
+    List<Method> methods = List.of(Method.SYSTEM1_ONLY, Method.ORACLE, Method.CONTRASTIVE, Method.PROXY, Method.SPECULATIVE, Method.GATED_TOP1, Method.GATED_MARGIN);
+    md.append("| pair | S alone | L alone | contrastive | proxy | speculative | gated top-1 < 0.5 | gated margin < 0.2 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (String pair : pairs(units)) {
+      md.append("| ").append(pair).append(" |");
+      for (Method m : methods) {
+        UnitResult u = find(units, pair, d, m);
+        if (u == null) {
+          md.append(" — |");
+          continue;
+        }
+        boolean gated = m == Method.GATED_TOP1 || m == Method.GATED_MARGIN;
+        md.append(' ').append(pct(u.accuracy())).append(gated ? String.format(Locale.ROOT, " (%.0f%%)", 100 * u.system2Share()) : "").append(" |");
+      }
+      md.append('\n');
+    }
+    md.append('\n');
+  }
+
+  /** The study domains measured, in their order (the word problems only where the data had them). */
+  private static List<StudyDomain> domains(List<UnitResult> units) {
+    return Arrays.stream(StudyDomain.values()).filter(d -> units.stream().anyMatch(u -> u.domain().equals(d.id))).toList();
   }
 
   /** What one fit supports, in words: the direction, how much of CF the ratio explains, and whether S's own size matters. */
@@ -304,7 +321,7 @@ public final class Report {
 
   private static String range(List<UnitResult> units, Method m) {
     List<String> parts = new ArrayList<>();
-    for (StudyDomain d : StudyDomain.values()) {
+    for (StudyDomain d : domains(units)) {
       DoubleSummaryStatistics st = units.stream().filter(u -> u.method().equals(m.id) && u.domain().equals(d.id))
           .mapToDouble(UnitResult::collaborationFrequency).filter(v -> !Double.isNaN(v)).summaryStatistics();
       if (st.getCount() > 0) parts.add(String.format(Locale.ROOT, "%s %.1f–%.1f%%", d.id, 100 * st.getMin(), 100 * st.getMax()));

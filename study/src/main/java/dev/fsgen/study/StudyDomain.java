@@ -1,16 +1,38 @@
 package dev.fsgen.study;
 
-/** The three prompt sets of the study, each drawn from held-out (test) data. */
+import dev.fsgen.training.data.DataLayout;
+import dev.fsgen.training.data.Domain;
+import dev.fsgen.training.data.Split;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
+
+/** The prompt sets of the study, each drawn from held-out (test) data. */
 public enum StudyDomain {
-  PROSE("prose", "Brown corpus"),
-  BIBLE("bible", "King James Bible"),
-  ARITHMETIC("arithmetic", "two-digit addition and subtraction");
+  PROSE("prose", "Brown corpus", Domain.BROWN, false),
+  BIBLE("bible", "King James Bible", Domain.KJV, false),
+  ARITHMETIC("arithmetic", "two-digit addition and subtraction", Domain.ARITH, true),
+  WORD_PROBLEMS("word-problems", "multi-step word problems with worked steps", Domain.WORDS, true);
 
   public final String id;
   public final String description;
+  /** The prepared data it draws from. */
+  public final Domain data;
+  /** Scored by exact match of the final answer (and measured for accuracy beside collaboration). */
+  public final boolean exactMatch;
 
-  StudyDomain(String id, String description) {
+  StudyDomain(String id, String description, Domain data, boolean exactMatch) {
     this.id = id;
     this.description = description;
+    this.data = data;
+    this.exactMatch = exactMatch;
+  }
+
+  /**
+   * The domains whose test split the data directory holds: every one with the broad mixture, all but
+   * the word problems with the bundled one (its files must not change).
+   */
+  public static List<StudyDomain> in(DataLayout data) {
+    return Arrays.stream(values()).filter(d -> Files.isRegularFile(data.file(d.data, Split.TEST))).toList();
   }
 }

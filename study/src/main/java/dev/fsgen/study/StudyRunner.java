@@ -61,8 +61,9 @@ public final class StudyRunner {
 
   public Results run() throws IOException {
     Map<StudyDomain, List<Prompt>> prompts = new EnumMap<>(StudyDomain.class);
+    List<StudyDomain> domains = StudyDomain.in(options.data());
     try (TextTokenizer tokenizer = family.tokenizer()) {
-      for (StudyDomain d : StudyDomain.values()) prompts.put(d, PromptSet.build(d, options.data(), tokenizer, options.sizes()));
+      for (StudyDomain d : domains) prompts.put(d, PromptSet.build(d, options.data(), tokenizer, options.sizes()));
       List<Task> tasks = plan(prompts, tokenizer);
       double total = tasks.stream().mapToDouble(Task::cost).sum();
       // measurements saved by an earlier run are kept; the rest run in plan order
@@ -76,11 +77,11 @@ public final class StudyRunner {
     List<UnitResult> units = new ArrayList<>();
     List<SweepResult> sweep = new ArrayList<>();
     for (FamilyModels.Pair pair : family.pairs()) {
-      for (StudyDomain d : StudyDomain.values()) {
+      for (StudyDomain d : domains) {
         for (Method m : methods(pair, d)) units.add(read(unitFile(pair, d, m), UnitResult.class));
       }
     }
-    for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+    for (FamilyModels.Pair pair : sweeps(domains) ? family.pairsWithLargest() : List.<FamilyModels.Pair>of()) {
       for (RouterSweep r : RouterSweep.values()) {
         for (double th : r.thresholds(options.quick())) sweep.add(read(sweepFile(pair, r, th), SweepResult.class));
       }
@@ -88,12 +89,12 @@ public final class StudyRunner {
     return new Results(units, sweep);
   }
 
-  /** The methods measured for a pair on a domain: collaboration methods everywhere, accuracy baselines on arithmetic. */
+  /** The methods measured for a pair on a domain: collaboration methods everywhere, accuracy baselines where answers are scored. */
   static List<Method> methods(FamilyModels.Pair pair, StudyDomain domain) {
     List<Method> out = new ArrayList<>();
     for (Method m : Method.values()) {
       if (m.needsTunedSmall() && pair.smallTuned() == null) continue;
-      if (m.collaboration || domain == StudyDomain.ARITHMETIC) out.add(m);
+      if (m.collaboration || domain.exactMatch) out.add(m);
     }
     return out;
   }
@@ -101,7 +102,7 @@ public final class StudyRunner {
   private List<Task> plan(Map<StudyDomain, List<Prompt>> prompts, TextTokenizer tokenizer) {
     List<Task> tasks = new ArrayList<>();
     for (FamilyModels.Pair pair : family.pairs()) {
-      for (StudyDomain d : StudyDomain.values()) {
+      for (StudyDomain d : prompts.keySet()) {
         for (Method m : methods(pair, d)) {
           Path file = unitFile(pair, d, m);
           tasks.add(new Task(file, cost(pair, prompts.get(d)), () -> {
@@ -112,7 +113,7 @@ public final class StudyRunner {
         }
       }
     }
-    for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+    for (FamilyModels.Pair pair : sweeps(prompts.keySet()) ? family.pairsWithLargest() : List.<FamilyModels.Pair>of()) {
       for (RouterSweep r : RouterSweep.values()) {
         for (double th : r.thresholds(options.quick())) {
           Path file = sweepFile(pair, r, th);
@@ -126,6 +127,15 @@ public final class StudyRunner {
       }
     }
     return tasks;
+  }
+
+  /**
+   * Whether the router sweep runs: it is measured on arithmetic and fits its learned router on the
+   * prose and Bible oracles, so it needs all three (every prepared data directory has them; a
+   * directory with fewer domains is measured without the sweep).
+   */
+  private static boolean sweeps(java.util.Collection<StudyDomain> domains) {
+    return domains.containsAll(List.of(StudyDomain.PROSE, StudyDomain.BIBLE, StudyDomain.ARITHMETIC));
   }
 
   /** Relative cost for the ETA: both models run about once per prompt and generated token. */
@@ -147,7 +157,7 @@ public final class StudyRunner {
     ModelPair models = models(pair, method);
     int tokens = 0, scored = 0, differing = 0, drafted = 0, accepted = 0, corrections = 0, rounds = 0, bySystem2 = 0, correct = 0;
     List<UnitResult.TokenRecord> records = new ArrayList<>();
-    List<String> outputs = domain == StudyDomain.ARITHMETIC ? new ArrayList<>() : null;
+    List<String> outputs = domain.exactMatch ? new ArrayList<>() : null;
     for (Prompt p : prompts) {
       Outcome o = method.strategy.run(models, p.tokens(), request(p), TokenSink.NONE);
       int n = o.tokens().length;
@@ -209,7 +219,7 @@ public final class StudyRunner {
   }
 
   private static DecodeRequest request(Prompt p) {
-    return new DecodeRequest(p.maxTokens(), SamplingParams.GREEDY, 0, Set.of(p.stopToken()));
+    return new DecodeRequest(p.maxTokens(), SamplingParams.GREEDY, 0, Set.of(p.stopToken()), p.stop());
   }
 
   private Path unitFile(FamilyModels.Pair pair, StudyDomain d, Method m) {

@@ -92,6 +92,40 @@ public record DataLayout(Path dir) {
     return context.toString();
   }
 
+  /**
+   * The context every word-problem evaluation puts before a test problem: the first {@code shots}
+   * validation problems, solved, each followed by a blank line (as the training text writes them).
+   */
+  public String wordProblemShots(int shots) throws IOException {
+    StringBuilder context = new StringBuilder();
+    for (WordProblem p : readWordProblems(Split.VAL).subList(0, shots)) context.append(p.text()).append("\n\n");
+    return context.toString();
+  }
+
+  /**
+   * The word problems of a split, parsed and checked: one block of lines each ({@link WordProblem#lines()}),
+   * a blank line after every block.
+   *
+   * @throws IOException naming the file and line of a block not in the form
+   */
+  public List<WordProblem> readWordProblems(Split split) throws IOException {
+    List<String> lines = readLines(Domain.WORDS, split);
+    List<WordProblem> problems = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= lines.size(); i++) {
+      if (i < lines.size() && !lines.get(i).isEmpty()) continue;
+      if (i > start) {
+        try {
+          problems.add(WordProblem.parse(lines.subList(start, i)));
+        } catch (IllegalArgumentException e) {
+          throw new IOException(file(Domain.WORDS, split) + " line " + (start + 1) + ": " + e.getMessage(), e);
+        }
+      }
+      start = i + 1;
+    }
+    return problems;
+  }
+
   /** The arithmetic problems of a split, parsed and checked. */
   public List<ArithmeticProblem> readProblems(Split split) throws IOException {
     return readLines(Domain.ARITH, split).stream().map(ArithmeticProblem::parse).toList();

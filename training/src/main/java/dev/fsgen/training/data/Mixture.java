@@ -11,11 +11,11 @@ public enum Mixture {
   /** Brown, KJV and arithmetic: what the bundled models were trained on. */
   BUNDLED("bundled", List.of(Domain.BROWN, Domain.KJV, Domain.ARITH)),
   /**
-   * The bundled domains plus State of the Union addresses, Austen's novels and the Bible
-   * commentaries; the general model's text is then every text domain's training split, the KJV's
-   * included.
+   * The bundled domains plus State of the Union addresses, Austen's novels, the Bible commentaries
+   * and the word problems; the general model's text is then every domain's training split (capped
+   * by {@link TrainCaps}), the KJV's included.
    */
-  BROAD("broad", List.of(Domain.BROWN, Domain.KJV, Domain.ARITH, Domain.SOTU, Domain.AUSTEN, Domain.COMMENTARY));
+  BROAD("broad", List.of(Domain.BROWN, Domain.KJV, Domain.ARITH, Domain.SOTU, Domain.AUSTEN, Domain.COMMENTARY, Domain.WORDS));
 
   private final String id;
   private final List<Domain> domains;

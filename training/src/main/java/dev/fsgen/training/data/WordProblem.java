@@ -52,6 +52,29 @@ public record WordProblem(String question, List<String> steps, long answer) impl
     return prompt() + solution();
   }
 
+  /** {@link #text()} line by line: how a problem is written in the data files, a blank line after each. */
+  public List<String> lines() {
+    return List.of(text().split("\n", -1));
+  }
+
+  /**
+   * Reads back the {@link #lines()} of one problem, its steps checked.
+   *
+   * @throws IllegalArgumentException saying which line is not in the form
+   */
+  public static WordProblem parse(List<String> lines) {
+    int n = lines.size();
+    if (n < 4 || !lines.get(0).startsWith("Question: ") || !lines.get(1).equals("Answer:")) {
+      throw new IllegalArgumentException("a word problem starts with 'Question: ...' and 'Answer:' lines, then its steps and 'answer: N'"
+          + (n > 0 ? "; got '" + lines.get(0) + "'" : "; got nothing"));
+    }
+    Matcher last = ANSWER_LINE.matcher(lines.get(n - 1));
+    if (!last.matches()) throw new IllegalArgumentException("a word problem ends with 'answer: N', got '" + lines.get(n - 1) + "'");
+    List<String> steps = lines.subList(2, n - 1);
+    if (!stepsAreRight(steps)) throw new IllegalArgumentException("a worked step is wrong in " + steps);
+    return new WordProblem(lines.get(0).substring("Question: ".length()), steps, Long.parseLong(last.group(1)));
+  }
+
   /** True when the completion's first {@code answer:} line is exactly {@link #finalLine()}. */
   @Override
   public boolean isExactMatch(String completion) {

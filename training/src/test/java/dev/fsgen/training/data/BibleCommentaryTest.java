@@ -26,6 +26,7 @@ class BibleCommentaryTest {
         entries.stream().map(CommentaryEntry::id).toList());
     assertEquals(new CommentaryEntry("tdavid", "Psalms 1:1", "tdavid Psalms 1:1", "This Psalm may be regarded as the preface."),
         entries.get(3));
+    assertEquals(List.of("Genesis 1", "Genesis 1", "1 John 1", "Psalms 1"), entries.stream().map(CommentaryEntry::chapter).toList());
   }
 
   @Test
@@ -34,6 +35,8 @@ class BibleCommentaryTest {
     IOException e = assertThrows(IOException.class, () -> BibleCommentary.parse("mhcc", file, List.of("Genesis 1:1\tok", "no tab here")));
     assertTrue(e.getMessage().contains("mhcc.txt line 2") && e.getMessage().contains("<Book C:V><TAB><text>"), e.getMessage());
     e = assertThrows(IOException.class, () -> BibleCommentary.parse("mhcc", file, List.of("Genesis 1:1\t  ")));
+    assertTrue(e.getMessage().contains("line 1"), e.getMessage());
+    e = assertThrows(IOException.class, () -> BibleCommentary.parse("mhcc", file, List.of("Genesis 1\tno verse in the reference")));
     assertTrue(e.getMessage().contains("line 1"), e.getMessage());
     e = assertThrows(IOException.class, () -> BibleCommentary.parse("mhcc", file, List.of()));
     assertTrue(e.getMessage().contains("no commentary entries"), e.getMessage());

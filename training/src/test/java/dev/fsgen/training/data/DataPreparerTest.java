@@ -173,9 +173,11 @@ class DataPreparerTest {
       Files.writeString(austen.resolve(book + ".txt"), text);
     }
     Path commentary = Files.createDirectories(dir.resolve("commentary"));
+    // 30 entries a module on the chapters of fakeRaw's KJV, the books named as the SWORD modules name them
     for (String module : List.of("tdavid", "mhcc")) {
       StringBuilder text = new StringBuilder();
-      for (int v = 1; v <= 30; v++) text.append("Psalms ").append(v).append(":1\t").append(module).append(" on psalm ").append(v).append(".\n");
+      for (int c = 1; c <= 20; c++) text.append("Genesis ").append(c).append(":1\t").append(module).append(" on Genesis ").append(c).append(".\n");
+      for (int c = 1; c <= 10; c++) text.append("I Samuel ").append(c).append(":2\t").append(module).append(" on 1 Samuel ").append(c).append(".\n");
       Files.writeString(commentary.resolve(module + ".txt"), text);
     }
     return dir;
