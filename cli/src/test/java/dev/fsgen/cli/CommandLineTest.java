@@ -199,15 +199,15 @@ class CommandLineTest {
   }
 
   /**
-   * The command lists of {@code fsgen --help} (and of its commands with subcommands) show each
-   * command's whole summary: its first description line, one complete sentence, on one line of
-   * the list, never a line cut short with the rest left out.
+   * The command lists of {@code fsgen --help} and of every command with subcommands ({@code bench},
+   * {@code eval}, {@code serve}) show each command's whole summary: its first description line,
+   * one complete sentence, on one line of the list, never a line cut short with the rest left out.
    */
   @Test
   void theHelpListsEachCommandWithItsWholeSummary() {
-    for (String[] path : new String[][] {{}, {"bench"}, {"eval"}}) {
-      CommandLine parent = Main.commandLine();
-      for (String name : path) parent = parent.getSubcommands().get(name);
+    List<CommandLine> parents = new java.util.ArrayList<>(List.of(Main.commandLine()));
+    for (int i = 0; i < parents.size(); i++) {
+      CommandLine parent = parents.get(i);
       String help = parent.getUsageMessage(CommandLine.Help.Ansi.OFF);
       List<String> listed = help.lines().dropWhile(l -> !l.equals("Commands:")).skip(1).takeWhile(l -> !l.isBlank()).toList();
       assertEquals(parent.getSubcommands().size(), listed.size(), "one line per command, none wrapped:\n" + help);
@@ -217,7 +217,43 @@ class CommandLineTest {
         assertTrue(summary.endsWith("."), e.getKey() + "'s summary is not a sentence: " + summary);
         assertTrue(listed.stream().anyMatch(l -> l.matches("\\s+" + java.util.regex.Pattern.quote(e.getKey()) + "\\s+"
             + java.util.regex.Pattern.quote(summary))), e.getKey() + ": '" + summary + "' not whole in:\n" + help);
+        if (!e.getValue().getSubcommands().isEmpty()) parents.add(e.getValue());
       }
+    }
+    assertTrue(parents.stream().anyMatch(p -> p.getCommandName().equals("serve")), "serve's services are listed too");
+  }
+
+  /**
+   * picocli formats every help text as a format string: a '%' that is not '%%' or '%n' is printed
+   * raw, with a warning, instead of the text meant. Every command's and option's text, as written
+   * in its annotation, formats.
+   */
+  @Test
+  void everyHelpTextFormats() {
+    List<CommandLine> commands = new java.util.ArrayList<>(List.of(Main.commandLine()));
+    for (int i = 0; i < commands.size(); i++) {
+      CommandLine.Model.CommandSpec spec = commands.get(i).getCommandSpec();
+      List<String> texts = new java.util.ArrayList<>();
+      CommandLine.Command command = spec.userObject().getClass().getAnnotation(CommandLine.Command.class);
+      if (command != null) {
+        texts.addAll(List.of(command.description()));
+        texts.addAll(List.of(command.header()));
+      }
+      for (CommandLine.Model.ArgSpec arg : spec.args()) {
+        if (!(arg.userObject() instanceof java.lang.reflect.AnnotatedElement element)) continue;
+        CommandLine.Option option = element.getAnnotation(CommandLine.Option.class);
+        CommandLine.Parameters parameters = element.getAnnotation(CommandLine.Parameters.class);
+        if (option != null) texts.addAll(List.of(option.description()));
+        if (parameters != null) texts.addAll(List.of(parameters.description()));
+      }
+      for (String text : texts) {
+        try {
+          String.format(text);
+        } catch (java.util.IllegalFormatException e) {
+          fail(spec.qualifiedName() + ": '" + text + "' is no format string (" + e.getMessage() + "): write % as %%");
+        }
+      }
+      commands.addAll(commands.get(i).getSubcommands().values());
     }
   }
 
