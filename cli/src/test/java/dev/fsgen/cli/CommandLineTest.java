@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.GetInfoRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
@@ -13,6 +14,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -99,8 +104,9 @@ class CommandLineTest {
 
   @Test
   void theMainCommandRunsACollaborativeGenerationThroughTheServices() {
-    JsonObject spec = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0");
-    JsonObject alone = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0", "--strategy", "system2");
+    // a free HTTP port: 8080 may be another program's
+    JsonObject spec = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0", "--http-port", "0");
+    JsonObject alone = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0", "--http-port", "0", "--strategy", "system2");
     assertEquals(12, spec.getAsJsonArray("token_ids").size());
     assertEquals(12, spec.getAsJsonArray("producers").size());
     assertEquals(alone.get("token_ids"), spec.get("token_ids"), "greedy speculative decoding is System 2's own output");
@@ -136,13 +142,19 @@ class CommandLineTest {
 
   /**
    * The local launcher: the manifests' topology as processes, System 2 replicated, one generation
-   * through it; a replica killed with kill -9 is started again by the launcher and serves.
+   * through it, over gRPC and over the HTTP API; a replica killed with kill -9 is started again by
+   * the launcher and serves.
    */
   @Test
   void theLauncherRunsTheTopologyAsProcesses(@TempDir Path dir) throws Exception {
     LaunchCommand launch = new LaunchCommand();
-    new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--threads", "1", "--logs", dir.toString(),
+    new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--http-port", "0", "--threads", "1", "--logs", dir.toString(),
         "--restart-backoff-ms", "200");
+    LaunchCommand defaults = new LaunchCommand();
+    DemoCommand demo = new DemoCommand();
+    new CommandLine(defaults).parseArgs();
+    new CommandLine(demo).setCaseInsensitiveEnumValuesAllowed(true).parseArgs();
+    assertEquals(List.of(8080, 8080), List.of(defaults.httpPort, demo.httpPort), "the HTTP port the manifests and the README's curl examples use");
     List<Process> started = new java.util.ArrayList<>();
     try (LocalTopology t = launch.start()) {
       started.addAll(t.processes());
@@ -155,6 +167,14 @@ class CommandLineTest {
         assertEquals(Integer.parseInt(LocalTopology.settings(Path.of(System.getProperty("fsgen.root", "..")).resolve("deploy/base/config.yaml"))
             .get("FSGEN_MAX_CONCURRENT")), info.getMaxConcurrentGenerations());
         assertEquals(8, tokens(c, "The history of the city", 8));
+        // the HTTP API on its port, as the orchestrator's pod opens it
+        HttpResponse<String> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + t.httpPort + "/v1/completions")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"prompt\": \"The history of the city\", \"max_tokens\": 8, \"fsgen\": {\"ignore_eos\": true}}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, http.statusCode(), http.body());
+        assertEquals(8, JsonParser.parseString(http.body()).getAsJsonObject().getAsJsonObject("usage").get("completion_tokens").getAsInt(), http.body());
 
         // kill -9 a System 2 replica: the launcher starts it again on its port, and it serves
         Process killed = t.process("system2-0");
