@@ -13,6 +13,7 @@ import dev.fsgen.proto.decoding.v1.ChatPrompt;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.GenerateResponse;
 import dev.fsgen.proto.decoding.v1.Summary;
+import dev.fsgen.tokenizer.BpeVocabulary;
 import dev.fsgen.tokenizer.ChatTemplate;
 import java.io.OutputStream;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +68,15 @@ class BundledChatTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "the Jinja2 script failed: " + out);
     return JsonParser.parseString(out).getAsString();
+  }
+
+  /** The bundled config is the one the tokenizer's training writes beside tokenizer.json, so retrained models get the same. */
+  @Test
+  void eachBundledConfigIsTheOneTheTokenizerTrainingWrites() throws Exception {
+    for (String model : MODELS) {
+      assertEquals(BpeVocabulary.tokenizerConfigJson(),
+          Files.readString(LiveServices.ROOT.resolve("models").resolve(model).resolve("tokenizer_config.json")), model);
+    }
   }
 
   @Test
