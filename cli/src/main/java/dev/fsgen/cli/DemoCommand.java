@@ -40,6 +40,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--system2-replicas", defaultValue = "1", description = "System 2 processes. Default: ${DEFAULT-VALUE}.")
   int replicas;
 
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "The orchestrator's OpenAI-compatible HTTP API while the demo runs (0: a free port). Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
   @Option(names = "--threads", description = "Cores each model process may use (FSGEN_THREADS). Default: all of this machine's.")
   Integer threads;
 
@@ -98,6 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     LocalTopology.Spec spec = new LocalTopology.Spec();
     spec.replicas = replicas;
+    spec.httpPort = httpPort;
     spec.threads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     spec.logs = logs;
     spec.system1Model = system1 != null ? system1 : Cli.root().resolve("models/system1-distilled");
@@ -110,10 +115,11 @@ public final class DemoCommand implements Callable<Integer> {
         var stub = OrchestratorServiceGrpc.newBlockingStub(channel);
         if (!options.json) {
           GetInfoResponse info = stub.getInfo(GetInfoRequest.getDefaultInstance());
-          System.err.printf("demo: System 1 (%s, %.1f M parameters) on :%d, System 2 (%s, %.1f M) on %s, orchestrator on :%d;"
-                  + " up in %.1f s (logs in %s)%n", info.getSystem1().getSource(), info.getSystem1().getParameterCount() / 1e6,
-              t.ports.get("system1"), info.getSystem2().getSource(), info.getSystem2().getParameterCount() / 1e6,
-              String.join(", ", t.system2), t.orchestratorPort(), (System.nanoTime() - t0) / 1e9, t.logDir);
+          System.err.printf("demo: System 1 (%s, %.1f M parameters) on :%d, System 2 (%s, %.1f M) on %s, orchestrator on :%d"
+                  + " (HTTP on http://localhost:%d); up in %.1f s (logs in %s)%n", info.getSystem1().getSource(),
+              info.getSystem1().getParameterCount() / 1e6, t.ports.get("system1"), info.getSystem2().getSource(),
+              info.getSystem2().getParameterCount() / 1e6, String.join(", ", t.system2), t.orchestratorPort(), t.httpPort,
+              (System.nanoTime() - t0) / 1e9, t.logDir);
         }
         // until the JIT has compiled the decode path a token costs several times more
         var request = options.request().toBuilder().setMaxTokens(48).clearSessionId().build();

@@ -21,6 +21,10 @@ public final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "50050", description = "The orchestrator's port; System 1 takes the next, System 2 the ones after (0: free ports anywhere). Default: ${DEFAULT-VALUE}.")
   int port;
 
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "The orchestrator's OpenAI-compatible HTTP API, as the manifests open it (0: a free port). Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
   @Option(names = "--config", description = "The ConfigMap whose data are the settings. Default: <root>/deploy/base/config.yaml.")
   Path config;
 
@@ -42,10 +46,13 @@ public final class LaunchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (LocalTopology t = start()) {
       Runtime.getRuntime().addShutdownHook(new Thread(t::close, "launch-stop"));
-      System.err.printf("launch: orchestrator on localhost:%d over System 1 (localhost:%d) and %d System 2 replicas (%s); logs in %s%n",
-          t.orchestratorPort(), t.ports.get("system1"), replicas, String.join(", ", t.system2), t.logDir);
+      System.err.printf("launch: orchestrator on localhost:%d (gRPC) and http://localhost:%d (HTTP) over System 1 (localhost:%d) and %d"
+          + " System 2 replicas (%s); logs in %s%n", t.orchestratorPort(), t.httpPort, t.ports.get("system1"), replicas,
+          String.join(", ", t.system2), t.logDir);
       System.err.printf("launch: try  ./fsgen generate --target localhost:%d --prompt \"The history of the city\"   (Ctrl-C stops all)%n",
           t.orchestratorPort());
+      System.err.printf("launch:  or  curl http://localhost:%d/v1/completions -H 'Content-Type: application/json'"
+          + " -d '{\"prompt\": \"The history of the city\", \"max_tokens\": 16}'%n", t.httpPort);
       t.awaitClosed();
       return 0;
     }
@@ -56,6 +63,7 @@ public final class LaunchCommand implements Callable<Integer> {
     LocalTopology.Spec spec = new LocalTopology.Spec();
     spec.replicas = replicas;
     spec.port = port;
+    spec.httpPort = httpPort;
     spec.config = config;
     spec.threads = threads;
     spec.logs = logs;

@@ -30,6 +30,8 @@ final class LocalTopology implements AutoCloseable {
     int replicas = 1;
     /** The orchestrator's port; System 1 takes the next, System 2 the ones after. 0: free ports anywhere. */
     int port;
+    /** The orchestrator's OpenAI-compatible HTTP API (FSGEN_HTTP_PORT, as the manifests set it); 0: a free port, null: none. */
+    Integer httpPort;
     Path config;
     Integer threads;
     Path logs;
@@ -45,6 +47,8 @@ final class LocalTopology implements AutoCloseable {
 
   /** Each service's port (orchestrator, system1, system2-0, ...). */
   final Map<String, Integer> ports = new LinkedHashMap<>();
+  /** The orchestrator's HTTP port, or null when it serves none. */
+  Integer httpPort;
   final List<String> system2 = new ArrayList<>();
   final Path logDir;
   /** The services, by name, each with its process as it runs now. */
@@ -134,6 +138,9 @@ final class LocalTopology implements AutoCloseable {
   static LocalTopology start(Spec spec) throws Exception {
     if (spec.replicas < 1 || spec.replicas > 16) throw new IllegalArgumentException("--system2-replicas must be 1..16, got " + spec.replicas);
     if (spec.port < 0 || spec.port + 1 + spec.replicas > 65535) throw new IllegalArgumentException("--port leaves no room for the services: " + spec.port);
+    if (spec.httpPort != null && (spec.httpPort < 0 || spec.httpPort > 65535)) {
+      throw new IllegalArgumentException("--http-port must be 0..65535 (0: a free port), got " + spec.httpPort);
+    }
     Path root = Cli.root();
     Map<String, String> settings = settings(spec.config != null ? spec.config : root.resolve("deploy/base/config.yaml"));
     if (spec.threads != null) settings.put("FSGEN_THREADS", spec.threads.toString());
@@ -148,6 +155,7 @@ final class LocalTopology implements AutoCloseable {
     t.ports.put("system1", p == 0 ? free() : p + 1);
     for (int i = 0; i < spec.replicas; i++) t.ports.put("system2-" + i, p == 0 ? free() : p + 2 + i);
     t.ports.put("orchestrator", p == 0 ? free() : p);
+    if (spec.httpPort != null) t.httpPort = spec.httpPort == 0 ? free() : spec.httpPort;
     try {
       for (Map.Entry<String, Integer> e : t.ports.entrySet()) {
         Map<String, String> env = new LinkedHashMap<>(settings);
@@ -167,6 +175,7 @@ final class LocalTopology implements AutoCloseable {
             env.put("FSGEN_SYSTEM1", "localhost:" + t.ports.get("system1"));
             env.put("FSGEN_SYSTEM2", String.join(",", t.system2));
             if (spec.routerFile != null) env.put("FSGEN_ROUTER_FILE", spec.routerFile.toAbsolutePath().toString());
+            if (t.httpPort != null) env.put("FSGEN_HTTP_PORT", t.httpPort.toString());
           }
         }
         t.services.put(e.getKey(), t.new Supervised(e.getKey(), service, env, t.logDir.resolve(e.getKey() + ".log")));

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Run one fsgen service until it is stopped.",
         "Ctrl-C or SIGTERM shuts it down gracefully.",
-        "Every option also reads an environment variable (shown in each service's --help)."},
+        "Every option also reads an environment variable (see each service's --help)."},
     subcommands = {System1Main.class, System2Main.class, OrchestratorMain.class})
 public final class ServeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -2,6 +2,7 @@ package dev.fsgen.cli;
 
 import com.google.gson.GsonBuilder;
 import dev.fsgen.bench.Json;
+import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.study.FamilyModels;
 import dev.fsgen.study.PromptSet;
 import dev.fsgen.study.Report;
@@ -79,7 +80,8 @@ public final class StudyCommand implements Callable<Integer> {
       if (fresh) deleteTree(workDir);
       checkWorkDir(workDir, settings(models, sizes));
       System.err.printf("study: %d models, %d pairs; measurements kept in %s%n", models.general().size(), models.pairs().size(), workDir);
-      StudyRunner.Results results = new StudyRunner(models, new StudyRunner.Options(layout, workDir, sizes, quick), System.err::println).run();
+      StudyRunner.Results results = new StudyRunner(models, new StudyRunner.Options(layout, workDir, sizes, quick),
+          Progress.sink(System.err)).run();
       double wall = (System.nanoTime() - start) / 1e9;
       Report.WallTime total = Report.WallTime.add(workDir, wall);
       Report.write(reportDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, total), results);

@@ -42,8 +42,8 @@ class BringYourOwnPairTest {
     for (Command c : commands) {
       List<String> args = new ArrayList<>();
       for (String a : c.args()) args.add(a.replace("~/models/", models.toAbsolutePath() + "/"));
-      // machine-readable, no timing runs, and past end of text: random weights may well end at once
-      args.addAll(List.of("--json", "--warmup", "0", "--no-compare", "--ignore-eos"));
+      // machine-readable, no timing runs, past end of text (random weights may well end at once), and a free HTTP port
+      args.addAll(List.of("--json", "--warmup", "0", "--no-compare", "--ignore-eos", "--http-port", "0"));
       Run r = run(args);
       if (c.refused()) {
         assertNotEquals(0, r.code(), "a mismatched pair must be refused: " + r.out());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.fsgen.proto.decoding.v1.GenerateRequest;
 import dev.fsgen.proto.decoding.v1.GetInfoRequest;
 import dev.fsgen.proto.decoding.v1.OrchestratorServiceGrpc;
@@ -13,6 +14,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,8 +108,9 @@ class CommandLineTest {
 
   @Test
   void theMainCommandRunsACollaborativeGenerationThroughTheServices() {
-    JsonObject spec = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0");
-    JsonObject alone = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0", "--strategy", "system2");
+    // a free HTTP port: 8080 may be another program's
+    JsonObject spec = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0", "--http-port", "0");
+    JsonObject alone = jsonOf("demo", "--json", "--max-tokens", "12", "--ignore-eos", "--warmup", "0", "--http-port", "0", "--strategy", "system2");
     assertEquals(12, spec.getAsJsonArray("token_ids").size());
     assertEquals(12, spec.getAsJsonArray("producers").size());
     assertEquals(alone.get("token_ids"), spec.get("token_ids"), "greedy speculative decoding is System 2's own output");
@@ -140,13 +146,19 @@ class CommandLineTest {
 
   /**
    * The local launcher: the manifests' topology as processes, System 2 replicated, one generation
-   * through it; a replica killed with kill -9 is started again by the launcher and serves.
+   * through it, over gRPC and over the HTTP API; a replica killed with kill -9 is started again by
+   * the launcher and serves.
    */
   @Test
   void theLauncherRunsTheTopologyAsProcesses(@TempDir Path dir) throws Exception {
     LaunchCommand launch = new LaunchCommand();
-    new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--threads", "1", "--logs", dir.toString(),
+    new CommandLine(launch).parseArgs("--system2-replicas", "2", "--port", "0", "--http-port", "0", "--threads", "1", "--logs", dir.toString(),
         "--restart-backoff-ms", "200");
+    LaunchCommand defaults = new LaunchCommand();
+    DemoCommand demo = new DemoCommand();
+    new CommandLine(defaults).parseArgs();
+    new CommandLine(demo).setCaseInsensitiveEnumValuesAllowed(true).parseArgs();
+    assertEquals(List.of(8080, 8080), List.of(defaults.httpPort, demo.httpPort), "the HTTP port the manifests and the README's curl examples use");
     List<Process> started = new java.util.ArrayList<>();
     try (LocalTopology t = launch.start()) {
       started.addAll(t.processes());
@@ -159,6 +171,14 @@ class CommandLineTest {
         assertEquals(Integer.parseInt(LocalTopology.settings(Path.of(System.getProperty("fsgen.root", "..")).resolve("deploy/base/config.yaml"))
             .get("FSGEN_MAX_CONCURRENT")), info.getMaxConcurrentGenerations());
         assertEquals(8, tokens(c, "The history of the city", 8));
+        // the HTTP API on its port, as the orchestrator's pod opens it
+        HttpResponse<String> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + t.httpPort + "/v1/completions")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"prompt\": \"The history of the city\", \"max_tokens\": 8, \"fsgen\": {\"ignore_eos\": true}}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, http.statusCode(), http.body());
+        assertEquals(8, JsonParser.parseString(http.body()).getAsJsonObject().getAsJsonObject("usage").get("completion_tokens").getAsInt(), http.body());
 
         // kill -9 a System 2 replica: the launcher starts it again on its port, and it serves
         Process killed = t.process("system2-0");
@@ -203,15 +223,15 @@ class CommandLineTest {
   }
 
   /**
-   * The command lists of {@code fsgen --help} (and of its commands with subcommands) show each
-   * command's whole summary: its first description line, one complete sentence, on one line of
-   * the list, never a line cut short with the rest left out.
+   * The command lists of {@code fsgen --help} and of every command with subcommands ({@code bench},
+   * {@code eval}, {@code serve}) show each command's whole summary: its first description line,
+   * one complete sentence, on one line of the list, never a line cut short with the rest left out.
    */
   @Test
   void theHelpListsEachCommandWithItsWholeSummary() {
-    for (String[] path : new String[][] {{}, {"bench"}, {"eval"}}) {
-      CommandLine parent = Main.commandLine();
-      for (String name : path) parent = parent.getSubcommands().get(name);
+    List<CommandLine> parents = new java.util.ArrayList<>(List.of(Main.commandLine()));
+    for (int i = 0; i < parents.size(); i++) {
+      CommandLine parent = parents.get(i);
       String help = parent.getUsageMessage(CommandLine.Help.Ansi.OFF);
       List<String> listed = help.lines().dropWhile(l -> !l.equals("Commands:")).skip(1).takeWhile(l -> !l.isBlank()).toList();
       assertEquals(parent.getSubcommands().size(), listed.size(), "one line per command, none wrapped:\n" + help);
@@ -221,7 +241,43 @@ class CommandLineTest {
         assertTrue(summary.endsWith("."), e.getKey() + "'s summary is not a sentence: " + summary);
         assertTrue(listed.stream().anyMatch(l -> l.matches("\\s+" + java.util.regex.Pattern.quote(e.getKey()) + "\\s+"
             + java.util.regex.Pattern.quote(summary))), e.getKey() + ": '" + summary + "' not whole in:\n" + help);
+        if (!e.getValue().getSubcommands().isEmpty()) parents.add(e.getValue());
       }
+    }
+    assertTrue(parents.stream().anyMatch(p -> p.getCommandName().equals("serve")), "serve's services are listed too");
+  }
+
+  /**
+   * picocli formats every help text as a format string: a '%' that is not '%%' or '%n' is printed
+   * raw, with a warning, instead of the text meant. Every command's and option's text, as written
+   * in its annotation, formats.
+   */
+  @Test
+  void everyHelpTextFormats() {
+    List<CommandLine> commands = new java.util.ArrayList<>(List.of(Main.commandLine()));
+    for (int i = 0; i < commands.size(); i++) {
+      CommandLine.Model.CommandSpec spec = commands.get(i).getCommandSpec();
+      List<String> texts = new java.util.ArrayList<>();
+      CommandLine.Command command = spec.userObject().getClass().getAnnotation(CommandLine.Command.class);
+      if (command != null) {
+        texts.addAll(List.of(command.description()));
+        texts.addAll(List.of(command.header()));
+      }
+      for (CommandLine.Model.ArgSpec arg : spec.args()) {
+        if (!(arg.userObject() instanceof java.lang.reflect.AnnotatedElement element)) continue;
+        CommandLine.Option option = element.getAnnotation(CommandLine.Option.class);
+        CommandLine.Parameters parameters = element.getAnnotation(CommandLine.Parameters.class);
+        if (option != null) texts.addAll(List.of(option.description()));
+        if (parameters != null) texts.addAll(List.of(parameters.description()));
+      }
+      for (String text : texts) {
+        try {
+          String.format(text);
+        } catch (java.util.IllegalFormatException e) {
+          fail(spec.qualifiedName() + ": '" + text + "' is no format string (" + e.getMessage() + "): write % as %%");
+        }
+      }
+      commands.addAll(commands.get(i).getSubcommands().values());
     }
   }
 

@@ -185,6 +185,43 @@ class ManifestsTest {
     assertEquals("orchestrator", r.one(V1Deployment.class, "fsgen-orchestrator").getSpec().getTemplate().getMetadata().getLabels().get("fsgen.dev/role"));
   }
 
+  /**
+   * The OpenAI-compatible HTTP API: where the orchestrator serves plaintext (dev) it listens on FSGEN_HTTP_PORT, and
+   * the container, the Service and the NetworkPolicy open that port to clients as they open gRPC's; beside TLS,
+   * which the orchestrator refuses it with, nothing sets or opens it.
+   */
+  @Test
+  void theHttpApiIsOpenWhereTheOrchestratorServesPlaintext() throws Exception {
+    for (String overlay : List.of("dev", "prod", "prod-gpu", OPTIONAL)) {
+      Rendered r = Rendered.of(overlay);
+      V1Container c = r.one(V1Deployment.class, "fsgen-orchestrator").getSpec().getTemplate().getSpec().getContainers().get(0);
+      V1Service service = r.one(V1Service.class, "fsgen-orchestrator");
+      V1NetworkPolicy policy = r.one(V1NetworkPolicy.class, "fsgen-orchestrator");
+      var http = c.getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst();
+      boolean tls = c.getEnv().stream().anyMatch(e -> e.getName().equals("FSGEN_TLS_CERT"));
+      assertEquals(!overlay.equals("dev"), tls, overlay + " serves the gRPC API over TLS");
+      if (tls) {
+        assertTrue(c.getEnv().stream().noneMatch(e -> e.getName().equals("FSGEN_HTTP_PORT")), overlay + " sets no HTTP port beside TLS");
+        assertTrue(http.isEmpty(), overlay + " container opens no http port");
+        assertTrue(service.getSpec().getPorts().stream().noneMatch(p -> "http".equals(p.getName())), overlay + " Service has no http port");
+        assertTrue(policy.getSpec().getIngress().stream().flatMap(i -> i.getPorts().stream())
+            .noneMatch(p -> p.getPort().toString().equals("http")), overlay + " NetworkPolicy admits no http port");
+        continue;
+      }
+      assertTrue(http.isPresent(), overlay + " container declares an http port");
+      assertEquals(String.valueOf(http.get().getContainerPort()), env(c, "FSGEN_HTTP_PORT"), overlay + " FSGEN_HTTP_PORT");
+      V1ServicePort port = service.getSpec().getPorts().stream().filter(p -> "http".equals(p.getName())).findFirst()
+          .orElseThrow(() -> new AssertionError(overlay + " Service has no http port"));
+      assertEquals("http", port.getTargetPort().toString(), overlay + " Service targets the container's http port");
+      assertEquals(8080, port.getPort(), overlay + " Service port, as the README's curl examples use");
+      // admitted as the gRPC API is: from anywhere the cluster lets clients come
+      var grpcRule = policy.getSpec().getIngress().stream().filter(i -> i.getPorts().stream().anyMatch(p -> p.getPort().toString().equals("grpc")))
+          .findFirst().orElseThrow();
+      assertTrue(policy.getSpec().getIngress().stream().anyMatch(i -> java.util.Objects.equals(i.getFrom(), grpcRule.getFrom())
+          && i.getPorts().stream().anyMatch(p -> p.getPort().toString().equals("http"))), overlay + " NetworkPolicy admits http: " + policy.getSpec());
+    }
+  }
+
   @Test
   void devRunsOneOfEachAndProdScalesSystem2() throws Exception {
     Rendered dev = Rendered.of("dev");

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 
 /** Runs the orchestrator until it is stopped (SIGTERM drains it gracefully). */
 @Command(name = "orchestrator", mixinStandardHelpOptions = true,
-    description = "Serve the orchestrator (fsgen.decoding.v1.OrchestratorService) over running System 1 and System 2 services.")
+    description = {"Serve the orchestrator over running System 1 and System 2.",
+        "fsgen.decoding.v1.OrchestratorService over running System 1 and System 2",
+        "services; with --http-port, the OpenAI-compatible HTTP API beside it."})
 public final class OrchestratorMain implements Callable<Integer> {
   public static final int DEFAULT_PORT = 50050;
 
@@ -94,7 +96,7 @@ public final class OrchestratorMain implements Callable<Integer> {
   public dev.fsgen.grpc.ConnectionOptions connectionOptions = new dev.fsgen.grpc.ConnectionOptions();
 
   @Option(names = "--max-connection-age-seconds", defaultValue = "${env:FSGEN_MAX_CONNECTION_AGE_SECONDS:-300}",
-      description = "Send GOAWAY to an API connection this old (gRPC adds up to 10 % either way), 0 = never: the client reconnects for its next calls,"
+      description = "Send GOAWAY to an API connection this old (gRPC adds up to 10%% either way), 0 = never: the client reconnects for its next calls,"
           + " which a Service may balance to another orchestrator, so that long HTTP/2 connections do not pin clients to one pod"
           + " (FSGEN_MAX_CONNECTION_AGE_SECONDS). Default: ${DEFAULT-VALUE}.")
   public long maxConnectionAgeSeconds;

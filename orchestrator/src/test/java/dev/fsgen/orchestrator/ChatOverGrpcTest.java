@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Chat prompts through real gRPC: System 2 serves a copy of models/system2 with a
- * tokenizer_config.json whose ChatML-like template marks turns with the tokenizer's own special
- * token, and the orchestrator renders the messages with it. (A System 2 without a template is a
- * row of HostileInputTest.)
+ * tokenizer_config.json of its own, whose ChatML-like template marks turns with the tokenizer's own
+ * special token, and the orchestrator renders the messages with it. (The bundled template is
+ * BundledChatTest's; a System 2 without a template is a row of HostileInputTest.)
  */
 class ChatOverGrpcTest {
   /** Turns end with EOS (<|endoftext|>, the bundled tokenizer's special token); a conversation ending with the assistant is refused. */
@@ -45,10 +45,7 @@ class ChatOverGrpcTest {
   }
 
   static Path system2WithChatTemplate(Path tmp) throws Exception {
-    Path dir = Files.createDirectories(tmp.resolve("system2-chat"));
-    try (var files = Files.list(LiveServices.ROOT.resolve("models/system2"))) {
-      for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
-    }
+    Path dir = LiveServices.system2WithoutTokenizerConfig(tmp, "system2-chat");
     JsonObject config = new JsonObject();
     config.addProperty("bos_token", "<|endoftext|>");
     config.addProperty("eos_token", "<|endoftext|>");

@@ -24,6 +24,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hostile-input table of docs/resilience.md, case by case, against real services: every
@@ -50,14 +52,17 @@ class HostileInputTest {
   private record Case(String name, Status.Code code, String reason, String field, String says, Runnable send) {}
 
   static LiveServices live;
+  @TempDir static Path dir;
 
   @BeforeAll
-  static void start() {
+  static void start() throws IOException {
     // two generations at once at most, so that admission control can be seen refusing the third
     // System 1 hosts a second model under another name, so proxy tuning's own parameters are reached
     // on sockets: the 5 MB message is refused by the transport's size limit, which in-process has not
+    // System 2 is the bundled one without its tokenizer_config.json, so that a chat prompt meets a model with no chat template
     live = LiveServices.onSockets(java.util.Map.of("default", LiveServices.ROOT.resolve("models/system1"), "tuned",
-        LiveServices.ROOT.resolve("models/system1")), HostLimits.DEFAULT, new OrchestratorLimits(4096, 4096, 16, 2, 4 << 20, 128, 4));
+        LiveServices.ROOT.resolve("models/system1")), LiveServices.system2WithoutTokenizerConfig(dir, "system2-no-template"),
+        HostLimits.DEFAULT, new OrchestratorLimits(4096, 4096, 16, 2, 4 << 20, 128, 4));
   }
 
   @AfterAll

@@ -13,6 +13,8 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import dev.fsgen.proto.model.v1.TokenIds;
 import dev.fsgen.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.time.Duration;
@@ -68,8 +70,24 @@ final class LiveServices implements AutoCloseable {
    * The orchestrator on a loopback socket too: for tests of what only a socket enforces (the
    * message size limit, which the in-process transport does not check).
    */
-  static LiveServices onSockets(Map<String, Path> system1Models, HostLimits limits, OrchestratorLimits orchestratorLimits) {
-    return new LiveServices(system1Models, ROOT.resolve("models/system2"), limits, orchestratorLimits, false, b -> b);
+  static LiveServices onSockets(Map<String, Path> system1Models, Path system2Model, HostLimits limits,
+      OrchestratorLimits orchestratorLimits) {
+    return new LiveServices(system1Models, system2Model, limits, orchestratorLimits, false, b -> b);
+  }
+
+  /**
+   * A copy of the bundled System 2 in {@code tmp/name} without its tokenizer_config.json: the same
+   * model and tokenizer with no chat template, for a test to serve as it is or to give a template of
+   * its own.
+   */
+  static Path system2WithoutTokenizerConfig(Path tmp, String name) throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve(name));
+    try (var files = Files.list(ROOT.resolve("models/system2"))) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().equals("tokenizer_config.json")) Files.copy(f, dir.resolve(f.getFileName()));
+      }
+    }
+    return dir;
   }
 
   private LiveServices(Map<String, Path> system1Models, Path system2Model, HostLimits limits, OrchestratorLimits orchestratorLimits,

@@ -125,7 +125,8 @@ class OpenAiHttpTest {
     return module.toAbsolutePath();
   }
 
-  private static boolean runs(String... command) {
+  /** Whether {@code command} runs here and exits 0 (a tool a test needs is installed). */
+  static boolean runs(String... command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Runs the study's measurements: every method on every pair and prompt set, then the router sweep
@@ -51,12 +50,16 @@ public final class StudyRunner {
 
   private final FamilyModels family;
   private final Options options;
-  private final Consumer<String> log;
+  private final Progress.Sink progress;
 
-  public StudyRunner(FamilyModels family, Options options, Consumer<String> log) {
+  /**
+   * @param progress where the study's progress line goes: redrawn in place on a terminal
+   *     ({@link Progress#sink(java.io.PrintStream)}), one line per measurement in a log
+   */
+  public StudyRunner(FamilyModels family, Options options, Progress.Sink progress) {
     this.family = family;
     this.options = options;
-    this.log = log;
+    this.progress = progress;
   }
 
   public Results run() throws IOException {
@@ -68,11 +71,12 @@ public final class StudyRunner {
       double total = tasks.stream().mapToDouble(Task::cost).sum();
       // measurements saved by an earlier run are kept; the rest run in plan order
       List<Task> todo = tasks.stream().filter(t -> !Files.exists(t.file())).toList();
-      Progress progress = Progress.lines(log, "study", "measurement", tasks.size()).weighted(total);
-      if (!todo.isEmpty() && todo.size() < tasks.size()) {
-        progress.resumed(tasks.size() - todo.size(), total - todo.stream().mapToDouble(Task::cost).sum(), options.workDir());
+      try (Progress line = progress.start("study", "measurement", tasks.size()).weighted(total)) {
+        if (!todo.isEmpty() && todo.size() < tasks.size()) {
+          line.resumed(tasks.size() - todo.size(), total - todo.stream().mapToDouble(Task::cost).sum(), options.workDir());
+        }
+        for (Task t : todo) line.finished(t.cost(), t.run().run());
       }
-      for (Task t : todo) progress.finished(t.cost(), t.run().run());
     }
     List<UnitResult> units = new ArrayList<>();
     List<SweepResult> sweep = new ArrayList<>();

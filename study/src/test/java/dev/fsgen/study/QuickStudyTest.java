@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.training.data.DataLayout;
 import dev.fsgen.training.data.DataPreparer;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ class QuickStudyTest {
     StudyRunner.Results first;
     List<String> log = new ArrayList<>();
     try (FamilyModels models = bundled()) {
-      first = new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), log::add).run();
+      first = new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), Progress.sink(log::add)).run();
     }
     // oracle, contrastive, speculative on 3 domains + 3 arithmetic baselines; 4 routers × 3 thresholds
     assertEquals(12, first.units().size());
@@ -72,7 +73,7 @@ class QuickStudyTest {
     log.clear();
     StudyRunner.Results again;
     try (FamilyModels models = bundled()) {
-      again = new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), log::add).run();
+      again = new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), Progress.sink(log::add)).run();
     }
     assertEquals(List.of(), log);
     assertEquals(before, times(work));
@@ -81,6 +82,32 @@ class QuickStudyTest {
       assertEquals(first.units().get(i).outputs(), again.units().get(i).outputs());
       assertEquals(first.units().get(i).differing(), again.units().get(i).differing());
     }
+
+    // where stderr is a terminal the progress is one bar redrawn in place, as bench's: a measurement removed is
+    // measured again under it, and comes out the same
+    Path removed;
+    try (Stream<Path> units = Files.list(work.resolve("units"))) {
+      Path pairDir = units.findFirst().orElseThrow();
+      removed = pairDir.resolve("arithmetic-speculative.json");
+    }
+    byte[] saved = Files.readAllBytes(removed);
+    Files.delete(removed);
+    java.io.ByteArrayOutputStream screen = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    String told = System.getProperty("fsgen.stderr.terminal");
+    System.setProperty("fsgen.stderr.terminal", "true");
+    System.setErr(new java.io.PrintStream(screen, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (FamilyModels models = bundled()) {
+      new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), Progress.sink(System.err)).run();
+    } finally {
+      System.setErr(stderr);
+      if (told == null) System.clearProperty("fsgen.stderr.terminal");
+      else System.setProperty("fsgen.stderr.terminal", told);
+    }
+    String drawn = screen.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(drawn.contains("study: resuming at measurement 23 of 24"), drawn);
+    assertTrue(drawn.contains("\rstudy [########################] 24/24") && drawn.endsWith("\n"), drawn);
+    assertEquals(withoutTime(new String(saved, java.nio.charset.StandardCharsets.UTF_8)), withoutTime(Files.readString(removed)));
 
     Path out = tmp.resolve("report");
     // the wall time of every run on these measurements adds up
@@ -103,6 +130,13 @@ class QuickStudyTest {
     List<String> units = Files.readAllLines(out.resolve("units.csv"));
     assertEquals(1 + 12, units.size());
     assertTrue(units.get(0).startsWith("pair,small,large"));
+  }
+
+  /** A saved measurement without its wall time, the one field a rerun changes. */
+  private static com.google.gson.JsonObject withoutTime(String json) {
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+    o.remove("seconds");
+    return o;
   }
 
   private static UnitResult find(StudyRunner.Results r, String domain, Method m) {

@@ -23,6 +23,16 @@ public record BpeVocabulary(List<byte[]> tokens, List<int[]> merges) {
   public static final String END_OF_TEXT = "<|endoftext|>";
   public static final int END_OF_TEXT_ID = 0;
 
+  /**
+   * The chat template of the models trained on this tokenizer. They learn running text (documents
+   * joined by end-of-text), not a chat format, so the conversation is written as text they can
+   * continue: the end-of-text that opens a document, the system message as a line, {@code User:}
+   * and {@code Assistant:} lines, and {@code Assistant:} as the cue for the answer.
+   */
+  public static final String CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}"
+      + "{% if message['role'] == 'user' %}{{ 'User: ' }}{% elif message['role'] == 'assistant' %}{{ 'Assistant: ' }}{% endif %}"
+      + "{{ message['content'] | trim }}{{ '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
+
   public BpeVocabulary {
     tokens = List.copyOf(tokens);
     merges = List.copyOf(merges);
@@ -114,9 +124,10 @@ public record BpeVocabulary(List<byte[]> tokens, List<int[]> merges) {
 
   /**
    * The companion {@code tokenizer_config.json} that Hugging Face readers consult for the special
-   * tokens; {@code <|endoftext|>} serves as BOS, EOS and padding.
+   * tokens ({@code <|endoftext|>} serves as BOS, EOS and padding) and the {@link #CHAT_TEMPLATE}.
+   * The same for every vocabulary; the bundled models carry it beside their {@code tokenizer.json}.
    */
-  public String toTokenizerConfigJson() {
+  public static String tokenizerConfigJson() {
     JsonObject config = new JsonObject();
     config.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
     config.addProperty("bos_token", END_OF_TEXT);
@@ -126,6 +137,7 @@ public record BpeVocabulary(List<byte[]> tokens, List<int[]> merges) {
     config.addProperty("add_eos_token", false);
     // decoding must give back the exact text, spaces before punctuation included
     config.addProperty("clean_up_tokenization_spaces", false);
+    config.addProperty("chat_template", CHAT_TEMPLATE);
     return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(config) + "\n";
   }
 
@@ -139,7 +151,7 @@ public record BpeVocabulary(List<byte[]> tokens, List<int[]> merges) {
     Files.createDirectories(dir);
     Path json = dir.resolve("tokenizer.json");
     writeAtomically(json, toTokenizerJson());
-    writeAtomically(dir.resolve("tokenizer_config.json"), toTokenizerConfigJson());
+    writeAtomically(dir.resolve("tokenizer_config.json"), tokenizerConfigJson());
     return json;
   }
 

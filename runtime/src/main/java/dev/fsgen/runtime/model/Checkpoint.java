@@ -32,6 +32,8 @@ public final class Checkpoint {
   public static final String WEIGHTS = "model.safetensors";
   public static final String INDEX = "model.safetensors.index.json";
   public static final String TOKENIZER = "tokenizer.json";
+  /** Beside {@link #TOKENIZER}: the special tokens' names and the chat template. */
+  public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
   public static final String GENERATION = "generation_config.json";
 
   private Checkpoint() {}
@@ -168,6 +170,19 @@ public final class Checkpoint {
    * Writes weights in the given dtype (fp32, fp16 or bf16) atomically: a temporary file is moved
    * into place so that a crash never leaves a half-written checkpoint behind.
    */
+  /**
+   * Copies {@code tokenizerJson} into {@code dir} as its {@link #TOKENIZER}, with the
+   * {@link #TOKENIZER_CONFIG} beside it where there is one (without it a copy would lose the chat
+   * template and the EOS token's name).
+   */
+  public static void copyTokenizer(Path tokenizerJson, Path dir) throws IOException {
+    Path target = dir.resolve(TOKENIZER);
+    if (tokenizerJson.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize())) return;
+    Files.copy(tokenizerJson, target, StandardCopyOption.REPLACE_EXISTING);
+    Path config = tokenizerJson.resolveSibling(TOKENIZER_CONFIG);
+    if (Files.isRegularFile(config)) Files.copy(config, dir.resolve(TOKENIZER_CONFIG), StandardCopyOption.REPLACE_EXISTING);
+  }
+
   public static void writeWeights(Path dir, Map<String, NDArray> weights, DataType dtype) throws IOException {
     if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
       throw new IllegalArgumentException("checkpoint dtype must be float32, float16 or bfloat16, got " + dtype);

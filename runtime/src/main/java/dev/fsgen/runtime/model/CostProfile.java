@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -81,7 +80,7 @@ public final class CostProfile {
       big.write(out);
       GenerationConfig.defaults(big).write(out);
       Checkpoint.writeWeights(out, o, dtype);
-      Files.copy(source.resolve(Checkpoint.TOKENIZER), out.resolve(Checkpoint.TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
+      Checkpoint.copyTokenizer(source.resolve(Checkpoint.TOKENIZER), out);
       return big;
     }
   }

@@ -449,7 +449,8 @@ public final class LlamaModel implements AutoCloseable {
 
   /**
    * Writes this model as a Hugging Face layout directory: config, weights in {@code dtype}, the
-   * generation defaults, and a copy of {@code tokenizerJson} (the model is unusable without it).
+   * generation defaults, and a copy of {@code tokenizerJson} (the model is unusable without it)
+   * with its tokenizer_config.json.
    */
   public void save(Path dir, DataType dtype, Path tokenizerJson) throws IOException {
     Files.createDirectories(dir);
@@ -458,9 +459,7 @@ public final class LlamaModel implements AutoCloseable {
     try (NDManager scratch = manager.newSubManager()) {
       Checkpoint.writeWeights(dir, weights(scratch), dtype);
     }
-    if (tokenizerJson != null && !tokenizerJson.toAbsolutePath().equals(dir.resolve(Checkpoint.TOKENIZER).toAbsolutePath())) {
-      Files.copy(tokenizerJson, dir.resolve(Checkpoint.TOKENIZER), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
+    if (tokenizerJson != null) Checkpoint.copyTokenizer(tokenizerJson, dir);
   }
 
   @Override

@@ -40,6 +40,23 @@ class CheckpointTest {
     }
   }
 
+  /** A saved model (a conversion, a trained model) keeps its tokenizer's config, chat template included; without one it has none. */
+  @Test
+  void savingCopiesTheTokenizerWithItsConfig(@TempDir Path dir) throws IOException {
+    Path bundled = Path.of(System.getProperty("fsgen.root", "..")).resolve("models/system2");
+    Path bare = Files.createDirectories(dir.resolve("bare"));
+    Files.copy(bundled.resolve(Checkpoint.TOKENIZER), bare.resolve(Checkpoint.TOKENIZER));
+    try (LlamaModel m = LlamaModel.random(CONFIG, 5)) {
+      m.save(dir.resolve("with"), DataType.FLOAT32, bundled.resolve(Checkpoint.TOKENIZER));
+      m.save(dir.resolve("without"), DataType.FLOAT32, bare.resolve(Checkpoint.TOKENIZER));
+    }
+    for (String f : new String[] {Checkpoint.TOKENIZER, Checkpoint.TOKENIZER_CONFIG}) {
+      assertArrayEquals(Files.readAllBytes(bundled.resolve(f)), Files.readAllBytes(dir.resolve("with").resolve(f)), f);
+    }
+    assertTrue(Files.isRegularFile(dir.resolve("without").resolve(Checkpoint.TOKENIZER)));
+    assertFalse(Files.exists(dir.resolve("without").resolve(Checkpoint.TOKENIZER_CONFIG)));
+  }
+
   @Test
   void badCheckpointsNameTheFileAndTheTensorOrField(@TempDir Path dir) throws IOException {
     Path good = dir.resolve("good");
