@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fsgen.decoding.StopRule;
+import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.training.data.DataLayout;
 import dev.fsgen.training.data.Domain;
@@ -113,7 +114,7 @@ class WordProblemPromptsTest {
     StudyRunner.Results results;
     FamilyModels bundled = FamilyModels.pair(ROOT.resolve("models/system1"), ROOT.resolve("models/system2"));
     try (FamilyModels models = bundled) {
-      results = new StudyRunner(models, new StudyRunner.Options(data, tmp.resolve("work"), sizes, true), m -> {}).run();
+      results = new StudyRunner(models, new StudyRunner.Options(data, tmp.resolve("work"), sizes, true), Progress.sink(m -> {})).run();
     }
     assertEquals(List.of(), results.sweep());
     // oracle, contrastive and speculative, and the accuracy baselines S alone and the two gated handoffs
