@@ -227,14 +227,17 @@ final class BlockBatcher implements AutoCloseable {
       pending.drainTo(fresh, Math.max(1, maxBatch - drafting.size()) - fresh.size());
       compute.lock();
       long start = System.nanoTime();
+      List<Job> finished = new ArrayList<>();
       try {
-        pass(fresh);
+        pass(fresh, finished);
       } finally {
         busyNanos.add(System.nanoTime() - start);
         requests.add(fresh.size());
         passes.increment();
         compute.unlock();
       }
+      // answered once the pass is counted: a caller that asks for the counters on its answer finds its pass in them
+      for (Job j : finished) j.answer();
     }
     ModelUnavailableException down = new ModelUnavailableException("the model is shutting down");
     for (Job j : drafting) finish(j, down);
@@ -242,8 +245,11 @@ final class BlockBatcher implements AutoCloseable {
     for (Job j; (j = pending.poll()) != null; ) j.fail(down);
   }
 
-  /** One forward pass: the new jobs' first feeds and the next step of every draft in progress. */
-  private void pass(List<Job> fresh) {
+  /**
+   * One forward pass: the new jobs' first feeds and the next step of every draft in progress. The
+   * jobs it finishes go to {@code finished}, their leases given back, to be answered by the caller.
+   */
+  private void pass(List<Job> fresh, List<Job> finished) {
     List<Job> live = new ArrayList<>();
     for (Job j : drafting) {
       if (j.call.gone()) finish(j, gone(j, "while it was drafting"));
@@ -284,16 +290,16 @@ final class BlockBatcher implements AutoCloseable {
             : "while its " + feeds[i].length + " tokens were computed"));
         continue;
       }
-      boolean finished;
+      boolean done;
       try {
-        finished = j.took(rows[i]);
+        done = j.took(rows[i]);
       } catch (RuntimeException e) {
         finish(j, e);
         continue;
       }
-      if (finished) {
+      if (done) {
         sessions.release(j.lease, true);
-        j.answer();
+        finished.add(j);
       } else {
         drafting.add(j);
       }
