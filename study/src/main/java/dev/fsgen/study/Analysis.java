@@ -42,8 +42,13 @@ public final class Analysis {
   /**
    * @param slope the 95% interval of the log-linear slope (CF per e-fold of R), prompts resampled
    *     together for every pair (null where the data cannot tell)
+   * @param sizeEffect the 95% interval of u + v in CF = c + u·ln N_S + v·ln N_L, the change of CF
+   *     per e-fold of both sizes at a fixed ratio (0 where the ratio alone carries CF; null where
+   *     the data cannot tell or the sizes are not separable)
+   * @param pointIntervals each point's CF interval, in the order of {@code points}
    */
-  public record FitRow(String method, String domain, ScalingFit.Fit fit, List<ScalingFit.Point> points, Bootstrap.Interval slope) {}
+  public record FitRow(String method, String domain, ScalingFit.Fit fit, List<ScalingFit.Point> points, Bootstrap.Interval slope,
+      Bootstrap.Interval sizeEffect, List<Bootstrap.Interval> pointIntervals) {}
 
   private Analysis() {}
 
@@ -88,17 +93,24 @@ public final class Analysis {
         List<ScalingFit.Point> pts = points(units, m, d);
         if (pts.isEmpty()) continue;
         boolean fittable = pts.size() >= 3 && pts.stream().mapToDouble(ScalingFit.Point::ratio).distinct().count() >= 2;
-        rows.add(new FitRow(m.id, d.id, fittable ? ScalingFit.fit(pts) : null, pts, fittable ? slopeInterval(select(units, m, d)) : null));
+        List<Bootstrap.Interval> cis = new ArrayList<>();
+        for (UnitResult u : select(units, m, d)) {
+          if (!Double.isNaN(fittedCf(u))) cis.add(m == Method.PROXY ? Intervals.proxyBaseCf(u) : Intervals.cf(u));
+        }
+        List<UnitResult> sel = select(units, m, d);
+        ScalingFit.Fit fit = fittable ? ScalingFit.fit(pts) : null;
+        rows.add(new FitRow(m.id, d.id, fit, pts, fittable ? resampledFit(sel, ScalingFit.Form.LOG_RATIO, c -> c[1]) : null,
+            fit != null && fit.logSizes() != null ? resampledFit(sel, ScalingFit.Form.LOG_SIZES, c -> c[1] + c[2]) : null, cis));
       }
     }
     return rows;
   }
 
   /**
-   * The interval of the log-linear slope of CF in ln R: each resample draws prompts and recomputes
-   * every pair's CF on them (the same prompts for all pairs), then refits the slope.
+   * The interval of a statistic of a linear model's coefficients: each resample draws prompts and
+   * recomputes every pair's CF on them (the same prompts for all pairs), then refits the model.
    */
-  static Bootstrap.Interval slopeInterval(List<UnitResult> units) {
+  static Bootstrap.Interval resampledFit(List<UnitResult> units, ScalingFit.Form form, java.util.function.ToDoubleFunction<double[]> statistic) {
     int prompts = units.stream().mapToInt(UnitResult::prompts).max().orElse(0);
     boolean proxy = units.stream().anyMatch(u -> u.method().equals(Method.PROXY.id));
     // per prompt, per unit: [differing, scored]
@@ -113,7 +125,7 @@ public final class Analysis {
       }
     }
     return Intervals.of(clusters, sample -> {
-      org.apache.commons.math3.stat.regression.SimpleRegression reg = new org.apache.commons.math3.stat.regression.SimpleRegression();
+      List<ScalingFit.Point> pts = new ArrayList<>();
       for (int k = 0; k < units.size(); k++) {
         long num = 0;
         long den = 0;
@@ -121,9 +133,11 @@ public final class Analysis {
           num += c[k][0];
           den += c[k][1];
         }
-        if (den > 0) reg.addData(Math.log(units.get(k).ratio()), (double) num / den);
+        UnitResult u = units.get(k);
+        if (den > 0) pts.add(new ScalingFit.Point(u.pair(), u.ratio(), u.smallParameters(), (double) num / den));
       }
-      return reg.getN() < 3 ? Double.NaN : reg.getSlope();
+      ScalingFit.Model m = pts.size() > form.parameters ? ScalingFit.model(form, pts) : null;
+      return m == null ? Double.NaN : statistic.applyAsDouble(m.coefficients());
     });
   }
 
