@@ -31,11 +31,12 @@ final class CsvExport {
       }
     }
     try (CSVPrinter csv = printer(dir.resolve("oracle-tokens.csv"), "pair", "domain", "prompt", "position", "length", "intervened",
-        "entropy", "top1", "margin")) {
+        "entropy", "top1", "margin", "piece")) {
       for (UnitResult u : results.units()) {
         if (!u.method().equals(Method.ORACLE.id)) continue;
         for (UnitResult.TokenRecord r : u.records()) {
-          csv.printRecord(u.pair(), u.domain(), r.prompt(), r.position(), r.length(), r.intervened() ? 1 : 0, f4(r.entropy()), f4(r.top1()), f4(r.margin()));
+          csv.printRecord(u.pair(), u.domain(), r.prompt(), r.position(), r.length(), r.intervened() ? 1 : 0, f4(r.entropy()), f4(r.top1()), f4(r.margin()),
+              r.piece());
         }
       }
     }
