@@ -108,4 +108,21 @@ class ReportTest {
     assertTrue(fits.get(0).contains("residual_dof"));
     assertTrue(fits.stream().anyMatch(l -> l.startsWith("oracle,prose,6,power_paper,")), String.join("\n", fits));
   }
+
+  /** CF that grows with the size of S at a fixed ratio: the verdict says the ratio alone does not carry it. */
+  @Test
+  void aSizeEffectIsReportedWhereItsIntervalExcludesZero() {
+    SplittableRandom rng = new SplittableRandom(2);
+    List<UnitResult> units = new ArrayList<>();
+    for (int s = 0; s < SIZES.length; s++) {
+      for (int l = s + 1; l < SIZES.length; l++) {
+        double rate = 0.1 + 0.08 * Math.log((double) SIZES[l] / SIZES[s]) + 0.08 * Math.log((double) SIZES[s] / SIZES[0]);
+        units.add(unit(s, l, "prose", "oracle", rate, rng));
+      }
+    }
+    Analysis.FitRow row = Analysis.fits(units).get(0);
+    String reading = Report.fitReading("oracle", row);
+    assertTrue(reading.contains("a larger pair collaborates more") && reading.contains("the ratio alone does not carry CF"), reading);
+    assertTrue(row.sizeEffect().low() > 0, row.sizeEffect().toString());
+  }
 }
