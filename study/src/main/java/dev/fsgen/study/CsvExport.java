@@ -15,54 +15,82 @@ final class CsvExport {
   private CsvExport() {}
 
   static void write(Path dir, StudyRunner.Results results, List<Analysis.FitRow> fits, List<Analysis.Positions> positions,
-      List<Analysis.UncertaintyRow> uncertainty) throws IOException {
+      List<Analysis.UncertaintyRow> uncertainty, List<TokenType.Row> types) throws IOException {
     try (CSVPrinter csv = printer(dir.resolve("units.csv"), "pair", "small", "large", "small_parameters", "large_parameters", "ratio",
-        "domain", "method", "prompts", "tokens", "scored", "differing", "collaboration_frequency", "drafted", "accepted", "corrections",
-        "rejections_per_draft", "rejections_per_round", "system2_tokens", "correct", "accuracy", "seconds")) {
+        "domain", "method", "prompts", "tokens", "scored", "differing", "collaboration_frequency", "cf_low", "cf_high",
+        "proxy_cf_vs_base", "proxy_cf_vs_base_low", "proxy_cf_vs_base_high", "drafted", "accepted", "corrections",
+        "rejections_per_draft", "rejections_per_round", "system2_tokens", "correct", "accuracy", "accuracy_low", "accuracy_high", "seconds")) {
       for (UnitResult u : results.units()) {
+        Bootstrap.Interval cf = Intervals.cf(u);
+        Bootstrap.Interval base = Intervals.proxyBaseCf(u);
+        Bootstrap.Interval acc = Intervals.accuracy(u.correctByPrompt());
         csv.printRecord(u.pair(), u.small(), u.large(), u.smallParameters(), u.largeParameters(), u.ratio(), u.domain(), u.method(),
-            u.prompts(), u.tokens(), u.scored(), u.differing(), u.collaborationFrequency(), u.drafted(), u.accepted(), u.corrections(),
-            u.rejectionsPerDraft(), u.rejectionsPerRound(), u.system2Tokens(), u.correct(), u.accuracy(), u.seconds());
+            u.prompts(), u.tokens(), u.scored(), u.differing(), u.collaborationFrequency(), low(cf), high(cf),
+            Analysis.proxyBaseCf(u), low(base), high(base), u.drafted(), u.accepted(), u.corrections(),
+            u.rejectionsPerDraft(), u.rejectionsPerRound(), u.system2Tokens(), u.correct(), u.accuracy(), low(acc), high(acc), u.seconds());
       }
     }
     try (CSVPrinter csv = printer(dir.resolve("oracle-tokens.csv"), "pair", "domain", "prompt", "position", "length", "intervened",
-        "entropy", "top1", "margin")) {
+        "entropy", "top1", "margin", "piece")) {
       for (UnitResult u : results.units()) {
         if (!u.method().equals(Method.ORACLE.id)) continue;
         for (UnitResult.TokenRecord r : u.records()) {
-          csv.printRecord(u.pair(), u.domain(), r.prompt(), r.position(), r.length(), r.intervened() ? 1 : 0, f4(r.entropy()), f4(r.top1()), f4(r.margin()));
+          csv.printRecord(u.pair(), u.domain(), r.prompt(), r.position(), r.length(), r.intervened() ? 1 : 0, f4(r.entropy()), f4(r.top1()), f4(r.margin()),
+              r.piece());
         }
       }
     }
-    try (CSVPrinter csv = printer(dir.resolve("sweep.csv"), "pair", "router", "threshold", "problems", "correct", "agreeing", "system2_share", "seconds")) {
+    try (CSVPrinter csv = printer(dir.resolve("sweep.csv"), "pair", "split", "router", "threshold", "problems", "correct", "accuracy_low",
+        "accuracy_high", "agreeing", "system2_share", "seconds")) {
       for (SweepResult s : results.sweep()) {
-        csv.printRecord(s.pair(), s.router(), s.threshold(), s.problems(), s.correct(), s.agreeing(), s.system2Share(), s.seconds());
+        Bootstrap.Interval acc = Intervals.accuracy(s.correctByProblem());
+        csv.printRecord(s.pair(), s.onValidation() ? SweepResult.VALIDATION : SweepResult.TEST, s.router(), s.threshold(), s.problems(),
+            s.correct(), low(acc), high(acc), s.agreeing(), s.system2Share(), s.seconds());
       }
     }
-    try (CSVPrinter csv = printer(dir.resolve("fits.csv"), "method", "domain", "pairs", "a", "alpha", "b", "r_squared", "loo_error", "residual_vs_log_small")) {
+    try (CSVPrinter csv = printer(dir.resolve("fits.csv"), "method", "domain", "pairs", "model", "coefficients", "residual_dof", "sse",
+        "r_squared", "aic", "loo_error", "slope_low", "slope_high", "residual_vs_log_small")) {
       for (Analysis.FitRow r : fits) {
         ScalingFit.Fit f = r.fit();
-        if (f != null) csv.printRecord(r.method(), r.domain(), f.points(), f.a(), f.alpha(), f.b(), f.rSquared(), f.looError(), f.residualVsSmallSize());
+        if (f == null) continue;
+        for (ScalingFit.Model m : new ScalingFit.Model[] {f.free(), f.paper(), f.logRatio(), f.logSizes()}) {
+          if (m == null) continue;
+          boolean slope = m.form() == ScalingFit.Form.LOG_RATIO;
+          csv.printRecord(r.method(), r.domain(), f.points(), m.form().name().toLowerCase(Locale.ROOT),
+              java.util.Arrays.stream(m.coefficients()).mapToObj(Double::toString).collect(java.util.stream.Collectors.joining(" ")),
+              m.residualDof(), m.sse(), m.rSquared(), m.aic(), m.looError(), slope ? low(r.slope()) : "", slope ? high(r.slope()) : "",
+              f.residualVsSmallSize());
+        }
       }
     }
     List<String> header = new ArrayList<>(List.of("method", "domain"));
     for (int b = 0; b < Analysis.BINS; b++) {
-      header.add("tokens_bin" + b);
-      header.add("interventions_bin" + b);
+      header.addAll(List.of("tokens_bin" + b, "interventions_bin" + b, "rate_low_bin" + b, "rate_high_bin" + b,
+          "share_by_output_bin" + b, "share_by_pair_bin" + b));
     }
+    header.addAll(List.of("early_excess", "early_excess_low", "early_excess_high"));
     try (CSVPrinter csv = printer(dir.resolve("positions.csv"), header.toArray(String[]::new))) {
       for (Analysis.Positions p : positions) {
         List<Object> row = new ArrayList<>(List.of(p.method(), p.domain()));
         for (int b = 0; b < Analysis.BINS; b++) {
-          row.add(p.tokens()[b]);
-          row.add(p.interventions()[b]);
+          row.addAll(List.of(p.tokens()[b], p.interventions()[b], low(p.rateIntervals()[b]), high(p.rateIntervals()[b]),
+              p.shareByOutput()[b], p.shareByPair()[b]));
         }
+        Bootstrap.Interval e = p.earlyExcess();
+        row.addAll(List.of(e == null ? "" : e.estimate(), low(e), high(e)));
         csv.printRecord(row);
       }
     }
-    try (CSVPrinter csv = printer(dir.resolve("uncertainty.csv"), "domain", "measure", "matched_mean", "intervened_mean", "auroc", "matched", "intervened")) {
+    try (CSVPrinter csv = printer(dir.resolve("uncertainty.csv"), "domain", "pair", "measure", "matched_mean", "intervened_mean", "auroc",
+        "auroc_low", "auroc_high", "matched", "intervened")) {
       for (Analysis.UncertaintyRow r : uncertainty) {
-        csv.printRecord(r.domain(), r.measure(), r.matchedMean(), r.intervenedMean(), r.auroc(), r.matched(), r.intervened());
+        csv.printRecord(r.domain(), r.pair(), r.measure(), r.matchedMean(), r.intervenedMean(), r.auroc(), low(r.interval()), high(r.interval()),
+            r.matched(), r.intervened());
+      }
+    }
+    try (CSVPrinter csv = printer(dir.resolve("token-types.csv"), "domain", "type", "tokens", "interventions", "rate_low", "rate_high", "share")) {
+      for (TokenType.Row t : types) {
+        csv.printRecord(t.domain(), t.type().label, t.tokens(), t.interventions(), low(t.rate()), high(t.rate()), t.share());
       }
     }
   }
@@ -70,6 +98,15 @@ final class CsvExport {
   private static CSVPrinter printer(Path file, String... header) throws IOException {
     Writer w = Files.newBufferedWriter(file);
     return new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(header).setRecordSeparator('\n').get());
+  }
+
+  /** An interval's bounds, empty where the data cannot tell. */
+  private static Object low(Bootstrap.Interval i) {
+    return i == null ? "" : i.low();
+  }
+
+  private static Object high(Bootstrap.Interval i) {
+    return i == null ? "" : i.high();
   }
 
   /** Four decimals: enough for the analysis, and a third of the file size of full doubles. */

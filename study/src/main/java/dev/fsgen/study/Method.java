@@ -20,7 +20,7 @@ public enum Method {
   CONTRASTIVE("contrastive", true, new Contrastive(Contrastive.Form.FSGEN, Contrastive.DEFAULT_ALPHA, Contrastive.Form.FSGEN.defaultBeta)),
   /** Proxy tuning: L + (S_tuned − S_base), with the Bible-tuned small model. */
   PROXY("proxy", true, new ProxyTuned(1.0)),
-  /** Greedy speculative decoding, γ = 4: its collaboration is System 2's rejections. */
+  /** Greedy speculative decoding, γ = 4: it emits System 2's greedy output, so its CF is the oracle's; its own figure is System 2's rejections. */
   SPECULATIVE("speculative", true, new Speculative(4)),
   SYSTEM1_ONLY("system1-only", false, new SingleModel(SingleModel.Role.SYSTEM1)),
   GATED_TOP1("gated top-1 < 0.5", false, new Gated(new Router.TopProbability(Router.TopProbability.DEFAULT), 1.0)),

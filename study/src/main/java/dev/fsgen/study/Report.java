@@ -23,7 +23,7 @@ public final class Report {
       | oracle collaboration frequency | GSM8K 6.6–15.2%%, MMLU-STEM 9.5–21.9%%, MBPP 8.3–15.9%% | %s |
       | contrastive decoding | GSM8K 3.7–8.4%% | %s |
       | proxy tuning | GSM8K 11.4–18.6%% | %s |
-      | scaling-law R² (refit of their published data) | oracle and contrastive 0.67–0.93, proxy 0.38–0.60 | %s |
+      | scaling-law R², b − a·R^(−α) with a, α, b ≥ 0.05 (refit of their published data) | oracle and contrastive 0.67–0.93, proxy 0.38–0.60 | %s |
       """;
 
   /** Where the run's settings are described. */
@@ -56,20 +56,23 @@ public final class Report {
     List<Analysis.FitRow> fits = Analysis.fits(units);
     List<Analysis.Positions> positions = Analysis.positions(units);
     List<Analysis.UncertaintyRow> uncertainty = Analysis.uncertainty(units);
+    List<TokenType.Row> types = TokenType.breakdown(units);
+    List<SweepResult> test = results.sweep().stream().filter(x -> !x.onValidation()).toList();
+    List<SweepResult> validation = results.sweep().stream().filter(SweepResult::onValidation).toList();
     Set<String> sweptPairs = new LinkedHashSet<>();
-    for (SweepResult s : results.sweep()) sweptPairs.add(s.pair());
+    for (SweepResult s : test) sweptPairs.add(s.pair());
 
     for (StudyDomain d : domains(units)) Charts.cfVsRatio(dir.resolve("cf-vs-ratio-" + d.id + ".png"), d, fits);
     Charts.positions(dir.resolve("positions-oracle.png"), Method.ORACLE.id, positions);
     Charts.uncertainty(dir.resolve("uncertainty-auroc.png"), uncertainty);
     for (String pair : sweptPairs) {
       String key = pair.replace("→", "_");
-      Charts.tradeoff(dir.resolve("tradeoff-accuracy-" + key + ".png"), pair, results.sweep(), false,
+      Charts.tradeoff(dir.resolve("tradeoff-accuracy-" + key + ".png"), pair, test, false,
           accuracy(units, pair, Method.SYSTEM1_ONLY), accuracy(units, pair, Method.ORACLE));
-      Charts.tradeoff(dir.resolve("tradeoff-agreement-" + key + ".png"), pair, results.sweep(), true,
+      Charts.tradeoff(dir.resolve("tradeoff-agreement-" + key + ".png"), pair, test, true,
           agreement(units, pair, Method.SYSTEM1_ONLY), 1.0);
     }
-    CsvExport.write(dir, results, fits, positions, uncertainty);
+    CsvExport.write(dir, results, fits, positions, uncertainty, types);
 
     StringBuilder md = new StringBuilder();
     md.append("# The FS-GEN study on fsgen's model family\n\n");
@@ -79,8 +82,8 @@ public final class Report {
     collaboration(md, units);
     scaling(md, fits, domains(units));
     positions(md, positions);
-    uncertainty(md, uncertainty);
-    tradeoff(md, units, results.sweep(), sweptPairs);
+    uncertainty(md, uncertainty, types);
+    tradeoff(md, units, test, validation, sweptPairs);
     paper(md, units, fits, uncertainty, positions);
     md.append(String.format(Locale.ROOT, "%n## Wall time%n%n%.1f minutes on this machine, summed over the %d run(s) of `./fsgen study` that made"
         + " and read these measurements (a resumed run repeats nothing already measured; a rerun that only regenerates this page adds its"
@@ -102,129 +105,253 @@ public final class Report {
         - **arithmetic**: %d two-digit problems after %d solved ones; only the answer's tokens are generated and measured.%s
 
         Methods: **oracle** (L generates, S is scored on L's prefix), **contrastive** decoding (FS-GEN form, logits_S + 0.5·(logits_L − logits_S),
-        plausibility α = 0.1), **proxy** tuning (L + (S_kjv − S), where S has a Bible-tuned variant) and greedy **speculative** decoding (γ = 4).
-        Collaboration frequency (CF) is one definition throughout: the share of generated tokens whose final choice differs from S's greedy
-        choice on the same prefix. Speculative decoding does not score its bonus tokens, so its CF is System 2's rejections per drafted token.
+        plausibility α = 0.1), **proxy** tuning (L + (S_kjv − S), where S has a Bible-tuned variant) and greedy **speculative** decoding (γ = %d).
+
+        Definitions, each as the code named beside it computes it:
+
+        - **Collaboration frequency (CF)** (`UnitResult.collaborationFrequency`): the share of generated tokens whose final choice differs
+          from S's greedy choice on the same prefix, FS-GEN's `mismatch_tokens_num / total_tokens_num`.
+        - **Proxy tuning** (`Analysis.proxyBaseCf`): FS-GEN's code (`__proxy_finetune`) compares the combined choice with the *base* small
+          model's greedy choice; that is the proxy CF of the tables and the fits. The CF against the tuned small model (System 1 of the
+          strategy) stands beside it.
+        - **Speculative decoding**: fsgen scores every token with S, bonus tokens included, and greedy speculative decoding emits exactly
+          L's greedy output, so its CF equals the oracle's on every pair (the tables show it; the fits leave it out). Its own figure is
+          System 2's rejections per drafted token (`UnitResult.rejectionsPerDraft`), at most 1/γ = %.0f%% (one rejection per round of γ drafts):
+          near that cap it measures the draft length more than the models.
+        - **Intervals** (`Intervals`, `Bootstrap`): 95%% percentile intervals from %d bootstrap resamples of the prompts (problems), each
+          prompt resampled whole with all its tokens and, where pairs are pooled, for all pairs at once (every pair runs on the same
+          prompts). A verdict below is stated only where its interval excludes the alternative; elsewhere the report says the data cannot tell.
 
         """, s.pairs(), z.textPrompts(), z.promptTokens(), z.textTokens(), z.textPrompts(), z.problems(), PromptSet.SHOTS,
         domains(units).contains(StudyDomain.WORD_PROBLEMS) ? String.format(Locale.ROOT, "%n- **word-problems**: %d multi-step word problems"
             + " after %d solved ones; the worked solution is generated up to its answer line and scored on the final answer only.",
-            z.problems(), PromptSet.WORD_SHOTS) : ""));
+            z.problems(), PromptSet.WORD_SHOTS) : "", GAMMA, 100.0 / GAMMA, Bootstrap.DEFAULT_RESAMPLES));
   }
+
+  /** Speculative decoding's draft length in the study. */
+  private static final int GAMMA = ((dev.fsgen.decoding.Speculative) Method.SPECULATIVE.strategy).gamma();
 
   private static void collaboration(StringBuilder md, List<UnitResult> units) {
     md.append("## 1. Collaboration frequency per method\n\n");
     for (StudyDomain d : domains(units)) {
       md.append("**").append(d.id).append("** (").append(d.description).append(")\n\n");
-      md.append("| pair | R | oracle | contrastive | proxy | speculative: rejections / draft | rejections / round |\n|---|---:|---:|---:|---:|---:|---:|\n");
+      md.append("| pair | R | oracle | contrastive | proxy vs base S (FS-GEN) | proxy vs tuned S | speculative | speculative: rejections / drafted token |\n"
+          + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
       for (String pair : pairs(units)) {
         UnitResult any = find(units, pair, d, Method.ORACLE);
         if (any == null) continue;
+        UnitResult proxy = find(units, pair, d, Method.PROXY);
         UnitResult spec = find(units, pair, d, Method.SPECULATIVE);
-        md.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %s | %s | %s |%n", pair, any.ratio(),
-            pct(cf(units, pair, d, Method.ORACLE)), pct(cf(units, pair, d, Method.CONTRASTIVE)), pct(cf(units, pair, d, Method.PROXY)),
-            pct(spec == null ? Double.NaN : spec.rejectionsPerDraft()), spec == null ? "—" : String.format(Locale.ROOT, "%.2f", spec.rejectionsPerRound())));
+        md.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %s | %s | %s | %s |%n", pair, any.ratio(),
+            cfCi(find(units, pair, d, Method.ORACLE)), cfCi(find(units, pair, d, Method.CONTRASTIVE)),
+            proxy == null ? "—" : ci(Intervals.proxyBaseCf(proxy), true), cfCi(proxy), cfCi(spec),
+            pct(spec == null ? Double.NaN : spec.rejectionsPerDraft())));
       }
       md.append('\n');
     }
   }
 
   private static void scaling(StringBuilder md, List<Analysis.FitRow> fits, List<StudyDomain> domains) {
-    md.append("## 2. Scaling law: CF(R) = b − a·R^(−α)\n\n");
-    md.append("Least squares over the pairs (R = N_L / N_S). LOO: mean absolute error of each pair's CF predicted by the fit on the other pairs."
-        + " Residual vs size: correlation of the residuals with log N_S (near 0: the ratio alone explains CF).\n\n");
-    md.append("| method | domain | pairs | a | α | b | R² | LOO error | residual vs size |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("## 2. Scaling law\n\n");
+    md.append("Each model fitted by least squares over the pairs (`ScalingFit`; R = N_L / N_S). dof: residual degrees of freedom (pairs minus"
+        + " coefficients); with 1 or fewer, R² is near 1 whatever the law and says nothing, so such fits stay out of the comparison with FS-GEN."
+        + " AIC = n·ln(SSE/n) + 2k (lower is better; compare within one method and domain). LOO: mean absolute error of each pair's CF"
+        + " predicted by the model fitted on the other pairs. The power law is fitted twice: with α ∈ [0.01, 4] and a, b free, and with the"
+        + " bounds of FS-GEN's released fit (scipy `curve_fit`, `bounds=(0.05, inf)` on a, α and b; we take the global least-squares"
+        + " minimum under those bounds). Proxy tuning is fitted to its CF against the base small model; speculative decoding not at all"
+        + " (its CF is the oracle's).\n\n");
+    md.append("| method | domain | pairs | model | coefficients | dof | R² | AIC | LOO error |\n|---|---|---:|---|---|---:|---:|---:|---:|\n");
     for (Analysis.FitRow r : fits) {
       ScalingFit.Fit f = r.fit();
       if (f == null) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %d | — | — | — | — | — | — |%n", r.method(), r.domain(), r.points().size()));
-      } else {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.2f | %.3f | %.2f | %s | %s |%n", r.method(), r.domain(), f.points(),
-            f.a(), f.alpha(), f.b(), f.rSquared(), pct(f.looError()), num(f.residualVsSmallSize())));
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | too few pairs to fit | | | | | |%n", r.method(), r.domain(), r.points().size()));
+        continue;
+      }
+      for (ScalingFit.Model m : new ScalingFit.Model[] {f.free(), f.paper(), f.logRatio(), f.logSizes()}) {
+        if (m == null) {
+          md.append(String.format(Locale.ROOT, "| %s | %s | %d | c + u·ln N_S + v·ln N_L | not determined (one size of S or of L) | | | | |%n",
+              r.method(), r.domain(), f.points()));
+          continue;
+        }
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %d%s | %s | %s | %s |%n", r.method(), r.domain(), f.points(),
+            m.form().formula, coefficients(m), m.residualDof(), m.residualDof() <= 1 ? " (too few)" : "", num(m.rSquared()),
+            Double.isFinite(m.aic()) ? String.format(Locale.ROOT, "%.1f", m.aic()) : "—", pct(m.looError())));
       }
     }
-    md.append("\nA fit needs at least 3 pairs; LOO needs 4.\n\n");
+    md.append("\nLog-linear slope s (CF per e-fold of R) with its interval (prompts resampled for every pair at once):\n\n");
+    md.append("| method | domain | slope | 95% interval |\n|---|---|---:|---|\n");
+    for (Analysis.FitRow r : fits) {
+      if (r.fit() == null) continue;
+      Bootstrap.Interval s = r.slope();
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %s |%n", r.method(), r.domain(), r.fit().logRatio().coefficients()[1],
+          s == null ? "the data cannot tell" : String.format(Locale.ROOT, "%.3f to %.3f", s.low(), s.high())));
+    }
+    md.append('\n');
     for (StudyDomain d : domains) md.append("![CF against R, ").append(d.id).append("](cf-vs-ratio-").append(d.id).append(".png)\n");
     md.append('\n');
   }
 
+  private static String coefficients(ScalingFit.Model m) {
+    double[] c = m.coefficients();
+    return switch (m.form()) {
+      case POWER_FREE, POWER_PAPER -> String.format(Locale.ROOT, "a = %.3f, α = %.2f, b = %.3f", c[0], c[1], c[2]);
+      case LOG_RATIO -> String.format(Locale.ROOT, "c = %.3f, s = %.3f", c[0], c[1]);
+      case LOG_SIZES -> String.format(Locale.ROOT, "c = %.3f, u = %.3f, v = %.3f", c[0], c[1], c[2]);
+    };
+  }
+
   private static void positions(StringBuilder md, List<Analysis.Positions> positions) {
-    md.append("## 3. Where interventions fall\n\nShare of the tokens in each tenth of the output where the final choice differs from S's (all pairs pooled).\n\n");
+    md.append("## 3. Where interventions fall\n\n");
+    md.append("Output positions in FS-GEN's tenths (`Analysis.bin`: index / length, right-closed tenths, the first including 0), all pairs pooled."
+        + " **Rate**: the share of the tokens in each tenth whose final choice differs from S's (intervals in `positions.csv` and as error bars"
+        + " on the plot).\n\n");
+    positionTable(md, positions, p -> p::rate, false);
+    md.append("\n**Share of each output's interventions per tenth**, averaged over the outputs with at least one (FS-GEN's figure as the"
+        + " review defines it). FS-GEN's released heatmap (`visualize/mismatch_position_heatmap.py`) pools each pair's outputs before taking"
+        + " shares; that figure, averaged over pairs, is `share_by_pair` in `positions.csv`.\n\n");
+    positionTable(md, positions, p -> b -> p.shareByOutput()[b], true);
+    md.append("\nShares lean early by construction: FS-GEN places position i of an n-token output at i/n in right-closed tenths, so the"
+        + " first tenth [0, 0.1] holds one position more than the others and the last (0.9, 1] one fewer whenever n is a multiple of 10"
+        + " (for 48 tokens, 5 positions against 4 or 5). The rates above divide by the tokens in each tenth and carry no such lean;"
+        + " the verdict in section 6 rests on them.\n");
+    md.append("\n![interventions by position](positions-oracle.png)\n\n");
+  }
+
+  private static void positionTable(StringBuilder md, List<Analysis.Positions> positions,
+      java.util.function.Function<Analysis.Positions, java.util.function.IntToDoubleFunction> value, boolean oracleOnly) {
     md.append("| method | domain |");
     for (int b = 0; b < Analysis.BINS; b++) md.append(' ').append(Charts.bin(b)).append(" |");
     md.append("\n|---|---|").append("---:|".repeat(Analysis.BINS)).append('\n');
     for (Analysis.Positions p : positions) {
+      if (oracleOnly && !p.method().equals(Method.ORACLE.id)) continue;
       md.append("| ").append(p.method()).append(" | ").append(p.domain()).append(" |");
-      for (int b = 0; b < Analysis.BINS; b++) md.append(' ').append(pct(p.rate(b))).append(" |");
+      for (int b = 0; b < Analysis.BINS; b++) md.append(' ').append(pct(value.apply(p).applyAsDouble(b))).append(" |");
       md.append('\n');
     }
-    md.append("\n![interventions by position](positions-oracle.png)\n\n");
   }
 
-  private static void uncertainty(StringBuilder md, List<Analysis.UncertaintyRow> rows) {
+  private static void uncertainty(StringBuilder md, List<Analysis.UncertaintyRow> rows, List<TokenType.Row> types) {
     md.append("## 4. Uncertainty: is System 1 unsure where System 2 intervenes?\n\n");
-    md.append("Oracle tokens of all pairs: System 1's uncertainty where System 2 agreed (matched) and where it chose differently (intervened)."
-        + " AUROC: how well the measure alone ranks intervened tokens above matched ones (higher entropy, lower top-1 probability, lower margin).\n\n");
-    md.append("| domain | measure | matched (mean) | intervened (mean) | AUROC | matched tokens | intervened tokens |\n|---|---|---:|---:|---:|---:|---:|\n");
+    md.append("Oracle tokens: System 1's uncertainty where System 2 agreed (matched) and where it chose differently (intervened)."
+        + " AUROC: how well the measure alone ranks intervened tokens above matched ones (higher entropy, lower top-1 probability, lower margin),"
+        + " with its interval.\n\n");
+    md.append("| domain | measure | matched (mean) | intervened (mean) | AUROC | matched tokens | intervened tokens |\n|---|---|---:|---:|---|---:|---:|\n");
     for (Analysis.UncertaintyRow r : rows) {
+      if (!r.pair().equals(Analysis.POOLED)) continue;
       md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %d | %d |%n", r.domain(), r.measure(), r.matchedMean(),
-          r.intervenedMean(), num(r.auroc()), r.matched(), r.intervened()));
+          r.intervenedMean(), ci(r.interval(), false), r.matched(), r.intervened()));
     }
+    md.append("\n**AUROC per pair**\n\n| domain | pair | entropy | top-1 probability | top-1/top-2 margin |\n|---|---|---|---|---|\n");
+    String current = null;
+    for (Analysis.UncertaintyRow r : rows) {
+      if (r.pair().equals(Analysis.POOLED)) continue;
+      String key = r.domain() + " | " + r.pair();
+      if (!key.equals(current)) {
+        if (current != null) md.append('\n');
+        md.append("| ").append(key).append(" |");
+        current = key;
+      }
+      md.append(' ').append(ci(r.interval(), false)).append(" |");
+    }
+    if (current != null) md.append('\n');
     md.append("\n![AUROC of the uncertainty measures](uncertainty-auroc.png)\n\n");
+    md.append("**Where System 2 intervenes, by token type** (`TokenType`; oracle tokens, all pairs pooled): the rate is the share of the"
+        + " type's tokens where System 2 chose differently, the share its part of all interventions.\n\n");
+    md.append("| domain | type | tokens | interventions | rate | share of interventions |\n|---|---|---:|---:|---|---:|\n");
+    for (TokenType.Row t : types) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s |%n", t.domain(), t.type().label, t.tokens(), t.interventions(),
+          ci(t.rate(), true), pct(t.share())));
+    }
+    if (types.isEmpty()) md.append("| — | measurements without token text | | | | |\n");
+    md.append('\n');
   }
 
-  private static void tradeoff(StringBuilder md, List<UnitResult> units, List<SweepResult> sweep, Set<String> sweptPairs) {
+  private static void tradeoff(StringBuilder md, List<UnitResult> units, List<SweepResult> test, List<SweepResult> validation, Set<String> sweptPairs) {
     md.append("## 5. Cost and quality\n\n");
     for (StudyDomain d : domains(units)) if (d.exactMatch) exactMatch(md, units, d);
     md.append("L alone is the oracle's output (L greedy); speculative decoding reproduces it exactly.\n\n");
+    md.append("**Router sweep.** Gated handoff at each threshold (budget 100%), on the arithmetic validation problems and on the test problems."
+        + " The learned router is trained on the oracle's tokens of the validation problems (`RouterSweep.fitLearned`). Each router's threshold"
+        + " is chosen on validation alone: the cheapest (fewest System 2 tokens) whose answers are identical to System 2 alone's on at least"
+        + " 90% of the validation problems; its test figures are what the router is worth.\n\n");
     for (String pair : sweptPairs) {
       String key = pair.replace("→", "_");
-      md.append("**Router sweep, ").append(pair).append("**: gated handoff at each threshold (budget 100%).\n\n");
-      md.append("| router | threshold | System 2 tokens | exact match | identical to L alone |\n|---|---:|---:|---:|---:|\n");
-      for (SweepResult s : sweep) {
+      md.append("**").append(pair).append("**, thresholds chosen on validation, reported on test:\n\n");
+      md.append("| router | threshold | validation: System 2 tokens | validation: identical to L | test: System 2 tokens | test: exact match | test: identical to L |\n"
+          + "|---|---:|---:|---:|---:|---|---|\n");
+      for (RouterSweep r : RouterSweep.values()) {
+        SweepResult chosen = chooseOnValidation(validation, pair, r);
+        SweepResult onTest = chosen == null ? null : at(test, pair, r, chosen.threshold());
+        if (chosen == null || onTest == null) {
+          md.append("| ").append(r.label).append(" | no threshold reaches 90% on validation, or no validation sweep | | | | | |\n");
+          continue;
+        }
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.label, trim(chosen.threshold()), pct(chosen.system2Share()),
+            pct(chosen.agreement()), pct(onTest.system2Share()), sweepCi(onTest.correctByProblem(), onTest.accuracy()),
+            sweepCi(onTest.agreeingByProblem(), onTest.agreement())));
+      }
+      md.append("\nEvery threshold:\n\n| router | threshold | validation: System 2 tokens | validation: exact match | test: System 2 tokens | test: exact match | test: identical to L |\n"
+          + "|---|---:|---:|---:|---:|---|---|\n");
+      for (SweepResult s : test) {
         if (!s.pair().equals(pair)) continue;
-        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", RouterSweep.valueOf(s.router()).label, trim(s.threshold()),
-            pct(s.system2Share()), pct(s.accuracy()), pct(s.agreement())));
+        SweepResult v = at(validation, pair, RouterSweep.valueOf(s.router()), s.threshold());
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", RouterSweep.valueOf(s.router()).label, trim(s.threshold()),
+            v == null ? "—" : pct(v.system2Share()), v == null ? "—" : pct(v.accuracy()), pct(s.system2Share()),
+            sweepCi(s.correctByProblem(), s.accuracy()), sweepCi(s.agreeingByProblem(), s.agreement())));
       }
       md.append("\n![accuracy against System 2 share](tradeoff-accuracy-").append(key).append(".png)\n");
       md.append("![agreement against System 2 share](tradeoff-agreement-").append(key).append(".png)\n\n");
-      SweepResult best = cheapestWithin(sweep, pair, 0.9 * accuracy(units, pair, Method.ORACLE));
-      if (best != null) {
-        md.append(String.format(Locale.ROOT, "Cheapest setting within 90%% of L's accuracy: %s at %s, System 2 producing %s of the tokens, exact match %s.%n%n",
-            RouterSweep.valueOf(best.router()).label, trim(best.threshold()), pct(best.system2Share()), pct(best.accuracy())));
-      }
     }
+  }
+
+  /** The cheapest threshold of one router whose validation answers match System 2 alone's on at least 90% of problems. */
+  static SweepResult chooseOnValidation(List<SweepResult> validation, String pair, RouterSweep router) {
+    SweepResult best = null;
+    for (SweepResult s : validation) {
+      if (!s.pair().equals(pair) || !s.router().equals(router.name()) || s.agreement() < 0.9) continue;
+      if (best == null || s.system2Share() < best.system2Share()) best = s;
+    }
+    return best;
+  }
+
+  private static SweepResult at(List<SweepResult> sweep, String pair, RouterSweep router, double threshold) {
+    for (SweepResult s : sweep) if (s.pair().equals(pair) && s.router().equals(router.name()) && s.threshold() == threshold) return s;
+    return null;
+  }
+
+  private static String sweepCi(boolean[] byProblem, double value) {
+    Bootstrap.Interval i = Intervals.accuracy(byProblem);
+    return i == null ? pct(value) : ci(i, true);
   }
 
   private static void paper(StringBuilder md, List<UnitResult> units, List<Analysis.FitRow> fits, List<Analysis.UncertaintyRow> unc,
       List<Analysis.Positions> positions) {
     md.append("## 6. Side by side with FS-GEN\n\n");
     md.append(String.format(Locale.ROOT, PAPER, range(units, Method.ORACLE), range(units, Method.CONTRASTIVE), range(units, Method.PROXY), r2Range(fits)));
-    md.append("\nWhat agrees and what does not, read off the figures above:\n\n");
-    for (Method m : List.of(Method.ORACLE, Method.CONTRASTIVE, Method.PROXY)) {
-      for (Analysis.FitRow r : fits) {
-        if (!r.method().equals(m.id) || r.fit() == null) continue;
-        md.append("- ").append(fitReading(m.id, r)).append('\n');
-      }
+    md.append("\nWhat agrees and what does not, read off the figures and intervals above:\n\n");
+    for (Analysis.FitRow r : fits) {
+      if (r.fit() != null) md.append("- ").append(fitReading(r.method(), r)).append('\n');
     }
     for (Analysis.UncertaintyRow r : unc) {
-      if (!r.measure().equals("top-1 probability")) continue;
+      if (!r.measure().equals("top-1 probability") || !r.pair().equals(Analysis.POOLED)) continue;
+      Bootstrap.Interval i = r.interval();
+      String verdict = i == null ? "the data cannot tell whether interventions fall where System 1 is uncertain"
+          : i.low() > 0.5 ? "interventions fall where System 1 is uncertain, as FS-GEN found"
+          : i.high() < 0.5 ? "interventions fall where System 1 is confident, unlike FS-GEN's finding"
+          : "the interval includes chance (0.5), so the data cannot tell whether interventions fall where System 1 is uncertain";
       md.append(String.format(Locale.ROOT, "- %s: System 1's top-1 probability is %.2f on average where System 2 intervenes and %.2f where it agrees"
-          + " (AUROC %s): %s.%n", r.domain(), r.intervenedMean(), r.matchedMean(), num(r.auroc()),
-          r.auroc() > 0.6 ? "interventions fall where System 1 is uncertain, as FS-GEN found" : "uncertainty separates them only weakly here"));
+          + " (AUROC %s): %s.%n", r.domain(), r.intervenedMean(), r.matchedMean(), ci(i, false), verdict));
     }
     for (Analysis.Positions p : positions) {
-      if (!p.method().equals(Method.ORACLE.id) || p.domain().equals(StudyDomain.ARITHMETIC.id)) continue;
-      double first = p.rate(0);
-      double rest = 0;
-      int n = 0;
-      for (int b = 1; b < Analysis.BINS; b++) if (!Double.isNaN(p.rate(b))) {
-        rest += p.rate(b);
-        n++;
-      }
-      rest /= Math.max(1, n);
-      md.append(String.format(Locale.ROOT, "- %s: the oracle's intervention rate is %s in the first tenth of the output and %s on average after it%s.%n",
-          p.domain(), pct(first), pct(rest), first > 1.2 * rest ? " (interventions concentrate early, as FS-GEN reports)" : ""));
+      if (!p.method().equals(Method.ORACLE.id)) continue;
+      Bootstrap.Interval e = p.earlyExcess();
+      String verdict = e == null ? "the data cannot tell whether interventions concentrate early"
+          : e.low() > 0 ? "interventions concentrate in the first tenth, as FS-GEN reports"
+          : e.high() < 0 ? "the first tenth has fewer interventions than the rest, unlike FS-GEN's report"
+          : "the interval includes 0, so the data cannot tell whether interventions concentrate early";
+      md.append(String.format(Locale.ROOT, "- %s: the oracle's intervention rate in the first tenth minus its mean over the other tenths is %s: %s.%n",
+          p.domain(), e == null ? "undetermined" : String.format(Locale.ROOT, "%+.1f points [%+.1f, %+.1f]", 100 * e.estimate(), 100 * e.low(), 100 * e.high()),
+          verdict));
     }
     md.append("""
         - Scale: FS-GEN's models are 0.5B–72B parameters and its tasks are benchmarks (GSM8K, MMLU-STEM, MBPP); fsgen's are 0.16–11 M
@@ -248,7 +375,8 @@ public final class Report {
           continue;
         }
         boolean gated = m == Method.GATED_TOP1 || m == Method.GATED_MARGIN;
-        md.append(' ').append(pct(u.accuracy())).append(gated ? String.format(Locale.ROOT, " (%.0f%%)", 100 * u.system2Share()) : "").append(" |");
+        Bootstrap.Interval acc = Intervals.accuracy(u.correctByPrompt());
+        md.append(' ').append(acc == null ? pct(u.accuracy()) : ci(acc, true)).append(gated ? String.format(Locale.ROOT, " (%.0f%%)", 100 * u.system2Share()) : "").append(" |");
       }
       md.append('\n');
     }
@@ -260,25 +388,37 @@ public final class Report {
     return Arrays.stream(StudyDomain.values()).filter(d -> units.stream().anyMatch(u -> u.domain().equals(d.id))).toList();
   }
 
-  /** What one fit supports, in words: the direction, how much of CF the ratio explains, and whether S's own size matters. */
+  /**
+   * What one method's fits support, in words: the direction of CF with the ratio only where the
+   * slope's interval excludes 0, and whether the two sizes separately predict better than the ratio.
+   */
   static String fitReading(String method, Analysis.FitRow row) {
     ScalingFit.Fit f = row.fit();
-    double meanCf = row.points().stream().mapToDouble(ScalingFit.Point::cf).average().orElse(Double.NaN);
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s, %s: CF %s with the ratio (a = %.3f, R² = %.2f", method, row.domain(),
-        f.a() > 0 ? "rises" : "does not rise", f.a(), f.rSquared()));
-    b.append(f.rSquared() >= 0.6 ? "; the power law fits" : "; the ratio explains little of CF").append(')');
-    if (f.alpha() <= ScalingFit.MIN_ALPHA * 1.0001) {
-      b.append(String.format(Locale.ROOT, "; α sits at the search's lower bound (%.2f), where b − a·R^(−α) is in effect a straight line in log R,"
-          + " so the fit finds no saturation", ScalingFit.MIN_ALPHA));
+    Bootstrap.Interval s = row.slope();
+    StringBuilder b = new StringBuilder(method + ", " + row.domain() + ": ");
+    if (s == null) {
+      b.append("the data cannot tell how CF moves with the ratio");
+    } else {
+      String interval = String.format(Locale.ROOT, "slope %.3f per e-fold of R, interval %.3f to %.3f", f.logRatio().coefficients()[1], s.low(), s.high());
+      b.append(s.low() > 0 ? "CF rises with the ratio (" + interval + ")"
+          : s.high() < 0 ? "CF falls as the ratio grows (" + interval + ")"
+          : "the interval of the slope includes 0 (" + interval + "), so the data cannot tell whether CF rises with the ratio");
     }
-    if (!Double.isNaN(f.residualVsSmallSize()) && Math.abs(f.residualVsSmallSize()) >= 0.5) {
-      b.append(String.format(Locale.ROOT, "; its residuals correlate with log N_S (%.2f): at the same ratio, %s S collaborates less,"
-          + " so the size of S matters beside the ratio", f.residualVsSmallSize(), f.residualVsSmallSize() < 0 ? "a larger" : "a smaller"));
+    ScalingFit.Model sizes = f.logSizes();
+    ScalingFit.Model ratio = f.logRatio();
+    Bootstrap.Interval e = row.sizeEffect();
+    if (sizes == null || e == null) {
+      b.append("; too few pairs, or a single size of S or L, to tell the sizes from their ratio");
+    } else {
+      // u + v: the change of CF per e-fold of both sizes at a fixed ratio; the verdict rests on its interval, AIC and LOO stand beside it
+      String figures = String.format(Locale.ROOT, "u + v = %.3f, interval %.3f to %.3f; AIC %.1f against the ratio's %.1f, LOO error %s against %s",
+          sizes.coefficients()[1] + sizes.coefficients()[2], e.low(), e.high(), sizes.aic(), ratio.aic(), pct(sizes.looError()), pct(ratio.looError()));
+      b.append(e.low() > 0 || e.high() < 0
+          ? String.format(Locale.ROOT, "; at the same ratio, a larger pair collaborates %s (%s): the ratio alone does not carry CF",
+              e.low() > 0 ? "more" : "less", figures)
+          : "; whether the sizes matter beside their ratio the data cannot tell (" + figures + ")");
     }
-    if (!Double.isNaN(f.looError()) && f.looError() > 0.25 * meanCf) {
-      b.append(String.format(Locale.ROOT, "; its leave-one-out error (%s) is large against the mean CF (%s), so it does not predict unseen pairs",
-          pct(f.looError()), pct(meanCf)));
-    }
+    if (f.paper().residualDof() <= 1) b.append("; with ").append(f.paper().residualDof()).append(" residual degree of freedom its power-law R² is not comparable with FS-GEN's");
     return b.append('.').toString();
   }
 
@@ -289,11 +429,6 @@ public final class Report {
   private static UnitResult find(List<UnitResult> units, String pair, StudyDomain d, Method m) {
     for (UnitResult u : units) if (u.pair().equals(pair) && u.domain().equals(d.id) && u.method().equals(m.id)) return u;
     return null;
-  }
-
-  private static double cf(List<UnitResult> units, String pair, StudyDomain d, Method m) {
-    UnitResult u = find(units, pair, d, m);
-    return u == null ? Double.NaN : u.collaborationFrequency();
   }
 
   private static double accuracy(List<UnitResult> units, String pair, Method m) {
@@ -311,19 +446,11 @@ public final class Report {
     return (double) same / u.outputs().size();
   }
 
-  private static SweepResult cheapestWithin(List<SweepResult> sweep, String pair, double accuracy) {
-    SweepResult best = null;
-    for (SweepResult s : sweep) {
-      if (s.pair().equals(pair) && s.accuracy() >= accuracy && (best == null || s.system2Share() < best.system2Share())) best = s;
-    }
-    return best;
-  }
-
   private static String range(List<UnitResult> units, Method m) {
     List<String> parts = new ArrayList<>();
     for (StudyDomain d : domains(units)) {
       DoubleSummaryStatistics st = units.stream().filter(u -> u.method().equals(m.id) && u.domain().equals(d.id))
-          .mapToDouble(UnitResult::collaborationFrequency).filter(v -> !Double.isNaN(v)).summaryStatistics();
+          .mapToDouble(Analysis::fittedCf).filter(v -> !Double.isNaN(v)).summaryStatistics();
       if (st.getCount() > 0) parts.add(String.format(Locale.ROOT, "%s %.1f–%.1f%%", d.id, 100 * st.getMin(), 100 * st.getMax()));
     }
     return parts.isEmpty() ? "not measured" : String.join(", ", parts);
@@ -331,12 +458,31 @@ public final class Report {
 
   private static String r2Range(List<Analysis.FitRow> fits) {
     List<String> parts = new ArrayList<>();
-    for (Method m : List.of(Method.ORACLE, Method.CONTRASTIVE, Method.PROXY, Method.SPECULATIVE)) {
-      DoubleSummaryStatistics st = fits.stream().filter(r -> r.method().equals(m.id) && r.fit() != null)
-          .mapToDouble(r -> r.fit().rSquared()).filter(v -> !Double.isNaN(v)).summaryStatistics();
-      if (st.getCount() > 0) parts.add(String.format(Locale.ROOT, "%s %.2f–%.2f", m.id, st.getMin(), st.getMax()));
+    for (Method m : List.of(Method.ORACLE, Method.CONTRASTIVE, Method.PROXY)) {
+      // FS-GEN's bounded form, and only fits with at least 2 residual degrees of freedom: an R² on fewer says nothing
+      DoubleSummaryStatistics st = fits.stream().filter(r -> r.method().equals(m.id) && r.fit() != null && r.fit().paper().residualDof() >= 2)
+          .mapToDouble(r -> r.fit().paper().rSquared()).filter(v -> !Double.isNaN(v)).summaryStatistics();
+      if (st.getCount() > 0) {
+        parts.add(String.format(Locale.ROOT, "%s %.2f–%.2f (%d residual dof)", m.id, st.getMin(), st.getMax(),
+            fits.stream().filter(r -> r.method().equals(m.id) && r.fit() != null).mapToInt(r -> r.fit().paper().residualDof()).max().orElse(0)));
+      } else if (fits.stream().anyMatch(r -> r.method().equals(m.id) && r.fit() != null)) {
+        parts.add(m.id + ": too few pairs for a comparable R²");
+      }
     }
     return parts.isEmpty() ? "too few pairs to fit" : String.join(", ", parts);
+  }
+
+  private static String cfCi(UnitResult u) {
+    if (u == null) return "—";
+    Bootstrap.Interval i = Intervals.cf(u);
+    return i == null ? pct(u.collaborationFrequency()) : ci(i, true);
+  }
+
+  /** "50.0% [46.1–53.9]" (percent) or "0.74 [0.71–0.77]"; "—" where the data cannot tell. */
+  static String ci(Bootstrap.Interval i, boolean percent) {
+    if (i == null) return "— (the data cannot tell)";
+    return percent ? String.format(Locale.ROOT, "%.1f%% [%.1f–%.1f]", 100 * i.estimate(), 100 * i.low(), 100 * i.high())
+        : String.format(Locale.ROOT, "%.2f [%.2f–%.2f]", i.estimate(), i.low(), i.high());
   }
 
   private static String pct(double v) {

@@ -37,7 +37,11 @@ public enum RouterSweep {
     };
   }
 
-  /** Fits the learned router on the oracle's text generations: System 1's uncertainty → whether System 2 chose differently. */
+  /**
+   * Fits the learned router on the oracle's records (the study passes those of the arithmetic validation
+   * problems, so the test problems it is scored on never train it): System 1's uncertainty → whether
+   * System 2 chose differently.
+   */
   public static RouterFit.Result fitLearned(List<UnitResult> oracleUnits) {
     List<RouterFit.Example> examples = new ArrayList<>();
     for (UnitResult u : oracleUnits) {

@@ -67,7 +67,9 @@ public final class StudyRunner {
     List<StudyDomain> domains = StudyDomain.in(options.data());
     try (TextTokenizer tokenizer = family.tokenizer()) {
       for (StudyDomain d : domains) prompts.put(d, PromptSet.build(d, options.data(), tokenizer, options.sizes()));
-      List<Task> tasks = plan(prompts, tokenizer);
+      List<Prompt> validation = sweeps(domains)
+          ? ValidationPrompts.arithmetic(options.data(), tokenizer, options.sizes().problems()) : List.of();
+      List<Task> tasks = plan(prompts, validation, tokenizer);
       double total = tasks.stream().mapToDouble(Task::cost).sum();
       // measurements saved by an earlier run are kept; the rest run in plan order
       List<Task> todo = tasks.stream().filter(t -> !Files.exists(t.file())).toList();
@@ -87,7 +89,9 @@ public final class StudyRunner {
     }
     for (FamilyModels.Pair pair : sweeps(domains) ? family.pairsWithLargest() : List.<FamilyModels.Pair>of()) {
       for (RouterSweep r : RouterSweep.values()) {
-        for (double th : r.thresholds(options.quick())) sweep.add(read(sweepFile(pair, r, th), SweepResult.class));
+        for (double th : r.thresholds(options.quick())) {
+          for (String split : SPLITS) sweep.add(read(sweepFile(pair, r, th, split), SweepResult.class));
+        }
       }
     }
     return new Results(units, sweep);
@@ -103,7 +107,10 @@ public final class StudyRunner {
     return out;
   }
 
-  private List<Task> plan(Map<StudyDomain, List<Prompt>> prompts, TextTokenizer tokenizer) {
+  /** The router sweep runs on validation (thresholds chosen there, the learned router trained there) and on test (reported). */
+  private static final List<String> SPLITS = List.of(SweepResult.VALIDATION, SweepResult.TEST);
+
+  private List<Task> plan(Map<StudyDomain, List<Prompt>> prompts, List<Prompt> validation, TextTokenizer tokenizer) {
     List<Task> tasks = new ArrayList<>();
     for (FamilyModels.Pair pair : family.pairs()) {
       for (StudyDomain d : prompts.keySet()) {
@@ -117,14 +124,24 @@ public final class StudyRunner {
         }
       }
     }
-    for (FamilyModels.Pair pair : sweeps(prompts.keySet()) ? family.pairsWithLargest() : List.<FamilyModels.Pair>of()) {
+    List<FamilyModels.Pair> swept = sweeps(prompts.keySet()) ? family.pairsWithLargest() : List.of();
+    for (FamilyModels.Pair pair : swept) {
+      // System 2 alone on the validation problems: the learned router's training data and the sweep's reference there
+      Path valOracle = validationOracleFile(pair);
+      tasks.add(new Task(valOracle, cost(pair, validation), () -> {
+        write(valOracle, measure(pair, StudyDomain.ARITHMETIC, Method.ORACLE, validation, tokenizer));
+        return pair.id() + " validation oracle";
+      }));
+    }
+    for (FamilyModels.Pair pair : swept) {
       for (RouterSweep r : RouterSweep.values()) {
-        for (double th : r.thresholds(options.quick())) {
-          Path file = sweepFile(pair, r, th);
-          tasks.add(new Task(file, cost(pair, prompts.get(StudyDomain.ARITHMETIC)), () -> {
-            SweepResult s = sweep(pair, r, th, prompts.get(StudyDomain.ARITHMETIC), tokenizer);
+        for (double th : r.thresholds(options.quick())) for (String split : SPLITS) {
+          Path file = sweepFile(pair, r, th, split);
+          List<Prompt> on = split.equals(SweepResult.VALIDATION) ? validation : prompts.get(StudyDomain.ARITHMETIC);
+          tasks.add(new Task(file, cost(pair, on), () -> {
+            SweepResult s = sweep(pair, r, th, on, tokenizer, split);
             write(file, s);
-            return String.format(Locale.ROOT, "%s sweep %s %s: accuracy %.1f%%, System 2 %.1f%%", pair.id(), r.label, th,
+            return String.format(Locale.ROOT, "%s sweep (%s) %s %s: accuracy %.1f%%, System 2 %.1f%%", pair.id(), split, r.label, th,
                 100 * s.accuracy(), 100 * s.system2Share());
           }));
         }
@@ -162,9 +179,11 @@ public final class StudyRunner {
     int tokens = 0, scored = 0, differing = 0, drafted = 0, accepted = 0, corrections = 0, rounds = 0, bySystem2 = 0, correct = 0;
     List<UnitResult.TokenRecord> records = new ArrayList<>();
     List<String> outputs = domain.exactMatch ? new ArrayList<>() : null;
+    boolean[] correctByPrompt = outputs == null ? null : new boolean[prompts.size()];
     for (Prompt p : prompts) {
       Outcome o = method.strategy.run(models, p.tokens(), request(p), TokenSink.NONE);
       int n = o.tokens().length;
+      Boolean[] fromBase = method == Method.PROXY ? ProxyBase.differences(models.system1Base(), p.tokens(), o.tokens()) : new Boolean[n];
       tokens += n;
       scored += o.scored();
       differing += o.differing();
@@ -178,33 +197,37 @@ public final class StudyRunner {
         int choice = o.system1Choices()[i];
         boolean intervened = choice >= 0 ? choice != o.tokens()[i] : correction;
         Uncertainty u = o.uncertainty()[i];
+        String piece = tokenizer.decode(new int[] {o.tokens()[i]}, false);
         records.add(u == null
-            ? new UnitResult.TokenRecord(p.index(), i, n, intervened, Double.NaN, Double.NaN, Double.NaN, null)
+            ? new UnitResult.TokenRecord(p.index(), i, n, intervened, Double.NaN, Double.NaN, Double.NaN, null, piece, fromBase[i])
             : new UnitResult.TokenRecord(p.index(), i, n, intervened, u.entropy(), u.top1(), u.margin(),
-                method == Method.ORACLE ? u.topK() : null));
+                method == Method.ORACLE ? u.topK() : null, piece, fromBase[i]));
       }
       if (outputs != null) {
         String answer = tokenizer.decode(o.tokens(), true);
         outputs.add(answer);
-        if (p.problem().isExactMatch(answer)) correct++;
+        if (p.problem().isExactMatch(answer)) {
+          correct++;
+          correctByPrompt[p.index()] = true;
+        }
       }
     }
     return new UnitResult(pair.id(), pair.small().name(), pair.large().name(), pair.small().parameters(), pair.large().parameters(),
         domain.id, method.id, prompts.size(), tokens, scored, differing, drafted, accepted, corrections, rounds, bySystem2, correct,
-        (System.nanoTime() - start) / 1e9, records, outputs);
+        (System.nanoTime() - start) / 1e9, records, outputs, correctByPrompt);
   }
 
-  private SweepResult sweep(FamilyModels.Pair pair, RouterSweep router, double threshold, List<Prompt> prompts, TextTokenizer tokenizer)
-      throws IOException {
+  private SweepResult sweep(FamilyModels.Pair pair, RouterSweep router, double threshold, List<Prompt> prompts, TextTokenizer tokenizer,
+      String split) throws IOException {
     long start = System.nanoTime();
-    RouterFit.Result learned = null;
-    if (router == RouterSweep.LEARNED) {
-      learned = RouterSweep.fitLearned(List.of(
-          read(unitFile(pair, StudyDomain.PROSE, Method.ORACLE), UnitResult.class),
-          read(unitFile(pair, StudyDomain.BIBLE, Method.ORACLE), UnitResult.class)));
-    }
+    UnitResult valOracle = read(validationOracleFile(pair), UnitResult.class);
+    // the learned router is trained on the task's own validation problems, never on the test ones it is scored on
+    RouterFit.Result learned = router == RouterSweep.LEARNED ? RouterSweep.fitLearned(List.of(valOracle)) : null;
     // System 2 alone's answers: the oracle's output is System 2's greedy generation
-    List<String> reference = read(unitFile(pair, StudyDomain.ARITHMETIC, Method.ORACLE), UnitResult.class).outputs();
+    List<String> reference = split.equals(SweepResult.VALIDATION) ? valOracle.outputs()
+        : read(unitFile(pair, StudyDomain.ARITHMETIC, Method.ORACLE), UnitResult.class).outputs();
+    boolean[] correctByProblem = new boolean[prompts.size()];
+    boolean[] agreeingByProblem = new boolean[prompts.size()];
     Gated gated = new Gated(router.router(threshold, learned), 1.0);
     ModelPair models = models(pair, Method.ORACLE);
     int correct = 0, agreeing = 0;
@@ -213,13 +236,15 @@ public final class StudyRunner {
       Prompt p = prompts.get(i);
       Outcome o = gated.run(models, p.tokens(), request(p), TokenSink.NONE);
       String answer = tokenizer.decode(o.tokens(), true);
-      if (p.problem().isExactMatch(answer)) correct++;
-      if (answer.equals(reference.get(i))) agreeing++;
+      correctByProblem[i] = p.problem().isExactMatch(answer);
+      agreeingByProblem[i] = answer.equals(reference.get(i));
+      if (correctByProblem[i]) correct++;
+      if (agreeingByProblem[i]) agreeing++;
       tokens += o.tokens().length;
       bySystem2 += o.system2TokenShare() * o.tokens().length;
     }
     return new SweepResult(pair.id(), router.name(), threshold, prompts.size(), correct, agreeing,
-        tokens == 0 ? 0 : bySystem2 / tokens, (System.nanoTime() - start) / 1e9);
+        tokens == 0 ? 0 : bySystem2 / tokens, (System.nanoTime() - start) / 1e9, split, correctByProblem, agreeingByProblem);
   }
 
   private static DecodeRequest request(Prompt p) {
@@ -230,8 +255,13 @@ public final class StudyRunner {
     return options.workDir().resolve("units").resolve(pair.key()).resolve(d.id + "-" + m.name().toLowerCase(Locale.ROOT) + ".json");
   }
 
-  private Path sweepFile(FamilyModels.Pair pair, RouterSweep r, double threshold) {
-    return options.workDir().resolve("sweep").resolve(pair.key()).resolve(r.name().toLowerCase(Locale.ROOT) + "-" + threshold + ".json");
+  private Path sweepFile(FamilyModels.Pair pair, RouterSweep r, double threshold, String split) {
+    String dir = split.equals(SweepResult.TEST) ? "sweep" : "sweep-" + split;
+    return options.workDir().resolve(dir).resolve(pair.key()).resolve(r.name().toLowerCase(Locale.ROOT) + "-" + threshold + ".json");
+  }
+
+  private Path validationOracleFile(FamilyModels.Pair pair) {
+    return options.workDir().resolve("units-val").resolve(pair.key()).resolve("arithmetic-oracle.json");
   }
 
   private static void write(Path file, Object value) throws IOException {

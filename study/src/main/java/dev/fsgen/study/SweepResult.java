@@ -5,9 +5,20 @@ package dev.fsgen.study;
  *
  * @param agreeing answers identical to System 2 alone's
  * @param system2Share share of generated tokens System 2 produced
+ * @param split the problems it ran on: {@code val} (where thresholds are chosen) or {@code test}
+ *     (where the chosen ones are reported); null in older measurements, which ran on test
+ * @param correctByProblem per problem, whether its answer matched exactly (null in older measurements)
+ * @param agreeingByProblem per problem, whether its answer equals System 2 alone's
  */
 public record SweepResult(String pair, String router, double threshold, int problems, int correct, int agreeing,
-    double system2Share, double seconds) {
+    double system2Share, double seconds, String split, boolean[] correctByProblem, boolean[] agreeingByProblem) {
+  public static final String VALIDATION = "val";
+  public static final String TEST = "test";
+
+  public boolean onValidation() {
+    return VALIDATION.equals(split);
+  }
+
   public double accuracy() {
     return (double) correct / problems;
   }

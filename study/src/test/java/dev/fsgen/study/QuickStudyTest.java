@@ -50,17 +50,28 @@ class QuickStudyTest {
     try (FamilyModels models = bundled()) {
       first = new StudyRunner(models, new StudyRunner.Options(data, work, SIZES, true), Progress.sink(log::add)).run();
     }
-    // oracle, contrastive, speculative on 3 domains + 3 arithmetic baselines; 4 routers × 3 thresholds
+    // oracle, contrastive, speculative on 3 domains + 3 arithmetic baselines; 4 routers × 3 thresholds on validation and on test
     assertEquals(12, first.units().size());
-    assertEquals(12, first.sweep().size());
-    assertEquals(24, log.size(), "one progress line per measurement");
+    assertEquals(24, first.sweep().size());
+    assertEquals(12, first.sweep().stream().filter(SweepResult::onValidation).count());
+    assertEquals(12 + 1 + 24, log.size(), "one progress line per measurement (and System 2 alone on the validation problems)");
+    int measurements = log.size();
 
     for (UnitResult u : first.units()) {
       long intervened = u.records().stream().filter(UnitResult.TokenRecord::intervened).count();
       assertEquals(u.tokens(), u.records().size());
-      if (!u.method().equals(Method.SPECULATIVE.id)) assertEquals(u.differing(), intervened, u.method() + " " + u.domain());
+      assertEquals(u.differing(), intervened, u.method() + " " + u.domain());
       double cf = u.collaborationFrequency();
       assertTrue(cf >= 0 && cf <= 1, u.method() + " CF " + cf);
+      if (u.correctByPrompt() != null) {
+        int correct = 0;
+        for (boolean c : u.correctByPrompt()) if (c) correct++;
+        assertEquals(u.correct(), correct, u.method());
+      }
+    }
+    // greedy speculative decoding emits System 2's greedy output and scores every token, so its CF is the oracle's
+    for (String d : List.of("prose", "bible", "arithmetic")) {
+      assertEquals(find(first, d, Method.ORACLE).differing(), find(first, d, Method.SPECULATIVE).differing(), d);
     }
     // differential: greedy speculative decoding gives System 2's greedy answers (the oracle's output)
     assertEquals(find(first, "arithmetic", Method.ORACLE).outputs(), find(first, "arithmetic", Method.SPECULATIVE).outputs());
@@ -105,8 +116,8 @@ class QuickStudyTest {
       else System.setProperty("fsgen.stderr.terminal", told);
     }
     String drawn = screen.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertTrue(drawn.contains("study: resuming at measurement 23 of 24"), drawn);
-    assertTrue(drawn.contains("\rstudy [########################] 24/24") && drawn.endsWith("\n"), drawn);
+    assertTrue(drawn.contains("study: resuming at measurement " + (measurements - 1) + " of " + measurements), drawn);
+    assertTrue(drawn.contains("\rstudy [########################] " + measurements + "/" + measurements) && drawn.endsWith("\n"), drawn);
     assertEquals(withoutTime(new String(saved, java.nio.charset.StandardCharsets.UTF_8)), withoutTime(Files.readString(removed)));
 
     Path out = tmp.resolve("report");

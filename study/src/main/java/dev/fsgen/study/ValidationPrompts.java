@@ -1,0 +1,38 @@
+package dev.fsgen.study;
+
+import dev.fsgen.decoding.StopRule;
+import dev.fsgen.tokenizer.TextTokenizer;
+import dev.fsgen.training.data.ArithmeticProblem;
+import dev.fsgen.training.data.DataLayout;
+import dev.fsgen.training.data.Split;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Arithmetic prompts from the validation split, where the router sweep chooses its thresholds and
+ * the learned router is trained, so that the test prompts only report what was chosen. The same
+ * form as the test prompts ({@link PromptSet}): the four solved validation problems that every
+ * prompt starts with, then one problem; those four are skipped here, so no prompt contains its own
+ * answer.
+ */
+final class ValidationPrompts {
+  private ValidationPrompts() {}
+
+  /** Up to {@code problems} prompts, fewer where the validation split is smaller. */
+  static List<Prompt> arithmetic(DataLayout data, TextTokenizer tokenizer, int problems) throws IOException {
+    String context = data.arithmeticShots(PromptSet.SHOTS);
+    List<ArithmeticProblem> val = data.readProblems(Split.VAL);
+    if (val.size() <= PromptSet.SHOTS) {
+      throw new IllegalArgumentException("arithmetic validation split has " + val.size() + " problems, all used as the prompts' solved examples");
+    }
+    List<ArithmeticProblem> rest = val.subList(PromptSet.SHOTS, Math.min(val.size(), PromptSet.SHOTS + problems));
+    int stop = ArithmeticProblem.answerEnd(tokenizer);
+    List<Prompt> prompts = new ArrayList<>();
+    for (int i = 0; i < rest.size(); i++) {
+      ArithmeticProblem p = rest.get(i);
+      prompts.add(new Prompt(StudyDomain.ARITHMETIC, i, tokenizer.encode(context + p.prompt()), PromptSet.ANSWER_TOKENS, stop, StopRule.NONE, p));
+    }
+    return prompts;
+  }
+}
