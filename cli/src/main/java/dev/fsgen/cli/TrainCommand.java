@@ -10,6 +10,7 @@ import dev.fsgen.runtime.model.WeightFormat;
 import dev.fsgen.runtime.model.ModelFamily;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.training.TokenCorpus;
+import dev.fsgen.training.GeneralMixture;
 import dev.fsgen.training.TokenizedData;
 import dev.fsgen.training.Teacher;
 import dev.fsgen.training.TrainConfig;
@@ -39,7 +40,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Prepared data directory (from ./fsgen data). Default: <root>/data.")
   Path data;
 
-  @Option(names = "--domain", defaultValue = "general", description = "general (Brown + arithmetic) or kjv (domain tuning). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--domain", defaultValue = "general", description = "general (the data's general mixture: Brown and arithmetic for the bundled data; every text domain, the KJV and word problems included, and arithmetic for the broad) or kjv (domain tuning). Default: ${DEFAULT-VALUE}.")
   String domain;
 
   @Option(names = "--init", description = "Start from this model directory instead of random weights (required for --domain kjv).")
@@ -110,13 +111,12 @@ public final class TrainCommand implements Callable<Integer> {
       if (tuning) {
         train.add(TokenizedData.corpus(layout, tokenizer, Domain.KJV, Split.TRAIN, 1.0));
       } else {
-        train.add(TokenizedData.corpus(layout, tokenizer, Domain.BROWN, Split.TRAIN, 1 - arithWeight));
-        if (arithWeight > 0) train.add(TokenizedData.corpus(layout, tokenizer, Domain.ARITH, Split.TRAIN, arithWeight));
+        train.addAll(GeneralMixture.corpora(layout, tokenizer, arithWeight));
       }
       List<TokenCorpus> val = new ArrayList<>();
       for (Domain d : layout.domains()) val.add(TokenizedData.corpus(layout, tokenizer, d, Split.VAL, 1.0));
       System.err.printf("train: %s (%.2f M parameters) on %s, %d steps of %d x %d tokens%n", size.id(),
-          config.parameterCount() / 1e6, tuning ? "kjv" : "brown+arith", n, batch, seqLen);
+          config.parameterCount() / 1e6, tuning ? "kjv" : layout.mixture().id() + " general mixture", n, batch, seqLen);
       LlamaModel base = null;
       if (init != null) {
         base = LlamaModel.load(init, WeightFormat.FP32); // training starts from the checkpoint's exact values

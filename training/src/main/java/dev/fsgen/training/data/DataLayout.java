@@ -59,15 +59,38 @@ public record DataLayout(Path dir) {
    */
   public List<Domain> domains() throws IOException {
     Path file = manifest();
-    if (!Files.isRegularFile(file)) throw new MissingDataException("data manifest", file);
+    JsonObject manifest = manifestJson();
     List<Domain> domains = new ArrayList<>();
     try {
-      JsonObject splits = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("splits");
+      JsonObject splits = manifest.getAsJsonObject("splits");
       for (String name : splits.keySet()) domains.add(Domain.parse(name));
     } catch (RuntimeException e) {
       throw new IOException(file + ": field 'splits' is missing or names an unknown domain (" + e.getMessage() + ")", e);
     }
     return domains;
+  }
+
+  /**
+   * The mixture this directory was prepared with, as its manifest names it; a manifest written
+   * before mixtures had names is the bundled one.
+   */
+  public Mixture mixture() throws IOException {
+    JsonObject m = manifestJson();
+    try {
+      return m.has("mixture") ? Mixture.parse(m.get("mixture").getAsString()) : Mixture.BUNDLED;
+    } catch (RuntimeException e) {
+      throw new IOException(manifest() + ": field 'mixture': " + e.getMessage(), e);
+    }
+  }
+
+  private JsonObject manifestJson() throws IOException {
+    Path file = manifest();
+    if (!Files.isRegularFile(file)) throw new MissingDataException("data manifest", file);
+    try {
+      return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+    } catch (RuntimeException e) {
+      throw new IOException(file + ": not a JSON object (" + e.getMessage() + ")", e);
+    }
   }
 
   /** The tokenizer file, checked to exist. */
