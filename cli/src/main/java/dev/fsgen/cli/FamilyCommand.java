@@ -32,6 +32,9 @@ public final class FamilyCommand implements Callable<Integer> {
   @Option(names = "--tuned", split = ",", defaultValue = "xs,xl", description = "Sizes also tuned on the King James Bible (proxy tuning needs a tuned small and, as its reference, a tuned large model; the study pairs each tuned small model with every larger one). Default: ${DEFAULT-VALUE}.")
   List<String> tuned;
 
+  @Option(names = "--data", paramLabel = "DIR", description = "Prepared data (./fsgen data), bundled or broad: every size trains on its general mixture. Default: <root>/data.")
+  Path data;
+
   @picocli.CommandLine.Mixin FiguresOutput output;
 
   @Option(names = "--quality", hidden = true, paramLabel = "FILE", description = "The old name of --table-out.")
@@ -71,7 +74,8 @@ public final class FamilyCommand implements Callable<Integer> {
     // the quality table is part of what the family is for: written to docs/quality.md unless told otherwise
     if (output.tableOut == null) output.tableOut = Cli.root().resolve("docs/quality.md");
     EvalCommand eval = new EvalCommand();
-    new CommandLine(eval).parseArgs("--family", dir.toString());
+    if (data == null) new CommandLine(eval).parseArgs("--family", dir.toString());
+    else new CommandLine(eval).parseArgs("--family", dir.toString(), "--data", data.toString());
     List<QualityEval.Quality> quality = eval.measure();
     times.put("total_seconds_this_run", (System.nanoTime() - start) / 1e9);
     Files.writeString(dir.resolve("family.json"), new GsonBuilder().setPrettyPrinting().create().toJson(times) + "\n");
@@ -89,7 +93,7 @@ public final class FamilyCommand implements Callable<Integer> {
    * A size trained in stages: its first run, then each continued run from the one before, under
    * {@code stages/}; the last is copied to the size's directory. Returns the stages' summed wall time.
    */
-  private static Object trainInStages(Path dir, ModelFamily size) throws Exception {
+  private Object trainInStages(Path dir, ModelFamily size) throws Exception {
     Path stages = dir.resolve("stages");
     Path previous = stages.resolve(size.id() + ".0");
     double seconds = number(train(previous, "--size", size.id(), "--out", previous.toString()));
@@ -118,9 +122,11 @@ public final class FamilyCommand implements Callable<Integer> {
   }
 
   /** Trains one model unless it is finished; returns the training wall time recorded in its report. */
-  private static Object train(Path target, String... args) throws Exception {
+  private Object train(Path target, String... args) throws Exception {
     if (!Files.exists(target.resolve("model.safetensors"))) {
-      int rc = new CommandLine(new TrainCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+      List<String> all = new java.util.ArrayList<>(List.of(args));
+      if (data != null) all.addAll(List.of("--data", data.toString()));
+      int rc = new CommandLine(new TrainCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(all.toArray(String[]::new));
       if (rc != 0) throw new IllegalStateException("training " + target + " failed (exit " + rc + ")");
     }
     Path report = target.resolve("training.json");
