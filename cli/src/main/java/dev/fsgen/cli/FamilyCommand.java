@@ -29,7 +29,7 @@ public final class FamilyCommand implements Callable<Integer> {
   @Option(names = "--sizes", split = ",", defaultValue = "xs,s,m,l,xl", description = "Sizes on the general mixture. Default: ${DEFAULT-VALUE}.")
   List<String> sizes;
 
-  @Option(names = "--tuned", split = ",", defaultValue = "xs,xl", description = "Sizes also tuned on the King James Bible (proxy tuning needs a tuned small and, as its reference, a tuned large model; the study pairs each tuned small model with every larger one). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--tuned", split = ",", defaultValue = "xs,s,m,xl", description = "Sizes also tuned on the King James Bible (proxy tuning needs a tuned small and, as its reference, a tuned large model; the study pairs each tuned small model with every larger one, so three tuned small sizes give nine pairs). Default: ${DEFAULT-VALUE}.")
   List<String> tuned;
 
   @Option(names = "--data", paramLabel = "DIR", description = "Prepared data (./fsgen data), bundled or broad: every size trains on its general mixture. Default: <root>/data.")
@@ -42,15 +42,6 @@ public final class FamilyCommand implements Callable<Integer> {
     output.tableOut = file;
   }
 
-  /**
-   * Continued runs on the same mixture after a size's first run, as {steps, peak learning rate,
-   * seed}, each from the one before (under {@code stages/}); the last becomes the size's model.
-   * The first xl run (8.2 M tokens) ends with its validation loss still falling, and was then no
-   * better than l on arithmetic.
-   */
-  static final Map<ModelFamily, List<String[]>> CONTINUED = Map.of(ModelFamily.XL, List.of(
-      new String[] {"1000", "3e-4", "99"}, new String[] {"1000", "2e-4", "100"}));
-
   @Override
   public Integer call() throws Exception {
     Path dir = outDir != null ? outDir : Cli.root().resolve("work/family");
@@ -59,8 +50,7 @@ public final class FamilyCommand implements Callable<Integer> {
     long start = System.nanoTime();
     for (String s : sizes) {
       ModelFamily size = ModelFamily.parse(s);
-      times.put(size.id(), CONTINUED.containsKey(size) ? trainInStages(dir, size)
-          : train(dir.resolve(size.id()), "--size", size.id(), "--out", dir.resolve(size.id()).toString()));
+      times.put(size.id(), train(dir.resolve(size.id()), "--size", size.id(), "--out", dir.resolve(size.id()).toString()));
     }
     for (String s : tuned) {
       ModelFamily size = ModelFamily.parse(s);
@@ -87,38 +77,6 @@ public final class FamilyCommand implements Callable<Integer> {
     output.emit(() -> Json.compact().toJson(figures), QualityEval.markdown(quality));
     System.err.println("family: done; wall times in " + dir.resolve("family.json") + ", table in " + output.tableOut);
     return 0;
-  }
-
-  /**
-   * A size trained in stages: its first run, then each continued run from the one before, under
-   * {@code stages/}; the last is copied to the size's directory. Returns the stages' summed wall time.
-   */
-  private Object trainInStages(Path dir, ModelFamily size) throws Exception {
-    Path stages = dir.resolve("stages");
-    Path previous = stages.resolve(size.id() + ".0");
-    double seconds = number(train(previous, "--size", size.id(), "--out", previous.toString()));
-    List<String[]> more = CONTINUED.get(size);
-    for (int i = 0; i < more.size(); i++) {
-      Path next = stages.resolve(size.id() + "." + (i + 1));
-      String[] st = more.get(i);
-      seconds += number(train(next, "--size", size.id(), "--init", previous.toString(), "--steps", st[0], "--lr", st[1],
-          "--seed", st[2], "--out", next.toString()));
-      previous = next;
-    }
-    Path target = dir.resolve(size.id());
-    if (!Files.exists(target.resolve("model.safetensors"))) {
-      Files.createDirectories(target);
-      try (java.util.stream.Stream<Path> files = Files.list(previous)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Files.copy(f, target.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-    return seconds;
-  }
-
-  private static double number(Object seconds) {
-    return seconds instanceof Double d ? d : 0;
   }
 
   /** Trains one model unless it is finished; returns the training wall time recorded in its report. */

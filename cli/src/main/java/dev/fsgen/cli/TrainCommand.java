@@ -82,7 +82,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** Steps that give each size roughly the same ~8-10 M tokens; larger models learn more from them. */
   static int defaultSteps(ModelFamily size, boolean tuning) {
     if (tuning) return switch (size) { case XS, S, M -> 300; case L, XL -> 250; };
-    return switch (size) { case XS -> 1500; case S -> 2000; case M -> 2500; case L -> 2200; case XL -> 2000; };
+    return switch (size) { case XS -> 1500; case S -> 2000; case M -> 2500; case L -> 3000; case XL -> 4000; };
   }
 
   static double defaultLr(ModelFamily size, boolean tuning) {
