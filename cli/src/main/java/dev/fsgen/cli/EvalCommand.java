@@ -1,6 +1,6 @@
 package dev.fsgen.cli;
 
-import dev.fsgen.bench.QualityEval;
+import dev.fsgen.study.QualityEval;
 import dev.fsgen.runtime.model.LlamaConfig;
 import dev.fsgen.training.data.DataLayout;
 import java.io.IOException;
@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code fsgen eval}: the quality table of the model family. */
 @Command(name = "eval", mixinStandardHelpOptions = true, subcommands = {EvalStrategiesCommand.class},
     description = {"Measure each model's quality on held-out data.",
-        "Brown and KJV validation perplexity, and arithmetic exact match.",
+        "Validation perplexity on every text domain and exact match on every task, with 95%% intervals,",
+        "and whether each size beats the next smaller one on all of them.",
         "Without --model it evaluates every model directory under --family (smallest first)."})
 public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--model", description = "A model directory (repeatable).")
@@ -29,7 +30,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--data", description = "Prepared data directory. Default: <root>/data.")
   Path data;
 
-  @Option(names = "--problems", defaultValue = "500", description = "Arithmetic test problems. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--problems", defaultValue = "1000", description = "Test problems per task (arithmetic, word problems), fewer where the split holds fewer. Default: ${DEFAULT-VALUE}.")
   int problems;
 
   @Option(names = "--windows", defaultValue = "1000", description = "At most this many 256-token windows per perplexity. Default: ${DEFAULT-VALUE}.")
@@ -45,14 +46,14 @@ public final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     List<QualityEval.Quality> rows = measure();
-    output.emit(() -> dev.fsgen.bench.Json.compact().toJson(java.util.Map.of("models", rows)), QualityEval.markdown(rows));
+    output.emit(() -> dev.fsgen.bench.Json.compact().toJson(java.util.Map.of("models", rows, "neighbours", QualityEval.neighbours(rows))), QualityEval.markdown(rows));
     return 0;
   }
 
   /** Every model's quality, the family's models smallest first. */
   List<QualityEval.Quality> measure() throws IOException {
-    if (problems < 1) throw new IllegalArgumentException("--problems must be at least 1");
-    if (windows < 1) throw new IllegalArgumentException("--windows must be at least 1");
+    if (problems < 2) throw new IllegalArgumentException("--problems must be at least 2 (their interval resamples them)");
+    if (windows < 2) throw new IllegalArgumentException("--windows must be at least 2 (their interval resamples them)");
     List<Path> dirs = new ArrayList<>(models);
     if (dirs.isEmpty()) {
       Path fam = family != null ? family : Cli.root().resolve("work/family");
@@ -63,7 +64,7 @@ public final class EvalCommand implements Callable<Integer> {
       dirs.sort(Comparator.comparingLong(d -> LlamaConfig.read(d).parameterCount()));
     }
     DataLayout layout = new DataLayout(data != null ? data : Cli.root().resolve("data"));
-    QualityEval.Options o = new QualityEval.Options(256, windows, problems);
+    QualityEval.Options o = new QualityEval.Options(windows, problems);
     List<QualityEval.Quality> rows = new ArrayList<>();
     for (Path d : dirs) {
       rows.add(QualityEval.evaluate(d.getFileName().toString(), d, layout, o, msg -> System.err.println("eval: " + msg)));

@@ -2,7 +2,7 @@ package dev.fsgen.cli;
 
 import com.google.gson.GsonBuilder;
 import dev.fsgen.bench.Json;
-import dev.fsgen.bench.QualityEval;
+import dev.fsgen.study.QualityEval;
 import dev.fsgen.runtime.model.ModelFamily;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +73,7 @@ public final class FamilyCommand implements Callable<Integer> {
     figures.put("models", dir.toString());
     figures.put("training_seconds", times); // per model, null where a model was trained before it kept a report
     figures.put("quality", quality);
+    figures.put("neighbours", QualityEval.neighbours(quality));
     figures.put("table", output.tableOut.toString());
     output.emit(() -> Json.compact().toJson(figures), QualityEval.markdown(quality));
     System.err.println("family: done; wall times in " + dir.resolve("family.json") + ", table in " + output.tableOut);

@@ -50,16 +50,16 @@ public final class StudyCommand implements Callable<Integer> {
   @Option(names = "--work", description = "Where measurements are kept for resuming. Default: <root>/work/study (or work/study-quick).")
   Path work;
 
-  @Option(names = "--prompts", description = "Prose and Bible prompts each. Default: 24 (--quick: 3).")
+  @Option(names = "--prompts", description = "Prose and Bible prompts each. Default: 100 (--quick: 3).")
   Integer prompts;
 
   @Option(names = "--prompt-tokens", description = "Tokens of each text prompt. Default: 32 (--quick: 24).")
   Integer promptTokens;
 
-  @Option(names = "--tokens", description = "Tokens generated per text prompt. Default: 48 (--quick: 16).")
+  @Option(names = "--tokens", description = "Tokens generated per text prompt. Default: 128 (--quick: 16).")
   Integer tokens;
 
-  @Option(names = "--problems", description = "Arithmetic problems, and word problems where the data has them (--mixture broad). Default: 200 (--quick: 20).")
+  @Option(names = "--problems", description = "Arithmetic problems, and word problems where the data has them (--mixture broad). Default: 1000 (--quick: 20).")
   Integer problems;
 
   @Option(names = "--fresh", description = "Discard saved measurements and start over.")
@@ -70,7 +70,7 @@ public final class StudyCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Path root = Cli.root();
     PromptSet.Sizes sizes = new PromptSet.Sizes(
-        pick(prompts, 24, 3, "--prompts"), pick(promptTokens, 32, 24, "--prompt-tokens"), pick(tokens, 48, 16, "--tokens"), pick(problems, 200, 20, "--problems"));
+        pick(prompts, 100, 3, "--prompts"), pick(promptTokens, 32, 24, "--prompt-tokens"), pick(tokens, 128, 16, "--tokens"), pick(problems, 1000, 20, "--problems"));
     DataLayout layout = new DataLayout(data != null ? data : root.resolve("data"));
     Path workDir = work != null ? work : root.resolve(quick ? "work/study-quick" : "work/study");
     Path reportDir = outDir != null ? outDir : (quick ? workDir.resolve("report") : root.resolve("docs/study"));

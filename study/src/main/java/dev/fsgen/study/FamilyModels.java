@@ -39,7 +39,8 @@ public final class FamilyModels implements AutoCloseable {
     }
   }
 
-  private static final String TUNED_SUFFIX = "-kjv";
+  /** A Bible-tuned variant's directory is its base model's name with this suffix. */
+  static final String TUNED_SUFFIX = "-kjv";
 
   private final List<Member> general;
   private final Map<String, Member> tuned;

@@ -16,8 +16,9 @@ import java.util.List;
  * The fixed prompts of the study, from the test splits that no model trained on.
  *
  * <ul>
- *   <li>prose and Bible: the first {@code promptTokens} tokens of paragraphs (Brown) or chapters (KJV)
- *       taken at even intervals through the test split, each continued for {@code textTokens} tokens;
+ *   <li>prose and Bible: passages of {@code promptTokens + textTokens} tokens, one after another
+ *       in each paragraph (Brown) or chapter (KJV) of the test split, taken at even intervals through
+ *       them; the first {@code promptTokens} of each are a prompt, continued for {@code textTokens} tokens;
  *   <li>arithmetic: four solved validation problems, then a test problem; the answer ends at the
  *       newline, so every measured token is a token of the answer;
  *   <li>word problems (where the data has them): two solved validation problems, then a test
@@ -53,14 +54,16 @@ public final class PromptSet {
 
   private static List<Prompt> text(StudyDomain domain, List<String> lines, TextTokenizer tokenizer, Sizes sizes) {
     List<int[]> usable = new ArrayList<>();
+    int passage = sizes.promptTokens() + sizes.textTokens();
     for (String line : lines) {
       int[] ids = tokenizer.encode(line);
-      // long enough that the model continues real text, not the start of the next document
-      if (ids.length >= sizes.promptTokens() + sizes.textTokens()) usable.add(Arrays.copyOf(ids, sizes.promptTokens()));
+      // each passage long enough that the model continues real text, not the start of the next
+      // document; a long document (a Bible chapter) holds several, one after another
+      for (int at = 0; at + passage <= ids.length; at += passage) usable.add(Arrays.copyOfRange(ids, at, at + sizes.promptTokens()));
     }
     if (usable.size() < sizes.textPrompts()) {
-      throw new IllegalArgumentException("%s test split has %d passages of %d+ tokens, %d asked for".formatted(
-          domain.id, usable.size(), sizes.promptTokens() + sizes.textTokens(), sizes.textPrompts()));
+      throw new IllegalArgumentException("%s test split has %d passages of %d tokens, %d asked for".formatted(
+          domain.id, usable.size(), passage, sizes.textPrompts()));
     }
     List<Prompt> prompts = new ArrayList<>();
     for (int i = 0; i < sizes.textPrompts(); i++) {

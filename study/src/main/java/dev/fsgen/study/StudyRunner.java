@@ -2,13 +2,11 @@ package dev.fsgen.study;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import dev.fsgen.decoding.DecodeRequest;
 import dev.fsgen.decoding.Gated;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.Producer;
 import dev.fsgen.decoding.RouterFit;
-import dev.fsgen.decoding.SamplingParams;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.decoding.Uncertainty;
 import dev.fsgen.runtime.progress.Progress;
@@ -23,7 +21,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs the study's measurements: every method on every pair and prompt set, then the router sweep
@@ -181,7 +178,7 @@ public final class StudyRunner {
     List<String> outputs = domain.exactMatch ? new ArrayList<>() : null;
     boolean[] correctByPrompt = outputs == null ? null : new boolean[prompts.size()];
     for (Prompt p : prompts) {
-      Outcome o = method.strategy.run(models, p.tokens(), request(p), TokenSink.NONE);
+      Outcome o = method.strategy.run(models, p.tokens(), p.greedyRequest(), TokenSink.NONE);
       int n = o.tokens().length;
       Boolean[] fromBase = method == Method.PROXY ? ProxyBase.differences(models.system1Base(), p.tokens(), o.tokens()) : new Boolean[n];
       tokens += n;
@@ -234,7 +231,7 @@ public final class StudyRunner {
     double tokens = 0, bySystem2 = 0;
     for (int i = 0; i < prompts.size(); i++) {
       Prompt p = prompts.get(i);
-      Outcome o = gated.run(models, p.tokens(), request(p), TokenSink.NONE);
+      Outcome o = gated.run(models, p.tokens(), p.greedyRequest(), TokenSink.NONE);
       String answer = tokenizer.decode(o.tokens(), true);
       correctByProblem[i] = p.problem().isExactMatch(answer);
       agreeingByProblem[i] = answer.equals(reference.get(i));
@@ -245,10 +242,6 @@ public final class StudyRunner {
     }
     return new SweepResult(pair.id(), router.name(), threshold, prompts.size(), correct, agreeing,
         tokens == 0 ? 0 : bySystem2 / tokens, (System.nanoTime() - start) / 1e9, split, correctByProblem, agreeingByProblem);
-  }
-
-  private static DecodeRequest request(Prompt p) {
-    return new DecodeRequest(p.maxTokens(), SamplingParams.GREEDY, 0, Set.of(p.stopToken()), p.stop());
   }
 
   private Path unitFile(FamilyModels.Pair pair, StudyDomain d, Method m) {

@@ -24,6 +24,23 @@ public final class Evaluation {
     return meanLoss(model::lossSum, corpus, len, batch, maxWindows);
   }
 
+  /**
+   * The mean loss in nats per token of each of up to {@code maxWindows} consecutive windows, one
+   * forward pass a window: the units a perplexity's interval resamples.
+   */
+  public static double[] windowLosses(LlamaModel model, TokenCorpus corpus, int seqLen, int maxWindows) {
+    int len = Math.min(seqLen, model.config().maxPositionEmbeddings());
+    int n = corpus.windows(len, maxWindows);
+    double[] losses = new double[n];
+    long[] inputs = new long[len]; // [1, len]
+    long[] targets = new long[len];
+    for (int w = 0; w < n; w++) {
+      corpus.window(w, len, inputs, targets, 0);
+      losses[w] = model.lossSum(inputs, targets, 1, len) / len;
+    }
+    return losses;
+  }
+
   /** Mean loss in nats per token of weights being trained over up to {@code maxWindows} consecutive windows of {@code seqLen}. */
   public static double meanLoss(FusedWeights w, Transformer transformer, NDManager parent, TokenCorpus corpus,
                                 int seqLen, int batch, int maxWindows) {
