@@ -18,13 +18,15 @@ public final class Analysis {
    * @param rateIntervals per bin, the 95% interval of the rate (null where the data cannot tell)
    * @param shareByOutput per bin, FS-GEN's figure as the review defines it: the share of each
    *     output's interventions that fall in the bin, averaged over the outputs with at least one
+   * @param shareIntervals per bin, the 95% interval of {@code shareByOutput}, prompts resampled whole
+   *     (every pair's output for a prompt together); null where the data cannot tell
    * @param shareByPair per bin, FS-GEN's released heatmap ({@code visualize/mismatch_position_heatmap.py}):
    *     each pair's interventions pooled over its outputs, the share per bin, averaged over pairs
    * @param earlyExcess the first tenth's rate minus the mean rate of the other tenths, with its
    *     interval (null where the data cannot tell)
    */
   public record Positions(String method, String domain, long[] tokens, long[] interventions, Bootstrap.Interval[] rateIntervals,
-      double[] shareByOutput, double[] shareByPair, Bootstrap.Interval earlyExcess) {
+      double[] shareByOutput, Bootstrap.Interval[] shareIntervals, double[] shareByPair, Bootstrap.Interval earlyExcess) {
     public double rate(int bin) {
       return tokens[bin] == 0 ? Double.NaN : (double) interventions[bin] / tokens[bin];
     }
@@ -204,7 +206,41 @@ public final class Analysis {
       final int bin = b;
       intervals[b] = Intervals.tokenRatio(units, r -> bin(r.position(), r.length()) == bin, UnitResult.TokenRecord::intervened);
     }
-    return new Positions(method, domain, tokens, interventions, intervals, byOutput, byPair, earlyExcess(units));
+    return new Positions(method, domain, tokens, interventions, intervals, byOutput, shareIntervals(units), byPair, earlyExcess(units));
+  }
+
+  /** Per bin, the interval of the mean per-output share: a cluster is a prompt's outputs (one per pair), each as its share vector. */
+  private static Bootstrap.Interval[] shareIntervals(List<UnitResult> units) {
+    int prompts = units.stream().mapToInt(UnitResult::prompts).max().orElse(0);
+    List<List<double[]>> clusters = new ArrayList<>();
+    for (int i = 0; i < prompts; i++) clusters.add(new ArrayList<>());
+    for (UnitResult u : units) {
+      Map<Integer, long[]> perOutput = new LinkedHashMap<>();
+      for (UnitResult.TokenRecord r : u.records()) {
+        if (r.intervened()) perOutput.computeIfAbsent(r.prompt(), k -> new long[BINS])[bin(r.position(), r.length())]++;
+      }
+      perOutput.forEach((prompt, counts) -> {
+        double[] share = new double[BINS];
+        addShares(share, counts);
+        clusters.get(prompt).add(share);
+      });
+    }
+    Bootstrap.Interval[] out = new Bootstrap.Interval[BINS];
+    for (int b = 0; b < BINS; b++) {
+      final int bin = b;
+      out[b] = Intervals.of(clusters, sample -> {
+        double sum = 0;
+        int n = 0;
+        for (List<double[]> outputs : sample) {
+          for (double[] share : outputs) {
+            sum += share[bin];
+            n++;
+          }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+      });
+    }
+    return out;
   }
 
   /** Adds counts / their sum to {@code into}; false (and nothing added) where the counts are all 0. */

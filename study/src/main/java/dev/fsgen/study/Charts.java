@@ -25,11 +25,8 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
@@ -134,7 +131,7 @@ final class Charts {
         if (Double.isNaN(rate)) continue;
         Bootstrap.Interval ci = p.rateIntervals()[b];
         double centre = 100.0 * (b + 0.5) / Analysis.BINS;
-        s.add(centre, 100 * rate, 100 * (ci == null ? rate : ci.low()), 100 * (ci == null ? rate : ci.high()));
+        add(s, centre, rate, ci);
       }
       data.addSeries(s);
     }
@@ -195,31 +192,41 @@ final class Charts {
   /**
    * Gated handoff's trade-off on arithmetic test problems for one pair: System 2's token share
    * against accuracy (or agreement with System 2 alone), one line per router over its thresholds,
-   * with System 1 alone and System 2 alone as large labelled markers and reference lines.
+   * with System 1 alone and System 2 alone as large labelled markers and reference lines; every
+   * point with its 95% interval (problems resampled), and a point without one drawn bare.
+   *
+   * @param system1Only System 1 alone's figure, null where it was not measured
+   * @param system2Only System 2 alone's, null likewise
    */
-  static void tradeoff(Path file, String pair, List<SweepResult> sweep, boolean agreement, double system1Only, double system2Only)
-      throws IOException {
-    XYSeriesCollection data = new XYSeriesCollection();
+  static void tradeoff(Path file, String pair, List<SweepResult> sweep, boolean agreement, Bootstrap.Interval system1Only,
+      Bootstrap.Interval system2Only) throws IOException {
+    YIntervalSeriesCollection data = new YIntervalSeriesCollection();
     for (RouterSweep r : RouterSweep.values()) {
-      XYSeries s = new XYSeries(r.label, true, true);
+      YIntervalSeries s = new YIntervalSeries(r.label, true, true);
       for (SweepResult x : sweep) {
-        if (x.pair().equals(pair) && x.router().equals(r.name())) s.add(100 * x.system2Share(), 100 * (agreement ? x.agreement() : x.accuracy()));
+        if (!x.pair().equals(pair) || !x.router().equals(r.name())) continue;
+        Bootstrap.Interval ci = Intervals.accuracy(agreement ? x.agreeingByProblem() : x.correctByProblem());
+        double y = agreement ? x.agreement() : x.accuracy();
+        add(s, 100 * x.system2Share(), y, ci);
       }
-      if (!s.isEmpty()) data.addSeries(s);
+      if (s.getItemCount() > 0) data.addSeries(s);
     }
     int routers = data.getSeriesCount();
-    XYSeries s1 = new XYSeries("System 1 alone", true, true);
-    if (!Double.isNaN(system1Only)) s1.add(0, 100 * system1Only);
-    XYSeries s2 = new XYSeries("System 2 alone", true, true);
-    if (!Double.isNaN(system2Only)) s2.add(100, 100 * system2Only);
+    YIntervalSeries s1 = new YIntervalSeries("System 1 alone", true, true);
+    if (system1Only != null) add(s1, 0, system1Only.estimate(), system1Only);
+    YIntervalSeries s2 = new YIntervalSeries("System 2 alone", true, true);
+    if (system2Only != null) add(s2, 100, system2Only.estimate(), system2Only);
     data.addSeries(s1);
     data.addSeries(s2);
     JFreeChart chart = ChartFactory.createXYLineChart(
-        "Gated handoff on arithmetic (test), " + pair + (agreement ? ": agreement with System 2 alone" : ": accuracy"),
+        "Gated handoff on arithmetic (test), " + pair + (agreement ? ": agreement with System 2 alone" : ": accuracy") + ", 95% intervals",
         "tokens produced by System 2 (%)", agreement ? "answers identical to System 2 alone (%)" : "exact match (%)",
         data, PlotOrientation.VERTICAL, true, false, false);
-    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-    for (int i = 0; i < routers; i++) renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+    XYErrorRenderer renderer = errorRenderer();
+    for (int i = 0; i < routers; i++) {
+      renderer.setSeriesLinesVisible(i, true);
+      renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+    }
     renderer.setSeriesLinesVisible(routers, false);
     renderer.setSeriesLinesVisible(routers + 1, false);
     renderer.setSeriesPaint(routers, Color.BLACK);
@@ -228,13 +235,18 @@ final class Charts {
     renderer.setSeriesShape(routers + 1, new Ellipse2D.Double(-7, -7, 14, 14));
     XYPlot plot = chart.getXYPlot();
     plot.setRenderer(renderer);
-    if (!Double.isNaN(system1Only)) plot.addRangeMarker(labelled(100 * system1Only, "System 1 alone", Color.DARK_GRAY));
-    if (!Double.isNaN(system2Only)) plot.addRangeMarker(labelled(100 * system2Only, "System 2 alone", Color.DARK_GRAY));
+    if (system1Only != null) plot.addRangeMarker(labelled(100 * system1Only.estimate(), "System 1 alone", Color.DARK_GRAY));
+    if (system2Only != null) plot.addRangeMarker(labelled(100 * system2Only.estimate(), "System 2 alone", Color.DARK_GRAY));
     NumberAxis x = (NumberAxis) plot.getDomainAxis();
     x.setRange(-3, 103);
     zoom(plot);
     style(chart);
     save(file, chart);
+  }
+
+  /** A point in percent with its interval's bounds, or bare where the bootstrap gave none. */
+  private static void add(YIntervalSeries s, double x, double y, Bootstrap.Interval ci) {
+    s.add(x, 100 * y, 100 * (ci == null ? y : ci.low()), 100 * (ci == null ? y : ci.high()));
   }
 
   static String bin(int b) {

@@ -66,7 +66,7 @@ final class CsvExport {
     List<String> header = new ArrayList<>(List.of("method", "domain"));
     for (int b = 0; b < Analysis.BINS; b++) {
       header.addAll(List.of("tokens_bin" + b, "interventions_bin" + b, "rate_low_bin" + b, "rate_high_bin" + b,
-          "share_by_output_bin" + b, "share_by_pair_bin" + b));
+          "share_by_output_bin" + b, "share_by_output_low_bin" + b, "share_by_output_high_bin" + b, "share_by_pair_bin" + b));
     }
     header.addAll(List.of("early_excess", "early_excess_low", "early_excess_high"));
     try (CSVPrinter csv = printer(dir.resolve("positions.csv"), header.toArray(String[]::new))) {
@@ -74,7 +74,7 @@ final class CsvExport {
         List<Object> row = new ArrayList<>(List.of(p.method(), p.domain()));
         for (int b = 0; b < Analysis.BINS; b++) {
           row.addAll(List.of(p.tokens()[b], p.interventions()[b], low(p.rateIntervals()[b]), high(p.rateIntervals()[b]),
-              p.shareByOutput()[b], p.shareByPair()[b]));
+              p.shareByOutput()[b], low(p.shareIntervals()[b]), high(p.shareIntervals()[b]), p.shareByPair()[b]));
         }
         Bootstrap.Interval e = p.earlyExcess();
         row.addAll(List.of(e == null ? "" : e.estimate(), low(e), high(e)));

@@ -70,7 +70,7 @@ public final class Report {
       Charts.tradeoff(dir.resolve("tradeoff-accuracy-" + key + ".png"), pair, test, false,
           accuracy(units, pair, Method.SYSTEM1_ONLY), accuracy(units, pair, Method.ORACLE));
       Charts.tradeoff(dir.resolve("tradeoff-agreement-" + key + ".png"), pair, test, true,
-          agreement(units, pair, Method.SYSTEM1_ONLY), 1.0);
+          agreement(units, pair, Method.SYSTEM1_ONLY), new Bootstrap.Interval(1, 1, 1, 0));
     }
     CsvExport.write(dir, results, fits, positions, uncertainty, types);
 
@@ -207,7 +207,7 @@ public final class Report {
         + " on the plot).\n\n");
     positionTable(md, positions, p -> p::rate, false);
     md.append("\n**Share of each output's interventions per tenth**, averaged over the outputs with at least one (FS-GEN's figure as the"
-        + " review defines it). FS-GEN's released heatmap (`visualize/mismatch_position_heatmap.py`) pools each pair's outputs before taking"
+        + " review defines it; intervals, prompts resampled with all their outputs, in `positions.csv`). FS-GEN's released heatmap (`visualize/mismatch_position_heatmap.py`) pools each pair's outputs before taking"
         + " shares; that figure, averaged over pairs, is `share_by_pair` in `positions.csv`.\n\n");
     positionTable(md, positions, p -> b -> p.shareByOutput()[b], true);
     md.append("\nShares lean early by construction: FS-GEN places position i of an n-token output at i/n in right-closed tenths, so the"
@@ -431,19 +431,20 @@ public final class Report {
     return null;
   }
 
-  private static double accuracy(List<UnitResult> units, String pair, Method m) {
+  /** Arithmetic exact match of one method on one pair with its interval; null where it was not measured. */
+  private static Bootstrap.Interval accuracy(List<UnitResult> units, String pair, Method m) {
     UnitResult u = find(units, pair, StudyDomain.ARITHMETIC, m);
-    return u == null ? Double.NaN : u.accuracy();
+    return u == null ? null : Intervals.accuracy(u.correctByPrompt());
   }
 
-  /** Share of arithmetic answers identical to L alone's (the oracle's). */
-  private static double agreement(List<UnitResult> units, String pair, Method m) {
+  /** Share of arithmetic answers identical to L alone's (the oracle's), with its interval; null where either was not measured. */
+  private static Bootstrap.Interval agreement(List<UnitResult> units, String pair, Method m) {
     UnitResult u = find(units, pair, StudyDomain.ARITHMETIC, m);
     UnitResult l = find(units, pair, StudyDomain.ARITHMETIC, Method.ORACLE);
-    if (u == null || l == null) return Double.NaN;
-    int same = 0;
-    for (int i = 0; i < u.outputs().size(); i++) if (u.outputs().get(i).equals(l.outputs().get(i))) same++;
-    return (double) same / u.outputs().size();
+    if (u == null || l == null) return null;
+    boolean[] same = new boolean[u.outputs().size()];
+    for (int i = 0; i < same.length; i++) same[i] = u.outputs().get(i).equals(l.outputs().get(i));
+    return Intervals.accuracy(same);
   }
 
   private static String range(List<UnitResult> units, Method m) {

@@ -68,6 +68,12 @@ class AnalysisTest {
     double sum = 0;
     for (double v : p.shareByOutput()) sum += v;
     assertEquals(1.0, sum, 1e-12);
+    // the share's interval resamples the two prompts: tenth 0 is 0.5 when only the first is drawn, 0 when only
+    // the second is (each a quarter of the resamples), so its 2.5th and 97.5th percentiles are 0 and 0.5
+    for (int b = 0; b < Analysis.BINS; b++) assertEquals(p.shareByOutput()[b], p.shareIntervals()[b].estimate(), 1e-12);
+    assertEquals(0.0, p.shareIntervals()[0].low(), 1e-12);
+    assertEquals(0.5, p.shareIntervals()[0].high(), 1e-12);
+    assertEquals(0.0, p.shareIntervals()[3].high(), 1e-12);
   }
 
   /** An output without interventions has no share to give; it counts in the rates only. */
