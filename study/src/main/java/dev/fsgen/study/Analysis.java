@@ -180,6 +180,10 @@ public final class Analysis {
     double[] byPair = new double[BINS];
     int outputs = 0;
     int pairs = 0;
+    // per prompt, the share vector of each of its outputs (one per pair): what the share's interval resamples
+    int prompts = units.stream().mapToInt(UnitResult::prompts).max().orElse(0);
+    List<List<double[]>> shares = new ArrayList<>();
+    for (int i = 0; i < prompts; i++) shares.add(new ArrayList<>());
     for (UnitResult u : units) {
       long[] pairCounts = new long[BINS];
       Map<Integer, long[]> perOutput = new LinkedHashMap<>();
@@ -191,8 +195,11 @@ public final class Analysis {
         pairCounts[b]++;
         perOutput.computeIfAbsent(r.prompt(), k -> new long[BINS])[b]++;
       }
-      for (long[] c : perOutput.values()) {
-        addShares(byOutput, c);
+      for (Map.Entry<Integer, long[]> e : perOutput.entrySet()) {
+        double[] share = new double[BINS];
+        addShares(share, e.getValue());
+        for (int b = 0; b < BINS; b++) byOutput[b] += share[b];
+        shares.get(e.getKey()).add(share);
         outputs++;
       }
       if (addShares(byPair, pairCounts)) pairs++;
@@ -206,25 +213,11 @@ public final class Analysis {
       final int bin = b;
       intervals[b] = Intervals.tokenRatio(units, r -> bin(r.position(), r.length()) == bin, UnitResult.TokenRecord::intervened);
     }
-    return new Positions(method, domain, tokens, interventions, intervals, byOutput, shareIntervals(units), byPair, earlyExcess(units));
+    return new Positions(method, domain, tokens, interventions, intervals, byOutput, shareIntervals(shares), byPair, earlyExcess(units));
   }
 
   /** Per bin, the interval of the mean per-output share: a cluster is a prompt's outputs (one per pair), each as its share vector. */
-  private static Bootstrap.Interval[] shareIntervals(List<UnitResult> units) {
-    int prompts = units.stream().mapToInt(UnitResult::prompts).max().orElse(0);
-    List<List<double[]>> clusters = new ArrayList<>();
-    for (int i = 0; i < prompts; i++) clusters.add(new ArrayList<>());
-    for (UnitResult u : units) {
-      Map<Integer, long[]> perOutput = new LinkedHashMap<>();
-      for (UnitResult.TokenRecord r : u.records()) {
-        if (r.intervened()) perOutput.computeIfAbsent(r.prompt(), k -> new long[BINS])[bin(r.position(), r.length())]++;
-      }
-      perOutput.forEach((prompt, counts) -> {
-        double[] share = new double[BINS];
-        addShares(share, counts);
-        clusters.get(prompt).add(share);
-      });
-    }
+  private static Bootstrap.Interval[] shareIntervals(List<List<double[]>> clusters) {
     Bootstrap.Interval[] out = new Bootstrap.Interval[BINS];
     for (int b = 0; b < BINS; b++) {
       final int bin = b;

@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 final class Intervals {
   /** One seed for the whole report, so that rerunning it gives the same intervals. */
   static final long SEED = 20240618L;
-  private static final Bootstrap BOOTSTRAP = new Bootstrap(SEED);
+  static final Bootstrap BOOTSTRAP = new Bootstrap(SEED);
 
   private Intervals() {}
 

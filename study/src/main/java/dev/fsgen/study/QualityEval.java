@@ -69,8 +69,6 @@ public final class QualityEval {
     }
   }
 
-  private static final Bootstrap BOOTSTRAP = new Bootstrap(Intervals.SEED);
-
   private QualityEval() {}
 
   public static Quality evaluate(String name, Path modelDir, DataLayout data, Options o, Consumer<String> progress) throws IOException {
@@ -83,6 +81,10 @@ public final class QualityEval {
         progress.accept(name + ": " + d.dirName() + " perplexity");
         TokenCorpus corpus = TokenizedData.corpus(data, m.tokenizer(), d, Split.VAL, 1.0);
         double[] losses = Evaluation.windowLosses(m.model(), corpus, WINDOW, o.maxWindows());
+        if (losses.length < 2) {
+          throw new IllegalArgumentException(d.dirName() + " validation text gives " + losses.length + " window(s) of " + WINDOW
+              + " tokens; its perplexity's interval needs at least 2");
+        }
         measures.add(new Measure(d.dirName() + " perplexity", false, perplexity(losses), losses.length));
       }
       LocalLanguageModel port = new LocalLanguageModel(m.model());
@@ -90,6 +92,7 @@ public final class QualityEval {
       for (StudyDomain task : StudyDomain.in(data)) {
         if (!task.exactMatch) continue;
         int n = Math.min(o.problems(), available(task, data));
+        if (n < 2) throw new IllegalArgumentException(task.id + " test split holds " + n + " problem(s); its accuracy's interval needs at least 2");
         progress.accept(name + ": " + task.id + ", " + n + " problems");
         List<Prompt> prompts = PromptSet.build(task, data, m.tokenizer(), new PromptSet.Sizes(1, 1, 1, n));
         boolean[] correct = new boolean[n];
@@ -117,7 +120,7 @@ public final class QualityEval {
   /** exp(mean loss) with the windows resampled: every window has the same tokens, so the mean of their means is the token mean. */
   static Bootstrap.Interval perplexity(double[] windowLosses) {
     List<Double> windows = Arrays.stream(windowLosses).boxed().toList();
-    return BOOTSTRAP.of(windows, w -> Math.exp(w.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)));
+    return Intervals.BOOTSTRAP.of(windows, w -> Math.exp(w.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)));
   }
 
   /** Each general model against the next smaller one (the Bible-tuned variants left out), smallest first. */
