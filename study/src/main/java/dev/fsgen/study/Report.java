@@ -273,7 +273,9 @@ public final class Report {
     md.append("**Router sweep.** Gated handoff at each threshold (budget 100%), on the arithmetic validation problems and on the test problems."
         + " The learned router is trained on the oracle's tokens of the validation problems (`RouterSweep.fitLearned`). Each router's threshold"
         + " is chosen on validation alone: the cheapest (fewest System 2 tokens) whose answers are identical to System 2 alone's on at least"
-        + " 90% of the validation problems; its test figures are what the router is worth.\n\n");
+        + " 90% of the validation problems; its test figures are what the router is worth. Every router and threshold runs on a problem before"
+        + " the next problem, and each prefix's scores are computed once for all of them (`PrefixMemo`; the sweep's outputs equal fresh runs',"
+        + " `PrefixMemoTest`), so a setting's seconds are the time its runs took beside the others, not alone.\n\n");
     for (String pair : sweptPairs) {
       String key = pair.replace("→", "_");
       md.append("**").append(pair).append("**, thresholds chosen on validation, reported on test:\n\n");

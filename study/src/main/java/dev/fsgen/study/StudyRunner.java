@@ -131,17 +131,14 @@ public final class StudyRunner {
       }));
     }
     for (FamilyModels.Pair pair : swept) {
-      for (RouterSweep r : RouterSweep.values()) {
-        for (double th : r.thresholds(options.quick())) for (String split : SPLITS) {
-          Path file = sweepFile(pair, r, th, split);
-          List<Prompt> on = split.equals(SweepResult.VALIDATION) ? validation : prompts.get(StudyDomain.ARITHMETIC);
-          tasks.add(new Task(file, cost(pair, on), () -> {
-            SweepResult s = sweep(pair, r, th, on, tokenizer, split);
-            write(file, s);
-            return String.format(Locale.ROOT, "%s sweep (%s) %s %s: accuracy %.1f%%, System 2 %.1f%%", pair.id(), split, r.label, th,
-                100 * s.accuracy(), 100 * s.system2Share());
-          }));
-        }
+      for (String split : SPLITS) {
+        List<Prompt> on = split.equals(SweepResult.VALIDATION) ? validation : prompts.get(StudyDomain.ARITHMETIC);
+        // one task per pair and split: every router and threshold runs on a problem before the next problem,
+        // so that the problem's scores are computed once (PrefixMemo); its last file is written last
+        RouterSweep last = RouterSweep.values()[RouterSweep.values().length - 1];
+        double[] lastThresholds = last.thresholds(options.quick());
+        Path file = sweepFile(pair, last, lastThresholds[lastThresholds.length - 1], split);
+        tasks.add(new Task(file, 2 * cost(pair, on), () -> sweep(pair, on, tokenizer, split)));
       }
     }
     return tasks;
@@ -214,34 +211,79 @@ public final class StudyRunner {
         (System.nanoTime() - start) / 1e9, records, outputs, correctByPrompt);
   }
 
-  private SweepResult sweep(FamilyModels.Pair pair, RouterSweep router, double threshold, List<Prompt> prompts, TextTokenizer tokenizer,
-      String split) throws IOException {
-    long start = System.nanoTime();
+  /** One router at one threshold while the sweep runs: its per-problem results so far. */
+  private static final class SweepRun {
+    final RouterSweep router;
+    final double threshold;
+    final Gated gated;
+    final boolean[] correct;
+    final boolean[] agreeing;
+    double tokens;
+    double bySystem2;
+    long nanos;
+
+    SweepRun(RouterSweep router, double threshold, RouterFit.Result learned, int problems) {
+      this.router = router;
+      this.threshold = threshold;
+      this.gated = new Gated(router.router(threshold, learned), 1.0);
+      this.correct = new boolean[problems];
+      this.agreeing = new boolean[problems];
+    }
+
+    SweepResult result(String pair, String split) {
+      int c = 0, a = 0;
+      for (int i = 0; i < correct.length; i++) {
+        if (correct[i]) c++;
+        if (agreeing[i]) a++;
+      }
+      return new SweepResult(pair, router.name(), threshold, correct.length, c, a, tokens == 0 ? 0 : bySystem2 / tokens, nanos / 1e9,
+          split, correct, agreeing);
+    }
+  }
+
+  /**
+   * Gated handoff with every router at every threshold on one split's problems. Each problem is run
+   * by all of them before the next, over models that remember their scores for the problem
+   * ({@link PrefixMemo}): the runs share most prefixes, so each is scored once instead of once per run.
+   */
+  private String sweep(FamilyModels.Pair pair, List<Prompt> prompts, TextTokenizer tokenizer, String split) throws IOException {
     UnitResult valOracle = read(validationOracleFile(pair), UnitResult.class);
     // the learned router is trained on the task's own validation problems, never on the test ones it is scored on
-    RouterFit.Result learned = router == RouterSweep.LEARNED ? RouterSweep.fitLearned(List.of(valOracle)) : null;
+    RouterFit.Result learned = RouterSweep.fitLearned(List.of(valOracle));
     // System 2 alone's answers: the oracle's output is System 2's greedy generation
     List<String> reference = split.equals(SweepResult.VALIDATION) ? valOracle.outputs()
         : read(unitFile(pair, StudyDomain.ARITHMETIC, Method.ORACLE), UnitResult.class).outputs();
-    boolean[] correctByProblem = new boolean[prompts.size()];
-    boolean[] agreeingByProblem = new boolean[prompts.size()];
-    Gated gated = new Gated(router.router(threshold, learned), 1.0);
-    ModelPair models = models(pair, Method.ORACLE);
-    int correct = 0, agreeing = 0;
-    double tokens = 0, bySystem2 = 0;
-    for (int i = 0; i < prompts.size(); i++) {
-      Prompt p = prompts.get(i);
-      Outcome o = gated.run(models, p.tokens(), p.greedyRequest(), TokenSink.NONE);
-      String answer = tokenizer.decode(o.tokens(), true);
-      correctByProblem[i] = p.problem().isExactMatch(answer);
-      agreeingByProblem[i] = answer.equals(reference.get(i));
-      if (correctByProblem[i]) correct++;
-      if (agreeingByProblem[i]) agreeing++;
-      tokens += o.tokens().length;
-      bySystem2 += o.system2TokenShare() * o.tokens().length;
+    List<SweepRun> runs = new ArrayList<>();
+    for (RouterSweep r : RouterSweep.values()) {
+      for (double th : r.thresholds(options.quick())) runs.add(new SweepRun(r, th, r == RouterSweep.LEARNED ? learned : null, prompts.size()));
     }
-    return new SweepResult(pair.id(), router.name(), threshold, prompts.size(), correct, agreeing,
-        tokens == 0 ? 0 : bySystem2 / tokens, (System.nanoTime() - start) / 1e9, split, correctByProblem, agreeingByProblem);
+    PrefixMemo small = new PrefixMemo(family.model(pair.small()));
+    PrefixMemo large = new PrefixMemo(family.model(pair.large()));
+    ModelPair models = new ModelPair(small, large);
+    try {
+      for (int i = 0; i < prompts.size(); i++) {
+        Prompt p = prompts.get(i);
+        small.forget();
+        large.forget();
+        for (SweepRun run : runs) {
+          long start = System.nanoTime();
+          Outcome o = run.gated.run(models, p.tokens(), p.greedyRequest(), TokenSink.NONE);
+          run.nanos += System.nanoTime() - start;
+          String answer = tokenizer.decode(o.tokens(), true);
+          run.correct[i] = p.problem().isExactMatch(answer);
+          run.agreeing[i] = answer.equals(reference.get(i));
+          run.tokens += o.tokens().length;
+          run.bySystem2 += o.system2TokenShare() * o.tokens().length;
+        }
+      }
+    } finally {
+      small.forget();
+      large.forget();
+    }
+    for (SweepRun run : runs) write(sweepFile(pair, run.router, run.threshold, split), run.result(pair.id(), split));
+    SweepResult best = runs.stream().map(r -> r.result(pair.id(), split)).max(java.util.Comparator.comparingDouble(SweepResult::accuracy)).orElseThrow();
+    return String.format(Locale.ROOT, "%s sweep (%s): %d router settings, %.0f%% of System 2's scores reused; best accuracy %.1f%% (%s %s)",
+        pair.id(), split, runs.size(), 100 * large.reused(), 100 * best.accuracy(), best.router().toLowerCase(Locale.ROOT), best.threshold());
   }
 
   private Path unitFile(FamilyModels.Pair pair, StudyDomain d, Method m) {
