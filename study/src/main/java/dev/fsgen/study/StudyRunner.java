@@ -3,12 +3,14 @@ package dev.fsgen.study;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.fsgen.decoding.Gated;
+import dev.fsgen.decoding.InProcessModel;
 import dev.fsgen.decoding.ModelPair;
 import dev.fsgen.decoding.Outcome;
 import dev.fsgen.decoding.Producer;
 import dev.fsgen.decoding.RouterFit;
 import dev.fsgen.decoding.TokenSink;
 import dev.fsgen.decoding.Uncertainty;
+import dev.fsgen.runtime.port.LocalLanguageModel;
 import dev.fsgen.runtime.progress.Progress;
 import dev.fsgen.tokenizer.TextTokenizer;
 import dev.fsgen.training.data.DataLayout;
@@ -160,16 +162,37 @@ public final class StudyRunner {
     return tokens * (pair.large().parameters() + 2.0 * pair.small().parameters() + 1e6);
   }
 
-  private ModelPair models(FamilyModels.Pair pair, Method m) {
+  /**
+   * The pair's models for a method, each reading the prompts' common prefix once where they share
+   * one ({@link SharedPrefix}); the caller closes what is added to {@code opened}.
+   */
+  private ModelPair models(FamilyModels.Pair pair, Method m, int[] prefix, List<SharedPrefix> opened) {
     if (m.needsTunedSmall()) {
-      return new ModelPair(family.model(pair.smallTuned()), family.model(pair.large()), family.model(pair.small()));
+      return new ModelPair(load(pair.smallTuned(), prefix, opened), load(pair.large(), prefix, opened), load(pair.small(), prefix, opened));
     }
-    return new ModelPair(family.model(pair.small()), family.model(pair.large()));
+    return new ModelPair(load(pair.small(), prefix, opened), load(pair.large(), prefix, opened));
+  }
+
+  private InProcessModel load(FamilyModels.Member member, int[] prefix, List<SharedPrefix> opened) {
+    LocalLanguageModel model = family.model(member);
+    if (prefix.length < SharedPrefix.MIN_PREFIX) return model;
+    SharedPrefix shared = new SharedPrefix(model, prefix);
+    opened.add(shared);
+    return shared;
   }
 
   private UnitResult measure(FamilyModels.Pair pair, StudyDomain domain, Method method, List<Prompt> prompts, TextTokenizer tokenizer) {
-    long start = System.nanoTime();
-    ModelPair models = models(pair, method);
+    List<SharedPrefix> opened = new ArrayList<>();
+    try {
+      long start = System.nanoTime();
+      return measure(models(pair, method, SharedPrefix.commonPrefix(prompts), opened), start, pair, domain, method, prompts, tokenizer);
+    } finally {
+      opened.forEach(SharedPrefix::close);
+    }
+  }
+
+  private UnitResult measure(ModelPair models, long start, FamilyModels.Pair pair, StudyDomain domain, Method method, List<Prompt> prompts,
+      TextTokenizer tokenizer) {
     int tokens = 0, scored = 0, differing = 0, drafted = 0, accepted = 0, corrections = 0, rounds = 0, bySystem2 = 0, correct = 0;
     List<UnitResult.TokenRecord> records = new ArrayList<>();
     List<String> outputs = domain.exactMatch ? new ArrayList<>() : null;
@@ -257,8 +280,10 @@ public final class StudyRunner {
     for (RouterSweep r : RouterSweep.values()) {
       for (double th : r.thresholds(options.quick())) runs.add(new SweepRun(r, th, r == RouterSweep.LEARNED ? learned : null, prompts.size()));
     }
-    PrefixMemo small = new PrefixMemo(family.model(pair.small()));
-    PrefixMemo large = new PrefixMemo(family.model(pair.large()));
+    List<SharedPrefix> opened = new ArrayList<>();
+    int[] prefix = SharedPrefix.commonPrefix(prompts);
+    PrefixMemo small = new PrefixMemo(load(pair.small(), prefix, opened));
+    PrefixMemo large = new PrefixMemo(load(pair.large(), prefix, opened));
     ModelPair models = new ModelPair(small, large);
     try {
       for (int i = 0; i < prompts.size(); i++) {
@@ -279,6 +304,7 @@ public final class StudyRunner {
     } finally {
       small.forget();
       large.forget();
+      opened.forEach(SharedPrefix::close);
     }
     for (SweepRun run : runs) write(sweepFile(pair, run.router, run.threshold, split), run.result(pair.id(), split));
     SweepResult best = runs.stream().map(r -> r.result(pair.id(), split)).max(java.util.Comparator.comparingDouble(SweepResult::accuracy)).orElseThrow();

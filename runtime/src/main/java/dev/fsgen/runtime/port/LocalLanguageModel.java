@@ -119,6 +119,14 @@ public final class LocalLanguageModel extends InProcessModel {
       return cache.length();
     }
 
+    /**
+     * An independent sequence holding the same tokens, its cache copied rather than computed again:
+     * a prompt prefix shared by many requests is read once and branched for each.
+     */
+    public LocalSequence fork() {
+      return new LocalSequence(model, cache.copy(), vocab);
+    }
+
     /** Bytes the KV cache holds (its capacity, not just its length). */
     public long bytes() {
       return cache.bytes();
