@@ -96,10 +96,15 @@ public final class QualityEval {
         progress.accept(name + ": " + task.id + ", " + n + " problems");
         List<Prompt> prompts = PromptSet.build(task, data, m.tokenizer(), new PromptSet.Sizes(1, 1, 1, n));
         boolean[] correct = new boolean[n];
-        for (int i = 0; i < n; i++) {
-          Prompt p = prompts.get(i);
-          Outcome out = new SingleModel(SingleModel.Role.SYSTEM1).run(alone, p.tokens(), p.greedyRequest(), TokenSink.NONE);
-          correct[i] = p.problem().isExactMatch(m.tokenizer().decode(out.tokens(), true));
+        // the solved problems every prompt begins with are read once (SharedPrefix)
+        int[] prefix = SharedPrefix.commonPrefix(prompts);
+        try (SharedPrefix shared = prefix.length >= SharedPrefix.MIN_PREFIX ? new SharedPrefix(port, prefix) : null) {
+          ModelPair model = shared == null ? alone : new ModelPair(shared, shared);
+          for (int i = 0; i < n; i++) {
+            Prompt p = prompts.get(i);
+            Outcome out = new SingleModel(SingleModel.Role.SYSTEM1).run(model, p.tokens(), p.greedyRequest(), TokenSink.NONE);
+            correct[i] = p.problem().isExactMatch(m.tokenizer().decode(out.tokens(), true));
+          }
         }
         measures.add(new Measure(task.id + " exact match", true, Intervals.accuracy(correct), n));
       }
