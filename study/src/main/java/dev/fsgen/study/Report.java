@@ -9,6 +9,7 @@ import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.Set;
 
 /**
@@ -355,11 +356,18 @@ public final class Report {
           p.domain(), e == null ? "undetermined" : String.format(Locale.ROOT, "%+.1f points [%+.1f, %+.1f]", 100 * e.estimate(), 100 * e.low(), 100 * e.high()),
           verdict));
     }
-    md.append("""
-        - Scale: FS-GEN's models are 0.5B–72B parameters and its tasks are benchmarks (GSM8K, MMLU-STEM, MBPP); fsgen's are 0.16–11 M
-          parameters trained here on prose, the Bible and arithmetic. Absolute frequencies are not comparable; the shape of the findings
+    md.append(String.format(Locale.ROOT, """
+        - Scale: FS-GEN's models are 0.5B–72B parameters and its tasks are benchmarks (GSM8K, MMLU-STEM, MBPP); fsgen's are %s
+          parameters trained here, measured on %s. Absolute frequencies are not comparable; the shape of the findings
           (CF rising with the ratio, interventions where System 1 is uncertain) is what this study checks.
-        """);
+        """, parameterRange(units), domains(units).stream().map(d -> d.description).collect(java.util.stream.Collectors.joining(", "))));
+  }
+
+  /** The family's span, smallest to largest, in millions of parameters: "0.16–11.0 M". */
+  static String parameterRange(List<UnitResult> units) {
+    LongSummaryStatistics sizes = units.stream().flatMapToLong(u -> java.util.stream.LongStream.of(u.smallParameters(), u.largeParameters()))
+        .summaryStatistics();
+    return sizes.getCount() == 0 ? "no" : String.format(Locale.ROOT, "%.2f–%.1f M", sizes.getMin() / 1e6, sizes.getMax() / 1e6);
   }
 
   /** One exact-match domain's accuracy per method and pair. */
