@@ -198,7 +198,7 @@ final class Charts {
    * @param system1Only System 1 alone's figure, null where it was not measured
    * @param system2Only System 2 alone's, null likewise
    */
-  static void tradeoff(Path file, String pair, List<SweepResult> sweep, boolean agreement, Bootstrap.Interval system1Only,
+  static void tradeoff(Path file, StudyDomain task, String pair, List<SweepResult> sweep, boolean agreement, Bootstrap.Interval system1Only,
       Bootstrap.Interval system2Only) throws IOException {
     YIntervalSeriesCollection data = new YIntervalSeriesCollection();
     for (RouterSweep r : RouterSweep.values()) {
@@ -219,7 +219,7 @@ final class Charts {
     data.addSeries(s1);
     data.addSeries(s2);
     JFreeChart chart = ChartFactory.createXYLineChart(
-        "Gated handoff on arithmetic (test), " + pair + (agreement ? ": agreement with System 2 alone" : ": accuracy") + ", 95% intervals",
+        "Gated handoff on " + task.id + " (test), " + pair + (agreement ? ": agreement with System 2 alone" : ": accuracy") + ", 95% intervals",
         "tokens produced by System 2 (%)", agreement ? "answers identical to System 2 alone (%)" : "exact match (%)",
         data, PlotOrientation.VERTICAL, true, false, false);
     XYErrorRenderer renderer = errorRenderer();

@@ -40,11 +40,11 @@ final class CsvExport {
         }
       }
     }
-    try (CSVPrinter csv = printer(dir.resolve("sweep.csv"), "pair", "split", "router", "threshold", "problems", "correct", "accuracy_low",
+    try (CSVPrinter csv = printer(dir.resolve("sweep.csv"), "pair", "domain", "split", "router", "threshold", "problems", "correct", "accuracy_low",
         "accuracy_high", "agreeing", "system2_share", "seconds")) {
       for (SweepResult s : results.sweep()) {
         Bootstrap.Interval acc = Intervals.accuracy(s.correctByProblem());
-        csv.printRecord(s.pair(), s.onValidation() ? SweepResult.VALIDATION : SweepResult.TEST, s.router(), s.threshold(), s.problems(),
+        csv.printRecord(s.pair(), s.task(), s.onValidation() ? SweepResult.VALIDATION : SweepResult.TEST, s.router(), s.threshold(), s.problems(),
             s.correct(), low(acc), high(acc), s.agreeing(), s.system2Share(), s.seconds());
       }
     }

@@ -90,7 +90,11 @@ public final class PromptSet {
     String context = data.wordProblemShots(WORD_SHOTS);
     List<WordProblem> test = data.readWordProblems(Split.TEST);
     if (test.size() < sizes.problems()) throw new IllegalArgumentException("word-problem test split has " + test.size() + " problems, " + sizes.problems() + " asked for");
-    List<WordProblem> drawn = test.subList(0, sizes.problems());
+    return wordProblems(context, test.subList(0, sizes.problems()), tokenizer);
+  }
+
+  /** One prompt per problem: {@code context} (the solved examples), then the problem's question. */
+  static List<Prompt> wordProblems(String context, List<WordProblem> drawn, TextTokenizer tokenizer) {
     // the budget: the longest worked solution of the set, with room for a model that works it in longer steps
     int longest = drawn.stream().mapToInt(p -> tokenizer.encode(p.solution()).length).max().orElseThrow();
     int budget = longest + longest / 2;

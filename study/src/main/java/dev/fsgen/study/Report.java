@@ -64,18 +64,18 @@ public final class Report {
     List<TokenType.Row> types = TokenType.breakdown(units);
     List<SweepResult> test = results.sweep().stream().filter(x -> !x.onValidation()).toList();
     List<SweepResult> validation = results.sweep().stream().filter(SweepResult::onValidation).toList();
-    Set<String> sweptPairs = new LinkedHashSet<>();
-    for (SweepResult s : test) sweptPairs.add(s.pair());
 
     for (StudyDomain d : domains(units)) Charts.cfVsRatio(dir.resolve("cf-vs-ratio-" + d.id + ".png"), d, fits);
     Charts.positions(dir.resolve("positions-oracle.png"), Method.ORACLE.id, positions);
     Charts.uncertainty(dir.resolve("uncertainty-auroc.png"), uncertainty);
-    for (String pair : sweptPairs) {
-      String key = pair.replace("→", "_");
-      Charts.tradeoff(dir.resolve("tradeoff-accuracy-" + key + ".png"), pair, test, false,
-          accuracy(units, pair, Method.SYSTEM1_ONLY), accuracy(units, pair, Method.ORACLE));
-      Charts.tradeoff(dir.resolve("tradeoff-agreement-" + key + ".png"), pair, test, true,
-          agreement(units, pair, Method.SYSTEM1_ONLY), new Bootstrap.Interval(1, 1, 1, 0));
+    for (StudyDomain task : sweptTasks(test)) {
+      List<SweepResult> onTask = test.stream().filter(x -> x.task().equals(task.id)).toList();
+      for (String pair : sweptPairs(onTask)) {
+        Charts.tradeoff(dir.resolve(plot("accuracy", task, pair)), task, pair, onTask, false,
+            accuracy(units, task, pair, Method.SYSTEM1_ONLY), accuracy(units, task, pair, Method.ORACLE));
+        Charts.tradeoff(dir.resolve(plot("agreement", task, pair)), task, pair, onTask, true,
+            agreement(units, task, pair, Method.SYSTEM1_ONLY), new Bootstrap.Interval(1, 1, 1, 0));
+      }
     }
     CsvExport.write(dir, results, fits, positions, uncertainty, types);
 
@@ -88,7 +88,7 @@ public final class Report {
     scaling(md, fits, domains(units));
     positions(md, positions);
     uncertainty(md, uncertainty, types);
-    tradeoff(md, units, test, validation, sweptPairs);
+    tradeoff(md, units, test, validation);
     paper(md, units, fits, uncertainty, positions);
     md.append(String.format(Locale.ROOT, "%n## Wall time%n%n%.1f minutes on this machine, summed over the %d run(s) of `./fsgen study` that made"
         + " and read these measurements (a resumed run repeats nothing already measured; a rerun that only regenerates this page adds its"
@@ -271,44 +271,66 @@ public final class Report {
     md.append('\n');
   }
 
-  private static void tradeoff(StringBuilder md, List<UnitResult> units, List<SweepResult> test, List<SweepResult> validation, Set<String> sweptPairs) {
+  private static void tradeoff(StringBuilder md, List<UnitResult> units, List<SweepResult> test, List<SweepResult> validation) {
     md.append("## 5. Cost and quality\n\n");
     for (StudyDomain d : domains(units)) if (d.exactMatch) exactMatch(md, units, d);
     md.append("L alone is the oracle's output (L greedy); speculative decoding reproduces it exactly.\n\n");
-    md.append("**Router sweep.** Gated handoff at each threshold (budget 100%), on the arithmetic validation problems and on the test problems."
-        + " The learned router is trained on the oracle's tokens of the validation problems (`RouterSweep.fitLearned`). Each router's threshold"
-        + " is chosen on validation alone: the cheapest (fewest System 2 tokens) whose answers are identical to System 2 alone's on at least"
-        + " 90% of the validation problems; its test figures are what the router is worth. Every router and threshold runs on a problem before"
-        + " the next problem, and each prefix's scores are computed once for all of them (`PrefixMemo`; the sweep's outputs equal fresh runs',"
-        + " `PrefixMemoTest`), so a setting's seconds are the time its runs took beside the others, not alone.\n\n");
-    for (String pair : sweptPairs) {
-      String key = pair.replace("→", "_");
-      md.append("**").append(pair).append("**, thresholds chosen on validation, reported on test:\n\n");
-      md.append("| router | threshold | validation: System 2 tokens | validation: identical to L | test: System 2 tokens | test: exact match | test: identical to L |\n"
-          + "|---|---:|---:|---:|---:|---|---|\n");
-      for (RouterSweep r : RouterSweep.values()) {
-        SweepResult chosen = chooseOnValidation(validation, pair, r);
-        SweepResult onTest = chosen == null ? null : at(test, pair, r, chosen.threshold());
-        if (chosen == null || onTest == null) {
-          md.append("| ").append(r.label).append(" | no threshold reaches 90% on validation, or no validation sweep | | | | | |\n");
-          continue;
-        }
-        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.label, trim(chosen.threshold()), pct(chosen.system2Share()),
-            pct(chosen.agreement()), pct(onTest.system2Share()), sweepCi(onTest.correctByProblem(), onTest.accuracy()),
-            sweepCi(onTest.agreeingByProblem(), onTest.agreement())));
-      }
-      md.append("\nEvery threshold:\n\n| router | threshold | validation: System 2 tokens | validation: exact match | test: System 2 tokens | test: exact match | test: identical to L |\n"
-          + "|---|---:|---:|---:|---:|---|---|\n");
-      for (SweepResult s : test) {
-        if (!s.pair().equals(pair)) continue;
-        SweepResult v = at(validation, pair, RouterSweep.valueOf(s.router()), s.threshold());
-        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", RouterSweep.valueOf(s.router()).label, trim(s.threshold()),
-            v == null ? "—" : pct(v.system2Share()), v == null ? "—" : pct(v.accuracy()), pct(s.system2Share()),
-            sweepCi(s.correctByProblem(), s.accuracy()), sweepCi(s.agreeingByProblem(), s.agreement())));
-      }
-      md.append("\n![accuracy against System 2 share](tradeoff-accuracy-").append(key).append(".png)\n");
-      md.append("![agreement against System 2 share](tradeoff-agreement-").append(key).append(".png)\n\n");
+    md.append("**Router sweep.** Gated handoff at each threshold (budget 100%), on each task's validation problems and on its test problems."
+        + " The learned router is trained on the oracle's tokens of the task's validation problems (`RouterSweep.fitLearned`). Each router's"
+        + " threshold is chosen on validation alone: the cheapest (fewest System 2 tokens) whose answers are identical to System 2 alone's on"
+        + " at least 90% of the validation problems; its test figures are what the router is worth. Every router and threshold runs on a"
+        + " problem before the next problem, and each prefix's scores are computed once for all of them (`PrefixMemo`; the sweep's outputs"
+        + " equal fresh runs', `PrefixMemoTest`), so a setting's seconds are the time its runs took beside the others, not alone.\n\n");
+    for (StudyDomain task : sweptTasks(test)) {
+      List<SweepResult> onTest = test.stream().filter(x -> x.task().equals(task.id)).toList();
+      List<SweepResult> onValidation = validation.stream().filter(x -> x.task().equals(task.id)).toList();
+      for (String pair : sweptPairs(onTest)) sweepTables(md, task, pair, onTest, onValidation);
     }
+  }
+
+  /** One pair's sweep on one task: the thresholds chosen on validation with their test figures, then every threshold. */
+  private static void sweepTables(StringBuilder md, StudyDomain task, String pair, List<SweepResult> test, List<SweepResult> validation) {
+    md.append("**").append(task.id).append(", ").append(pair).append("**, thresholds chosen on validation, reported on test:\n\n");
+    md.append("| router | threshold | validation: System 2 tokens | validation: identical to L | test: System 2 tokens | test: exact match | test: identical to L |\n"
+        + "|---|---:|---:|---:|---:|---|---|\n");
+    for (RouterSweep r : RouterSweep.values()) {
+      SweepResult chosen = chooseOnValidation(validation, pair, r);
+      SweepResult onTest = chosen == null ? null : at(test, pair, r, chosen.threshold());
+      if (chosen == null || onTest == null) {
+        md.append("| ").append(r.label).append(" | no threshold reaches 90% on validation, or no validation sweep | | | | | |\n");
+        continue;
+      }
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.label, trim(chosen.threshold()), pct(chosen.system2Share()),
+          pct(chosen.agreement()), pct(onTest.system2Share()), sweepCi(onTest.correctByProblem(), onTest.accuracy()),
+          sweepCi(onTest.agreeingByProblem(), onTest.agreement())));
+    }
+    md.append("\nEvery threshold:\n\n| router | threshold | validation: System 2 tokens | validation: exact match | test: System 2 tokens | test: exact match | test: identical to L |\n"
+        + "|---|---:|---:|---:|---:|---|---|\n");
+    for (SweepResult s : test) {
+      if (!s.pair().equals(pair)) continue;
+      SweepResult v = at(validation, pair, RouterSweep.valueOf(s.router()), s.threshold());
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", RouterSweep.valueOf(s.router()).label, trim(s.threshold()),
+          v == null ? "—" : pct(v.system2Share()), v == null ? "—" : pct(v.accuracy()), pct(s.system2Share()),
+          sweepCi(s.correctByProblem(), s.accuracy()), sweepCi(s.agreeingByProblem(), s.agreement())));
+    }
+    md.append("\n![accuracy against System 2 share](").append(plot("accuracy", task, pair)).append(")\n");
+    md.append("![agreement against System 2 share](").append(plot("agreement", task, pair)).append(")\n\n");
+  }
+
+  /** The tasks swept, in the study's order. */
+  private static List<StudyDomain> sweptTasks(List<SweepResult> sweep) {
+    return Arrays.stream(StudyDomain.values()).filter(d -> sweep.stream().anyMatch(s -> s.task().equals(d.id))).toList();
+  }
+
+  private static List<String> sweptPairs(List<SweepResult> sweep) {
+    Set<String> pairs = new LinkedHashSet<>();
+    for (SweepResult s : sweep) pairs.add(s.pair());
+    return List.copyOf(pairs);
+  }
+
+  /** A trade-off plot's file: arithmetic's keep the names they had when it was the only task swept. */
+  private static String plot(String what, StudyDomain task, String pair) {
+    return "tradeoff-" + what + "-" + (task == StudyDomain.ARITHMETIC ? "" : task.id + "-") + pair.replace("→", "_") + ".png";
   }
 
   /** The cheapest threshold of one router whose validation answers match System 2 alone's on at least 90% of problems. */
@@ -448,16 +470,16 @@ public final class Report {
     return null;
   }
 
-  /** Arithmetic exact match of one method on one pair with its interval; null where it was not measured. */
-  private static Bootstrap.Interval accuracy(List<UnitResult> units, String pair, Method m) {
-    UnitResult u = find(units, pair, StudyDomain.ARITHMETIC, m);
+  /** A task's exact match of one method on one pair with its interval; null where it was not measured. */
+  private static Bootstrap.Interval accuracy(List<UnitResult> units, StudyDomain task, String pair, Method m) {
+    UnitResult u = find(units, pair, task, m);
     return u == null ? null : Intervals.accuracy(u.correctByPrompt());
   }
 
-  /** Share of arithmetic answers identical to L alone's (the oracle's), with its interval; null where either was not measured. */
-  private static Bootstrap.Interval agreement(List<UnitResult> units, String pair, Method m) {
-    UnitResult u = find(units, pair, StudyDomain.ARITHMETIC, m);
-    UnitResult l = find(units, pair, StudyDomain.ARITHMETIC, Method.ORACLE);
+  /** Share of a task's answers identical to L alone's (the oracle's), with its interval; null where either was not measured. */
+  private static Bootstrap.Interval agreement(List<UnitResult> units, StudyDomain task, String pair, Method m) {
+    UnitResult u = find(units, pair, task, m);
+    UnitResult l = find(units, pair, task, Method.ORACLE);
     if (u == null || l == null) return null;
     boolean[] same = new boolean[u.outputs().size()];
     for (int i = 0; i < same.length; i++) same[i] = u.outputs().get(i).equals(l.outputs().get(i));

@@ -66,8 +66,10 @@ public final class StudyRunner {
     List<StudyDomain> domains = StudyDomain.in(options.data());
     try (TextTokenizer tokenizer = family.tokenizer()) {
       for (StudyDomain d : domains) prompts.put(d, PromptSet.build(d, options.data(), tokenizer, options.sizes()));
-      List<Prompt> validation = sweeps(domains)
-          ? ValidationPrompts.arithmetic(options.data(), tokenizer, options.sizes().problems()) : List.of();
+      Map<StudyDomain, List<Prompt>> validation = new EnumMap<>(StudyDomain.class);
+      for (StudyDomain task : sweptTasks(domains)) {
+        validation.put(task, ValidationPrompts.build(task, options.data(), tokenizer, options.sizes().problems()));
+      }
       List<Task> tasks = plan(prompts, validation, tokenizer);
       double total = tasks.stream().mapToDouble(Task::cost).sum();
       // measurements saved by an earlier run are kept; the rest run in plan order
@@ -86,10 +88,12 @@ public final class StudyRunner {
         for (Method m : methods(pair, d)) units.add(read(unitFile(pair, d, m), UnitResult.class));
       }
     }
-    for (FamilyModels.Pair pair : sweeps(domains) ? family.pairsWithLargest() : List.<FamilyModels.Pair>of()) {
-      for (RouterSweep r : RouterSweep.values()) {
-        for (double th : r.thresholds(options.quick())) {
-          for (String split : SPLITS) sweep.add(read(sweepFile(pair, r, th, split), SweepResult.class));
+    for (StudyDomain task : sweptTasks(domains)) {
+      for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+        for (RouterSweep r : RouterSweep.values()) {
+          for (double th : r.thresholds(options.quick())) {
+            for (String split : SPLITS) sweep.add(read(sweepFile(pair, task, r, th, split), SweepResult.class));
+          }
         }
       }
     }
@@ -109,7 +113,7 @@ public final class StudyRunner {
   /** The router sweep runs on validation (thresholds chosen there, the learned router trained there) and on test (reported). */
   private static final List<String> SPLITS = List.of(SweepResult.VALIDATION, SweepResult.TEST);
 
-  private List<Task> plan(Map<StudyDomain, List<Prompt>> prompts, List<Prompt> validation, TextTokenizer tokenizer) {
+  private List<Task> plan(Map<StudyDomain, List<Prompt>> prompts, Map<StudyDomain, List<Prompt>> validation, TextTokenizer tokenizer) {
     List<Task> tasks = new ArrayList<>();
     for (FamilyModels.Pair pair : family.pairs()) {
       for (StudyDomain d : prompts.keySet()) {
@@ -123,36 +127,36 @@ public final class StudyRunner {
         }
       }
     }
-    List<FamilyModels.Pair> swept = sweeps(prompts.keySet()) ? family.pairsWithLargest() : List.of();
-    for (FamilyModels.Pair pair : swept) {
-      // System 2 alone on the validation problems: the learned router's training data and the sweep's reference there
-      Path valOracle = validationOracleFile(pair);
-      tasks.add(new Task(valOracle, cost(pair, validation), () -> {
-        write(valOracle, measure(pair, StudyDomain.ARITHMETIC, Method.ORACLE, validation, tokenizer));
-        return pair.id() + " validation oracle";
-      }));
-    }
-    for (FamilyModels.Pair pair : swept) {
-      for (String split : SPLITS) {
-        List<Prompt> on = split.equals(SweepResult.VALIDATION) ? validation : prompts.get(StudyDomain.ARITHMETIC);
-        // one task per pair and split: every router and threshold runs on a problem before the next problem,
-        // so that the problem's scores are computed once (PrefixMemo); its last file is written last
-        RouterSweep last = RouterSweep.values()[RouterSweep.values().length - 1];
-        double[] lastThresholds = last.thresholds(options.quick());
-        Path file = sweepFile(pair, last, lastThresholds[lastThresholds.length - 1], split);
-        tasks.add(new Task(file, 2 * cost(pair, on), () -> sweep(pair, on, tokenizer, split)));
+    for (StudyDomain task : validation.keySet()) {
+      for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+        // System 2 alone on the validation problems: the learned router's training data and the sweep's reference there
+        Path valOracle = validationOracleFile(pair, task);
+        tasks.add(new Task(valOracle, cost(pair, validation.get(task)), () -> {
+          write(valOracle, measure(pair, task, Method.ORACLE, validation.get(task), tokenizer));
+          return pair.id() + " " + task.id + " validation oracle";
+        }));
+      }
+      for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+        for (String split : SPLITS) {
+          List<Prompt> on = split.equals(SweepResult.VALIDATION) ? validation.get(task) : prompts.get(task);
+          // one task per pair and split: every router and threshold runs on a problem before the next problem,
+          // so that the problem's scores are computed once (PrefixMemo); its last file is written last
+          RouterSweep last = RouterSweep.values()[RouterSweep.values().length - 1];
+          double[] lastThresholds = last.thresholds(options.quick());
+          Path file = sweepFile(pair, task, last, lastThresholds[lastThresholds.length - 1], split);
+          tasks.add(new Task(file, 2 * cost(pair, on), () -> sweep(pair, task, on, tokenizer, split)));
+        }
       }
     }
     return tasks;
   }
 
   /**
-   * Whether the router sweep runs: it is measured on arithmetic and fits its learned router on the
-   * prose and Bible oracles, so it needs all three (every prepared data directory has them; a
-   * directory with fewer domains is measured without the sweep).
+   * The tasks the router sweep runs on: every task scored by exact match (arithmetic, and the word
+   * problems where the data has them), each with its own validation problems.
    */
-  private static boolean sweeps(java.util.Collection<StudyDomain> domains) {
-    return domains.containsAll(List.of(StudyDomain.PROSE, StudyDomain.BIBLE, StudyDomain.ARITHMETIC));
+  private static List<StudyDomain> sweptTasks(List<StudyDomain> domains) {
+    return domains.stream().filter(d -> d.exactMatch).toList();
   }
 
   /** Relative cost for the ETA: both models run about once per prompt and generated token. */
@@ -253,14 +257,14 @@ public final class StudyRunner {
       this.agreeing = new boolean[problems];
     }
 
-    SweepResult result(String pair, String split) {
+    SweepResult result(String pair, StudyDomain task, String split) {
       int c = 0, a = 0;
       for (int i = 0; i < correct.length; i++) {
         if (correct[i]) c++;
         if (agreeing[i]) a++;
       }
       return new SweepResult(pair, router.name(), threshold, correct.length, c, a, tokens == 0 ? 0 : bySystem2 / tokens, nanos / 1e9,
-          split, correct, agreeing);
+          split, correct, agreeing, task.id);
     }
   }
 
@@ -269,13 +273,13 @@ public final class StudyRunner {
    * by all of them before the next, over models that remember their scores for the problem
    * ({@link PrefixMemo}): the runs share most prefixes, so each is scored once instead of once per run.
    */
-  private String sweep(FamilyModels.Pair pair, List<Prompt> prompts, TextTokenizer tokenizer, String split) throws IOException {
-    UnitResult valOracle = read(validationOracleFile(pair), UnitResult.class);
+  private String sweep(FamilyModels.Pair pair, StudyDomain task, List<Prompt> prompts, TextTokenizer tokenizer, String split) throws IOException {
+    UnitResult valOracle = read(validationOracleFile(pair, task), UnitResult.class);
     // the learned router is trained on the task's own validation problems, never on the test ones it is scored on
     RouterFit.Result learned = RouterSweep.fitLearned(List.of(valOracle));
     // System 2 alone's answers: the oracle's output is System 2's greedy generation
     List<String> reference = split.equals(SweepResult.VALIDATION) ? valOracle.outputs()
-        : read(unitFile(pair, StudyDomain.ARITHMETIC, Method.ORACLE), UnitResult.class).outputs();
+        : read(unitFile(pair, task, Method.ORACLE), UnitResult.class).outputs();
     List<SweepRun> runs = new ArrayList<>();
     for (RouterSweep r : RouterSweep.values()) {
       for (double th : r.thresholds(options.quick())) runs.add(new SweepRun(r, th, r == RouterSweep.LEARNED ? learned : null, prompts.size()));
@@ -306,23 +310,24 @@ public final class StudyRunner {
       large.forget();
       opened.forEach(SharedPrefix::close);
     }
-    for (SweepRun run : runs) write(sweepFile(pair, run.router, run.threshold, split), run.result(pair.id(), split));
-    SweepResult best = runs.stream().map(r -> r.result(pair.id(), split)).max(java.util.Comparator.comparingDouble(SweepResult::accuracy)).orElseThrow();
-    return String.format(Locale.ROOT, "%s sweep (%s): %d router settings, %.0f%% of System 2's scores reused; best accuracy %.1f%% (%s %s)",
-        pair.id(), split, runs.size(), 100 * large.reused(), 100 * best.accuracy(), best.router().toLowerCase(Locale.ROOT), best.threshold());
+    for (SweepRun run : runs) write(sweepFile(pair, task, run.router, run.threshold, split), run.result(pair.id(), task, split));
+    SweepResult best = runs.stream().map(r -> r.result(pair.id(), task, split)).max(java.util.Comparator.comparingDouble(SweepResult::accuracy)).orElseThrow();
+    return String.format(Locale.ROOT, "%s %s sweep (%s): %d router settings, %.0f%% of System 2's scores reused; best accuracy %.1f%% (%s %s)",
+        pair.id(), task.id, split, runs.size(), 100 * large.reused(), 100 * best.accuracy(), best.router().toLowerCase(Locale.ROOT), best.threshold());
   }
 
   private Path unitFile(FamilyModels.Pair pair, StudyDomain d, Method m) {
     return options.workDir().resolve("units").resolve(pair.key()).resolve(d.id + "-" + m.name().toLowerCase(Locale.ROOT) + ".json");
   }
 
-  private Path sweepFile(FamilyModels.Pair pair, RouterSweep r, double threshold, String split) {
-    String dir = split.equals(SweepResult.TEST) ? "sweep" : "sweep-" + split;
+  private Path sweepFile(FamilyModels.Pair pair, StudyDomain task, RouterSweep r, double threshold, String split) {
+    // arithmetic's files keep the names they had when it was the only task swept
+    String dir = (split.equals(SweepResult.TEST) ? "sweep" : "sweep-" + split) + (task == StudyDomain.ARITHMETIC ? "" : "-" + task.id);
     return options.workDir().resolve(dir).resolve(pair.key()).resolve(r.name().toLowerCase(Locale.ROOT) + "-" + threshold + ".json");
   }
 
-  private Path validationOracleFile(FamilyModels.Pair pair) {
-    return options.workDir().resolve("units-val").resolve(pair.key()).resolve("arithmetic-oracle.json");
+  private Path validationOracleFile(FamilyModels.Pair pair, StudyDomain task) {
+    return options.workDir().resolve("units-val").resolve(pair.key()).resolve(task.id + "-oracle.json");
   }
 
   private static void write(Path file, Object value) throws IOException {

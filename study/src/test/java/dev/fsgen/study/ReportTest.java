@@ -57,7 +57,7 @@ class ReportTest {
     boolean[] agreeing = new boolean[PROMPTS];
     for (int i = 0; i < PROMPTS * agreement; i++) agreeing[i] = true;
     int n = (int) Math.round(PROMPTS * agreement);
-    return new SweepResult(pair, r.name(), th, PROMPTS, n, n, share, 0.1, split, agreeing, agreeing);
+    return new SweepResult(pair, r.name(), th, PROMPTS, n, n, share, 0.1, split, agreeing, agreeing, StudyDomain.ARITHMETIC.id);
   }
 
   @Test

@@ -107,7 +107,10 @@ class WordProblemPromptsTest {
     assertTrue(read.startsWith("\n" + p.steps().get(0) + "\n\n") && !read.contains("Question"), read);
   }
 
-  /** The study on the bundled pair over a data directory with only the word problems: every method measured and scored, no router sweep. */
+  /**
+   * The study on the bundled pair over a data directory with only the word problems: every method
+   * measured and scored, and the router sweep run on the word problems' own validation and test problems.
+   */
   @Test
   void theStudyMeasuresAndReportsTheWordProblems() throws Exception {
     PromptSet.Sizes sizes = new PromptSet.Sizes(1, 1, 1, 2);
@@ -116,7 +119,10 @@ class WordProblemPromptsTest {
     try (FamilyModels models = bundled) {
       results = new StudyRunner(models, new StudyRunner.Options(data, tmp.resolve("work"), sizes, true), Progress.sink(m -> {})).run();
     }
-    assertEquals(List.of(), results.sweep());
+    // 4 routers x 3 thresholds on validation and on test, all on the word problems
+    assertEquals(24, results.sweep().size());
+    for (SweepResult s : results.sweep()) assertEquals(StudyDomain.WORD_PROBLEMS.id, s.task(), s.toString());
+    assertEquals(12, results.sweep().stream().filter(SweepResult::onValidation).count());
     // oracle, contrastive and speculative, and the accuracy baselines S alone and the two gated handoffs
     assertEquals(6, results.units().size());
     List<Prompt> prompts = PromptSet.build(StudyDomain.WORD_PROBLEMS, data, tokenizer, sizes);
@@ -134,6 +140,8 @@ class WordProblemPromptsTest {
     String md = Files.readString(tmp.resolve("report/README.md"));
     assertTrue(md.contains("**word-problems exact match**") && md.contains("- **word-problems**: 2 multi-step word problems"), md);
     assertFalse(md.contains("**arithmetic exact match**"), md);
+    assertTrue(md.contains("**word-problems, system1→system2**, thresholds chosen on validation"), md);
+    assertTrue(Files.isRegularFile(tmp.resolve("report/tradeoff-accuracy-word-problems-system1_system2.png")));
   }
 
   private static UnitResult unit(StudyRunner.Results results, Method m) {
