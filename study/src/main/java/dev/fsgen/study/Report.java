@@ -275,7 +275,9 @@ public final class Report {
     md.append("## 5. Cost and quality\n\n");
     for (StudyDomain d : domains(units)) if (d.exactMatch) exactMatch(md, units, d);
     md.append("L alone is the oracle's output (L greedy); speculative decoding reproduces it exactly.\n\n");
-    md.append("**Router sweep.** Gated handoff at each threshold (budget 100%), on each task's validation problems and on its test problems."
+    md.append("**Router sweep.** Gated handoff at each threshold (budget 100%), on each task's validation problems and on its test problems:"
+        + " arithmetic on every pair with the largest model, the word problems (whose runs part early and share few scores, so each"
+        + " costs many times a short answer's) on the one such pair whose small model is nearest the family's geometric middle."
         + " The learned router is trained on the oracle's tokens of the task's validation problems (`RouterSweep.fitLearned`). Each router's"
         + " threshold is chosen on validation alone: the cheapest (fewest System 2 tokens) whose answers are identical to System 2 alone's on"
         + " at least 90% of the validation problems; its test figures are what the router is worth. Every router and threshold runs on a"

@@ -89,7 +89,7 @@ public final class StudyRunner {
       }
     }
     for (StudyDomain task : sweptTasks(domains)) {
-      for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+      for (FamilyModels.Pair pair : sweepPairs(task)) {
         for (RouterSweep r : RouterSweep.values()) {
           for (double th : r.thresholds(options.quick())) {
             for (String split : SPLITS) sweep.add(read(sweepFile(pair, task, r, th, split), SweepResult.class));
@@ -128,7 +128,7 @@ public final class StudyRunner {
       }
     }
     for (StudyDomain task : validation.keySet()) {
-      for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+      for (FamilyModels.Pair pair : sweepPairs(task)) {
         // System 2 alone on the validation problems: the learned router's training data and the sweep's reference there
         Path valOracle = validationOracleFile(pair, task);
         tasks.add(new Task(valOracle, cost(pair, validation.get(task)), () -> {
@@ -136,7 +136,7 @@ public final class StudyRunner {
           return pair.id() + " " + task.id + " validation oracle";
         }));
       }
-      for (FamilyModels.Pair pair : family.pairsWithLargest()) {
+      for (FamilyModels.Pair pair : sweepPairs(task)) {
         for (String split : SPLITS) {
           List<Prompt> on = split.equals(SweepResult.VALIDATION) ? validation.get(task) : prompts.get(task);
           // one task per pair and split: every router and threshold runs on a problem before the next problem,
@@ -144,11 +144,28 @@ public final class StudyRunner {
           RouterSweep last = RouterSweep.values()[RouterSweep.values().length - 1];
           double[] lastThresholds = last.thresholds(options.quick());
           Path file = sweepFile(pair, task, last, lastThresholds[lastThresholds.length - 1], split);
-          tasks.add(new Task(file, 2 * cost(pair, on), () -> sweep(pair, task, on, tokenizer, split)));
+          // a short answer's runs share nearly every score; a worked solution's runs part early and share far fewer
+          double runs = task == StudyDomain.ARITHMETIC ? 2 : 10;
+          tasks.add(new Task(file, runs * cost(pair, on), () -> sweep(pair, task, on, tokenizer, split)));
         }
       }
     }
     return tasks;
+  }
+
+  /**
+   * The pairs a task's router sweep runs on: on arithmetic every pair with the largest model. On the
+   * word problems each threshold's run follows its own path for tens of tokens, and the System 2
+   * calls it makes there are shared by few other runs, so the sweep costs many times a short
+   * answer's: it runs on the one pair of the largest model with the small model nearest the
+   * family's geometric middle (m with xl in the standard family, the bundled pair's sizes).
+   */
+  private List<FamilyModels.Pair> sweepPairs(StudyDomain task) {
+    List<FamilyModels.Pair> all = family.pairsWithLargest();
+    if (task == StudyDomain.ARITHMETIC || all.size() <= 1) return all;
+    List<FamilyModels.Member> sizes = family.general();
+    double middle = Math.sqrt((double) sizes.get(0).parameters() * sizes.get(sizes.size() - 1).parameters());
+    return List.of(all.stream().min(java.util.Comparator.comparingDouble(p -> Math.abs(Math.log(p.small().parameters() / middle)))).orElseThrow());
   }
 
   /**
