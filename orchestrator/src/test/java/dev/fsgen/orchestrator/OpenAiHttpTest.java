@@ -118,9 +118,15 @@ class OpenAiHttpTest {
     assumeTrue(runs("node", "--version"), "node is not installed: the OpenAI client test needs Node.js and npm");
     if (!Files.isDirectory(module)) {
       assumeTrue(runs("npm", "--version"), "npm is not installed: the OpenAI client test needs Node.js and npm");
+      // npm shares none of this JVM's standard streams: Node makes an inherited stdin non-blocking, and the test
+      // JVM's stdin is the test runner's command channel, which then fails ("std/in stream corrupted")
+      Path log = Files.createTempFile("npm-install-openai", ".log");
       Process p = new ProcessBuilder("npm", "install", "--silent", "--prefix", LiveServices.ROOT.resolve(".ci/tools").toString(),
-          "openai@" + OPENAI_VERSION).inheritIO().start();
-      assertTrue(p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0, "npm install openai@" + OPENAI_VERSION + " failed");
+          "openai@" + OPENAI_VERSION).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      boolean installed = p.waitFor(300, TimeUnit.SECONDS) && p.exitValue() == 0;
+      assertTrue(installed, "npm install openai@" + OPENAI_VERSION + " failed: " + Files.readString(log));
+      Files.delete(log);
     }
     return module.toAbsolutePath();
   }
@@ -151,11 +157,14 @@ class OpenAiHttpTest {
     pb.environment().put("FSGEN_MESSAGES", messagesJson().toString());
     pb.environment().put("FSGEN_PROMPT", PROMPT);
     pb.environment().put("FSGEN_MAX_TOKENS", Integer.toString(MAX_TOKENS));
-    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+    // its stderr goes to a file, not to this JVM's (see openAiModule: Node may make a stream it inherits non-blocking)
+    Path errors = Files.createTempFile("openai-client", ".err");
+    pb.redirectError(errors.toFile());
     Process p = pb.start();
     String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the node script finished");
-    assertEquals(0, p.exitValue(), "the node script failed; it printed: " + printed);
+    assertEquals(0, p.exitValue(), "the node script failed; it printed: " + printed + "\nstderr: " + Files.readString(errors));
+    Files.delete(errors);
     JsonObject got = JsonParser.parseString(printed).getAsJsonObject();
 
     // differential: the same conversation, greedy, over gRPC
