@@ -77,10 +77,15 @@ public final class QualityEval {
     // evaluation runs libtorch's forward pass over whole windows, on the checkpoint's own values
     try (LoadedModel m = LoadedModel.load(modelDir, WeightFormat.FP32)) {
       for (Domain d : data.domains()) {
-        if (task(d) != null) continue; // a task's text is measured by its answers
+        // a task's worked text has a perplexity too: it still tells sizes apart where their answers are all wrong
+        boolean isTask = task(d) != null;
         progress.accept(name + ": " + d.dirName() + " perplexity");
         TokenCorpus corpus = TokenizedData.corpus(data, m.tokenizer(), d, Split.VAL, 1.0);
         double[] losses = Evaluation.windowLosses(m.model(), corpus, WINDOW, o.maxWindows());
+        if (losses.length < 2 && isTask) {
+          progress.accept(name + ": " + d.dirName() + " validation text gives " + losses.length + " window(s); only its answers are measured");
+          continue;
+        }
         if (losses.length < 2) {
           throw new IllegalArgumentException(d.dirName() + " validation text gives " + losses.length + " window(s) of " + WINDOW
               + " tokens; its perplexity's interval needs at least 2");
