@@ -220,7 +220,7 @@ final class Charts {
     data.addSeries(s2);
     JFreeChart chart = ChartFactory.createXYLineChart(
         "Gated handoff on " + task.id + " (test), " + pair + (agreement ? ": agreement with System 2 alone" : ": accuracy") + ", 95% intervals",
-        "tokens produced by System 2 (%)", agreement ? "answers identical to System 2 alone (%)" : "exact match (%)",
+        "tokens produced by System 2 (%)", agreement ? "same final answer as System 2 alone (%)" : "exact match (%)",
         data, PlotOrientation.VERTICAL, true, false, false);
     XYErrorRenderer renderer = errorRenderer();
     for (int i = 0; i < routers; i++) {

@@ -279,7 +279,7 @@ public final class Report {
         + " arithmetic on every pair with the largest model, the word problems (whose runs part early and share few scores, so each"
         + " costs many times a short answer's) on the one such pair whose small model is nearest the family's geometric middle."
         + " The learned router is trained on the oracle's tokens of the task's validation problems (`RouterSweep.fitLearned`). Each router's"
-        + " threshold is chosen on validation alone: the cheapest (fewest System 2 tokens) whose answers are identical to System 2 alone's on"
+        + " threshold is chosen on validation alone: the cheapest (fewest System 2 tokens) whose final answers are the same as System 2 alone's on"
         + " at least 90% of the validation problems; its test figures are what the router is worth. Every router and threshold runs on a"
         + " problem before the next problem, and each prefix's scores are computed once for all of them (`PrefixMemo`; the sweep's outputs"
         + " equal fresh runs', `PrefixMemoTest`), so a setting's seconds are the time its runs took beside the others, not alone.\n\n");
@@ -293,7 +293,7 @@ public final class Report {
   /** One pair's sweep on one task: the thresholds chosen on validation with their test figures, then every threshold. */
   private static void sweepTables(StringBuilder md, StudyDomain task, String pair, List<SweepResult> test, List<SweepResult> validation) {
     md.append("**").append(task.id).append(", ").append(pair).append("**, thresholds chosen on validation, reported on test:\n\n");
-    md.append("| router | threshold | validation: System 2 tokens | validation: identical to L | test: System 2 tokens | test: exact match | test: identical to L |\n"
+    md.append("| router | threshold | validation: System 2 tokens | validation: same answer as L | test: System 2 tokens | test: exact match | test: same answer as L |\n"
         + "|---|---:|---:|---:|---:|---|---|\n");
     for (RouterSweep r : RouterSweep.values()) {
       SweepResult chosen = chooseOnValidation(validation, pair, r);
@@ -306,7 +306,7 @@ public final class Report {
           pct(chosen.agreement()), pct(onTest.system2Share()), sweepCi(onTest.correctByProblem(), onTest.accuracy()),
           sweepCi(onTest.agreeingByProblem(), onTest.agreement())));
     }
-    md.append("\nEvery threshold:\n\n| router | threshold | validation: System 2 tokens | validation: exact match | test: System 2 tokens | test: exact match | test: identical to L |\n"
+    md.append("\nEvery threshold:\n\n| router | threshold | validation: System 2 tokens | validation: exact match | test: System 2 tokens | test: exact match | test: same answer as L |\n"
         + "|---|---:|---:|---:|---:|---|---|\n");
     for (SweepResult s : test) {
       if (!s.pair().equals(pair)) continue;
@@ -478,13 +478,13 @@ public final class Report {
     return u == null ? null : Intervals.accuracy(u.correctByPrompt());
   }
 
-  /** Share of a task's answers identical to L alone's (the oracle's), with its interval; null where either was not measured. */
+  /** Share of a task's final answers the same as L alone's (the oracle's), with its interval; null where either was not measured. */
   private static Bootstrap.Interval agreement(List<UnitResult> units, StudyDomain task, String pair, Method m) {
     UnitResult u = find(units, pair, task, m);
     UnitResult l = find(units, pair, task, Method.ORACLE);
     if (u == null || l == null) return null;
     boolean[] same = new boolean[u.outputs().size()];
-    for (int i = 0; i < same.length; i++) same[i] = u.outputs().get(i).equals(l.outputs().get(i));
+    for (int i = 0; i < same.length; i++) same[i] = task.finalAnswer(u.outputs().get(i)).equals(task.finalAnswer(l.outputs().get(i)));
     return Intervals.accuracy(same);
   }
 

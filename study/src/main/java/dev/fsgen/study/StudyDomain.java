@@ -1,11 +1,14 @@
 package dev.fsgen.study;
 
+import dev.fsgen.training.data.ArithmeticProblem;
 import dev.fsgen.training.data.DataLayout;
 import dev.fsgen.training.data.Domain;
 import dev.fsgen.training.data.Split;
+import dev.fsgen.training.data.WordProblem;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** The prompt sets of the study, each drawn from held-out (test) data. */
 public enum StudyDomain {
@@ -26,6 +29,18 @@ public enum StudyDomain {
     this.description = description;
     this.data = data;
     this.exactMatch = exactMatch;
+  }
+
+  /**
+   * The final answer a completion of this task gives, empty where it gives none in the task's form:
+   * what "the same answer as System 2 alone" compares (a worked solution may reach it in other words).
+   */
+  public OptionalLong finalAnswer(String completion) {
+    return switch (this) {
+      case ARITHMETIC -> ArithmeticProblem.parseAnswer(completion);
+      case WORD_PROBLEMS -> WordProblem.parseAnswer(completion);
+      case PROSE, BIBLE -> throw new IllegalArgumentException(id + " is not scored by exact match: it has no final answer");
+    };
   }
 
   /**

@@ -294,7 +294,7 @@ public final class StudyRunner {
     UnitResult valOracle = read(validationOracleFile(pair, task), UnitResult.class);
     // the learned router is trained on the task's own validation problems, never on the test ones it is scored on
     RouterFit.Result learned = RouterSweep.fitLearned(List.of(valOracle));
-    // System 2 alone's answers: the oracle's output is System 2's greedy generation
+    // System 2 alone's outputs (the oracle's output is System 2's greedy generation): a run agrees where its final answer is the same
     List<String> reference = split.equals(SweepResult.VALIDATION) ? valOracle.outputs()
         : read(unitFile(pair, task, Method.ORACLE), UnitResult.class).outputs();
     List<SweepRun> runs = new ArrayList<>();
@@ -317,7 +317,7 @@ public final class StudyRunner {
           run.nanos += System.nanoTime() - start;
           String answer = tokenizer.decode(o.tokens(), true);
           run.correct[i] = p.problem().isExactMatch(answer);
-          run.agreeing[i] = answer.equals(reference.get(i));
+          run.agreeing[i] = task.finalAnswer(answer).equals(task.finalAnswer(reference.get(i)));
           run.tokens += o.tokens().length;
           run.bySystem2 += o.system2TokenShare() * o.tokens().length;
         }

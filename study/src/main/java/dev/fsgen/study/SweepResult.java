@@ -4,7 +4,7 @@ package dev.fsgen.study;
  * Gated handoff with one router at one threshold, on one task's prompts (arithmetic or the word
  * problems) of one pair.
  *
- * @param agreeing answers identical to System 2 alone's
+ * @param agreeing answers the same as System 2 alone's ({@link StudyDomain#finalAnswer}; no answer counts as one)
  * @param system2Share share of generated tokens System 2 produced
  * @param split the problems it ran on: {@code val} (where thresholds are chosen) or {@code test}
  *     (where the chosen ones are reported); null in older measurements, which ran on test
