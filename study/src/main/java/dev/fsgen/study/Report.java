@@ -276,8 +276,9 @@ public final class Report {
     for (StudyDomain d : domains(units)) if (d.exactMatch) exactMatch(md, units, d);
     md.append("L alone is the oracle's output (L greedy); speculative decoding reproduces it exactly.\n\n");
     md.append("**Router sweep.** Gated handoff at each threshold (budget 100%), on each task's validation problems and on its test problems:"
-        + " arithmetic on every pair with the largest model, the word problems (whose runs part early and share few scores, so each"
-        + " costs many times a short answer's) on the one such pair whose small model is nearest the family's geometric middle."
+        + " arithmetic on every pair with the largest model and every problem, the word problems (whose runs part early and share few"
+        + " scores, so each costs many times a short answer's) on the one such pair whose small model is nearest the family's geometric"
+        + " middle and on the first " + StudyRunner.WORD_SWEEP_PROBLEMS + " problems of each split."
         + " The learned router is trained on the oracle's tokens of the task's validation problems (`RouterSweep.fitLearned`). Each router's"
         + " threshold is chosen on validation alone: the cheapest (fewest System 2 tokens) whose final answers are the same as System 2 alone's on"
         + " at least 90% of the validation problems; its test figures are what the router is worth. Every router and threshold runs on a"
@@ -292,7 +293,10 @@ public final class Report {
 
   /** One pair's sweep on one task: the thresholds chosen on validation with their test figures, then every threshold. */
   private static void sweepTables(StringBuilder md, StudyDomain task, String pair, List<SweepResult> test, List<SweepResult> validation) {
-    md.append("**").append(task.id).append(", ").append(pair).append("**, thresholds chosen on validation, reported on test:\n\n");
+    int validationProblems = validation.stream().filter(x -> x.pair().equals(pair)).mapToInt(SweepResult::problems).findFirst().orElse(0);
+    int testProblems = test.stream().filter(x -> x.pair().equals(pair)).mapToInt(SweepResult::problems).findFirst().orElse(0);
+    md.append("**").append(task.id).append(", ").append(pair).append("**, thresholds chosen on validation, reported on test (")
+        .append(validationProblems).append(" validation and ").append(testProblems).append(" test problems):\n\n");
     md.append("| router | threshold | validation: System 2 tokens | validation: same answer as L | test: System 2 tokens | test: exact match | test: same answer as L |\n"
         + "|---|---:|---:|---:|---:|---|---|\n");
     for (RouterSweep r : RouterSweep.values()) {
