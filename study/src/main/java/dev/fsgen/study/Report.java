@@ -103,10 +103,10 @@ public final class Report {
     PromptSet.Sizes z = s.sizes();
     md.append(String.format(Locale.ROOT, """
 
-        %d pairs (every small model S with every larger model L), greedy decoding throughout, prompts from the test splits no model trained on:
+        %d %s (every small model S with every larger model L), greedy decoding throughout, prompts from the test splits no model trained on:
 
         - **prose**: %d Brown passages, the first %d tokens each, continued for %d tokens;
-        - **bible**: %d King James chapters, the same lengths;
+        - **bible**: %d King James passages (several from a long chapter, one after another), the same lengths;
         - **arithmetic**: %d two-digit problems after %d solved ones; only the answer's tokens are generated and measured.%s
 
         Methods: **oracle** (L generates, S is scored on L's prefix), **contrastive** decoding (FS-GEN form, logits_S + 0.5·(logits_L − logits_S),
@@ -127,7 +127,7 @@ public final class Report {
           prompt resampled whole with all its tokens and, where pairs are pooled, for all pairs at once (every pair runs on the same
           prompts). A verdict below is stated only where its interval excludes the alternative; elsewhere the report says the data cannot tell.
 
-        """, s.pairs(), z.textPrompts(), z.promptTokens(), z.textTokens(), z.textPrompts(), z.problems(), PromptSet.SHOTS,
+        """, s.pairs(), s.pairs() == 1 ? "pair" : "pairs", z.textPrompts(), z.promptTokens(), z.textTokens(), z.textPrompts(), z.problems(), PromptSet.SHOTS,
         domains(units).contains(StudyDomain.WORD_PROBLEMS) ? String.format(Locale.ROOT, "%n- **word-problems**: %d multi-step word problems"
             + " after %d solved ones; the worked solution is generated up to its answer line and scored on the final answer only.",
             z.problems(), PromptSet.WORD_SHOTS) : "", GAMMA, 100.0 / GAMMA, Bootstrap.DEFAULT_RESAMPLES));
