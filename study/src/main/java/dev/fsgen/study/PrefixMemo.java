@@ -34,9 +34,8 @@ final class PrefixMemo implements System1Model, System2Model {
   private final Map<Prefix, Integer> argmax = new HashMap<>();
   /** The one cache every view of the current problem scores on, opened when first needed. */
   private Scorer.Session shared;
-  /** The tokens {@link #shared} holds: [sharedLength] valid. */
+  /** The tokens {@link #shared} holds. */
   private int[] sharedTokens = new int[0];
-  private int sharedLength;
   private long asked;
   private long answered;
 
@@ -50,7 +49,7 @@ final class PrefixMemo implements System1Model, System2Model {
     argmax.clear();
     if (shared != null) shared.close();
     shared = null;
-    sharedLength = 0;
+    sharedTokens = new int[0];
   }
 
   /** Share of the scoring calls answered from memory since this memo was made. */
@@ -92,11 +91,10 @@ final class PrefixMemo implements System1Model, System2Model {
   private int align(int[] full, int maxKeep) {
     if (shared == null) shared = model.openScoring();
     int keep = 0;
-    int limit = Math.min(Math.min(sharedLength, full.length - 1), maxKeep);
+    int limit = Math.min(Math.min(sharedTokens.length, full.length - 1), maxKeep);
     while (keep < limit && sharedTokens[keep] == full[keep]) keep++;
     shared.rollback(keep);
     sharedTokens = full;
-    sharedLength = full.length;
     return keep;
   }
 

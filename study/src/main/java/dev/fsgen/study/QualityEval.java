@@ -103,7 +103,7 @@ public final class QualityEval {
         boolean[] correct = new boolean[n];
         // the solved problems every prompt begins with are read once (SharedPrefix)
         int[] prefix = SharedPrefix.commonPrefix(prompts);
-        try (SharedPrefix shared = prefix.length >= SharedPrefix.MIN_PREFIX ? new SharedPrefix(port, prefix) : null) {
+        try (SharedPrefix shared = SharedPrefix.worthSharing(prefix) ? new SharedPrefix(port, prefix) : null) {
           ModelPair model = shared == null ? alone : new ModelPair(shared, shared);
           for (int i = 0; i < n; i++) {
             Prompt p = prompts.get(i);

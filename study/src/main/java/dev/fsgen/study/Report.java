@@ -17,10 +17,10 @@ import java.util.Set;
  * raw data as CSV. Everything in it is computed from the measurements; nothing is written by hand.
  */
 public final class Report {
-  /** FS-GEN's published figures (arXiv 2406.12295, Qwen1.5 pairs from 0.5B to 72B), for side-by-side comparison. */
   /**
-   * FS-GEN's figures beside fsgen's: GSM8K's beside the GSM8K-like word problems (like for like),
-   * the other domains in a column of their own.
+   * FS-GEN's published figures (arXiv 2406.12295, Qwen1.5 pairs from 0.5B to 72B) beside fsgen's:
+   * GSM8K's beside the GSM8K-like word problems (like for like), the other tasks beside the other
+   * domains, each in a column of their own.
    */
   private static final String PAPER = """
       | measure | FS-GEN (Qwen1.5, 0.5B–72B), GSM8K | fsgen, word problems (GSM8K-like) | FS-GEN, other tasks | fsgen, other domains |

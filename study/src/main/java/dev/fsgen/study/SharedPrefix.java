@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class SharedPrefix extends InProcessModel implements AutoCloseable {
   /** Shorter common prefixes are not worth a copy of the cache per session. */
-  static final int MIN_PREFIX = 8;
+  private static final int MIN_PREFIX = 8;
 
   private final LocalLanguageModel model;
   private final int[] prefix;
@@ -32,6 +32,11 @@ final class SharedPrefix extends InProcessModel implements AutoCloseable {
     this.prefix = prefix.clone();
     this.read = model.newSequence();
     this.rows = read.appendAll(this.prefix);
+  }
+
+  /** Whether a common prefix is long enough to be read once and branched from. */
+  static boolean worthSharing(int[] prefix) {
+    return prefix.length >= MIN_PREFIX;
   }
 
   /** The tokens every prompt of {@code prompts} begins with. */

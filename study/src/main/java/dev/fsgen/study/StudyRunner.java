@@ -23,6 +23,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Runs the study's measurements: every method on every pair and prompt set, then the router sweep
@@ -210,7 +211,7 @@ public final class StudyRunner {
 
   private InProcessModel load(FamilyModels.Member member, int[] prefix, List<SharedPrefix> opened) {
     LocalLanguageModel model = family.model(member);
-    if (prefix.length < SharedPrefix.MIN_PREFIX) return model;
+    if (!SharedPrefix.worthSharing(prefix)) return model;
     SharedPrefix shared = new SharedPrefix(model, prefix);
     opened.add(shared);
     return shared;
@@ -325,13 +326,14 @@ public final class StudyRunner {
         Prompt p = prompts.get(i);
         small.forget();
         large.forget();
+        OptionalLong system2Answer = task.finalAnswer(reference.get(i));
         for (SweepRun run : runs) {
           long start = System.nanoTime();
           Outcome o = run.gated.run(models, p.tokens(), p.greedyRequest(), TokenSink.NONE);
           run.nanos += System.nanoTime() - start;
           String answer = tokenizer.decode(o.tokens(), true);
           run.correct[i] = p.problem().isExactMatch(answer);
-          run.agreeing[i] = task.finalAnswer(answer).equals(task.finalAnswer(reference.get(i)));
+          run.agreeing[i] = task.finalAnswer(answer).equals(system2Answer);
           run.tokens += o.tokens().length;
           run.bySystem2 += o.system2TokenShare() * o.tokens().length;
         }
@@ -341,8 +343,13 @@ public final class StudyRunner {
       large.forget();
       opened.forEach(SharedPrefix::close);
     }
-    for (SweepRun run : runs) write(sweepFile(pair, task, run.router, run.threshold, split), run.result(pair.id(), task, split));
-    SweepResult best = runs.stream().map(r -> r.result(pair.id(), task, split)).max(java.util.Comparator.comparingDouble(SweepResult::accuracy)).orElseThrow();
+    List<SweepResult> results = new ArrayList<>();
+    for (SweepRun run : runs) {
+      SweepResult r = run.result(pair.id(), task, split);
+      write(sweepFile(pair, task, run.router, run.threshold, split), r);
+      results.add(r);
+    }
+    SweepResult best = results.stream().max(java.util.Comparator.comparingDouble(SweepResult::accuracy)).orElseThrow();
     return String.format(Locale.ROOT, "%s %s sweep (%s): %d router settings, %.0f%% of System 2's scores reused; best accuracy %.1f%% (%s %s)",
         pair.id(), task.id, split, runs.size(), 100 * large.reused(), 100 * best.accuracy(), best.router().toLowerCase(Locale.ROOT), best.threshold());
   }

@@ -44,7 +44,7 @@ class SharedPrefixTest {
         prompts.add(new Prompt(StudyDomain.ARITHMETIC, prompts.size(), tokenizer.encode(SHOTS + q), 6, stop, StopRule.NONE, null));
       }
       int[] prefix = SharedPrefix.commonPrefix(prompts);
-      assertTrue(prefix.length >= SharedPrefix.MIN_PREFIX, "the shots are a common prefix: " + prefix.length);
+      assertTrue(SharedPrefix.worthSharing(prefix), "the shots are a common prefix: " + prefix.length);
       try (SharedPrefix ss = new SharedPrefix(s, prefix); SharedPrefix sl = new SharedPrefix(l, prefix);
            SharedPrefix st = new SharedPrefix(tuned, prefix)) {
         for (Method m : Method.values()) {
