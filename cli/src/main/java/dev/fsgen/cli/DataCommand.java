@@ -53,11 +53,13 @@ public final class DataCommand implements Callable<Integer> {
   @Option(names = "--vocab", defaultValue = "4096", description = "Tokenizer vocabulary size, special token included (default: ${DEFAULT-VALUE}).")
   int vocab;
 
-  @Option(names = "--arith-max-digits", defaultValue = "2", description = "Digits of the largest arithmetic operand (default: ${DEFAULT-VALUE}).")
-  int arithMaxDigits;
+  @Option(names = "--arith-max-digits", description = "Digits of the largest arithmetic operand. Default: 2 for the bundled mixture, "
+      + "3 for the broad (its larger models learn every two-digit problem by heart and do worse on held-out ones).")
+  Integer arithMaxDigits;
 
-  @Option(names = "--arith-train", defaultValue = "13050", description = "Arithmetic training problems; the default is every two-digit problem not held out (default: ${DEFAULT-VALUE}).")
-  int arithTrain;
+  @Option(names = "--arith-train", description = "Arithmetic training problems. Default: every two-digit problem not held out "
+      + "(13050) for the bundled mixture, 100000 for the broad.")
+  Integer arithTrain;
 
   @Option(names = "--arith-val", defaultValue = "1000", description = "Arithmetic validation problems (default: ${DEFAULT-VALUE}).")
   int arithVal;
@@ -106,8 +108,11 @@ public final class DataCommand implements Callable<Integer> {
     if (!skipFetch) fetch(root.resolve("scripts/fetch-data.sh"), rawDir, err);
 
     Mixture domains = Mixture.parse(mixture);
+    boolean broad = domains == Mixture.BROAD;
     DataPreparer.Options options = new DataPreparer.Options(
-        rawDir, outDir, seed, arithTrain, arithVal, arithTest, arithMaxDigits,
+        rawDir, outDir, seed,
+        arithTrain != null ? arithTrain : broad ? DataPreparer.BROAD_ARITH_TRAIN : DataPreparer.DEFAULT_ARITH_TRAIN, arithVal, arithTest,
+        arithMaxDigits != null ? arithMaxDigits : broad ? DataPreparer.BROAD_ARITH_MAX_DIGITS : ArithmeticGenerator.DEFAULT_MAX_DIGITS,
         DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE, domains, TrainCaps.parse(domains, trainCaps),
         new DataPreparer.Counts(wordsTrain, wordsVal, wordsTest));
     err.println("data: preparing splits (seed " + seed + ") in " + outDir);

@@ -49,6 +49,13 @@ public final class DataPreparer {
   public static final int DEFAULT_ARITH_TEST = 1_000;
   /** Every two-digit problem not held out for validation or test: 15,050 − 2,000. */
   public static final int DEFAULT_ARITH_TRAIN = 13_050;
+  /**
+   * The broad mixture's arithmetic: three-digit operands, 100 000 training problems. Its larger
+   * models learn every two-digit problem by heart: trained on them, the xl model's arithmetic
+   * validation loss rose from 1.14 to 2.00 nats over the second half of its steps.
+   */
+  public static final int BROAD_ARITH_MAX_DIGITS = 3;
+  public static final int BROAD_ARITH_TRAIN = 100_000;
   public static final double DEFAULT_VAL_SHARE = 0.05;
   public static final double DEFAULT_TEST_SHARE = 0.05;
   /**
