@@ -84,7 +84,8 @@ public final class StudyCommand implements Callable<Integer> {
           Progress.sink(System.err)).run();
       double wall = (System.nanoTime() - start) / 1e9;
       Report.WallTime total = Report.WallTime.add(workDir, wall);
-      Report.write(reportDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, total), results);
+      Report.write(reportDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, total,
+          layout.arithmeticMaxDigits()), results);
       System.err.printf("study: report written to %s (%.1f min; %.1f min over %d run(s) on these measurements)%n", reportDir.resolve("README.md"),
           wall / 60, total.seconds() / 60, total.runs());
       output.write(() -> figures(reportDir, workDir, models, wall, total, results));

@@ -27,7 +27,7 @@ import java.util.List;
  */
 public final class PromptSet {
   public static final int SHOTS = 4;
-  /** A two-digit answer is a space and at most three digits (every digit its own token), then the newline; one spare. */
+  /** An answer is at most four digits (three-digit operands sum to at most 1998), the first with its space, then the newline: five tokens; one spare. */
   public static final int ANSWER_TOKENS = 6;
   /** Two solved word problems show the format; each is about 80 tokens. */
   public static final int WORD_SHOTS = 2;

@@ -32,7 +32,8 @@ public final class Report {
       """;
 
   /** Where the run's settings are described. */
-  public record Setup(List<FamilyModels.Member> models, PromptSet.Sizes sizes, int pairs, boolean quick, WallTime wall) {}
+  /** @param arithDigits digits of the largest arithmetic operand in the data */
+  public record Setup(List<FamilyModels.Member> models, PromptSet.Sizes sizes, int pairs, boolean quick, WallTime wall, int arithDigits) {}
 
   /**
    * Wall time of every run on one set of measurements, kept beside them ({@code wall.json}): a study
@@ -107,7 +108,7 @@ public final class Report {
 
         - **prose**: %d Brown passages, the first %d tokens each, continued for %d tokens;
         - **bible**: %d King James passages (several from a long chapter, one after another), the same lengths;
-        - **arithmetic**: %d two-digit problems after %d solved ones; only the answer's tokens are generated and measured.%s
+        - **arithmetic**: %d problems with operands of up to %d digits, after %d solved ones; only the answer's tokens are generated and measured.%s
 
         Methods: **oracle** (L generates, S is scored on L's prefix), **contrastive** decoding (FS-GEN form, logits_S + 0.5·(logits_L − logits_S),
         plausibility α = 0.1), **proxy** tuning (L + (S_kjv − S), where S has a Bible-tuned variant) and greedy **speculative** decoding (γ = %d).
@@ -127,7 +128,7 @@ public final class Report {
           prompt resampled whole with all its tokens and, where pairs are pooled, for all pairs at once (every pair runs on the same
           prompts). A verdict below is stated only where its interval excludes the alternative; elsewhere the report says the data cannot tell.
 
-        """, s.pairs(), s.pairs() == 1 ? "pair" : "pairs", z.textPrompts(), z.promptTokens(), z.textTokens(), z.textPrompts(), z.problems(), PromptSet.SHOTS,
+        """, s.pairs(), s.pairs() == 1 ? "pair" : "pairs", z.textPrompts(), z.promptTokens(), z.textTokens(), z.textPrompts(), z.problems(), s.arithDigits(), PromptSet.SHOTS,
         domains(units).contains(StudyDomain.WORD_PROBLEMS) ? String.format(Locale.ROOT, "%n- **word-problems**: %d multi-step word problems"
             + " after %d solved ones; the worked solution is generated up to its answer line and scored on the final answer only.",
             z.problems(), PromptSet.WORD_SHOTS) : "", GAMMA, 100.0 / GAMMA, Bootstrap.DEFAULT_RESAMPLES));
@@ -424,6 +425,9 @@ public final class Report {
         md.append(' ').append(acc == null ? pct(u.accuracy()) : ci(acc, true)).append(gated ? String.format(Locale.ROOT, " (%.0f%%)", 100 * u.system2Share()) : "").append(" |");
       }
       md.append('\n');
+    }
+    if (d == StudyDomain.WORD_PROBLEMS) {
+      md.append("\nGated handoff on the word problems is measured by the router sweep (section 5), with thresholds chosen on validation, not at fixed thresholds per pair.\n");
     }
     md.append('\n');
   }

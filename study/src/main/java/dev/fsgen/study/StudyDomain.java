@@ -14,7 +14,7 @@ import java.util.OptionalLong;
 public enum StudyDomain {
   PROSE("prose", "Brown corpus", Domain.BROWN, false),
   BIBLE("bible", "King James Bible", Domain.KJV, false),
-  ARITHMETIC("arithmetic", "two-digit addition and subtraction", Domain.ARITH, true),
+  ARITHMETIC("arithmetic", "addition and subtraction", Domain.ARITH, true),
   WORD_PROBLEMS("word-problems", "multi-step word problems with worked steps", Domain.WORDS, true);
 
   public final String id;

@@ -126,7 +126,7 @@ class QuickStudyTest {
     Report.WallTime.add(work, 60);
     Report.WallTime wall = Report.WallTime.add(work, 30);
     assertEquals(new Report.WallTime(90, 2), wall);
-    Report.write(out, new Report.Setup(bundled().general(), SIZES, 1, true, wall), again);
+    Report.write(out, new Report.Setup(bundled().general(), SIZES, 1, true, wall, 2), again);
     String md = Files.readString(out.resolve("README.md"));
     assertTrue(md.contains("1.5 minutes on this machine, summed over the 2 run(s)"), md);
     for (String section : List.of("## 1. Collaboration frequency", "## 2. Scaling law", "## 3. Where interventions fall",

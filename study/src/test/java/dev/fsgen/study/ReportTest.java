@@ -84,7 +84,7 @@ class ReportTest {
     assertNull(Report.chooseOnValidation(sweep.stream().filter(SweepResult::onValidation).toList(), pair, RouterSweep.MARGIN));
 
     List<FamilyModels.Member> models = new ArrayList<>();
-    Report.write(tmp, new Report.Setup(models, new PromptSet.Sizes(PROMPTS, 8, TOKENS, PROMPTS), 6, true, new Report.WallTime(60, 1)),
+    Report.write(tmp, new Report.Setup(models, new PromptSet.Sizes(PROMPTS, 8, TOKENS, PROMPTS), 6, true, new Report.WallTime(60, 1), 2),
         new StudyRunner.Results(units, sweep));
     String md = Files.readString(tmp.resolve("README.md"));
     assertTrue(md.contains("- oracle, prose: CF rises with the ratio"), md);

@@ -123,8 +123,8 @@ class WordProblemPromptsTest {
     assertEquals(24, results.sweep().size());
     for (SweepResult s : results.sweep()) assertEquals(StudyDomain.WORD_PROBLEMS.id, s.task(), s.toString());
     assertEquals(12, results.sweep().stream().filter(SweepResult::onValidation).count());
-    // oracle, contrastive and speculative, and the accuracy baselines S alone and the two gated handoffs
-    assertEquals(6, results.units().size());
+    // oracle, contrastive and speculative, and the accuracy baseline S alone; gated handoff is the sweep's here
+    assertEquals(List.of("oracle", "contrastive", "speculative", "system1-only"), results.units().stream().map(UnitResult::method).toList());
     List<Prompt> prompts = PromptSet.build(StudyDomain.WORD_PROBLEMS, data, tokenizer, sizes);
     for (UnitResult u : results.units()) {
       assertEquals(StudyDomain.WORD_PROBLEMS.id, u.domain());
@@ -136,7 +136,7 @@ class WordProblemPromptsTest {
     // differential: greedy speculative decoding gives System 2's greedy solutions (the oracle's output)
     assertEquals(unit(results, Method.ORACLE).outputs(), unit(results, Method.SPECULATIVE).outputs());
 
-    Report.write(tmp.resolve("report"), new Report.Setup(bundled.general(), sizes, 1, true, new Report.WallTime(1, 1)), results);
+    Report.write(tmp.resolve("report"), new Report.Setup(bundled.general(), sizes, 1, true, new Report.WallTime(1, 1), 2), results);
     String md = Files.readString(tmp.resolve("report/README.md"));
     assertTrue(md.contains("**word-problems exact match**") && md.contains("- **word-problems**: 2 multi-step word problems"), md);
     assertFalse(md.contains("**arithmetic exact match**"), md);

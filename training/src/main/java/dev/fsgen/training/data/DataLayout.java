@@ -83,6 +83,13 @@ public record DataLayout(Path dir) {
     }
   }
 
+  /** Digits of the largest arithmetic operand, as the manifest records them (the bundled data's two where it does not). */
+  public int arithmeticMaxDigits() throws IOException {
+    JsonObject m = manifestJson();
+    JsonObject arith = m.has("arith") && m.get("arith").isJsonObject() ? m.getAsJsonObject("arith") : null;
+    return arith != null && arith.has("maxDigits") ? arith.get("maxDigits").getAsInt() : ArithmeticGenerator.DEFAULT_MAX_DIGITS;
+  }
+
   private JsonObject manifestJson() throws IOException {
     Path file = manifest();
     if (!Files.isRegularFile(file)) throw new MissingDataException("data manifest", file);
