@@ -38,7 +38,7 @@ class GpuTrainingScriptTest {
     Path data = ROOT.resolve("data");
     assumeTrue(Files.isRegularFile(data.resolve("manifest.json")), "no prepared data at " + data + " (./fsgen data)");
     String python = System.getenv().getOrDefault("FSGEN_PYTHON", "python3");
-    assumeTrue(exitCode(dir, python, "-c", "import torch, transformers, safetensors, numpy") == 0,
+    assumeTrue(hasModules(dir, python),
         python + " lacks torch, transformers, safetensors or numpy (set FSGEN_PYTHON to one that has them)");
 
     DataLayout layout = new DataLayout(data);
@@ -69,6 +69,15 @@ class GpuTrainingScriptTest {
         double script_ = measured.get(d.dirName()).getAsDouble();
         assertEquals(script_, fsgen, 1e-4 * script_, d + ": transformers measured " + script_ + ", fsgen " + fsgen);
       }
+    }
+  }
+
+  /** Whether {@code python} runs and imports what the script needs (false where there is no such program). */
+  private static boolean hasModules(Path dir, String python) throws InterruptedException {
+    try {
+      return exitCode(dir, python, "-c", "import torch, transformers, safetensors, numpy") == 0;
+    } catch (IOException e) {
+      return false;
     }
   }
 
