@@ -44,6 +44,8 @@ BIBLE = "kjv"
 
 def pack(args):
     """Token caches (little-endian int32 with a count header) -> uint16 arrays in one .npz."""
+    if not os.path.isfile(os.path.join(args.data, "manifest.json")):
+        sys.exit(f"pack: {args.data} holds no prepared data (manifest.json); run ./fsgen data first")
     tokens = os.path.join(args.data, "tokens")
     caches = [args.cache] if args.cache else \
         [os.path.join(tokens, d) for d in sorted(os.listdir(tokens))] if os.path.isdir(tokens) else []
@@ -339,6 +341,9 @@ def jobs(args):
 
 
 def train(args):
+    for path, what in ((args.tokens, "the token file (pack's --out)"), (os.path.join(args.tokenizer, "tokenizer.json"), "tokenizer.json")):
+        if not os.path.isfile(path):
+            sys.exit(f"train: {path} does not exist; --tokens and --tokenizer name {what}")
     import torch
     import transformers
     device = torch.device(args.device if args.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -433,8 +438,9 @@ def table(args):
             "`scripts/train-family-gpu.py table`.\n\n" + "\n".join(lines) + "\n")
     run = os.path.join(args.family, "family-gpu.json")
     if os.path.exists(run):
-        text += (f"\nThe whole run (`train --workers {json.load(open(run)).get('workers', '?')}`): "
-                 f"{json.load(open(run))['total_seconds']:.0f} s wall time; the models of a stage shared the device.\n")
+        whole = json.load(open(run))
+        text += (f"\nThe whole run (`train --workers {whole.get('workers', '?')}`): "
+                 f"{whole['total_seconds']:.0f} s wall time; the models of a stage shared the device.\n")
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)

@@ -31,8 +31,11 @@ public final class Report {
       | scaling-law R², b − a·R^(−α) with a, α, b ≥ 0.05 (refit of their published data) | oracle and contrastive 0.67–0.93, proxy 0.38–0.60 (all tasks) | %s | | %s |
       """;
 
-  /** Where the run's settings are described. */
-  /** @param arithDigits digits of the largest arithmetic operand in the data */
+  /**
+   * Where the run's settings are described.
+   *
+   * @param arithDigits digits of the largest arithmetic operand in the data
+   */
   public record Setup(List<FamilyModels.Member> models, PromptSet.Sizes sizes, int pairs, boolean quick, WallTime wall, int arithDigits) {}
 
   /**
