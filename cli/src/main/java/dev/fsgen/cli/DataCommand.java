@@ -6,7 +6,6 @@ import com.google.gson.JsonParser;
 import dev.fsgen.tokenizer.BpeTrainer;
 import dev.fsgen.tokenizer.BpeVocabulary;
 import dev.fsgen.tokenizer.TextTokenizer;
-import dev.fsgen.training.data.ArithmeticGenerator;
 import dev.fsgen.training.data.DataLayout;
 import dev.fsgen.training.data.DataPreparer;
 import dev.fsgen.training.data.Domain;
@@ -108,11 +107,10 @@ public final class DataCommand implements Callable<Integer> {
     if (!skipFetch) fetch(root.resolve("scripts/fetch-data.sh"), rawDir, err);
 
     Mixture domains = Mixture.parse(mixture);
-    boolean broad = domains == Mixture.BROAD;
     DataPreparer.Options options = new DataPreparer.Options(
         rawDir, outDir, seed,
-        arithTrain != null ? arithTrain : broad ? DataPreparer.BROAD_ARITH_TRAIN : DataPreparer.DEFAULT_ARITH_TRAIN, arithVal, arithTest,
-        arithMaxDigits != null ? arithMaxDigits : broad ? DataPreparer.BROAD_ARITH_MAX_DIGITS : ArithmeticGenerator.DEFAULT_MAX_DIGITS,
+        arithTrain != null ? arithTrain : domains.arithTrain(), arithVal, arithTest,
+        arithMaxDigits != null ? arithMaxDigits : domains.arithMaxDigits(),
         DataPreparer.DEFAULT_VAL_SHARE, DataPreparer.DEFAULT_TEST_SHARE, domains, TrainCaps.parse(domains, trainCaps),
         new DataPreparer.Counts(wordsTrain, wordsVal, wordsTest));
     err.println("data: preparing splits (seed " + seed + ") in " + outDir);

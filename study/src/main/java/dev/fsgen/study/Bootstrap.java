@@ -78,23 +78,51 @@ public final class Bootstrap {
     if (!Double.isFinite(estimate)) throw new IllegalArgumentException("the statistic is undefined on the data itself (" + estimate + ")");
     SplittableRandom random = new SplittableRandom(seed);
     double[] values = new double[resamples];
-    int defined = 0;
     List<T> resample = new ArrayList<>(n);
     for (int r = 0; r < resamples; r++) {
       resample.clear();
       for (int i = 0; i < n; i++) resample.add(clusters.get(random.nextInt(n)));
-      double value = statistic.applyAsDouble(resample);
-      if (Double.isFinite(value)) values[defined++] = value;
+      values[r] = statistic.applyAsDouble(resample);
     }
-    if (resamples - defined > MAX_UNDEFINED_SHARE * resamples) {
+    return interval(estimate, values, n);
+  }
+
+  /**
+   * As {@link #of}, for a statistic that takes each prompt's weight (how often a resample drew it)
+   * instead of a list that repeats prompts: the same seed draws the same resamples, so the interval is
+   * the same, but a statistic precomputed over the prompts (sorted scores) need not be rebuilt.
+   *
+   * @param prompts how many prompts there are
+   * @param statistic the figure from {@code weights[prompt]}; all ones is the data as measured
+   */
+  public Interval weighted(int prompts, ToDoubleFunction<int[]> statistic) {
+    if (prompts < 2) throw new IllegalArgumentException("a bootstrap needs at least 2 prompts to resample, got " + prompts);
+    int[] weights = new int[prompts];
+    Arrays.fill(weights, 1);
+    double estimate = statistic.applyAsDouble(weights);
+    if (!Double.isFinite(estimate)) throw new IllegalArgumentException("the statistic is undefined on the data itself (" + estimate + ")");
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] values = new double[resamples];
+    for (int r = 0; r < resamples; r++) {
+      Arrays.fill(weights, 0);
+      for (int i = 0; i < prompts; i++) weights[random.nextInt(prompts)]++;
+      values[r] = statistic.applyAsDouble(weights);
+    }
+    return interval(estimate, values, prompts);
+  }
+
+  /** The percentiles of the resampled values that are defined, unless too few are. */
+  private Interval interval(double estimate, double[] values, int prompts) {
+    double[] kept = Arrays.stream(values).filter(Double::isFinite).toArray();
+    int undefined = values.length - kept.length;
+    if (undefined > MAX_UNDEFINED_SHARE * values.length) {
       throw new IllegalArgumentException("the statistic is undefined on %d of %d resamples of %d prompts: too few prompts hold what it needs"
-          .formatted(resamples - defined, resamples, n));
+          .formatted(undefined, values.length, prompts));
     }
-    double[] kept = Arrays.copyOf(values, defined);
     // R's default quantile (type 7), so the bounds match what a reader recomputes in R or NumPy
     Percentile percentile = new Percentile().withEstimationType(EstimationType.R_7);
     percentile.setData(kept);
-    return new Interval(estimate, percentile.evaluate(LOWER_PERCENT), percentile.evaluate(UPPER_PERCENT), defined);
+    return new Interval(estimate, percentile.evaluate(LOWER_PERCENT), percentile.evaluate(UPPER_PERCENT), kept.length);
   }
 
   /**
@@ -130,12 +158,11 @@ public final class Bootstrap {
     if (positives.size() != negatives.size()) {
       throw new IllegalArgumentException("positives and negatives differ in prompts: %d and %d".formatted(positives.size(), negatives.size()));
     }
-    List<double[][]> clusters = new ArrayList<>(positives.size());
-    for (int i = 0; i < positives.size(); i++) clusters.add(new double[][] {positives.get(i), negatives.get(i)});
     if (positives.stream().mapToInt(p -> p.length).sum() == 0 || negatives.stream().mapToInt(p -> p.length).sum() == 0) {
       throw new IllegalArgumentException("an AUROC needs positive and negative tokens; one class is empty");
     }
-    return of(clusters, Bootstrap::pooledAuroc);
+    Auroc.Ranked ranked = Auroc.Ranked.of(positives, negatives);
+    return weighted(ranked.prompts(), ranked::weighted);
   }
 
   private static double ratioOfSums(List<long[]> clusters) {
@@ -146,21 +173,5 @@ public final class Bootstrap {
       den += c[1];
     }
     return den == 0 ? Double.NaN : (double) num / den;
-  }
-
-  private static double pooledAuroc(List<double[][]> clusters) {
-    return Auroc.of(concat(clusters, 0), concat(clusters, 1));
-  }
-
-  private static double[] concat(List<double[][]> clusters, int side) {
-    int total = 0;
-    for (double[][] c : clusters) total += c[side].length;
-    double[] all = new double[total];
-    int at = 0;
-    for (double[][] c : clusters) {
-      System.arraycopy(c[side], 0, all, at, c[side].length);
-      at += c[side].length;
-    }
-    return all;
   }
 }

@@ -1,12 +1,16 @@
 package dev.fsgen.study;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
@@ -30,7 +34,8 @@ final class CsvExport {
             u.rejectionsPerDraft(), u.rejectionsPerRound(), u.system2Tokens(), u.correct(), u.accuracy(), low(acc), high(acc), u.seconds());
       }
     }
-    try (CSVPrinter csv = printer(dir.resolve("oracle-tokens.csv"), "pair", "domain", "prompt", "position", "length", "intervened",
+    // a row per token of every oracle output (tens of MB for a full study): gzipped as written
+    try (CSVPrinter csv = printer(dir.resolve("oracle-tokens.csv.gz"), "pair", "domain", "prompt", "position", "length", "intervened",
         "entropy", "top1", "margin", "piece")) {
       for (UnitResult u : results.units()) {
         if (!u.method().equals(Method.ORACLE.id)) continue;
@@ -95,8 +100,11 @@ final class CsvExport {
     }
   }
 
+  /** A CSV file, gzipped where its name ends in .gz (Java's gzip header carries no time: the same rows give the same bytes). */
   private static CSVPrinter printer(Path file, String... header) throws IOException {
-    Writer w = Files.newBufferedWriter(file);
+    Writer w = file.getFileName().toString().endsWith(".gz")
+        ? new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(file), 1 << 16), StandardCharsets.UTF_8))
+        : Files.newBufferedWriter(file);
     return new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(header).setRecordSeparator('\n').get());
   }
 

@@ -430,7 +430,7 @@ public final class Report {
       md.append('\n');
     }
     if (d == StudyDomain.WORD_PROBLEMS) {
-      md.append("\nGated handoff on the word problems is measured by the router sweep (section 5), with thresholds chosen on validation, not at fixed thresholds per pair.\n");
+      md.append("\nGated handoff on the word problems is measured by the router sweep below, with thresholds chosen on validation, not at fixed thresholds per pair.\n");
     }
     md.append('\n');
   }

@@ -101,6 +101,45 @@ class BootstrapTest {
   }
 
   @Test
+  void aurocByWeightsIsTheAurocOfTheResampledPrompts() {
+    SplittableRandom data = new SplittableRandom(8);
+    List<double[]> positives = new ArrayList<>();
+    List<double[]> negatives = new ArrayList<>();
+    List<double[][]> clusters = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      double shift = data.nextDouble(); // prompts differ, so resampling them whole matters
+      double[] pos = data.doubles(data.nextInt(5), 0, 1).map(x -> Math.round((x + shift) * 10) / 10.0).toArray();
+      double[] neg = data.doubles(2 + data.nextInt(8), -0.5, 1).map(x -> Math.round((x + shift) * 10) / 10.0).toArray();
+      positives.add(pos);
+      negatives.add(neg);
+      clusters.add(new double[][] {pos, neg});
+    }
+    // the same seed draws the same prompts: counting every pair of each resample's tokens gives the same values
+    Bootstrap.Interval byPairs = new Bootstrap(9, 300).of(clusters, BootstrapTest::aurocByCountingPairs);
+    Bootstrap.Interval byWeights = new Bootstrap(9, 300).auroc(positives, negatives);
+    assertEquals(byPairs.estimate(), byWeights.estimate(), 1e-12);
+    assertEquals(byPairs.low(), byWeights.low(), 1e-12);
+    assertEquals(byPairs.high(), byWeights.high(), 1e-12);
+    assertEquals(byPairs.resamples(), byWeights.resamples());
+  }
+
+  private static double aurocByCountingPairs(List<double[][]> clusters) {
+    double wins = 0;
+    long pairs = 0;
+    for (double[][] a : clusters) {
+      for (double[][] b : clusters) {
+        for (double p : a[0]) {
+          for (double n : b[1]) {
+            wins += p > n ? 1 : p == n ? 0.5 : 0;
+            pairs++;
+          }
+        }
+      }
+    }
+    return pairs == 0 ? Double.NaN : wins / pairs;
+  }
+
+  @Test
   void theSameSeedGivesTheSameInterval() {
     long[] num = {3, 0, 5, 2, 7, 1};
     long[] den = {10, 8, 9, 10, 12, 6};

@@ -142,6 +142,16 @@ class QuickStudyTest {
     List<String> units = Files.readAllLines(out.resolve("units.csv"));
     assertEquals(1 + 12, units.size());
     assertTrue(units.get(0).startsWith("pair,small,large"));
+    // the per-token data is written gzipped: a row per oracle token of the measurements
+    long oracleTokens = again.units().stream().filter(u -> u.method().equals(Method.ORACLE.id)).mapToLong(u -> u.records().size()).sum();
+    try (java.io.BufferedReader gz = new java.io.BufferedReader(new java.io.InputStreamReader(
+        new java.util.zip.GZIPInputStream(Files.newInputStream(out.resolve("oracle-tokens.csv.gz"))), java.nio.charset.StandardCharsets.UTF_8))) {
+      // parsed as CSV: a piece such as "\n" is a quoted field over two lines
+      List<org.apache.commons.csv.CSVRecord> rows = org.apache.commons.csv.CSVFormat.DEFAULT.parse(gz).getRecords();
+      assertEquals(List.of("pair", "domain", "prompt", "position"), rows.get(0).toList().subList(0, 4));
+      assertTrue(oracleTokens > 0);
+      assertEquals(1 + oracleTokens, rows.size());
+    }
   }
 
   /** A saved measurement without its wall time, the one field a rerun changes. */

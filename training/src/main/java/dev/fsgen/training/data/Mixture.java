@@ -34,6 +34,16 @@ public enum Mixture {
     return domains;
   }
 
+  /** Digits of the largest arithmetic operand where the command line names none. */
+  public int arithMaxDigits() {
+    return this == BROAD ? DataPreparer.BROAD_ARITH_MAX_DIGITS : ArithmeticGenerator.DEFAULT_MAX_DIGITS;
+  }
+
+  /** Arithmetic training problems where the command line names no count. */
+  public int arithTrain() {
+    return this == BROAD ? DataPreparer.BROAD_ARITH_TRAIN : DataPreparer.DEFAULT_ARITH_TRAIN;
+  }
+
   public static Mixture parse(String name) {
     for (Mixture m : values()) {
       if (m.id.equalsIgnoreCase(name)) return m;
