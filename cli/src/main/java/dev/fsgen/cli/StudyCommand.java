@@ -79,11 +79,12 @@ public final class StudyCommand implements Callable<Integer> {
         : FamilyModels.pair(root.resolve("models/system1"), root.resolve("models/system2"))) {
       if (fresh) deleteTree(workDir);
       checkWorkDir(workDir, settings(models, sizes));
+      Report.Clock clock = Report.Clock.start(workDir, start);
       System.err.printf("study: %d models, %d pairs; measurements kept in %s%n", models.general().size(), models.pairs().size(), workDir);
       StudyRunner.Results results = new StudyRunner(models, new StudyRunner.Options(layout, workDir, sizes, quick),
-          Progress.sink(System.err)).run();
+          Progress.sink(System.err)).run(clock::lap);
       double wall = (System.nanoTime() - start) / 1e9;
-      Report.WallTime total = Report.WallTime.add(workDir, wall);
+      Report.WallTime total = clock.lap();
       Report.write(reportDir, new Report.Setup(models.general(), sizes, models.pairs().size(), quick, total,
           layout.arithmeticMaxDigits()), results);
       System.err.printf("study: report written to %s (%.1f min; %.1f min over %d run(s) on these measurements)%n", reportDir.resolve("README.md"),

@@ -43,17 +43,39 @@ public final class Report {
    * interrupted and resumed, or rerun to regenerate its page, reports the sum of its runs.
    */
   public record WallTime(double seconds, int runs) {
+    /** Counts a finished run of {@code seconds}. */
     public static WallTime add(Path workDir, double seconds) throws IOException {
+      WallTime before = read(workDir);
+      return write(workDir, new WallTime(before.seconds + seconds, before.runs + 1));
+    }
+
+    private static WallTime read(Path workDir) throws IOException {
       Path file = workDir.resolve("wall.json");
-      WallTime before = new WallTime(0, 0);
-      if (Files.isRegularFile(file)) {
-        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-        before = new WallTime(o.get("seconds").getAsDouble(), o.get("runs").getAsInt());
-      }
-      WallTime now = new WallTime(before.seconds + seconds, before.runs + 1);
+      if (!Files.isRegularFile(file)) return new WallTime(0, 0);
+      com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      return new WallTime(o.get("seconds").getAsDouble(), o.get("runs").getAsInt());
+    }
+
+    private static WallTime write(Path workDir, WallTime now) throws IOException {
       Files.createDirectories(workDir);
-      Files.writeString(file, String.format(Locale.ROOT, "{\"seconds\": %.3f, \"runs\": %d}%n", now.seconds, now.runs));
+      Files.writeString(workDir.resolve("wall.json"), String.format(Locale.ROOT, "{\"seconds\": %.3f, \"runs\": %d}%n", now.seconds, now.runs));
       return now;
+    }
+  }
+
+  /**
+   * The run now going. Each {@link #lap} rewrites {@code wall.json} as the runs before this one plus
+   * this run's time so far, so that a run stopped midway (killed, or its machine gone) still counts
+   * up to its last saved measurement, and the run that resumes it adds its own.
+   */
+  public record Clock(Path workDir, WallTime before, long startNanos) {
+    /** A run that began at {@code startNanos} ({@link System#nanoTime}). */
+    public static Clock start(Path workDir, long startNanos) throws IOException {
+      return new Clock(workDir, WallTime.read(workDir), startNanos);
+    }
+
+    public WallTime lap() throws IOException {
+      return WallTime.write(workDir, new WallTime(before.seconds + (System.nanoTime() - startNanos) / 1e9, before.runs + 1));
     }
   }
 
@@ -510,6 +532,13 @@ public final class Report {
     return parts.isEmpty() ? "not measured" : String.join(", ", parts);
   }
 
+  /** "0.12–0.34", or one figure where both ends print alike (one domain, or an R² of −0.001 and 0.002); never "-0.00". */
+  private static String span(double min, double max) {
+    String low = String.format(Locale.ROOT, "%.2f", min).replace("-0.00", "0.00");
+    String high = String.format(Locale.ROOT, "%.2f", max).replace("-0.00", "0.00");
+    return low.equals(high) ? low : low + "–" + high;
+  }
+
   private static String r2Range(List<Analysis.FitRow> all, java.util.function.Predicate<String> domain) {
     List<Analysis.FitRow> fits = all.stream().filter(r -> domain.test(r.domain())).toList();
     List<String> parts = new ArrayList<>();
@@ -518,7 +547,7 @@ public final class Report {
       DoubleSummaryStatistics st = fits.stream().filter(r -> r.method().equals(m.id) && r.fit() != null && r.fit().paper().residualDof() >= 2)
           .mapToDouble(r -> r.fit().paper().rSquared()).filter(v -> !Double.isNaN(v)).summaryStatistics();
       if (st.getCount() > 0) {
-        parts.add(String.format(Locale.ROOT, "%s %.2f–%.2f (%d residual dof)", m.id, st.getMin(), st.getMax(),
+        parts.add(String.format(Locale.ROOT, "%s %s (%d residual dof)", m.id, span(st.getMin(), st.getMax()),
             fits.stream().filter(r -> r.method().equals(m.id) && r.fit() != null).mapToInt(r -> r.fit().paper().residualDof()).max().orElse(0)));
       } else if (fits.stream().anyMatch(r -> r.method().equals(m.id) && r.fit() != null)) {
         parts.add(m.id + ": too few pairs for a comparable R²");

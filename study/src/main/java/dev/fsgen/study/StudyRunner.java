@@ -62,7 +62,17 @@ public final class StudyRunner {
     this.progress = progress;
   }
 
+  /** Something done after each measurement is saved (the wall-time clock's lap). */
+  @FunctionalInterface
+  public interface AfterEach {
+    void measured() throws IOException;
+  }
+
   public Results run() throws IOException {
+    return run(() -> {});
+  }
+
+  public Results run(AfterEach afterEach) throws IOException {
     Map<StudyDomain, List<Prompt>> prompts = new EnumMap<>(StudyDomain.class);
     List<StudyDomain> domains = StudyDomain.in(options.data());
     try (TextTokenizer tokenizer = family.tokenizer()) {
@@ -79,7 +89,10 @@ public final class StudyRunner {
         if (!todo.isEmpty() && todo.size() < tasks.size()) {
           line.resumed(tasks.size() - todo.size(), total - todo.stream().mapToDouble(Task::cost).sum(), options.workDir());
         }
-        for (Task t : todo) line.finished(t.cost(), t.run().run());
+        for (Task t : todo) {
+          line.finished(t.cost(), t.run().run());
+          afterEach.measured();
+        }
       }
     }
     List<UnitResult> units = new ArrayList<>();

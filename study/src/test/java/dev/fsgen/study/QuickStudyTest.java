@@ -126,6 +126,13 @@ class QuickStudyTest {
     Report.WallTime.add(work, 60);
     Report.WallTime wall = Report.WallTime.add(work, 30);
     assertEquals(new Report.WallTime(90, 2), wall);
+    // a run stopped midway counts up to its last lap, and the run that resumes it adds its own
+    Path clocked = work.resolve("clocked");
+    Report.WallTime.add(clocked, 60);
+    Report.Clock.start(clocked, System.nanoTime() - 10_000_000_000L).lap(); // began 10 s ago; never laps again (killed)
+    Report.WallTime resumed = Report.Clock.start(clocked, System.nanoTime()).lap();
+    assertEquals(3, resumed.runs());
+    assertTrue(resumed.seconds() >= 70 && resumed.seconds() < 75, resumed.toString());
     Report.write(out, new Report.Setup(bundled().general(), SIZES, 1, true, wall, 2), again);
     String md = Files.readString(out.resolve("README.md"));
     assertTrue(md.contains("1.5 minutes on this machine, summed over the 2 run(s)"), md);
