@@ -72,19 +72,13 @@ public final class Bootstrap {
    *     the data itself, or when it is undefined on more than a tenth of the resamples
    */
   public <T> Interval of(List<T> clusters, ToDoubleFunction<List<T>> statistic) {
-    int n = clusters.size();
-    if (n < 2) throw new IllegalArgumentException("a bootstrap needs at least 2 prompts to resample, got " + n);
-    double estimate = statistic.applyAsDouble(clusters);
-    if (!Double.isFinite(estimate)) throw new IllegalArgumentException("the statistic is undefined on the data itself (" + estimate + ")");
-    SplittableRandom random = new SplittableRandom(seed);
-    double[] values = new double[resamples];
+    int n = requirePrompts(clusters.size());
     List<T> resample = new ArrayList<>(n);
-    for (int r = 0; r < resamples; r++) {
+    return resampled(n, statistic.applyAsDouble(clusters), random -> {
       resample.clear();
       for (int i = 0; i < n; i++) resample.add(clusters.get(random.nextInt(n)));
-      values[r] = statistic.applyAsDouble(resample);
-    }
-    return interval(estimate, values, n);
+      return statistic.applyAsDouble(resample);
+    });
   }
 
   /**
@@ -96,23 +90,31 @@ public final class Bootstrap {
    * @param statistic the figure from {@code weights[prompt]}; all ones is the data as measured
    */
   public Interval weighted(int prompts, ToDoubleFunction<int[]> statistic) {
-    if (prompts < 2) throw new IllegalArgumentException("a bootstrap needs at least 2 prompts to resample, got " + prompts);
+    requirePrompts(prompts);
     int[] weights = new int[prompts];
     Arrays.fill(weights, 1);
-    double estimate = statistic.applyAsDouble(weights);
+    return resampled(prompts, statistic.applyAsDouble(weights), random -> {
+      Arrays.fill(weights, 0);
+      for (int i = 0; i < prompts; i++) weights[random.nextInt(prompts)]++;
+      return statistic.applyAsDouble(weights);
+    });
+  }
+
+  private static int requirePrompts(int prompts) {
+    if (prompts < 2) throw new IllegalArgumentException("a bootstrap needs at least 2 prompts to resample, got " + prompts);
+    return prompts;
+  }
+
+  /**
+   * The interval around {@code estimate}: {@code resample} draws one resample from the seeded stream
+   * and returns the statistic on it (NaN where undefined); the bounds are the percentiles of the
+   * defined values, unless too few are defined.
+   */
+  private Interval resampled(int prompts, double estimate, ToDoubleFunction<SplittableRandom> resample) {
     if (!Double.isFinite(estimate)) throw new IllegalArgumentException("the statistic is undefined on the data itself (" + estimate + ")");
     SplittableRandom random = new SplittableRandom(seed);
     double[] values = new double[resamples];
-    for (int r = 0; r < resamples; r++) {
-      Arrays.fill(weights, 0);
-      for (int i = 0; i < prompts; i++) weights[random.nextInt(prompts)]++;
-      values[r] = statistic.applyAsDouble(weights);
-    }
-    return interval(estimate, values, prompts);
-  }
-
-  /** The percentiles of the resampled values that are defined, unless too few are. */
-  private Interval interval(double estimate, double[] values, int prompts) {
+    for (int r = 0; r < resamples; r++) values[r] = resample.applyAsDouble(random);
     double[] kept = Arrays.stream(values).filter(Double::isFinite).toArray();
     int undefined = values.length - kept.length;
     if (undefined > MAX_UNDEFINED_SHARE * values.length) {
@@ -155,13 +157,10 @@ public final class Bootstrap {
    * @throws IllegalArgumentException when the lists differ in length or either class is empty overall
    */
   public Interval auroc(List<double[]> positives, List<double[]> negatives) {
-    if (positives.size() != negatives.size()) {
-      throw new IllegalArgumentException("positives and negatives differ in prompts: %d and %d".formatted(positives.size(), negatives.size()));
-    }
+    Auroc.Ranked ranked = Auroc.Ranked.of(positives, negatives); // refuses prompt lists of different lengths
     if (positives.stream().mapToInt(p -> p.length).sum() == 0 || negatives.stream().mapToInt(p -> p.length).sum() == 0) {
       throw new IllegalArgumentException("an AUROC needs positive and negative tokens; one class is empty");
     }
-    Auroc.Ranked ranked = Auroc.Ranked.of(positives, negatives);
     return weighted(ranked.prompts(), ranked::weighted);
   }
 

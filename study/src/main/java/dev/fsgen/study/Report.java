@@ -43,12 +43,6 @@ public final class Report {
    * interrupted and resumed, or rerun to regenerate its page, reports the sum of its runs.
    */
   public record WallTime(double seconds, int runs) {
-    /** Counts a finished run of {@code seconds}. */
-    public static WallTime add(Path workDir, double seconds) throws IOException {
-      WallTime before = read(workDir);
-      return write(workDir, new WallTime(before.seconds + seconds, before.runs + 1));
-    }
-
     private static WallTime read(Path workDir) throws IOException {
       Path file = workDir.resolve("wall.json");
       if (!Files.isRegularFile(file)) return new WallTime(0, 0);
@@ -74,8 +68,14 @@ public final class Report {
       return new Clock(workDir, WallTime.read(workDir), startNanos);
     }
 
+    /** Counts this run with the time since it began. */
     public WallTime lap() throws IOException {
-      return WallTime.write(workDir, new WallTime(before.seconds + (System.nanoTime() - startNanos) / 1e9, before.runs + 1));
+      return at((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /** Counts this run as having taken {@code seconds} so far. */
+    public WallTime at(double seconds) throws IOException {
+      return WallTime.write(workDir, new WallTime(before.seconds + seconds, before.runs + 1));
     }
   }
 

@@ -123,12 +123,12 @@ class QuickStudyTest {
 
     Path out = tmp.resolve("report");
     // the wall time of every run on these measurements adds up
-    Report.WallTime.add(work, 60);
-    Report.WallTime wall = Report.WallTime.add(work, 30);
+    Report.Clock.start(work, System.nanoTime()).at(60);
+    Report.WallTime wall = Report.Clock.start(work, System.nanoTime()).at(30);
     assertEquals(new Report.WallTime(90, 2), wall);
     // a run stopped midway counts up to its last lap, and the run that resumes it adds its own
     Path clocked = work.resolve("clocked");
-    Report.WallTime.add(clocked, 60);
+    Report.Clock.start(clocked, System.nanoTime()).at(60);
     Report.Clock.start(clocked, System.nanoTime() - 10_000_000_000L).lap(); // began 10 s ago; never laps again (killed)
     Report.WallTime resumed = Report.Clock.start(clocked, System.nanoTime()).lap();
     assertEquals(3, resumed.runs());
