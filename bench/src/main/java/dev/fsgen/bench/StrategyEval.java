@@ -144,6 +144,17 @@ public final class StrategyEval {
     }
   }
 
+  /** What proxy tuning did to the log-perplexity gap between the large base model and the large tuned one. */
+  static String gapClosed(double base, double proxyTuned, double oracle) {
+    double share = (Math.log(base) - Math.log(proxyTuned)) / (Math.log(base) - Math.log(oracle));
+    // a base already near the tuned model (the text in its own training) can be pushed away by the small pair's offset
+    return share >= 0
+        ? String.format(Locale.ROOT, "%nThe proxy-tuned large model closes %.0f%% of the gap between the large base model and the"
+            + " large model tuned itself (in log-perplexity).%n%n", 100 * share)
+        : String.format(Locale.ROOT, "%nThe proxy-tuned large model is further from the large model tuned itself than the large base"
+            + " model is: proxy tuning widens the gap by %.0f%% (in log-perplexity).%n%n", -100 * share);
+  }
+
   public static String markdown(List<PerplexityRow> proxy, List<AccuracyRow> arithmetic, String pair) {
     StringBuilder b = new StringBuilder("# Collaboration strategies: quality\n\nWritten by `./fsgen eval strategies --table-out"
         + " docs/strategies.md`; every figure below comes from that command.\n\n");
@@ -153,8 +164,7 @@ public final class StrategyEval {
       double base = proxy.get(0).kjvPerplexity();
       double oracle = proxy.get(3).kjvPerplexity();
       double tuned = proxy.get(2).kjvPerplexity();
-      b.append(String.format(Locale.ROOT, "%nThe proxy-tuned large model closes %.0f%% of the gap between the large base model and the"
-          + " large model tuned itself (in log-perplexity).%n%n", 100 * (Math.log(base) - Math.log(tuned)) / (Math.log(base) - Math.log(oracle))));
+      b.append(gapClosed(base, tuned, oracle));
     }
     b.append("### Arithmetic: exact match, greedy, 4 solved problems as context (" + pair + ")\n\n");
     b.append("| strategy | exact match | System 2 token share | collaboration frequency |\n|---|---:|---:|---:|\n");

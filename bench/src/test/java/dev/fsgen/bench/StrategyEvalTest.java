@@ -22,4 +22,14 @@ class StrategyEvalTest {
     assertTrue(s.contains("- gated(c): 99% of System 2's accuracy, System 2 share 31.0%: not met."), s);
     assertEquals("", StrategyEval.gatedTarget(List.of(row("gated(a)", 0.5, 0.1))), "no baselines, no verdict");
   }
+
+  @Test
+  void proxyTuningThatWidensTheGapIsSaidSo() {
+    // log-perplexities: base ln 100, oracle ln 10; the proxy-tuned model at ln 31.6 closes half the gap
+    assertTrue(StrategyEval.gapClosed(100, Math.sqrt(1000), 10).contains("closes 50% of the gap"), StrategyEval.gapClosed(100, Math.sqrt(1000), 10));
+    // the docs' broad-family case: the base at 23.7, the proxy-tuned model worse at 26.5, the tuned one at 20.5
+    String widened = StrategyEval.gapClosed(23.7, 26.5, 20.5);
+    assertTrue(widened.contains("widens the gap by 77%"), widened);
+    assertTrue(!widened.contains("closes"), widened);
+  }
 }

@@ -75,9 +75,10 @@ public final class DataCommand implements Callable<Integer> {
   @Option(names = "--words-test", defaultValue = "2000", description = "Word-problem test problems (broad mixture) (default: ${DEFAULT-VALUE}).")
   int wordsTest;
 
-  @Option(names = "--mixture", defaultValue = "bundled",
-      description = "Domains to prepare: bundled (brown, kjv, arith: what the bundled models were trained on) or broad "
-          + "(adds State of the Union addresses, Austen's novels, Bible commentaries and word problems) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--mixture", defaultValue = "broad",
+      description = "Domains to prepare: broad (Brown, the KJV, arithmetic, State of the Union addresses, Austen's novels, Bible "
+          + "commentaries and word problems: what the bundled models were trained on) or bundled (Brown, the KJV and two-digit "
+          + "arithmetic: the first family's data) (default: ${DEFAULT-VALUE}).")
   String mixture;
 
   @Option(names = "--train-cap", paramLabel = "DOMAIN=BYTES",

@@ -35,6 +35,12 @@ public final class FamilyCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "Prepared data (./fsgen data), bundled or broad: every size trains on its general mixture. Default: <root>/data.")
   Path data;
 
+  @Option(names = "--problems", defaultValue = "1000", description = "The quality table's test problems per task (as eval's). Default: ${DEFAULT-VALUE}.")
+  int problems;
+
+  @Option(names = "--windows", defaultValue = "1000", description = "The quality table's 256-token windows per perplexity at most (as eval's). Default: ${DEFAULT-VALUE}.")
+  int windows;
+
   @picocli.CommandLine.Mixin FiguresOutput output;
 
   @Option(names = "--quality", hidden = true, paramLabel = "FILE", description = "The old name of --table-out.")
@@ -64,8 +70,10 @@ public final class FamilyCommand implements Callable<Integer> {
     // the quality table is part of what the family is for: written to docs/quality.md unless told otherwise
     if (output.tableOut == null) output.tableOut = Cli.root().resolve("docs/quality.md");
     EvalCommand eval = new EvalCommand();
-    if (data == null) new CommandLine(eval).parseArgs("--family", dir.toString());
-    else new CommandLine(eval).parseArgs("--family", dir.toString(), "--data", data.toString());
+    List<String> evalArgs = new java.util.ArrayList<>(
+        List.of("--family", dir.toString(), "--problems", Integer.toString(problems), "--windows", Integer.toString(windows)));
+    if (data != null) evalArgs.addAll(List.of("--data", data.toString()));
+    new CommandLine(eval).parseArgs(evalArgs.toArray(String[]::new));
     List<QualityEval.Quality> quality = eval.measure();
     times.put("total_seconds_this_run", (System.nanoTime() - start) / 1e9);
     Files.writeString(dir.resolve("family.json"), new GsonBuilder().setPrettyPrinting().create().toJson(times) + "\n");

@@ -66,7 +66,9 @@ class CommandLineTest {
     assertError(run("study", "--quick", "--prompts", "0"), "--prompts");
     assertError(run("study", "--family", dir.resolve("none").toString()), "./fsgen family");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--data", dir.toString()), "run ./fsgen data");
-    assertError(run("data", "--skip-fetch", "--out", dir.toString(), "--train-cap", "commentary=1000"), "bundled mixture");
+    assertError(run("data", "--skip-fetch", "--out", dir.toString(), "--mixture", "bundled", "--train-cap", "commentary=1000"), "bundled mixture");
+    // the default mixture is the broad one: its caps are taken, and the missing raw data is named
+    assertError(run("data", "--skip-fetch", "--out", dir.toString(), "--train-cap", "commentary=1000"), "raw data directory not found");
     assertError(run("data", "--skip-fetch", "--out", dir.toString(), "--mixture", "broad", "--train-cap", "brown=1000"), "brown");
     assertError(run("bench", "--soak-minutes", "1", "--out-dir", dir.toString()), "--soak-minutes");
     assertError(run("bench", "--only", "speed", "--out-dir", dir.toString()), "--only");

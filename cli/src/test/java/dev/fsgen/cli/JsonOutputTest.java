@@ -187,7 +187,7 @@ class JsonOutputTest {
       }
     }
     JsonObject family = strictJsonOf("family", "--json", "--out-dir", dir.toString(), "--sizes", "xs", "--tuned", "xs",
-        "--table-out", dir.resolve("quality.md").toString()).getAsJsonObject();
+        "--problems", "2", "--windows", "2", "--table-out", dir.resolve("quality.md").toString()).getAsJsonObject();
     assertKeys(family, "models", "training_seconds", "quality", "table");
     assertEquals(2, family.getAsJsonArray("quality").size(), family.toString());
     assertTrue(Files.readString(dir.resolve("quality.md")).contains("xs-kjv"));

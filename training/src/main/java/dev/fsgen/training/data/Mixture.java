@@ -3,17 +3,17 @@ package dev.fsgen.training.data;
 import java.util.List;
 
 /**
- * Which domains {@link DataPreparer} prepares. The bundled models were trained on {@link #BUNDLED},
- * which stays the default so that their pipeline reproduces byte for byte; {@link #BROAD} adds the
- * richer general text a model family is trained on when the Bible should be in distribution.
+ * Which domains {@link DataPreparer} prepares. The bundled models were trained on {@link #BROAD}
+ * (what {@code ./fsgen data} prepares by default); {@link #BUNDLED} is the first family's data,
+ * named for the first bundled pair, and still reproduces byte for byte.
  */
 public enum Mixture {
-  /** Brown, KJV and arithmetic: what the bundled models were trained on. */
+  /** Brown, KJV and two-digit arithmetic: what the first bundled pair was trained on. */
   BUNDLED("bundled", List.of(Domain.BROWN, Domain.KJV, Domain.ARITH)),
   /**
-   * The bundled domains plus State of the Union addresses, Austen's novels, the Bible commentaries
-   * and the word problems; the general model's text is then every domain's training split (capped
-   * by {@link TrainCaps}), the KJV's included.
+   * What the bundled models were trained on: the first pair's domains plus State of the Union
+   * addresses, Austen's novels, the Bible commentaries and the word problems; the general model's
+   * text is then every domain's training split (capped by {@link TrainCaps}), the KJV's included.
    */
   BROAD("broad", List.of(Domain.BROWN, Domain.KJV, Domain.ARITH, Domain.SOTU, Domain.AUSTEN, Domain.COMMENTARY, Domain.WORDS));
 
