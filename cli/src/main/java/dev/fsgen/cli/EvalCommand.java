@@ -50,10 +50,15 @@ public final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Every model's quality, the family's models smallest first. */
-  List<QualityEval.Quality> measure() throws IOException {
+  /** Refuses sample sizes the intervals cannot be computed from (the family command asks before it trains). */
+  void checkSizes() {
     if (problems < 2) throw new IllegalArgumentException("--problems must be at least 2 (their interval resamples them)");
     if (windows < 2) throw new IllegalArgumentException("--windows must be at least 2 (their interval resamples them)");
+  }
+
+  /** Every model's quality, the family's models smallest first. */
+  List<QualityEval.Quality> measure() throws IOException {
+    checkSizes();
     List<Path> dirs = new ArrayList<>(models);
     if (dirs.isEmpty()) {
       Path fam = family != null ? family : Cli.root().resolve("work/family");

@@ -35,11 +35,11 @@ public final class FamilyCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "Prepared data (./fsgen data), bundled or broad: every size trains on its general mixture. Default: <root>/data.")
   Path data;
 
-  @Option(names = "--problems", defaultValue = "1000", description = "The quality table's test problems per task (as eval's). Default: ${DEFAULT-VALUE}.")
-  int problems;
+  @Option(names = "--problems", description = "The quality table's test problems per task. Default: ./fsgen eval's.")
+  Integer problems;
 
-  @Option(names = "--windows", defaultValue = "1000", description = "The quality table's 256-token windows per perplexity at most (as eval's). Default: ${DEFAULT-VALUE}.")
-  int windows;
+  @Option(names = "--windows", description = "The quality table's 256-token windows per perplexity at most. Default: ./fsgen eval's.")
+  Integer windows;
 
   @picocli.CommandLine.Mixin FiguresOutput output;
 
@@ -52,6 +52,14 @@ public final class FamilyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = outDir != null ? outDir : Cli.root().resolve("work/family");
     Files.createDirectories(dir);
+    // the quality table's evaluation, checked before hours of training rather than after
+    List<String> evalArgs = new java.util.ArrayList<>(List.of("--family", dir.toString()));
+    if (data != null) evalArgs.addAll(List.of("--data", data.toString()));
+    if (problems != null) evalArgs.addAll(List.of("--problems", problems.toString()));
+    if (windows != null) evalArgs.addAll(List.of("--windows", windows.toString()));
+    EvalCommand eval = new EvalCommand();
+    new CommandLine(eval).parseArgs(evalArgs.toArray(String[]::new));
+    eval.checkSizes();
     Map<String, Object> times = new LinkedHashMap<>();
     long start = System.nanoTime();
     for (String s : sizes) {
@@ -69,11 +77,6 @@ public final class FamilyCommand implements Callable<Integer> {
     }
     // the quality table is part of what the family is for: written to docs/quality.md unless told otherwise
     if (output.tableOut == null) output.tableOut = Cli.root().resolve("docs/quality.md");
-    EvalCommand eval = new EvalCommand();
-    List<String> evalArgs = new java.util.ArrayList<>(
-        List.of("--family", dir.toString(), "--problems", Integer.toString(problems), "--windows", Integer.toString(windows)));
-    if (data != null) evalArgs.addAll(List.of("--data", data.toString()));
-    new CommandLine(eval).parseArgs(evalArgs.toArray(String[]::new));
     List<QualityEval.Quality> quality = eval.measure();
     times.put("total_seconds_this_run", (System.nanoTime() - start) / 1e9);
     Files.writeString(dir.resolve("family.json"), new GsonBuilder().setPrettyPrinting().create().toJson(times) + "\n");

@@ -62,6 +62,9 @@ class CommandLineTest {
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--domain", "kjv", "--data", dir.toString()), "--init");
     assertError(run("train", "--size", "m", "--out", dir.toString(), "--dtype", "int8"), "--dtype");
     assertError(run("eval", "--problems", "0"), "--problems");
+    // refused before any model of the family is trained
+    assertError(run("family", "--out-dir", dir.resolve("family").toString(), "--windows", "1"), "--windows must be at least 2");
+    assertFalse(Files.exists(dir.resolve("family/xs")), "a model was trained before the bad --windows was refused");
     assertError(run("generate", "--system", "Be brief.", "--target", "127.0.0.1:1"), "--system needs --chat");
     assertError(run("study", "--quick", "--prompts", "0"), "--prompts");
     assertError(run("study", "--family", dir.resolve("none").toString()), "./fsgen family");
